@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+/**
+ * Environment -> one typed, validated configuration. Every problem is reported as one line naming the
+ * variable, so a misconfigured deployment fails at start rather than on the first request.
+ */
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+const postgresUrl = optionalString.refine(
+  (value) => value === undefined || /^postgres(ql)?:\/\//.test(value),
+  'must be a postgresql:// URL',
+);
+
+const notificationKeys = optionalString.transform((value, ctx) => {
+  const keys = new Map<string, string>();
+  if (value === undefined) return keys;
+  for (const entry of value.split(',')) {
+    const separator = entry.indexOf(':');
+    const keyId = entry.slice(0, separator).trim();
+    const secret = entry.slice(separator + 1).trim();
+    if (separator <= 0 || keyId === '' || secret.length < 16) {
+      ctx.addIssue({ code: 'custom', message: 'expected keyId:secret[,keyId:secret...] with secrets of at least 16 characters' });
+      return keys;
+    }
+    keys.set(keyId, secret);
+  }
+  return keys;
+});
+
+const pem = (kind: 'PUBLIC' | 'PRIVATE') =>
+  optionalString
+    .transform((value) => value?.replace(/\\n/g, '\n'))
+    .refine((value) => value === undefined || value.includes(`-----BEGIN ${kind} KEY-----`) || value.includes('-----BEGIN RSA'), `must be a PEM ${kind.toLowerCase()} key`);
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: postgresUrl,
+  DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
+  DATA_DIR: z.string().min(1).default('.data'),
+  REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\//.test(value), 'must be a redis:// URL'),
+  ADMIN_API_KEY: optionalString.refine((value) => value === undefined || value.length >= 24, 'must be at least 24 characters'),
+  NOTIFICATION_KEYS: notificationKeys,
+  ALIPAY_PUBLIC_KEY: pem('PUBLIC'),
+  ALIPAY_PRIVATE_KEY: pem('PRIVATE'),
+  ALIPAY_PARTNER_ID: optionalString,
+  ALIPAY_GATEWAY_URL: optionalString.refine((value) => value === undefined || URL.canParse(value), 'must be an absolute URL'),
+  PUBLIC_BASE_URL: optionalString.refine((value) => value === undefined || URL.canParse(value), 'must be an absolute URL'),
+  MAX_TRANSACTION_AMOUNT: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be a decimal number in major units, e.g. 1000000')
+    .default('1000000'),
+  IDEMPOTENCY_TTL_HOURS: positiveInt.default(24),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<{
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  redisUrl: string | undefined;
+  adminApiKey: string | undefined;
+  notificationKeys: ReadonlyMap<string, string>;
+  alipay: Readonly<{
+    publicKeyPem: string | undefined;
+    privateKeyPem: string | undefined;
+    partnerId: string;
+    gatewayUrl: string | undefined;
+  }>;
+  /** Where consumers and Alipay reach us; defaults to http://HOST:PORT. */
+  publicBaseUrl: string | undefined;
+  /** Upper bound for one transaction, in major units of any currency (a sanity limit, not a risk rule). */
+  maxTransactionAmount: string;
+  idempotencyTtlHours: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = issue?.path.join('.') ?? 'environment';
+    throw new ConfigError(`invalid configuration: ${variable} ${issue?.message ?? 'is invalid'}`);
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir: e.DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    adminApiKey: e.ADMIN_API_KEY,
+    notificationKeys: e.NOTIFICATION_KEYS,
+    alipay: {
+      publicKeyPem: e.ALIPAY_PUBLIC_KEY,
+      privateKeyPem: e.ALIPAY_PRIVATE_KEY,
+      partnerId: e.ALIPAY_PARTNER_ID ?? '2088000000000000',
+      gatewayUrl: e.ALIPAY_GATEWAY_URL,
+    },
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    maxTransactionAmount: e.MAX_TRANSACTION_AMOUNT,
+    idempotencyTtlHours: e.IDEMPOTENCY_TTL_HOURS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,121 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaClient } from '../generated/prisma/client.ts';
+
+/**
+ * The only place that knows how to reach the database. Both back ends go through the same code path:
+ * the `pg` driver and Prisma's pg adapter. The embedded PGlite is served over a local socket, so it
+ * speaks the same wire protocol as a real PostgreSQL, with a pool of one connection (PGlite is one session).
+ */
+
+export type DatabaseKind = 'postgresql' | 'embedded';
+
+export type Database = {
+  readonly kind: DatabaseKind;
+  readonly prisma: PrismaClient;
+  /** The same pool Prisma uses: for raw SQL (advisory locks, health checks, benchmarks' baselines). */
+  readonly pool: pg.Pool;
+  /** The PostgreSQL schema every table lives in. */
+  readonly schema: string;
+  /** A connection string for a second, dedicated session (LISTEN, long-lived locks). */
+  readonly connectionString: string;
+  close(): Promise<void>;
+};
+
+export type OpenDatabaseOptions = {
+  /** postgresql://... ; `?schema=name` selects a schema, as in Prisma's URLs. Unset: embedded PGlite. */
+  databaseUrl: string | undefined;
+  /** Where the embedded database keeps its files; `memory://` keeps it in memory. */
+  dataDir: string;
+  poolSize: number;
+  /** Called with every SQL statement Prisma sends (used by tests that count statements). */
+  onQuery?: (sql: string) => void;
+};
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.databaseUrl !== undefined) {
+    const { connectionString, schema } = splitSchema(options.databaseUrl);
+    return connect('postgresql', connectionString, schema, options.poolSize, options.onQuery, async () => {});
+  }
+  const embedded = await startEmbedded(options.dataDir);
+  return connect('embedded', embedded.connectionString, 'public', 1, options.onQuery, embedded.stop);
+}
+
+function splitSchema(databaseUrl: string): { connectionString: string; schema: string } {
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get('schema') ?? 'public';
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`DATABASE_URL schema "${schema}" is not a plain lower-case identifier`);
+  url.searchParams.delete('schema');
+  return { connectionString: url.toString(), schema };
+}
+
+async function connect(
+  kind: DatabaseKind,
+  connectionString: string,
+  schema: string,
+  poolSize: number,
+  onQuery: ((sql: string) => void) | undefined,
+  stopServer: () => Promise<void>,
+): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    // Raw SQL (locks, migrations) is written unqualified; Prisma qualifies with `schema` itself.
+    options: `-c search_path=${schema}`,
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client's error (database restarted) must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const adapter = new PrismaPg(pool, { schema });
+  const prisma = new PrismaClient({
+    adapter,
+    log: onQuery ? [{ emit: 'event', level: 'query' }] : [],
+    transactionOptions: { maxWait: 10_000, timeout: 15_000 },
+  });
+  if (onQuery) prisma.$on('query', (event) => onQuery(event.query));
+  let closed = false;
+  return {
+    kind,
+    prisma,
+    pool,
+    schema,
+    connectionString: withSearchPath(connectionString, schema),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await pool.end();
+      await stopServer();
+    },
+  };
+}
+
+function withSearchPath(connectionString: string, schema: string): string {
+  const url = new URL(connectionString);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+async function startEmbedded(dataDir: string): Promise<{ connectionString: string; stop: () => Promise<void> }> {
+  let dataPath = dataDir;
+  if (!dataDir.startsWith('memory://')) {
+    dataPath = join(dataDir, 'pgdata');
+    await mkdir(dataPath, { recursive: true });
+  }
+  const pglite = await PGlite.create(dataPath);
+  const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0 });
+  await server.start();
+  return {
+    connectionString: `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`,
+    async stop() {
+      await server.stop();
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,570 @@
+/* eslint-disable */
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = T | null | undefined;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** A calendar date, YYYY-MM-DD */
+  Date: { input: string; output: string; }
+  /** ISO-8601 date and time, always UTC on output */
+  DateTime: { input: string; output: string; }
+};
+
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** the first characters of the secret, for recognising it */
+  prefix: Scalars['String']['output'];
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  role: Scalars['String']['output'];
+};
+
+export type CancelTransactionResult = CancelTransactionSuccess | InvalidStateError | NotFoundError;
+
+export type CancelTransactionSuccess = {
+  __typename?: 'CancelTransactionSuccess';
+  transaction: Transaction;
+};
+
+export type CreateMerchantResult = CreateMerchantSuccess | ValidationError;
+
+export type CreateMerchantSuccess = {
+  __typename?: 'CreateMerchantSuccess';
+  apiKey: ApiKey;
+  merchant: Merchant;
+  /** the API key secret; shown once, never again */
+  secret: Scalars['String']['output'];
+};
+
+export type CreateTransactionInput = {
+  amount: MoneyInput;
+  /** same key + same input: same result; same key + other input: IdempotencyConflictError */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  merchantReference: Scalars['String']['input'];
+  paymentProduct?: InputMaybe<PaymentProduct>;
+  returnUrl: Scalars['String']['input'];
+};
+
+export type CreateTransactionResult = CreateTransactionSuccess | IdempotencyConflictError | ValidationError;
+
+export type CreateTransactionSuccess = {
+  __typename?: 'CreateTransactionSuccess';
+  transaction: Transaction;
+};
+
+export type Error = {
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
+export type EventSource =
+  | 'MERCHANT_API'
+  | 'PROVIDER_NOTIFICATION'
+  | 'SETTLEMENT'
+  | 'SYSTEM';
+
+export type FieldError = {
+  __typename?: 'FieldError';
+  message: Scalars['String']['output'];
+  path: Array<Scalars['String']['output']>;
+};
+
+export type IdempotencyConflictError = Error & {
+  __typename?: 'IdempotencyConflictError';
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
+export type InvalidStateError = Error & {
+  __typename?: 'InvalidStateError';
+  code: Scalars['String']['output'];
+  currentStatus: TransactionStatus;
+  message: Scalars['String']['output'];
+};
+
+export type Merchant = Node & {
+  __typename?: 'Merchant';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+};
+
+/** An exact amount: a decimal string in major units, never a float */
+export type Money = {
+  __typename?: 'Money';
+  currency: Scalars['String']['output'];
+  minorUnits: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
+
+export type MoneyInput = {
+  /** ISO 4217 */
+  currency: Scalars['String']['input'];
+  /** decimal string in major units, e.g. "19.99" */
+  value: Scalars['String']['input'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  cancelTransaction: CancelTransactionResult;
+  createMerchant: CreateMerchantResult;
+  createTransaction: CreateTransactionResult;
+};
+
+
+export type MutationCancelTransactionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateMerchantArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationCreateTransactionArgs = {
+  input: CreateTransactionInput;
+};
+
+export type Node = {
+  id: Scalars['ID']['output'];
+};
+
+export type NotFoundError = Error & {
+  __typename?: 'NotFoundError';
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+export type PaymentProduct =
+  | 'ALIPAY';
+
+export type Query = {
+  __typename?: 'Query';
+  node?: Maybe<Node>;
+  nodes: Array<Maybe<Node>>;
+  /** null when absent or not the caller's */
+  transaction?: Maybe<Transaction>;
+  /** Newest first */
+  transactions: TransactionConnection;
+};
+
+
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type QueryTransactionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryTransactionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TransactionFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type Transaction = Node & {
+  __typename?: 'Transaction';
+  amount: Money;
+  createdAt: Scalars['DateTime']['output'];
+  /** Status history, oldest first */
+  events: Array<TransactionEvent>;
+  id: Scalars['ID']['output'];
+  isCancellable: Scalars['Boolean']['output'];
+  isFinal: Scalars['Boolean']['output'];
+  merchantReference: Scalars['String']['output'];
+  paymentProduct: PaymentProduct;
+  providerReference?: Maybe<Scalars['String']['output']>;
+  redirectUrl?: Maybe<Scalars['String']['output']>;
+  returnUrl: Scalars['String']['output'];
+  status: TransactionStatus;
+  statusReason?: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type TransactionConnection = {
+  __typename?: 'TransactionConnection';
+  edges: Array<TransactionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type TransactionEdge = {
+  __typename?: 'TransactionEdge';
+  cursor: Scalars['String']['output'];
+  node: Transaction;
+};
+
+export type TransactionEvent = {
+  __typename?: 'TransactionEvent';
+  /** Opaque; the merchant's event stream is totally ordered by it; valid as `after` */
+  cursor: Scalars['String']['output'];
+  occurredAt: Scalars['DateTime']['output'];
+  previousStatus?: Maybe<TransactionStatus>;
+  reason?: Maybe<Scalars['String']['output']>;
+  sequence: Scalars['Int']['output'];
+  source: EventSource;
+  status: TransactionStatus;
+  transaction: Transaction;
+};
+
+export type TransactionFilter = {
+  /** inclusive */
+  createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** exclusive */
+  createdTo?: InputMaybe<Scalars['DateTime']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
+  /** ADMIN only */
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  merchantReference?: InputMaybe<Scalars['String']['input']>;
+  statuses?: InputMaybe<Array<TransactionStatus>>;
+};
+
+export type TransactionStatus =
+  | 'CANCELLED'
+  | 'CAPTURED'
+  | 'CREATED'
+  | 'PAID'
+  | 'REDIRECTED'
+  | 'REJECTED';
+
+export type ValidationError = Error & {
+  __typename?: 'ValidationError';
+  code: Scalars['String']['output'];
+  fields: Array<FieldError>;
+  message: Scalars['String']['output'];
+};
+
+export type TransactionFieldsFragment = { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } };
+
+export type CreateTransactionMutationVariables = Exact<{
+  input: CreateTransactionInput;
+}>;
+
+
+export type CreateTransactionMutation = { __typename?: 'Mutation', createTransaction:
+    | { __typename: 'CreateTransactionSuccess', transaction: { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, events: Array<{ __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, previousStatus?: TransactionStatus | null, source: EventSource, cursor: string }>, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } }
+    | { __typename: 'IdempotencyConflictError', message: string, code: string }
+    | { __typename: 'ValidationError', message: string, code: string, fields: Array<{ __typename?: 'FieldError', path: Array<string>, message: string }> }
+   };
+
+export type CancelTransactionMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CancelTransactionMutation = { __typename?: 'Mutation', cancelTransaction:
+    | { __typename: 'CancelTransactionSuccess', transaction: { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } }
+    | { __typename: 'InvalidStateError', message: string, code: string, currentStatus: TransactionStatus }
+    | { __typename: 'NotFoundError', message: string, code: string }
+   };
+
+export type TransactionQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type TransactionQuery = { __typename?: 'Query', transaction?: { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, events: Array<{ __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, previousStatus?: TransactionStatus | null, source: EventSource, occurredAt: string, cursor: string }>, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } | null };
+
+export type TransactionsQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TransactionFilter>;
+}>;
+
+
+export type TransactionsQuery = { __typename?: 'Query', transactions: { __typename?: 'TransactionConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor?: string | null, endCursor?: string | null }, edges: Array<{ __typename?: 'TransactionEdge', cursor: string, node: { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, events: Array<{ __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, source: EventSource }>, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } }> } };
+
+export type NodeQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type NodeQuery = { __typename?: 'Query', node?:
+    | { __typename: 'Merchant', name: string, id: string }
+    | { __typename: 'Transaction', status: TransactionStatus, id: string }
+   | null };
+
+export type CreateMerchantMutationVariables = Exact<{
+  name: Scalars['String']['input'];
+}>;
+
+
+export type CreateMerchantMutation = { __typename?: 'Mutation', createMerchant:
+    | { __typename: 'CreateMerchantSuccess', secret: string, merchant: { __typename?: 'Merchant', id: string, name: string, createdAt: string }, apiKey: { __typename?: 'ApiKey', id: string, prefix: string, role: string } }
+    | { __typename: 'ValidationError', message: string, code: string }
+   };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const TransactionFieldsFragmentDoc = new TypedDocumentString(`
+    fragment TransactionFields on Transaction {
+  id
+  merchantReference
+  amount {
+    value
+    currency
+    minorUnits
+  }
+  paymentProduct
+  status
+  isFinal
+  isCancellable
+  redirectUrl
+  returnUrl
+  providerReference
+  statusReason
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"TransactionFields"}) as unknown as TypedDocumentString<TransactionFieldsFragment, unknown>;
+export const CreateTransactionDocument = new TypedDocumentString(`
+    mutation CreateTransaction($input: CreateTransactionInput!) {
+  createTransaction(input: $input) {
+    __typename
+    ... on CreateTransactionSuccess {
+      transaction {
+        ...TransactionFields
+        events {
+          sequence
+          status
+          previousStatus
+          source
+          cursor
+        }
+      }
+    }
+    ... on Error {
+      message
+      code
+    }
+    ... on ValidationError {
+      fields {
+        path
+        message
+      }
+    }
+  }
+}
+    fragment TransactionFields on Transaction {
+  id
+  merchantReference
+  amount {
+    value
+    currency
+    minorUnits
+  }
+  paymentProduct
+  status
+  isFinal
+  isCancellable
+  redirectUrl
+  returnUrl
+  providerReference
+  statusReason
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CreateTransactionMutation, CreateTransactionMutationVariables>;
+export const CancelTransactionDocument = new TypedDocumentString(`
+    mutation CancelTransaction($id: ID!) {
+  cancelTransaction(id: $id) {
+    __typename
+    ... on CancelTransactionSuccess {
+      transaction {
+        ...TransactionFields
+      }
+    }
+    ... on Error {
+      message
+      code
+    }
+    ... on InvalidStateError {
+      currentStatus
+    }
+  }
+}
+    fragment TransactionFields on Transaction {
+  id
+  merchantReference
+  amount {
+    value
+    currency
+    minorUnits
+  }
+  paymentProduct
+  status
+  isFinal
+  isCancellable
+  redirectUrl
+  returnUrl
+  providerReference
+  statusReason
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CancelTransactionMutation, CancelTransactionMutationVariables>;
+export const TransactionDocument = new TypedDocumentString(`
+    query Transaction($id: ID!) {
+  transaction(id: $id) {
+    ...TransactionFields
+    events {
+      sequence
+      status
+      previousStatus
+      source
+      occurredAt
+      cursor
+    }
+  }
+}
+    fragment TransactionFields on Transaction {
+  id
+  merchantReference
+  amount {
+    value
+    currency
+    minorUnits
+  }
+  paymentProduct
+  status
+  isFinal
+  isCancellable
+  redirectUrl
+  returnUrl
+  providerReference
+  statusReason
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<TransactionQuery, TransactionQueryVariables>;
+export const TransactionsDocument = new TypedDocumentString(`
+    query Transactions($first: Int, $after: String, $last: Int, $before: String, $filter: TransactionFilter) {
+  transactions(
+    first: $first
+    after: $after
+    last: $last
+    before: $before
+    filter: $filter
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      startCursor
+      endCursor
+    }
+    edges {
+      cursor
+      node {
+        ...TransactionFields
+        events {
+          sequence
+          status
+          source
+        }
+      }
+    }
+  }
+}
+    fragment TransactionFields on Transaction {
+  id
+  merchantReference
+  amount {
+    value
+    currency
+    minorUnits
+  }
+  paymentProduct
+  status
+  isFinal
+  isCancellable
+  redirectUrl
+  returnUrl
+  providerReference
+  statusReason
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<TransactionsQuery, TransactionsQueryVariables>;
+export const NodeDocument = new TypedDocumentString(`
+    query Node($id: ID!) {
+  node(id: $id) {
+    __typename
+    id
+    ... on Transaction {
+      status
+    }
+    ... on Merchant {
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<NodeQuery, NodeQueryVariables>;
+export const CreateMerchantDocument = new TypedDocumentString(`
+    mutation CreateMerchant($name: String!) {
+  createMerchant(name: $name) {
+    __typename
+    ... on CreateMerchantSuccess {
+      merchant {
+        id
+        name
+        createdAt
+      }
+      apiKey {
+        id
+        prefix
+        role
+      }
+      secret
+    }
+    ... on Error {
+      message
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateMerchantMutation, CreateMerchantMutationVariables>;

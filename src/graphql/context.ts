@@ -1,0 +1,15 @@
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import type { Actor } from '../services/merchants.ts';
+
+/** What every resolver receives: the caller (already authenticated) and the application's dependencies. */
+export type GraphQLContext = {
+  db: Database;
+  config: Config;
+  actor: Actor;
+};
+
+/** The merchant the caller acts for; undefined for ADMIN (who sees every merchant). */
+export function merchantScope(actor: Actor): string | undefined {
+  return actor.role === 'MERCHANT' ? actor.merchantId : undefined;
+}

@@ -1,0 +1,13 @@
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { builder } from '../builder.ts';
+import './scalars.ts';
+import './errors.ts';
+import './enums.ts';
+import './transaction.ts';
+import './merchant.ts';
+
+builder.queryType({});
+builder.mutationType({});
+
+/** The whole schema, sorted so the printed SDL (schema.graphql) is stable. */
+export const schema: GraphQLSchema = lexicographicSortSchema(builder.toSchema());

@@ -1,0 +1,42 @@
+import type { TransactionStatus } from '../domain/status.ts';
+
+/**
+ * Errors a caller is meant to see. Services throw them; the GraphQL layer maps each class to its type in
+ * the public `Error` interface, and every other error is masked and logged.
+ */
+export abstract class UserError extends Error {
+  abstract readonly code: string;
+}
+
+export type FieldProblem = { path: string[]; message: string };
+
+export class ValidationFailedError extends UserError {
+  readonly code = 'VALIDATION_FAILED';
+  constructor(readonly fields: FieldProblem[]) {
+    super(fields.length === 1 ? `${fields[0]?.path.join('.')}: ${fields[0]?.message}` : `${fields.length} fields are invalid`);
+  }
+}
+
+export class NotFoundError extends UserError {
+  readonly code = 'NOT_FOUND';
+  constructor(what = 'transaction') {
+    super(`${what} not found`);
+  }
+}
+
+export class InvalidStateError extends UserError {
+  readonly code = 'INVALID_STATE';
+  constructor(
+    readonly currentStatus: TransactionStatus,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class IdempotencyConflictError extends UserError {
+  readonly code = 'IDEMPOTENCY_CONFLICT';
+  constructor() {
+    super('this idempotencyKey was already used with a different request');
+  }
+}

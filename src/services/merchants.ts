@@ -1,0 +1,83 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Database } from '../db/client.ts';
+import type { ApiKey, ApiKeyRole, Merchant } from '../generated/prisma/client.ts';
+import { ValidationFailedError } from './errors.ts';
+
+/**
+ * Merchants and their API keys. A key's secret is shown once; only its SHA-256 is stored (a fast hash is
+ * right for 256-bit random secrets: there is nothing to brute-force), with a short prefix for display.
+ */
+
+export type Actor = { role: 'ADMIN'; apiKeyId: string } | { role: 'MERCHANT'; apiKeyId: string; merchantId: string };
+
+const SECRET_PREFIX = 'psk_';
+const DISPLAY_PREFIX_LENGTH = 12;
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export function newSecret(): string {
+  return `${SECRET_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+export async function createApiKey(
+  db: Database,
+  role: ApiKeyRole,
+  merchantId: string | null,
+  secret: string = newSecret(),
+): Promise<{ apiKey: ApiKey; secret: string }> {
+  const apiKey = await db.prisma.apiKey.create({
+    data: { role, merchantId, prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH), secretHash: hashSecret(secret) },
+  });
+  return { apiKey, secret };
+}
+
+export async function createMerchant(
+  db: Database,
+  rawName: string,
+): Promise<{ merchant: Merchant; apiKey: ApiKey; secret: string }> {
+  const name = rawName.trim();
+  if (name.length < 1 || name.length > 200 || /\p{C}/u.test(name)) {
+    throw new ValidationFailedError([{ path: ['name'], message: 'must be 1 to 200 printable characters' }]);
+  }
+  const secret = newSecret();
+  return db.prisma.$transaction(async (tx) => {
+    const merchant = await tx.merchant.create({ data: { name } });
+    const apiKey = await tx.apiKey.create({
+      data: {
+        role: 'MERCHANT',
+        merchantId: merchant.id,
+        prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH),
+        secretHash: hashSecret(secret),
+      },
+    });
+    return { merchant, apiKey, secret };
+  });
+}
+
+/** Resolves `Authorization: Bearer <key>` to an actor; null for a missing, unknown or revoked key. */
+export async function authenticate(db: Database, authorization: string | null | undefined): Promise<Actor | null> {
+  const match = /^Bearer ([A-Za-z0-9_\-.~+/=]{16,256})$/.exec(authorization?.trim() ?? '');
+  if (!match?.[1]) return null;
+  // Looked up by hash, so the comparison never touches the secret itself (no timing signal on it).
+  const key = await db.prisma.apiKey.findUnique({ where: { secretHash: hashSecret(match[1]) } });
+  if (!key || key.revokedAt !== null) return null;
+  if (key.role === 'ADMIN') return { role: 'ADMIN', apiKeyId: key.id };
+  if (key.merchantId === null) return null;
+  return { role: 'MERCHANT', apiKeyId: key.id, merchantId: key.merchantId };
+}
+
+/** Registers ADMIN_API_KEY (idempotent: the same secret maps to the same row). */
+export async function ensureAdminKey(db: Database, secret: string): Promise<void> {
+  const secretHash = hashSecret(secret);
+  await db.prisma.apiKey.upsert({
+    where: { secretHash },
+    create: { role: 'ADMIN', merchantId: null, prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH), secretHash },
+    update: {},
+  });
+}
+
+export async function revokeApiKey(db: Database, apiKeyId: string): Promise<void> {
+  await db.prisma.apiKey.update({ where: { id: apiKeyId }, data: { revokedAt: new Date() } });
+}

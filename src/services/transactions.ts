@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import { isKnownCurrency, parseMoney } from '../domain/money.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import type { PaymentProduct, Prisma, Transaction } from '../generated/prisma/client.ts';
+import { buildRedirectUrl } from '../providers/alipay/redirect.ts';
+import {
+  IdempotencyConflictError,
+  InvalidStateError,
+  NotFoundError,
+  ValidationFailedError,
+  type FieldProblem,
+} from './errors.ts';
+import { applyTransition, signalCommittedEvents, transition } from './transitions.ts';
+
+export type ServiceDeps = { db: Database; config: Config };
+
+export type CreateTransactionInput = {
+  merchantReference: string;
+  amount: { value: string; currency: string };
+  returnUrl: string;
+  paymentProduct?: PaymentProduct | null;
+  idempotencyKey?: string | null;
+};
+
+type ValidCreateInput = {
+  merchantReference: string;
+  amountMinor: bigint;
+  currency: string;
+  returnUrl: string;
+  paymentProduct: PaymentProduct;
+  idempotencyKey: string | undefined;
+};
+
+// Printable: no control, format, surrogate or unassigned code points.
+const PRINTABLE = /^[^\p{C}]+$/u;
+const MAX_URL_LENGTH = 2048;
+
+export function validateCreateTransaction(input: CreateTransactionInput, config: Config): ValidCreateInput {
+  const problems: FieldProblem[] = [];
+  const problem = (path: string[], message: string) => problems.push({ path: ['input', ...path], message });
+
+  const reference = input.merchantReference;
+  const referenceLength = [...reference].length;
+  if (referenceLength < 1 || referenceLength > 64 || !PRINTABLE.test(reference) || reference.trim() !== reference) {
+    problem(['merchantReference'], 'must be 1 to 64 printable characters without leading or trailing spaces');
+  }
+
+  const currency = input.amount.currency;
+  let amountMinor = 0n;
+  if (!isKnownCurrency(currency)) {
+    problem(['amount', 'currency'], 'must be an ISO 4217 currency code, e.g. EUR');
+  } else {
+    const parsed = parseMoney(input.amount.value, currency);
+    if (!parsed.ok) {
+      problem(['amount', 'value'], parsed.error);
+    } else if (parsed.minorUnits <= 0n) {
+      problem(['amount', 'value'], 'must be greater than zero');
+    } else {
+      const maximum = parseMoney(config.maxTransactionAmount, currency);
+      if (maximum.ok && parsed.minorUnits > maximum.minorUnits) {
+        problem(['amount', 'value'], `must not exceed ${config.maxTransactionAmount} ${currency}`);
+      } else {
+        amountMinor = parsed.minorUnits;
+      }
+    }
+  }
+
+  if (!isAbsoluteHttpUrl(input.returnUrl)) {
+    problem(['returnUrl'], `must be an absolute http(s) URL of at most ${MAX_URL_LENGTH} characters`);
+  }
+
+  const idempotencyKey = input.idempotencyKey ?? undefined;
+  if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 255 || !PRINTABLE.test(idempotencyKey))) {
+    problem(['idempotencyKey'], 'must be 1 to 255 printable characters');
+  }
+
+  if (problems.length > 0) throw new ValidationFailedError(problems);
+  return {
+    merchantReference: reference,
+    amountMinor,
+    currency,
+    returnUrl: input.returnUrl,
+    paymentProduct: input.paymentProduct ?? 'ALIPAY',
+    idempotencyKey,
+  };
+}
+
+function isAbsoluteHttpUrl(value: string): boolean {
+  if (value.length > MAX_URL_LENGTH || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+}
+
+/** What makes two requests "the same" for idempotency: the validated input, not its spelling. */
+function requestFingerprint(input: ValidCreateInput): string {
+  const canonical = JSON.stringify([
+    input.merchantReference,
+    input.amountMinor.toString(),
+    input.currency,
+    input.returnUrl,
+    input.paymentProduct,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * Creates a transaction, records CREATED, builds the consumer's redirect and moves it to REDIRECTED, in
+ * one database transaction. With an idempotency key, concurrent calls are serialised on a transaction-
+ * scoped advisory lock of (merchant, key), so exactly one transaction is created per key.
+ */
+export async function createTransaction(
+  deps: ServiceDeps,
+  merchantId: string,
+  rawInput: CreateTransactionInput,
+): Promise<Transaction> {
+  const input = validateCreateTransaction(rawInput, deps.config);
+  const fingerprint = requestFingerprint(input);
+  return deps.db.prisma.$transaction(async (tx) => {
+    if (input.idempotencyKey !== undefined) {
+      const replay = await findIdempotentReplay(tx, merchantId, input.idempotencyKey, fingerprint);
+      if (replay) return replay;
+    }
+    const created = await tx.transaction.create({
+      data: {
+        merchantId,
+        merchantReference: input.merchantReference,
+        amountMinor: input.amountMinor,
+        currency: input.currency,
+        paymentProduct: input.paymentProduct,
+        returnUrl: input.returnUrl,
+        status: 'CREATED',
+        version: 1,
+      },
+    });
+    await tx.transactionEvent.create({
+      data: {
+        transactionId: created.id,
+        merchantId,
+        sequence: 1,
+        status: 'CREATED',
+        source: 'MERCHANT_API',
+      },
+    });
+    await signalCommittedEvents(tx);
+    const redirectUrl = buildRedirectUrl(deps.config, created);
+    await tx.transaction.update({ where: { id: created.id }, data: { redirectUrl } });
+    const redirected = await applyTransition(tx, {
+      transactionId: created.id,
+      target: 'REDIRECTED',
+      source: 'MERCHANT_API',
+    });
+    if (redirected.kind !== 'applied') throw new Error(`redirect of a new transaction was ${redirected.kind}`);
+    if (input.idempotencyKey !== undefined) {
+      await tx.idempotencyRecord.upsert({
+        where: { merchantId_key: { merchantId, key: input.idempotencyKey } },
+        create: {
+          merchantId,
+          key: input.idempotencyKey,
+          requestHash: fingerprint,
+          transactionId: created.id,
+          expiresAt: new Date(Date.now() + deps.config.idempotencyTtlHours * 3_600_000),
+        },
+        update: {
+          requestHash: fingerprint,
+          transactionId: created.id,
+          createdAt: new Date(),
+          expiresAt: new Date(Date.now() + deps.config.idempotencyTtlHours * 3_600_000),
+        },
+      });
+    }
+    return redirected.transaction;
+  });
+}
+
+async function findIdempotentReplay(
+  tx: Prisma.TransactionClient,
+  merchantId: string,
+  key: string,
+  fingerprint: string,
+): Promise<Transaction | undefined> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`idempotency:${merchantId}:${key}`}, 0))`;
+  const record = await tx.idempotencyRecord.findUnique({ where: { merchantId_key: { merchantId, key } } });
+  if (!record || record.expiresAt <= new Date()) return undefined;
+  if (record.requestHash !== fingerprint) throw new IdempotencyConflictError();
+  return tx.transaction.findUniqueOrThrow({ where: { id: record.transactionId } });
+}
+
+/**
+ * Merchant cancel: only from CREATED or REDIRECTED; after that the money is moving. The state machine
+ * decides under the row lock, so a cancel racing a capture sees the capture and is refused.
+ */
+export async function cancelTransaction(
+  deps: ServiceDeps,
+  merchantId: string | undefined,
+  transactionId: string,
+): Promise<Transaction> {
+  const outcome = await transition(deps.db, {
+    transactionId,
+    target: 'CANCELLED',
+    source: 'MERCHANT_API',
+    reason: 'CANCELLED_BY_MERCHANT',
+    ...(merchantId !== undefined ? { merchantId } : {}),
+  });
+  if (outcome.kind === 'applied') return outcome.transaction;
+  if (outcome.kind === 'not_found') throw new NotFoundError();
+  const { status } = outcome.transaction;
+  throw new InvalidStateError(status, `a ${status} transaction cannot be cancelled: only CREATED and REDIRECTED can`);
+}
+
+/** Removes idempotency records past their retention. */
+export async function purgeExpiredIdempotencyRecords(db: Database, now = new Date()): Promise<number> {
+  const { count } = await db.prisma.idempotencyRecord.deleteMany({ where: { expiresAt: { lte: now } } });
+  return count;
+}
