@@ -3,9 +3,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import { createEventHub, type EventHub } from '../events/hub.ts';
+import type { StreamNotice } from '../events/stream.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { schema } from '../graphql/schema/index.ts';
 import type { Logger } from '../logger.ts';
@@ -17,21 +19,30 @@ export type AppDeps = { config: Config; db: Database; logger: Logger };
 
 export type App = {
   server: Server;
+  /** Live events (started by `listen`, stopped by `close`). */
+  events: EventHub;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
   listen(port?: number, host?: string): Promise<number>;
   close(): Promise<void>;
 };
 
-type ServerContext = { req: IncomingMessage; res: ServerResponse; actor?: Actor };
+type ServerContext = { req: IncomingMessage; res: ServerResponse; actor?: Actor; disconnect?: (notice: StreamNotice) => void };
+
+const UNAUTHENTICATED_MESSAGE = 'missing, malformed, unknown or revoked API key';
+/** graphql-ws clients give up on 4401 (they would retry a 4403 forever with the same bad key). */
+const WS_UNAUTHORIZED = 4401;
+/** A peer cut off for being too slow has stopped reading and may never answer the close frame. */
+const CLOSE_GRACE_MS = 5_000;
 
 function unauthenticated(): GraphQLError {
-  return new GraphQLError('missing, malformed, unknown or revoked API key: send Authorization: Bearer <api key>', {
+  return new GraphQLError(`${UNAUTHENTICATED_MESSAGE}: send Authorization: Bearer <api key>`, {
     extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
   });
 }
 
 export function createApp(deps: AppDeps): App {
   const { config, db, logger } = deps;
+  const events = createEventHub({ config, db, logger });
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -54,14 +65,14 @@ export function createApp(deps: AppDeps): App {
         return masked;
       },
     },
-    context: async ({ request, actor }: YogaInitialContext & ServerContext): Promise<GraphQLContext> => {
+    context: async ({ request, actor, disconnect }: YogaInitialContext & ServerContext): Promise<GraphQLContext> => {
       const resolved = actor ?? (await authenticate(db, request.headers.get('authorization')));
       if (!resolved) throw unauthenticated();
-      return { db, config, actor: resolved };
+      return { db, config, actor: resolved, events, disconnect };
     },
   });
 
-  const routes = buildRoutes(deps);
+  const routes = buildRoutes({ ...deps, events });
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -113,22 +124,28 @@ export function createApp(deps: AppDeps): App {
     webSockets.handleUpgrade(request, socket, head, (ws) => webSockets.emit('connection', ws, request));
   });
 
-  type WsExtra = { request: IncomingMessage; actor?: Actor };
+  type WsExtra = { socket: WebSocket; request: IncomingMessage; actor?: Actor };
   const graphqlWs = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
-      // Authentication happens once, at connect; a refusal closes with graphql-ws's 4403 Forbidden.
+      // Authentication happens once, at connect: connectionParams.authorization, else the upgrade
+      // request's Authorization header. A refusal closes with 4401 and says why.
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.['authorization'] ?? ctx.extra.request.headers.authorization;
         const actor = await authenticate(db, typeof authorization === 'string' ? authorization : undefined);
-        if (!actor) return false;
+        if (!actor) {
+          ctx.extra.socket.close(WS_UNAUTHORIZED, `Unauthorized: ${UNAUTHENTICATED_MESSAGE}`);
+          return false;
+        }
         ctx.extra.actor = actor;
         return true;
       },
       onSubscribe: async (ctx, _id, params) => {
+        const { socket } = ctx.extra;
         const enveloped = yoga.getEnveloped({
           req: ctx.extra.request,
           actor: ctx.extra.actor,
           params,
+          disconnect: (notice: StreamNotice) => disconnectSocket(socket, notice),
         });
         const document = enveloped.parse(params.query);
         const errors = enveloped.validate(enveloped.schema, document);
@@ -147,7 +164,8 @@ export function createApp(deps: AppDeps): App {
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
     },
     webSockets,
-    10_000,
+    // graphql-ws pings every interval and terminates a socket whose pong does not come back within it.
+    config.subscriptions.keepAliveMs,
   );
 
   const sockets = new Set<Socket>();
@@ -158,7 +176,9 @@ export function createApp(deps: AppDeps): App {
 
   return {
     server,
-    listen(port = config.port, host = config.host) {
+    events,
+    async listen(port = config.port, host = config.host) {
+      await events.start();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -168,16 +188,33 @@ export function createApp(deps: AppDeps): App {
       });
     },
     async close() {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // WebSockets first, with 1001 "Going away": graphql-ws clients reconnect (elsewhere) and resume.
+      // Ending the streams first would send them "complete", and they would not come back.
       await graphqlWs.dispose();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => {
-          for (const socket of sockets) socket.destroy();
-        }, 5_000).unref();
-      });
+      // SSE subscribers get a last SERVER_SHUTTING_DOWN error event; then the relay and pub/sub stop.
+      await events.close();
+      // Keep-alive connections become idle as their last responses (SSE streams) finish flushing.
+      server.closeIdleConnections();
+      const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
+      const force = setTimeout(() => {
+        for (const socket of sockets) socket.destroy();
+      }, 5_000);
+      force.unref();
+      await stopped;
+      clearInterval(idleSweep);
+      clearTimeout(force);
     },
   };
+}
+
+/** Closes a WebSocket with the notice's code and reason; a peer that does not answer is dropped after a grace. */
+function disconnectSocket(socket: WebSocket, notice: StreamNotice): void {
+  if (socket.readyState !== WebSocket.OPEN) return;
+  socket.close(notice.closeCode, notice.message);
+  setTimeout(() => {
+    if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
+  }, CLOSE_GRACE_MS).unref();
 }
 
 type YogaEnveloped = ReturnType<ReturnType<typeof createYoga>['getEnveloped']>;

@@ -22,6 +22,8 @@ type Documents = {
     "\n  query Transactions($first: Int, $after: String, $last: Int, $before: String, $filter: TransactionFilter) {\n    transactions(first: $first, after: $after, last: $last, before: $before, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TransactionFields\n          events {\n            sequence\n            status\n            source\n          }\n        }\n      }\n    }\n  }\n": typeof types.TransactionsDocument,
     "\n  query Node($id: ID!) {\n    node(id: $id) {\n      __typename\n      id\n      ... on Transaction {\n        status\n      }\n      ... on Merchant {\n        name\n      }\n    }\n  }\n": typeof types.NodeDocument,
     "\n  mutation CreateMerchant($name: String!) {\n    createMerchant(name: $name) {\n      __typename\n      ... on CreateMerchantSuccess {\n        merchant {\n          id\n          name\n          createdAt\n        }\n        apiKey {\n          id\n          prefix\n          role\n        }\n        secret\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": typeof types.CreateMerchantDocument,
+    "\n  subscription TransactionEvents($after: String, $statuses: [TransactionStatus!]) {\n    transactionEvents(after: $after, statuses: $statuses) {\n      cursor\n      sequence\n      status\n      previousStatus\n      source\n      occurredAt\n      transaction {\n        ...TransactionFields\n      }\n    }\n  }\n": typeof types.TransactionEventsDocument,
+    "\n  subscription TransactionUpdated($id: ID!) {\n    transactionUpdated(id: $id) {\n      ...TransactionFields\n    }\n  }\n": typeof types.TransactionUpdatedDocument,
 };
 const documents: Documents = {
     "\n  fragment TransactionFields on Transaction {\n    id\n    merchantReference\n    amount {\n      value\n      currency\n      minorUnits\n    }\n    paymentProduct\n    status\n    isFinal\n    isCancellable\n    redirectUrl\n    returnUrl\n    providerReference\n    statusReason\n    createdAt\n    updatedAt\n  }\n": types.TransactionFieldsFragmentDoc,
@@ -31,6 +33,8 @@ const documents: Documents = {
     "\n  query Transactions($first: Int, $after: String, $last: Int, $before: String, $filter: TransactionFilter) {\n    transactions(first: $first, after: $after, last: $last, before: $before, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TransactionFields\n          events {\n            sequence\n            status\n            source\n          }\n        }\n      }\n    }\n  }\n": types.TransactionsDocument,
     "\n  query Node($id: ID!) {\n    node(id: $id) {\n      __typename\n      id\n      ... on Transaction {\n        status\n      }\n      ... on Merchant {\n        name\n      }\n    }\n  }\n": types.NodeDocument,
     "\n  mutation CreateMerchant($name: String!) {\n    createMerchant(name: $name) {\n      __typename\n      ... on CreateMerchantSuccess {\n        merchant {\n          id\n          name\n          createdAt\n        }\n        apiKey {\n          id\n          prefix\n          role\n        }\n        secret\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": types.CreateMerchantDocument,
+    "\n  subscription TransactionEvents($after: String, $statuses: [TransactionStatus!]) {\n    transactionEvents(after: $after, statuses: $statuses) {\n      cursor\n      sequence\n      status\n      previousStatus\n      source\n      occurredAt\n      transaction {\n        ...TransactionFields\n      }\n    }\n  }\n": types.TransactionEventsDocument,
+    "\n  subscription TransactionUpdated($id: ID!) {\n    transactionUpdated(id: $id) {\n      ...TransactionFields\n    }\n  }\n": types.TransactionUpdatedDocument,
 };
 
 /**
@@ -61,6 +65,14 @@ export function graphql(source: "\n  query Node($id: ID!) {\n    node(id: $id) {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CreateMerchant($name: String!) {\n    createMerchant(name: $name) {\n      __typename\n      ... on CreateMerchantSuccess {\n        merchant {\n          id\n          name\n          createdAt\n        }\n        apiKey {\n          id\n          prefix\n          role\n        }\n        secret\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n"): typeof import('./graphql').CreateMerchantDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TransactionEvents($after: String, $statuses: [TransactionStatus!]) {\n    transactionEvents(after: $after, statuses: $statuses) {\n      cursor\n      sequence\n      status\n      previousStatus\n      source\n      occurredAt\n      transaction {\n        ...TransactionFields\n      }\n    }\n  }\n"): typeof import('./graphql').TransactionEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TransactionUpdated($id: ID!) {\n    transactionUpdated(id: $id) {\n      ...TransactionFields\n    }\n  }\n"): typeof import('./graphql').TransactionUpdatedDocument;
 
 
 export function graphql(source: string) {

@@ -5,9 +5,11 @@ import './errors.ts';
 import './enums.ts';
 import './transaction.ts';
 import './merchant.ts';
+import './subscription.ts';
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 /** The whole schema, sorted so the printed SDL (schema.graphql) is stable. */
 export const schema: GraphQLSchema = lexicographicSortSchema(builder.toSchema());
