@@ -20,7 +20,9 @@ export function testClient(url: string, apiKey: string, extra: Partial<MerchantC
   return createMerchantClient({
     url: `${url.replace(/^http/, 'ws')}/graphql`,
     apiKey,
-    retryWait: async () => sleep(20 + Math.random() * 30),
+    retryWait: async () => {
+      await sleep(20 + Math.random() * 30);
+    },
     ...extra,
   });
 }
