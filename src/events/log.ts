@@ -38,12 +38,35 @@ export async function readHorizon(db: Database): Promise<bigint> {
   return BigInt(row.horizon);
 }
 
+export type LogBatch = {
+  events: CommittedEvent[];
+  /**
+   * Committed rows exist at or above the horizon: an older transaction, still open, holds them back.
+   * The horizon is cluster-wide, so that transaction may be any writer anywhere in the cluster, and
+   * its end sends no notification: the reader has to look again soon by itself.
+   */
+  heldBack: boolean;
+};
+
+/** Like `readCommittedEvents`, and also says whether committed events wait behind an open transaction. */
+export async function readCommittedBatch(db: Database, options: LogReadOptions): Promise<LogBatch> {
+  // One statement, one snapshot: a row it sees at or above its own xmin is committed but held back.
+  const [row] = await db.prisma.$queryRaw<{ horizon: string; held_back: boolean }[]>`
+    SELECT h.horizon::text AS horizon, EXISTS (SELECT 1 FROM transaction_events WHERE txid >= h.horizon) AS held_back
+    FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) AS h`;
+  if (!row) throw new Error('pg_current_snapshot() returned no row');
+  return { events: await readBelow(db, BigInt(row.horizon), options), heldBack: row.held_back };
+}
+
 /** Committed events after `options.after`, in stream order, never past the horizon. */
 export async function readCommittedEvents(db: Database, options: LogReadOptions): Promise<CommittedEvent[]> {
-  const horizon = await readHorizon(db);
+  return readBelow(db, await readHorizon(db), options);
+}
+
+async function readBelow(db: Database, horizon: bigint, options: LogReadOptions): Promise<CommittedEvent[]> {
   const { after } = options;
   if (after.txid >= horizon) return [];
-  const rows = await db.prisma.transactionEvent.findMany({
+  const events = await db.prisma.transactionEvent.findMany({
     where: {
       // (txid, id) > after, written so PostgreSQL walks the (merchant_id,) txid, id index in order.
       txid: { gte: after.txid, lt: horizon },
@@ -53,13 +76,18 @@ export async function readCommittedEvents(db: Database, options: LogReadOptions)
     },
     orderBy: [{ txid: 'asc' }, { id: 'asc' }],
     take: options.limit,
-    include: { transaction: true },
   });
-  return rows.map(({ transaction, ...event }) => ({
-    position: { txid: event.txid, id: event.id },
-    event,
-    transaction: transactionAsOf(transaction, event),
-  }));
+  if (events.length === 0) return [];
+  // Separately rather than `include`, so that an empty read (most wake-ups and polls) is one query.
+  const transactions = await db.prisma.transaction.findMany({
+    where: { id: { in: [...new Set(events.map((event) => event.transactionId))] } },
+  });
+  const byId = new Map(transactions.map((transaction) => [transaction.id, transaction]));
+  return events.map((event) => {
+    const transaction = byId.get(event.transactionId);
+    if (!transaction) throw new Error(`transaction ${event.transactionId} of event ${event.id} not found`);
+    return { position: { txid: event.txid, id: event.id }, event, transaction: transactionAsOf(transaction, event) };
+  });
 }
 
 /** The last position below the horizon: where a reader that starts "now" begins. */

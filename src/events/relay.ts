@@ -4,7 +4,7 @@ import type { Database } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { EVENTS_CHANNEL } from '../services/transitions.ts';
 import { comparePositions, decodeEventCursor, encodeEventCursor, type EventPosition } from './cursor.ts';
-import { readCommittedEvents, readHead, type CommittedEvent } from './log.ts';
+import { readCommittedBatch, readHead, type CommittedEvent } from './log.ts';
 import type { EventPubSub, RelayHint } from './pubsub.ts';
 
 /**
@@ -18,7 +18,9 @@ import type { EventPubSub, RelayHint } from './pubsub.ts';
  *   commit. On PostgreSQL a dedicated session LISTENs (it hears every instance and process). The
  *   embedded PGlite has one session, shared by the pool; it LISTENs there and hears its own commits.
  * - hints from other instances over the pub/sub (Redis), published after each read that moved on;
- * - a fallback poll, so a lost wake-up only delays.
+ * - a fallback poll, so a lost wake-up only delays;
+ * - itself, soon, while committed events wait behind an older open transaction (whose end notifies
+ *   nobody), backing off from 5 ms to the poll interval.
  * Reads are serialised and coalesced: wake-ups during a read cause exactly one more read.
  */
 
@@ -59,6 +61,8 @@ export class EventRelay {
   private lastReadAt: Date | undefined;
   private lastError: string | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
+  private heldBackTimer: NodeJS.Timeout | undefined;
+  private heldBackDelayMs = 0;
   private listenStatus: ListenStatus = 'off';
   private listener: pg.Client | undefined;
   private listenRetry: NodeJS.Timeout | undefined;
@@ -97,6 +101,7 @@ export class EventRelay {
     if (!this.running) return;
     this.running = false;
     clearInterval(this.pollTimer);
+    clearTimeout(this.heldBackTimer);
     clearTimeout(this.listenRetry);
     this.unsubscribeHints?.();
     this.unsubscribeHints = undefined;
@@ -137,21 +142,23 @@ export class EventRelay {
 
   private async readLoop(): Promise<void> {
     const started = this.position;
+    let heldBack = false;
     try {
       do {
         this.readAgain = false;
-        const batch = await readCommittedEvents(this.options.db, { after: this.position, limit: this.batchSize });
+        const batch = await readCommittedBatch(this.options.db, { after: this.position, limit: this.batchSize });
         this.lastReadAt = new Date();
         if (this.lastError !== undefined) {
           this.logger.info('event log readable again');
           this.lastError = undefined;
         }
-        const last = batch.at(-1);
+        const last = batch.events.at(-1);
         if (last) {
           this.position = last.position;
-          for (const event of batch) this.options.dispatch(event);
-          if (batch.length === this.batchSize) this.readAgain = true;
+          for (const event of batch.events) this.options.dispatch(event);
+          if (batch.events.length === this.batchSize) this.readAgain = true;
         }
+        heldBack = batch.heldBack;
       } while (this.readAgain && this.running);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -161,9 +168,24 @@ export class EventRelay {
       this.reading = false;
       this.settleIdle?.();
     }
+    this.scheduleHeldBackRead(heldBack);
     if (comparePositions(this.position, started) > 0) {
       this.options.pubsub.publish({ origin: this.origin, cursor: encodeEventCursor(this.position) });
     }
+  }
+
+  private scheduleHeldBackRead(heldBack: boolean): void {
+    if (!heldBack) {
+      this.heldBackDelayMs = 0;
+      return;
+    }
+    if (!this.running || this.heldBackTimer !== undefined) return;
+    this.heldBackDelayMs = Math.min(Math.max(5, this.heldBackDelayMs * 2), this.options.pollIntervalMs);
+    this.heldBackTimer = setTimeout(() => {
+      this.heldBackTimer = undefined;
+      void this.wake();
+    }, this.heldBackDelayMs);
+    this.heldBackTimer.unref();
   }
 
   private onHint(hint: RelayHint): void {

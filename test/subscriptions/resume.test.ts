@@ -58,7 +58,8 @@ describe.skipIf(TEST_DATABASE_URL === undefined)('resume without gaps while writ
     // a client resuming from it would never see the early event.
     expect(received).toEqual([]);
     const afterLate = await readCommittedEvents(server.db, { after: START_OF_LOG, limit: 10_000, merchantId: merchant.merchantId });
-    expect(afterLate.map((event) => event.event.status)).toEqual(['CREATED', 'REDIRECTED', 'CREATED', 'REDIRECTED']);
+    // The log reader, too, stops before it (it may stop earlier still: the horizon is cluster-wide).
+    expect(afterLate.filter((event) => event.event.status === 'CAPTURED')).toEqual([]);
 
     release();
     await earlyWriter;
