@@ -23,6 +23,8 @@ export interface EventPubSub {
   /** Fire and forget: never throws, never waits (a down Redis drops the hint). */
   publish(hint: RelayHint): void;
   subscribe(listener: (hint: RelayHint) => void): () => void;
+  /** Called when hints may have been missed (the connection came back): read the log once. */
+  onResync(listener: () => void): () => void;
   status(): PubSubStatus;
   listenerCount(): number;
   close(): Promise<void>;
@@ -40,6 +42,7 @@ export function createInProcessPubSub(): EventPubSub {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onResync: () => () => undefined,
     status: () => 'up',
     listenerCount: () => listeners.size,
     async close() {
@@ -71,6 +74,7 @@ export function createRedisPubSub(options: RedisPubSubOptions): EventPubSub {
   const publisher = new Redis(options.url, { ...connectionOptions, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   const subscriber = new Redis(options.url, { ...connectionOptions, autoResubscribe: true });
   const listeners = new Set<(hint: RelayHint) => void>();
+  const resyncListeners = new Set<() => void>();
   let reported: PubSubStatus | undefined;
 
   const status = (): PubSubStatus => (publisher.status === 'ready' && subscriber.status === 'ready' ? 'up' : 'down');
@@ -78,8 +82,10 @@ export function createRedisPubSub(options: RedisPubSubOptions): EventPubSub {
     const now = status();
     if (now === reported) return;
     reported = now;
-    if (now === 'up') logger.info({ channel }, 'redis pub/sub up: instances share event hints');
-    else logger.warn({ err: error?.message }, 'redis pub/sub down: serving this instance from the log alone');
+    if (now === 'up') {
+      logger.info({ channel }, 'redis pub/sub up: instances share event hints');
+      for (const listener of resyncListeners) listener();
+    } else logger.warn({ err: error?.message }, 'redis pub/sub down: serving this instance from the log alone');
   };
   for (const connection of [publisher, subscriber]) {
     connection.on('ready', () => report());
@@ -109,10 +115,15 @@ export function createRedisPubSub(options: RedisPubSubOptions): EventPubSub {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onResync(listener) {
+      resyncListeners.add(listener);
+      return () => resyncListeners.delete(listener);
+    },
     status,
-    listenerCount: () => listeners.size,
+    listenerCount: () => listeners.size + resyncListeners.size,
     async close() {
       listeners.clear();
+      resyncListeners.clear();
       await Promise.all(
         [publisher, subscriber].map((connection) =>
           connection.status === 'ready' ? connection.quit().then(() => undefined, () => connection.disconnect()) : connection.disconnect(),

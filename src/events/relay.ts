@@ -69,6 +69,7 @@ export class EventRelay {
   private listenAttempts = 0;
   private readonly poolListeners = new Set<pg.PoolClient>();
   private unsubscribeHints: (() => void) | undefined;
+  private unsubscribeResync: (() => void) | undefined;
   private idle: Promise<void> = Promise.resolve();
   private settleIdle: (() => void) | undefined;
 
@@ -89,6 +90,7 @@ export class EventRelay {
     this.lastReadAt = new Date();
     this.running = true;
     this.unsubscribeHints = this.options.pubsub.subscribe((hint) => this.onHint(hint));
+    this.unsubscribeResync = this.options.pubsub.onResync(() => void this.wake());
     if (this.options.listen) {
       if (this.options.db.kind === 'embedded') await this.listenOnPool();
       else await this.connectListener();
@@ -105,6 +107,8 @@ export class EventRelay {
     clearTimeout(this.listenRetry);
     this.unsubscribeHints?.();
     this.unsubscribeHints = undefined;
+    this.unsubscribeResync?.();
+    this.unsubscribeResync = undefined;
     this.options.db.pool.off('connect', this.attachPoolClient);
     for (const client of this.poolListeners) client.off('notification', this.onNotification);
     this.poolListeners.clear();
