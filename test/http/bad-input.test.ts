@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-async function post(body: string | Buffer, contentType = 'application/json') {
+async function post(body: string, contentType = 'application/json') {
   const response = await fetch(`${server.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': contentType, authorization: `Bearer ${merchantKey}` },
