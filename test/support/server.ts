@@ -26,8 +26,11 @@ export type TestServer = {
 };
 
 /** The real server on a real port, with its own database; every test drives it over HTTP. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const db = await createTestDatabase();
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { onQuery?: (sql: string) => void } = {},
+): Promise<TestServer> {
+  const db = await createTestDatabase(options);
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', ...env });
   const app = createApp({ config, db, logger: createLogger(config.logLevel) });
   const port = await app.listen(0, '127.0.0.1');
