@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { startProcess } from './process.ts';
 
 /** Real processes for multi-instance tests: the server as `npm start` runs it, and a Redis of our own. */
-
-const root = join(import.meta.dirname, '..', '..');
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,8 +20,27 @@ export type ServerProcess = {
   url: string;
   /** Everything it printed (for failure messages). */
   output(): string;
+  /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
 };
+
+/** The server as `npm start` runs it (`tsx src/main.ts`), on a port of its choosing. */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const running = startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...env,
+  });
+  try {
+    const [, url] = await running.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)\/graphql/, 60_000);
+    return { url: url ?? '', output: () => running.stdout() + running.stderr(), stop: () => running.stop('SIGTERM') };
+  } catch (error) {
+    await running.stop('SIGKILL');
+    throw error;
+  }
+}
 
 async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs: number, failed: () => string | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -34,40 +51,6 @@ async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs:
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/** `node --import tsx src/main.ts` with `env`; resolves once it answers /healthz. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const exited = exitOf(child);
-  try {
-    await waitUntil(
-      async () => (await fetch(`${url}/healthz`)).ok,
-      'the server process',
-      60_000,
-      () => (child.exitCode !== null ? `exited with ${child.exitCode}:\n${output}` : undefined),
-    );
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-  return {
-    url,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
 }
 
 function exitOf(child: ChildProcess): Promise<number | null> {
