@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
 const optionalString = z
   .string()
   .optional()
@@ -59,6 +60,23 @@ const environmentSchema = z.object({
     .default('1000000'),
   IDEMPOTENCY_TTL_HOURS: positiveInt.default(24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // GraphQL limits (graphql-armor). Defaults leave every operation in src/client/operations.ts far inside
+  // (deepest: 5 levels, costliest: ~120 with variables, ~11,600 with a literal `first: 100`, longest: ~100 tokens).
+  GRAPHQL_MAX_DEPTH: positiveInt.max(100).default(8),
+  GRAPHQL_MAX_COST: positiveInt.default(20_000),
+  GRAPHQL_MAX_ALIASES: nonNegativeInt.default(15),
+  GRAPHQL_MAX_DIRECTIVES: nonNegativeInt.default(20),
+  GRAPHQL_MAX_TOKENS: positiveInt.default(1_000),
+  GRAPHQL_MAX_PAGE_SIZE: positiveInt.max(1_000).default(100),
+  // Per API key, across instances when REDIS_URL is set. RATE_LIMIT_REQUESTS=0 turns it off.
+  RATE_LIMIT_REQUESTS: nonNegativeInt.default(600),
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(86_400).default(60),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'must be up to 64 characters of A-Z a-z 0-9 : _ . -')
+    .default('paystream:'),
+  METRICS_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 16, 'must be at least 16 characters'),
+  SHUTDOWN_TIMEOUT_SECONDS: positiveInt.max(600).default(10),
 });
 
 export type Config = Readonly<{
@@ -83,6 +101,23 @@ export type Config = Readonly<{
   maxTransactionAmount: string;
   idempotencyTtlHours: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  graphqlLimits: Readonly<{
+    maxDepth: number;
+    maxCost: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
+    /** Largest `first`/`last` a connection accepts; more is refused with a clear error, not clamped. */
+    maxPageSize: number;
+  }>;
+  /** Requests per API key per window; `requests: 0` means no limit. */
+  rateLimit: Readonly<{ requests: number; windowSeconds: number }>;
+  /** Prefix of every Redis key this instance writes (tests and shared Redis servers isolate by it). */
+  redisKeyPrefix: string;
+  /** Bearer token for GET /metrics; unset: /metrics answers loopback clients only. */
+  metricsToken: string | undefined;
+  /** Upper bound for a graceful shutdown (drain in-flight requests, close subscriptions and the database). */
+  shutdownTimeoutSeconds: number;
 }>;
 
 export class ConfigError extends Error {
@@ -117,5 +152,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxTransactionAmount: e.MAX_TRANSACTION_AMOUNT,
     idempotencyTtlHours: e.IDEMPOTENCY_TTL_HOURS,
     logLevel: e.LOG_LEVEL,
+    graphqlLimits: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxPageSize: e.GRAPHQL_MAX_PAGE_SIZE,
+    },
+    rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    metricsToken: e.METRICS_TOKEN,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
   };
 }
