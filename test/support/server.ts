@@ -28,7 +28,8 @@ export type TestServer = {
 /** The real server on a real port, with its own database; every test drives it over HTTP. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', ...env });
+  // No rate limit unless a test asks for one: suites and benchmarks send far more than a merchant would.
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', RATE_LIMIT_REQUESTS: '0', ...env });
   const app = createApp({ config, db, logger: createLogger(config.logLevel) });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
