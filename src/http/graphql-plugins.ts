@@ -203,22 +203,24 @@ function rootFieldName(document: DocumentNode, operationName: string | null | un
   return selection?.kind === Kind.FIELD ? selection.name.value : 'unknown';
 }
 
-function errorCode(error: Error): unknown {
+function errorCode(error: Error, fallback = 'UNCODED'): unknown {
   if (!(error instanceof GraphQLError)) return 'INTERNAL_SERVER_ERROR';
   const code = error.extensions?.['code'];
   if (code !== undefined) return code;
+  if (fallback !== 'UNCODED') return fallback;
   // Not a GraphQLError underneath: unexpected, and masked before it leaves (see server.ts).
   return error.originalError && !(error.originalError instanceof GraphQLError) ? 'INTERNAL_SERVER_ERROR' : 'UNCODED';
 }
 
 /** Counts and times every operation, tracks open subscriptions, and names the operation in the logs. */
 export function useOperationMetrics(metrics: Metrics): Plugin {
-  const countErrors = (errors: readonly Error[] | undefined) => {
-    for (const error of errors ?? []) metrics.graphqlErrors.inc({ code: metrics.errorCodeLabel(errorCode(error)) });
+  // Refusals are counted before Yoga gives them their code: `fallback` names what Yoga will call them.
+  const countErrors = (errors: readonly Error[] | undefined, fallback?: string) => {
+    for (const error of errors ?? []) metrics.graphqlErrors.inc({ code: metrics.errorCodeLabel(errorCode(error, fallback)) });
   };
-  const rejected = (type: string, name: string | null | undefined, errors: readonly Error[]) => {
+  const rejected = (type: string, name: string | null | undefined, errors: readonly Error[], fallback: string) => {
     metrics.graphqlOperations.inc({ operation_type: type, operation_name: metrics.operationNameLabel(name), outcome: 'rejected' });
-    countErrors(errors);
+    countErrors(errors, fallback);
   };
   const nameInLogs = (document: DocumentNode, operationName: string | null | undefined) => {
     const requestContext = currentRequestContext();
@@ -239,7 +241,7 @@ export function useOperationMetrics(metrics: Metrics): Plugin {
       return ({ result }) => {
         if (result instanceof GraphQLError) {
           const params = (context as { params?: { operationName?: string | null } }).params;
-          rejected('unknown', params?.operationName, [result]);
+          rejected('unknown', params?.operationName, [result], 'GRAPHQL_PARSE_FAILED');
         }
       };
     },
@@ -248,7 +250,7 @@ export function useOperationMetrics(metrics: Metrics): Plugin {
         if (valid) return;
         const operationName = (context as { params?: { operationName?: string | null } }).params?.operationName;
         const { type, name } = describeOperation(params.documentAST, operationName);
-        rejected(type, name, result);
+        rejected(type, name, result, 'GRAPHQL_VALIDATION_FAILED');
       };
     },
     onExecute({ args }) {
