@@ -5,9 +5,14 @@ import { z } from 'zod';
  * variable, so a misconfigured deployment fails at start rather than on the first request.
  */
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
-const nonNegativeInt = z.coerce.number().int().min(0);
+/** A whole number in [min, max], with one message that says so whatever is wrong with it. */
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => {
+  const message = max === Number.MAX_SAFE_INTEGER ? `must be a whole number of at least ${min}` : `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+};
+const port = integer(0, 65535);
+const positiveInt = integer(1);
+const nonNegativeInt = integer(0);
 const optionalString = z
   .string()
   .optional()
@@ -44,7 +49,7 @@ const environmentSchema = z.object({
   PORT: port.default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: postgresUrl,
-  DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
+  DATABASE_POOL_SIZE: integer(1, 200).default(10),
   DATA_DIR: z.string().min(1).default('.data'),
   REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\//.test(value), 'must be a redis:// URL'),
   ADMIN_API_KEY: optionalString.refine((value) => value === undefined || value.length >= 24, 'must be at least 24 characters'),
@@ -62,21 +67,21 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // GraphQL limits (graphql-armor). Defaults leave every operation in src/client/operations.ts far inside
   // (deepest: 5 levels, costliest: ~120 with variables, ~11,600 with a literal `first: 100`, longest: ~100 tokens).
-  GRAPHQL_MAX_DEPTH: positiveInt.max(100).default(8),
+  GRAPHQL_MAX_DEPTH: integer(1, 100).default(8),
   GRAPHQL_MAX_COST: positiveInt.default(20_000),
   GRAPHQL_MAX_ALIASES: nonNegativeInt.default(15),
   GRAPHQL_MAX_DIRECTIVES: nonNegativeInt.default(20),
   GRAPHQL_MAX_TOKENS: positiveInt.default(1_000),
-  GRAPHQL_MAX_PAGE_SIZE: positiveInt.max(1_000).default(100),
+  GRAPHQL_MAX_PAGE_SIZE: integer(1, 1_000).default(100),
   // Per API key, across instances when REDIS_URL is set. RATE_LIMIT_REQUESTS=0 turns it off.
   RATE_LIMIT_REQUESTS: nonNegativeInt.default(600),
-  RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(86_400).default(60),
+  RATE_LIMIT_WINDOW_SECONDS: integer(1, 86_400).default(60),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'must be up to 64 characters of A-Z a-z 0-9 : _ . -')
     .default('paystream:'),
   METRICS_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 16, 'must be at least 16 characters'),
-  SHUTDOWN_TIMEOUT_SECONDS: positiveInt.max(600).default(10),
+  SHUTDOWN_TIMEOUT_SECONDS: integer(1, 600).default(10),
 });
 
 export type Config = Readonly<{

@@ -1,9 +1,4 @@
-import { prepareDatabase } from './bootstrap.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { openDatabase } from './db/client.ts';
-import { createApp } from './http/server.ts';
-import { createLogger } from './logger.ts';
-import { createMetrics } from './observability/metrics.ts';
 
 /** Start: config -> database -> migrations -> HTTP. Stop (SIGTERM, SIGINT): drain -> database -> exit 0. */
 async function main(): Promise<void> {
@@ -17,6 +12,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // The application is loaded only once the configuration is known good: a bad variable is reported in
+  // well under a second, before the database client, the schema and everything else are even imported.
+  const [{ prepareDatabase }, { openDatabase }, { createApp }, { createLogger }, { createMetrics }] = await Promise.all([
+    import('./bootstrap.ts'),
+    import('./db/client.ts'),
+    import('./http/server.ts'),
+    import('./logger.ts'),
+    import('./observability/metrics.ts'),
+  ]);
   const logger = createLogger(config.logLevel);
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception; exiting');
