@@ -3,14 +3,15 @@ import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateTransactionDocument } from '../../src/client/operations.ts';
 import { clientOperations, errorCodes, postGraphql, request, wsClient, wsExecute, type RawResponse } from '../support/http.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startSibling, startTestServer, type SiblingServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
-let production: TestServer;
+let production: SiblingServer;
 let merchant: { merchantId: string; key: string };
 
 beforeAll(async () => {
-  [server, production] = await Promise.all([startTestServer(), startTestServer({ NODE_ENV: 'production' })]);
+  server = await startTestServer();
+  production = await startSibling(server, { NODE_ENV: 'production' });
   merchant = await server.createMerchant('Limits');
   // A few rows with history, so deep queries have something to walk through.
   for (let index = 0; index < 3; index += 1) {
@@ -22,7 +23,8 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await Promise.all([server?.close(), production?.close()]);
+  await production?.close();
+  await server?.close();
 });
 
 const LIMIT_OR_VALIDATION = new Set(['QUERY_TOO_COMPLEX', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED']);
@@ -148,7 +150,7 @@ describe('query bombs fail with HTTP 400 and a clear QUERY_TOO_COMPLEX error', (
   });
 
   it('the limits are configuration', async () => {
-    const strict = await startTestServer({ GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_ALIASES: '0', GRAPHQL_MAX_TOKENS: '20' });
+    const strict = await startSibling(server, { GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_ALIASES: '0', GRAPHQL_MAX_TOKENS: '20' });
     try {
       expectRefused(await postGraphql(strict.url, { query: '{ transactions { edges { node { id } } } }' }, { key: strict.adminKey }), 'depth', /depth limit of 3 exceeded, found 4/);
       expectRefused(await postGraphql(strict.url, { query: '{ a: transactions { totalCount } }' }, { key: strict.adminKey }), 'aliases', /Aliases limit of 0/);
@@ -176,7 +178,7 @@ describe('page size', () => {
   });
 
   it('follows the configured maximum', async () => {
-    const small = await startTestServer({ GRAPHQL_MAX_PAGE_SIZE: '2' });
+    const small = await startSibling(server, { GRAPHQL_MAX_PAGE_SIZE: '2' });
     try {
       expect((await postGraphql(small.url, { query: page, variables: { first: 2 } }, { key: small.adminKey })).json?.errors).toBeUndefined();
       const refused = await postGraphql(small.url, { query: page, variables: { first: 3 } }, { key: small.adminKey });
