@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { PothosValidationError } from '@pothos/core';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, getOperationAST } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -127,25 +127,33 @@ export function createApp(deps: AppDeps): App {
   const routes = buildRoutes(services);
   const responses = new Set<ServerResponse>();
 
-  const server = createServer((request, response) => {
-    const started = process.hrtime.bigint();
-    const context: RequestContext = { requestId: requestIdFrom(request.headers['x-request-id']) };
-    response.setHeader('x-request-id', context.requestId);
-    // Once draining, a keep-alive connection gets its last response: the client reconnects elsewhere.
-    if (draining) response.setHeader('connection', 'close');
-    responses.add(response);
-    response.once('close', () => {
-      responses.delete(response);
-      record(request, response, context, Number(process.hrtime.bigint() - started) / 1e9);
-    });
-    runWithRequestContext(context, () =>
-      handle(request, response).catch((error: unknown) => {
-        logger.error({ err: error }, 'request failed');
-        if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
-        else response.destroy();
-      }),
-    );
-  });
+  const server = createServer(
+    {
+      // A client must send its headers within 15 s and its whole request within 30 s: slow uploads cannot
+      // hold connections (and shutdowns) for Node's default 5 minutes. Responses (SSE) are not limited.
+      headersTimeout: 15_000,
+      requestTimeout: 30_000,
+    },
+    (request, response) => {
+      const started = process.hrtime.bigint();
+      const context: RequestContext = { requestId: requestIdFrom(request.headers['x-request-id']) };
+      response.setHeader('x-request-id', context.requestId);
+      // Once draining, a keep-alive connection gets its last response: the client reconnects elsewhere.
+      if (draining) response.setHeader('connection', 'close');
+      responses.add(response);
+      response.once('close', () => {
+        responses.delete(response);
+        record(request, response, context, Number(process.hrtime.bigint() - started) / 1e9);
+      });
+      runWithRequestContext(context, () =>
+        handle(request, response).catch((error: unknown) => {
+          logger.error({ err: error }, 'request failed');
+          if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
+          else response.destroy();
+        }),
+      );
+    },
+  );
 
   function routeOf(request: IncomingMessage): string {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -222,15 +230,20 @@ export function createApp(deps: AppDeps): App {
     });
   });
 
-  type WsExtra = { request: IncomingMessage; actor?: Actor };
+  type WsExtra = { request: IncomingMessage; actor?: Actor; connectionId?: string };
   const graphqlWs = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
       // Authentication happens once, at connect; a refusal closes with graphql-ws's 4403 Forbidden.
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.['authorization'] ?? ctx.extra.request.headers.authorization;
         const actor = await authenticate(db, typeof authorization === 'string' ? authorization : undefined);
-        if (!actor) return false;
+        const connectionId = requestIdFrom(ctx.extra.request.headers['x-request-id']);
+        if (!actor) {
+          logger.info({ reqId: connectionId, transport: 'websocket' }, 'websocket refused: no valid API key');
+          return false;
+        }
         ctx.extra.actor = actor;
+        ctx.extra.connectionId = connectionId;
         return true;
       },
       onSubscribe: async (ctx, _id, params) => {
@@ -257,6 +270,20 @@ export function createApp(deps: AppDeps): App {
           throw error;
         }
         const errors = enveloped.validate(enveloped.schema, document);
+        // One line per operation on a socket, with the connection's id standing in for a request id.
+        const operation = getOperationAST(document, params.operationName);
+        logger.info(
+          {
+            reqId: ctx.extra.connectionId,
+            transport: 'websocket',
+            merchantId: actor?.role === 'MERCHANT' ? actor.merchantId : undefined,
+            apiKeyId: actor?.apiKeyId,
+            operationName: operation?.name?.value ?? params.operationName ?? undefined,
+            operationType: operation?.operation,
+            refused: errors.length > 0 ? true : undefined,
+          },
+          'websocket operation',
+        );
         if (errors.length > 0) return errors;
         return {
           schema: enveloped.schema,

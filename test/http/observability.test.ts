@@ -15,7 +15,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { createApiKey, createMerchant } from '../../src/services/merchants.ts';
 import { TEST_DATABASE_URL, createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { postGraphql, request } from '../support/http.ts';
+import { postGraphql, request, wsClient, wsExecute } from '../support/http.ts';
 
 type LogLine = Record<string, unknown> & { level: number; msg?: string };
 
@@ -72,6 +72,22 @@ describe('structured logs', () => {
     expect(requestLine('no-operation-name')).toMatchObject({ operationName: 'Unnamed2', operationType: 'query' });
   });
 
+  it('one line per WebSocket operation, with the merchant and the operation', async () => {
+    const client = wsClient(url, merchant.key);
+    try {
+      expect((await wsExecute(client, 'query OverSocket { __typename }')).error).toBeUndefined();
+    } finally {
+      await client.dispose();
+    }
+    expect(parsedLogs().find((line) => line.msg === 'websocket operation')).toMatchObject({
+      transport: 'websocket',
+      reqId: expect.any(String),
+      merchantId: merchant.merchantId,
+      operationName: 'OverSocket',
+      operationType: 'query',
+    });
+  });
+
   it('replaces a malformed X-Request-Id with a generated one', async () => {
     for (const hostile of ['has space', 'x'.repeat(200), '{"level":60}', 'a\u00e9b']) {
       const response = await request(`${url}/healthz`, { headers: { 'x-request-id': hostile } });
@@ -105,6 +121,12 @@ describe('structured logs', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: `notify_id=${marker}&sign=${encodeURIComponent(signature)}&sign_type=RSA2&out_trade_no=${marker}`,
     });
+    // And over WebSocket, with a bad key and with a good one.
+    for (const socketKey of [bogusKey, merchant.key]) {
+      const client = wsClient(url, socketKey);
+      await wsExecute(client, `query Socket { transactions(filter: { merchantReference: "${marker}" }) { totalCount } }`);
+      await client.dispose();
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     const everything = logs.join('\n');
