@@ -5,8 +5,14 @@ import { z } from 'zod';
  * variable, so a misconfigured deployment fails at start rather than on the first request.
  */
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
+/** A whole number in [min, max], with one message that says so whatever is wrong with it. */
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => {
+  const message = max === Number.MAX_SAFE_INTEGER ? `must be a whole number of at least ${min}` : `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+};
+const port = integer(0, 65535);
+const positiveInt = integer(1);
+const nonNegativeInt = integer(0);
 const optionalString = z
   .string()
   .optional()
@@ -43,7 +49,7 @@ const environmentSchema = z.object({
   PORT: port.default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: postgresUrl,
-  DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
+  DATABASE_POOL_SIZE: integer(1, 200).default(10),
   DATA_DIR: z.string().min(1).default('.data'),
   REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\//.test(value), 'must be a redis:// URL'),
   ADMIN_API_KEY: optionalString.refine((value) => value === undefined || value.length >= 24, 'must be at least 24 characters'),
@@ -59,6 +65,24 @@ const environmentSchema = z.object({
     .default('1000000'),
   IDEMPOTENCY_TTL_HOURS: positiveInt.default(24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // GraphQL limits (graphql-armor). Defaults leave every operation in src/client/operations.ts far inside
+  // (deepest: 5 levels, costliest: ~120 with variables, ~11,600 with a literal `first: 100`, longest: ~100 tokens).
+  GRAPHQL_MAX_DEPTH: integer(1, 100).default(8),
+  GRAPHQL_MAX_COST: positiveInt.default(20_000),
+  GRAPHQL_MAX_ALIASES: nonNegativeInt.default(15),
+  GRAPHQL_MAX_DIRECTIVES: nonNegativeInt.default(20),
+  GRAPHQL_MAX_TOKENS: positiveInt.default(1_000),
+  GRAPHQL_MAX_PAGE_SIZE: integer(1, 1_000).default(100),
+  // Per API key, across instances when REDIS_URL is set. RATE_LIMIT_REQUESTS=0 turns it off.
+  // 6,000 a minute (100 a second, the order of the big PSPs' defaults): a busy merchant backend is fine, a runaway loop is not.
+  RATE_LIMIT_REQUESTS: nonNegativeInt.default(6000),
+  RATE_LIMIT_WINDOW_SECONDS: integer(1, 86_400).default(60),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'must be up to 64 characters of A-Z a-z 0-9 : _ . -')
+    .default('paystream:'),
+  METRICS_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 16, 'must be at least 16 characters'),
+  SHUTDOWN_TIMEOUT_SECONDS: integer(1, 600).default(10),
 });
 
 export type Config = Readonly<{
@@ -83,6 +107,23 @@ export type Config = Readonly<{
   maxTransactionAmount: string;
   idempotencyTtlHours: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  graphqlLimits: Readonly<{
+    maxDepth: number;
+    maxCost: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
+    /** Largest `first`/`last` a connection accepts; more is refused with a clear error, not clamped. */
+    maxPageSize: number;
+  }>;
+  /** Requests per API key per window; `requests: 0` means no limit. */
+  rateLimit: Readonly<{ requests: number; windowSeconds: number }>;
+  /** Prefix of every Redis key this instance writes (tests and shared Redis servers isolate by it). */
+  redisKeyPrefix: string;
+  /** Bearer token for GET /metrics; unset: /metrics answers loopback clients only. */
+  metricsToken: string | undefined;
+  /** Upper bound for a graceful shutdown (drain in-flight requests, close subscriptions and the database). */
+  shutdownTimeoutSeconds: number;
 }>;
 
 export class ConfigError extends Error {
@@ -117,5 +158,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxTransactionAmount: e.MAX_TRANSACTION_AMOUNT,
     idempotencyTtlHours: e.IDEMPOTENCY_TTL_HOURS,
     logLevel: e.LOG_LEVEL,
+    graphqlLimits: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxPageSize: e.GRAPHQL_MAX_PAGE_SIZE,
+    },
+    rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    metricsToken: e.METRICS_TOKEN,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
   };
 }

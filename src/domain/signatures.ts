@@ -45,7 +45,8 @@ function isBase64(s: string): boolean {
 
 // Hashing both sides first gives equal-length inputs to timingSafeEqual, so a wrong-length signature
 // neither throws nor returns early in a way whose timing reveals the expected length.
-function constantTimeEqual(a: Buffer, b: Buffer): boolean {
+/** Compares two secrets (signatures, tokens) in time independent of where they differ. */
+export function constantTimeEqual(a: Buffer, b: Buffer): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 

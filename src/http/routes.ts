@@ -1,17 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pendingMigrations } from '../db/migrate.ts';
 import { sendJson, sendText } from './body.ts';
-import type { AppDeps } from './server.ts';
+import { metricsRoute } from './metrics-route.ts';
+import type { AppServices } from './server.ts';
 
 export type RouteHandler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
 
 /** Every HTTP route besides /graphql, keyed by "METHOD /path". */
-export function buildRoutes(deps: AppDeps): Map<string, RouteHandler> {
+export function buildRoutes(deps: AppServices): Map<string, RouteHandler> {
   const routes = new Map<string, RouteHandler>();
 
+  // Liveness: the process serves HTTP. Never touches the database, so a database outage does not get
+  // healthy instances restarted.
   routes.set('GET /healthz', async (_request, response) => sendText(response, 200, 'ok'));
 
+  // Readiness: send traffic here. Not while shutting down (the load balancer should stop routing to this
+  // instance before it stops listening), nor without a reachable, fully migrated database.
   routes.set('GET /readyz', async (_request, response) => {
+    if (deps.lifecycle.draining) {
+      sendJson(response, 503, { status: 'shutting down' });
+      return;
+    }
     try {
       const pending = await pendingMigrations(deps.db.pool);
       if (pending.length > 0) {
@@ -23,6 +32,8 @@ export function buildRoutes(deps: AppDeps): Map<string, RouteHandler> {
       sendJson(response, 503, { status: 'unavailable', database: 'down' });
     }
   });
+
+  routes.set('GET /metrics', metricsRoute(deps));
 
   return routes;
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { GraphQLError } from 'graphql';
+import { PothosValidationError } from '@pothos/core';
+import { GraphQLError, getOperationAST } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -9,79 +10,191 @@ import type { Database } from '../db/client.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { schema } from '../graphql/schema/index.ts';
 import type { Logger } from '../logger.ts';
+import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import { requestIdFrom, runWithRequestContext, type RequestContext } from '../observability/request-context.ts';
 import { authenticate, type Actor } from '../services/merchants.ts';
 import { HttpError, MAX_BODY_BYTES, sendJson, sendText } from './body.ts';
+import {
+  queryLimitPlugins,
+  rateLimitedError,
+  unauthenticatedError,
+  useAuthentication,
+  useCsrfPrevention,
+  useOperationMetrics,
+  type ServerContext,
+} from './graphql-plugins.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { buildRoutes, type RouteHandler } from './routes.ts';
 
-export type AppDeps = { config: Config; db: Database; logger: Logger };
+export type AppDeps = {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  /** The instance's metrics; created when not given (main.ts passes one with process metrics on). */
+  metrics?: Metrics;
+};
+
+/** What route handlers receive: the dependencies, plus what the app itself made. */
+export type AppServices = Required<AppDeps> & {
+  rateLimiter: RateLimiter;
+  lifecycle: { readonly draining: boolean };
+};
 
 export type App = {
   server: Server;
+  metrics: Metrics;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
   listen(port?: number, host?: string): Promise<number>;
-  close(): Promise<void>;
+  /**
+   * Graceful stop: stop accepting connections, report not-ready, close WebSockets with 1012 (service
+   * restart: graphql-ws clients reconnect, to another instance), end SSE streams, let in-flight requests
+   * finish for up to `timeoutMs` (default SHUTDOWN_TIMEOUT_SECONDS), then cut what is left.
+   * The database is the caller's to close, after this resolves.
+   */
+  close(options?: { timeoutMs?: number }): Promise<{ cutConnections: number }>;
 };
 
-type ServerContext = { req: IncomingMessage; res: ServerResponse; actor?: Actor };
+/** The WebSocket close code for a shutdown: 1012 Service Restart, which graphql-ws clients retry. */
+export const SHUTDOWN_CLOSE_CODE = 1012;
 
-function unauthenticated(): GraphQLError {
-  return new GraphQLError('missing, malformed, unknown or revoked API key: send Authorization: Bearer <api key>', {
-    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
-  });
-}
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
 export function createApp(deps: AppDeps): App {
   const { config, db, logger } = deps;
+  const metrics = deps.metrics ?? createMetrics();
+  metrics.trackDatabasePool(db.pool);
+  const rateLimiter = createRateLimiter({ config, logger, metrics });
+  let draining = false;
+  const services: AppServices = {
+    config,
+    db,
+    logger,
+    metrics,
+    rateLimiter,
+    lifecycle: {
+      get draining() {
+        return draining;
+      },
+    },
+  };
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: config.nodeEnv === 'production' ? false : { title: 'Paystream', subscriptionsProtocol: 'WS' },
+    // No file uploads in this API: one parser (and one attack surface) less.
+    multipart: false,
+    maxRequestBodySize: MAX_BODY_BYTES,
+    plugins: [
+      useCsrfPrevention(),
+      useAuthentication({ db, rateLimiter, metrics }),
+      ...queryLimitPlugins(config),
+      useOperationMetrics(metrics),
+    ],
     logging: {
-      debug: (...args) => logger.debug({ yoga: args.map(String) }),
+      // Yoga's debug lines include request parameters (variables): not for the logs.
+      debug: () => {},
       info: (...args) => logger.info({ yoga: args.map(String) }),
       warn: (...args) => logger.warn({ yoga: args.map(String) }),
       error: (...args) => logger.error({ yoga: args.map(String) }),
     },
     maskedErrors: {
       maskError(error, message) {
-        const masked = maskError(error, message, false);
-        if (masked !== error) {
-          const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-          logger.error({ err: original }, 'unexpected error (masked)');
+        const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+        // Pothos refuses bad connection arguments (negative first, first with before, ...): user input.
+        if (error instanceof GraphQLError && original instanceof PothosValidationError) {
+          return new GraphQLError(error.message, {
+            nodes: error.nodes,
+            path: error.path,
+            extensions: { ...error.extensions, code: 'VALIDATION_FAILED' },
+          });
         }
+        const masked = maskError(error, message, false);
+        if (masked !== error) logger.error({ err: original }, 'unexpected error (masked)');
         return masked;
       },
     },
     context: async ({ request, actor }: YogaInitialContext & ServerContext): Promise<GraphQLContext> => {
+      // HTTP: useAuthentication set `actor` before the body was read; WebSocket: onConnect did.
       const resolved = actor ?? (await authenticate(db, request.headers.get('authorization')));
-      if (!resolved) throw unauthenticated();
+      if (!resolved) throw unauthenticatedError();
       return { db, config, actor: resolved };
     },
   });
 
-  const routes = buildRoutes(deps);
+  const routes = buildRoutes(services);
+  const responses = new Set<ServerResponse>();
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      logger.error({ err: error }, 'request failed');
-      if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
-      else response.destroy();
-    });
-  });
+  const server = createServer(
+    {
+      // A client must send its headers within 15 s and its whole request within 30 s: slow uploads cannot
+      // hold connections (and shutdowns) for Node's default 5 minutes. Responses (SSE) are not limited.
+      headersTimeout: 15_000,
+      requestTimeout: 30_000,
+    },
+    (request, response) => {
+      const started = process.hrtime.bigint();
+      const context: RequestContext = { requestId: requestIdFrom(request.headers['x-request-id']) };
+      response.setHeader('x-request-id', context.requestId);
+      // Once draining, a keep-alive connection gets its last response: the client reconnects elsewhere.
+      if (draining) response.setHeader('connection', 'close');
+      responses.add(response);
+      response.once('close', () => {
+        responses.delete(response);
+        record(request, response, context, Number(process.hrtime.bigint() - started) / 1e9);
+      });
+      runWithRequestContext(context, () =>
+        handle(request, response).catch((error: unknown) => {
+          logger.error({ err: error }, 'request failed');
+          if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
+          else response.destroy();
+        }),
+      );
+    },
+  );
+
+  function routeOf(request: IncomingMessage): string {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (pathname === '/graphql') return pathname;
+    return [...routes.keys()].some((key) => key.endsWith(` ${pathname}`)) ? pathname : 'unmatched';
+  }
+
+  /** One metrics sample and one log line per request; the path without its query string (it may hold variables). */
+  function record(request: IncomingMessage, response: ServerResponse, context: RequestContext, seconds: number): void {
+    const route = routeOf(request);
+    const method = KNOWN_METHODS.has(request.method ?? '') ? (request.method ?? 'OTHER') : 'OTHER';
+    const status = response.writableFinished ? response.statusCode : 499; // 499: the client went away first
+    metrics.httpRequests.inc({ method, route, status: String(status) });
+    metrics.httpRequestDuration.observe({ method, route }, seconds);
+    const line = {
+      reqId: context.requestId,
+      merchantId: context.merchantId,
+      apiKeyId: context.apiKeyId,
+      operationName: context.operationName,
+      operationType: context.operationType,
+      method,
+      path: route === 'unmatched' ? undefined : route,
+      status,
+      durationMs: Math.round(seconds * 1e4) / 10,
+    };
+    if (status >= 500) logger.error(line, 'request failed');
+    else if (QUIET_ROUTES.has(route)) logger.debug(line, 'request completed');
+    else logger.info(line, 'request completed');
+  }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname === '/graphql') {
       const declared = Number(request.headers['content-length'] ?? 0);
       if (declared > MAX_BODY_BYTES) {
-        sendJson(response, 413, { errors: [{ message: `request body exceeds ${MAX_BODY_BYTES} bytes` }] });
+        sendJson(response, 413, { errors: [{ message: `request body exceeds ${MAX_BODY_BYTES} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
         return;
       }
       if (request.method === 'POST' && request.headers['content-length'] === undefined) {
         // Without a declared length the size limit could only be enforced after buffering.
-        sendJson(response, 411, { errors: [{ message: 'Content-Length is required' }] });
+        sendJson(response, 411, { errors: [{ message: 'Content-Length is required', extensions: { code: 'LENGTH_REQUIRED' } }] });
         return;
       }
       await yoga.requestListener(request, response);
@@ -106,32 +219,71 @@ export function createApp(deps: AppDeps): App {
 
   const webSockets = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   server.on('upgrade', (request, socket, head) => {
-    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
+    if (draining || new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
       socket.destroy();
       return;
     }
-    webSockets.handleUpgrade(request, socket, head, (ws) => webSockets.emit('connection', ws, request));
+    webSockets.handleUpgrade(request, socket, head, (ws) => {
+      metrics.webSocketConnections.inc();
+      ws.once('close', () => metrics.webSocketConnections.dec());
+      webSockets.emit('connection', ws, request);
+    });
   });
 
-  type WsExtra = { request: IncomingMessage; actor?: Actor };
+  type WsExtra = { request: IncomingMessage; actor?: Actor; connectionId?: string };
   const graphqlWs = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
       // Authentication happens once, at connect; a refusal closes with graphql-ws's 4403 Forbidden.
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.['authorization'] ?? ctx.extra.request.headers.authorization;
         const actor = await authenticate(db, typeof authorization === 'string' ? authorization : undefined);
-        if (!actor) return false;
+        const connectionId = requestIdFrom(ctx.extra.request.headers['x-request-id']);
+        if (!actor) {
+          logger.info({ reqId: connectionId, transport: 'websocket' }, 'websocket refused: no valid API key');
+          return false;
+        }
         ctx.extra.actor = actor;
+        ctx.extra.connectionId = connectionId;
         return true;
       },
       onSubscribe: async (ctx, _id, params) => {
+        // Each subscribe counts against the key's rate limit, as an HTTP request does.
+        const actor = ctx.extra.actor;
+        if (actor) {
+          const decision = await rateLimiter.consume(actor.apiKeyId);
+          if (!decision.allowed) {
+            metrics.rateLimited.inc({ transport: 'websocket' });
+            return [rateLimitedError(decision.retryAfterSeconds)];
+          }
+        }
         const enveloped = yoga.getEnveloped({
           req: ctx.extra.request,
           actor: ctx.extra.actor,
           params,
         });
-        const document = enveloped.parse(params.query);
+        let document;
+        try {
+          document = enveloped.parse(params.query);
+        } catch (error) {
+          // A syntax error or the token limit: an error message for this operation, the socket stays open.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const errors = enveloped.validate(enveloped.schema, document);
+        // One line per operation on a socket, with the connection's id standing in for a request id.
+        const operation = getOperationAST(document, params.operationName);
+        logger.info(
+          {
+            reqId: ctx.extra.connectionId,
+            transport: 'websocket',
+            merchantId: actor?.role === 'MERCHANT' ? actor.merchantId : undefined,
+            apiKeyId: actor?.apiKeyId,
+            operationName: operation?.name?.value ?? params.operationName ?? undefined,
+            operationType: operation?.operation,
+            refused: errors.length > 0 ? true : undefined,
+          },
+          'websocket operation',
+        );
         if (errors.length > 0) return errors;
         return {
           schema: enveloped.schema,
@@ -156,8 +308,41 @@ export function createApp(deps: AppDeps): App {
     socket.on('close', () => sockets.delete(socket));
   });
 
+  let closing: Promise<{ cutConnections: number }> | undefined;
+
+  async function shutdown(timeoutMs: number): Promise<{ cutConnections: number }> {
+    draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const client of webSockets.clients) client.close(SHUTDOWN_CLOSE_CODE, 'server restarting');
+    // SSE subscriptions never finish on their own; ending them lets clients reconnect to another instance.
+    for (const response of responses) {
+      if (String(response.getHeader('content-type') ?? '').startsWith('text/event-stream')) response.destroy();
+    }
+    server.closeIdleConnections();
+    // Keep-alive connections turn idle as their in-flight request completes: close them as they do.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const outcome = await Promise.race([closed.then(() => 'drained' as const), timedOut]);
+    clearInterval(sweep);
+    clearTimeout(timer);
+    const cutConnections = outcome === 'timeout' ? sockets.size : 0;
+    if (outcome === 'timeout') {
+      logger.warn({ connections: sockets.size }, 'shutdown timeout reached; cutting the remaining connections');
+      for (const client of webSockets.clients) client.terminate();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    }
+    await graphqlWs.dispose();
+    await rateLimiter.close();
+    return { cutConnections };
+  }
+
   return {
     server,
+    metrics,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -167,15 +352,9 @@ export function createApp(deps: AppDeps): App {
         });
       });
     },
-    async close() {
-      await graphqlWs.dispose();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => {
-          for (const socket of sockets) socket.destroy();
-        }, 5_000).unref();
-      });
+    close(options = {}) {
+      closing ??= shutdown(options.timeoutMs ?? config.shutdownTimeoutSeconds * 1000);
+      return closing;
     },
   };
 }

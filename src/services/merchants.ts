@@ -58,7 +58,8 @@ export async function createMerchant(
 
 /** Resolves `Authorization: Bearer <key>` to an actor; null for a missing, unknown or revoked key. */
 export async function authenticate(db: Database, authorization: string | null | undefined): Promise<Actor | null> {
-  const match = /^Bearer ([A-Za-z0-9_\-.~+/=]{16,256})$/.exec(authorization?.trim() ?? '');
+  // The scheme is case-insensitive and followed by one or more spaces (RFC 7235); the key is not.
+  const match = /^Bearer +([A-Za-z0-9_\-.~+/=]{16,256})$/i.exec(authorization?.trim() ?? '');
   if (!match?.[1]) return null;
   // Looked up by hash, so the comparison never touches the secret itself (no timing signal on it).
   const key = await db.prisma.apiKey.findUnique({ where: { secretHash: hashSecret(match[1]) } });

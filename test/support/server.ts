@@ -31,7 +31,8 @@ export async function startTestServer(
   options: { onQuery?: (sql: string) => void } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase(options);
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', ...env });
+  // No rate limit unless a test asks for one: suites and benchmarks send far more than a merchant would.
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', RATE_LIMIT_REQUESTS: '0', ...env });
   const app = createApp({ config, db, logger: createLogger(config.logLevel) });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
@@ -65,4 +66,17 @@ export async function startTestServer(
     },
   };
   return server;
+}
+
+export type SiblingServer = { url: string; adminKey: string; app: App; close(): Promise<void> };
+
+/**
+ * Another app instance on `base`'s database, with other settings (NODE_ENV=production, tighter limits):
+ * the same data and keys without the cost of a second database.
+ */
+export async function startSibling(base: TestServer, env: Record<string, string>): Promise<SiblingServer> {
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', RATE_LIMIT_REQUESTS: '0', ...env });
+  const app = createApp({ config, db: base.db, logger: createLogger(config.logLevel) });
+  const port = await app.listen(0, '127.0.0.1');
+  return { url: `http://127.0.0.1:${port}`, adminKey: base.adminKey, app, close: async () => void (await app.close()) };
 }
