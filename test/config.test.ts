@@ -5,7 +5,7 @@ describe('production settings in the configuration', () => {
   it('has defaults that leave every client operation inside the limits', () => {
     const config = loadConfig({});
     expect(config.graphqlLimits).toEqual({ maxDepth: 8, maxCost: 20_000, maxAliases: 15, maxDirectives: 20, maxTokens: 1_000, maxPageSize: 100 });
-    expect(config.rateLimit).toEqual({ requests: 600, windowSeconds: 60 });
+    expect(config.rateLimit).toEqual({ requests: 6000, windowSeconds: 60 });
     expect(config.redisKeyPrefix).toBe('paystream:');
     expect(config.metricsToken).toBeUndefined();
     expect(config.shutdownTimeoutSeconds).toBe(10);
