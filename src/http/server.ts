@@ -9,6 +9,7 @@ import type { Database } from '../db/client.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { schema } from '../graphql/schema/index.ts';
 import type { Logger } from '../logger.ts';
+import { startExpiryRunner, type ExpiryRunner } from '../services/expiry.ts';
 import { authenticate, type Actor } from '../services/merchants.ts';
 import { HttpError, MAX_BODY_BYTES, sendJson, sendText } from './body.ts';
 import { buildRoutes, type RouteHandler } from './routes.ts';
@@ -156,6 +157,9 @@ export function createApp(deps: AppDeps): App {
     socket.on('close', () => sockets.delete(socket));
   });
 
+  // Background work of a running server: started by listen(), stopped by close().
+  let expiryRunner: ExpiryRunner | undefined;
+
   return {
     server,
     listen(port = config.port, host = config.host) {
@@ -163,11 +167,13 @@ export function createApp(deps: AppDeps): App {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          expiryRunner ??= startExpiryRunner({ db, config, logger });
           resolve((server.address() as AddressInfo).port);
         });
       });
     },
     async close() {
+      await expiryRunner?.stop();
       await graphqlWs.dispose();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
