@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pendingMigrations } from '../db/migrate.ts';
 import { sendJson, sendText } from './body.ts';
+import { dailyReportCsvRoute } from './reports.ts';
 import type { AppDeps } from './server.ts';
 
 export type RouteHandler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
@@ -23,6 +24,8 @@ export function buildRoutes(deps: AppDeps): Map<string, RouteHandler> {
       sendJson(response, 503, { status: 'unavailable', database: 'down' });
     }
   });
+
+  routes.set('GET /reports/daily.csv', dailyReportCsvRoute(deps));
 
   return routes;
 }
