@@ -64,6 +64,8 @@ const environmentSchema = z.object({
     .regex(/^\d+(\.\d+)?$/, 'must be a decimal number in major units, e.g. 1000000')
     .default('1000000'),
   IDEMPOTENCY_TTL_HOURS: positiveInt.default(24),
+  ALIPAY_TRADE_TIMEOUT_MINUTES: positiveInt.max(60 * 24 * 30).default(720),
+  EXPIRY_INTERVAL_SECONDS: nonNegativeInt.max(86_400).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // GraphQL limits (graphql-armor). Defaults leave every operation in src/client/operations.ts far inside
   // (deepest: 5 levels, costliest: ~120 with variables, ~11,600 with a literal `first: 100`, longest: ~100 tokens).
@@ -106,6 +108,12 @@ export type Config = Readonly<{
   /** Upper bound for one transaction, in major units of any currency (a sanity limit, not a risk rule). */
   maxTransactionAmount: string;
   idempotencyTtlHours: number;
+  expiry: Readonly<{
+    /** Alipay closes unpaid trades after this long (its default: 12 hours); older REDIRECTED ones are expired. */
+    tradeTimeoutMinutes: number;
+    /** How often each instance tries to run expiry (one instance at a time actually runs); 0 disables it. */
+    intervalSeconds: number;
+  }>;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   graphqlLimits: Readonly<{
     maxDepth: number;
@@ -157,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: e.PUBLIC_BASE_URL,
     maxTransactionAmount: e.MAX_TRANSACTION_AMOUNT,
     idempotencyTtlHours: e.IDEMPOTENCY_TTL_HOURS,
+    expiry: { tradeTimeoutMinutes: e.ALIPAY_TRADE_TIMEOUT_MINUTES, intervalSeconds: e.EXPIRY_INTERVAL_SECONDS },
     logLevel: e.LOG_LEVEL,
     graphqlLimits: {
       maxDepth: e.GRAPHQL_MAX_DEPTH,

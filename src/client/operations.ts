@@ -154,3 +154,122 @@ export const CreateMerchantDocument = graphql(`
     }
   }
 `);
+
+export const DailyReportDocument = graphql(`
+  query DailyReport($date: Date!, $timeZone: String, $merchantId: ID) {
+    dailyReport(date: $date, timeZone: $timeZone, merchantId: $merchantId) {
+      date
+      timeZone
+      startsAt
+      endsAt
+      rows {
+        status
+        currency
+        count
+        total {
+          value
+          currency
+          minorUnits
+        }
+      }
+      funnel {
+        created
+        redirected
+        captured
+        paid
+        rejected
+        cancelled
+        conversionRate
+      }
+      remittance {
+        currency
+        count
+        total {
+          value
+          currency
+          minorUnits
+        }
+      }
+    }
+  }
+`);
+
+export const DailyReportByMerchantDocument = graphql(`
+  query DailyReportByMerchant($date: Date!, $timeZone: String, $merchantId: ID) {
+    dailyReport(date: $date, timeZone: $timeZone, merchantId: $merchantId) {
+      date
+      timeZone
+      merchant {
+        id
+        name
+      }
+      byMerchant {
+        merchant {
+          id
+          name
+        }
+        rows {
+          status
+          currency
+          count
+          total {
+            value
+            minorUnits
+          }
+        }
+        funnel {
+          created
+          captured
+          paid
+          conversionRate
+        }
+        remittance {
+          currency
+          count
+          total {
+            value
+            minorUnits
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const StuckTransactionsDocument = graphql(`
+  query StuckTransactions($olderThanMinutes: Int!, $merchantId: ID, $first: Int, $after: String) {
+    stuckTransactions(olderThanMinutes: $olderThanMinutes, merchantId: $merchantId, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          status
+          updatedAt
+        }
+      }
+    }
+  }
+`);
+
+export const MerchantsDocument = graphql(`
+  query Merchants($first: Int, $after: String) {
+    merchants(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          name
+          createdAt
+        }
+      }
+    }
+  }
+`);

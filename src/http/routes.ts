@@ -3,6 +3,7 @@ import { pendingMigrations } from '../db/migrate.ts';
 import { sendJson, sendText } from './body.ts';
 import { metricsRoute } from './metrics-route.ts';
 import type { AppServices } from './server.ts';
+import { dailyReportCsvRoute } from './reports.ts';
 
 export type RouteHandler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
 
@@ -34,6 +35,7 @@ export function buildRoutes(deps: AppServices): Map<string, RouteHandler> {
   });
 
   routes.set('GET /metrics', metricsRoute(deps));
+  routes.set('GET /reports/daily.csv', dailyReportCsvRoute(deps));
 
   return routes;
 }

@@ -12,6 +12,7 @@ import { schema } from '../graphql/schema/index.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { requestIdFrom, runWithRequestContext, type RequestContext } from '../observability/request-context.ts';
+import { startExpiryRunner, type ExpiryRunner } from '../services/expiry.ts';
 import { authenticate, type Actor } from '../services/merchants.ts';
 import { HttpError, MAX_BODY_BYTES, sendJson, sendText } from './body.ts';
 import {
@@ -308,10 +309,14 @@ export function createApp(deps: AppDeps): App {
     socket.on('close', () => sockets.delete(socket));
   });
 
+  // Background work of a running server: started by listen(), stopped by close().
+  let expiryRunner: ExpiryRunner | undefined;
+
   let closing: Promise<{ cutConnections: number }> | undefined;
 
   async function shutdown(timeoutMs: number): Promise<{ cutConnections: number }> {
     draining = true;
+    await expiryRunner?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const client of webSockets.clients) client.close(SHUTDOWN_CLOSE_CODE, 'server restarting');
     // SSE subscriptions never finish on their own; ending them lets clients reconnect to another instance.
@@ -348,6 +353,7 @@ export function createApp(deps: AppDeps): App {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          expiryRunner ??= startExpiryRunner({ db, config, logger });
           resolve((server.address() as AddressInfo).port);
         });
       });

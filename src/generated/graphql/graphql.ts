@@ -37,6 +37,21 @@ export type CancelTransactionSuccess = {
   transaction: Transaction;
 };
 
+/** How far the day's created transactions got, by their event history. The success path counts cumulatively (a transaction that reached PAID counts as redirected, captured and paid, even if a notification skipped a step). */
+export type ConversionFunnel = {
+  __typename?: 'ConversionFunnel';
+  cancelled: Scalars['Int']['output'];
+  /** reached CAPTURED or PAID */
+  captured: Scalars['Int']['output'];
+  /** captured / created as a decimal string with 4 decimals, rounded half up ("0.6667"); null when nothing was created */
+  conversionRate?: Maybe<Scalars['String']['output']>;
+  created: Scalars['Int']['output'];
+  paid: Scalars['Int']['output'];
+  /** reached REDIRECTED or beyond on the success path */
+  redirected: Scalars['Int']['output'];
+  rejected: Scalars['Int']['output'];
+};
+
 export type CreateMerchantResult = CreateMerchantSuccess | ValidationError;
 
 export type CreateMerchantSuccess = {
@@ -61,6 +76,38 @@ export type CreateTransactionResult = CreateTransactionSuccess | IdempotencyConf
 export type CreateTransactionSuccess = {
   __typename?: 'CreateTransactionSuccess';
   transaction: Transaction;
+};
+
+/** One calendar day in a time zone, for one merchant or (ADMIN) all merchants */
+export type DailyReport = {
+  __typename?: 'DailyReport';
+  /** ADMIN only: the same report per merchant with activity that day, by merchant name */
+  byMerchant: Array<MerchantDailyReport>;
+  date: Scalars['Date']['output'];
+  /** first instant of the next day (exclusive): a DST day is 23 or 25 hours long */
+  endsAt: Scalars['DateTime']['output'];
+  funnel: ConversionFunnel;
+  /** the merchant reported on; null for all merchants */
+  merchant?: Maybe<Merchant>;
+  /** per currency: what reached PAID that day */
+  remittance: Array<RemittanceRow>;
+  /** one per (current status, currency) with at least one transaction created that day */
+  rows: Array<DailyReportRow>;
+  /** first instant of the day in timeZone (inclusive) */
+  startsAt: Scalars['DateTime']['output'];
+  /** the IANA zone, as the tz database spells it */
+  timeZone: Scalars['String']['output'];
+};
+
+/** Transactions created that day with this current status and currency */
+export type DailyReportRow = {
+  __typename?: 'DailyReportRow';
+  count: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+  /** the current status */
+  status: TransactionStatus;
+  /** exact sum of their amounts */
+  total: Money;
 };
 
 export type Error = {
@@ -98,6 +145,27 @@ export type Merchant = Node & {
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
+};
+
+export type MerchantConnection = {
+  __typename?: 'MerchantConnection';
+  edges: Array<MerchantEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type MerchantDailyReport = {
+  __typename?: 'MerchantDailyReport';
+  funnel: ConversionFunnel;
+  merchant: Merchant;
+  remittance: Array<RemittanceRow>;
+  rows: Array<DailyReportRow>;
+};
+
+export type MerchantEdge = {
+  __typename?: 'MerchantEdge';
+  cursor: Scalars['String']['output'];
+  node: Merchant;
 };
 
 /** An exact amount: a decimal string in major units, never a float */
@@ -160,12 +228,33 @@ export type PaymentProduct =
 
 export type Query = {
   __typename?: 'Query';
+  /** An invalid date, time zone or merchantId is a GraphQL error with extensions.code VALIDATION_FAILED and extensions.fields (path, message), since the result type is not a union. */
+  dailyReport: DailyReport;
+  /** ADMIN only. Every merchant, by name */
+  merchants: MerchantConnection;
   node?: Maybe<Node>;
   nodes: Array<Maybe<Node>>;
+  /** ADMIN only. CREATED or REDIRECTED for longer than olderThanMinutes since their last status change, oldest first */
+  stuckTransactions: StuckTransactionConnection;
   /** null when absent or not the caller's */
   transaction?: Maybe<Transaction>;
   /** Newest first */
   transactions: TransactionConnection;
+};
+
+
+export type QueryDailyReportArgs = {
+  date: Scalars['Date']['input'];
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryMerchantsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -176,6 +265,16 @@ export type QueryNodeArgs = {
 
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type QueryStuckTransactionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  olderThanMinutes: Scalars['Int']['input'];
 };
 
 
@@ -190,6 +289,27 @@ export type QueryTransactionsArgs = {
   filter?: InputMaybe<TransactionFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Transactions whose PAID event happened that day (whenever created): remittance to the merchant begins */
+export type RemittanceRow = {
+  __typename?: 'RemittanceRow';
+  count: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+  total: Money;
+};
+
+export type StuckTransactionConnection = {
+  __typename?: 'StuckTransactionConnection';
+  edges: Array<StuckTransactionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type StuckTransactionEdge = {
+  __typename?: 'StuckTransactionEdge';
+  cursor: Scalars['String']['output'];
+  node: Transaction;
 };
 
 export type Transaction = Node & {
@@ -325,6 +445,42 @@ export type CreateMerchantMutation = { __typename?: 'Mutation', createMerchant:
     | { __typename: 'CreateMerchantSuccess', secret: string, merchant: { __typename?: 'Merchant', id: string, name: string, createdAt: string }, apiKey: { __typename?: 'ApiKey', id: string, prefix: string, role: string } }
     | { __typename: 'ValidationError', message: string, code: string }
    };
+
+export type DailyReportQueryVariables = Exact<{
+  date: Scalars['Date']['input'];
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type DailyReportQuery = { __typename?: 'Query', dailyReport: { __typename?: 'DailyReport', date: string, timeZone: string, startsAt: string, endsAt: string, rows: Array<{ __typename?: 'DailyReportRow', status: TransactionStatus, currency: string, count: number, total: { __typename?: 'Money', value: string, currency: string, minorUnits: string } }>, funnel: { __typename?: 'ConversionFunnel', created: number, redirected: number, captured: number, paid: number, rejected: number, cancelled: number, conversionRate?: string | null }, remittance: Array<{ __typename?: 'RemittanceRow', currency: string, count: number, total: { __typename?: 'Money', value: string, currency: string, minorUnits: string } }> } };
+
+export type DailyReportByMerchantQueryVariables = Exact<{
+  date: Scalars['Date']['input'];
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type DailyReportByMerchantQuery = { __typename?: 'Query', dailyReport: { __typename?: 'DailyReport', date: string, timeZone: string, merchant?: { __typename?: 'Merchant', id: string, name: string } | null, byMerchant: Array<{ __typename?: 'MerchantDailyReport', merchant: { __typename?: 'Merchant', id: string, name: string }, rows: Array<{ __typename?: 'DailyReportRow', status: TransactionStatus, currency: string, count: number, total: { __typename?: 'Money', value: string, minorUnits: string } }>, funnel: { __typename?: 'ConversionFunnel', created: number, captured: number, paid: number, conversionRate?: string | null }, remittance: Array<{ __typename?: 'RemittanceRow', currency: string, count: number, total: { __typename?: 'Money', value: string, minorUnits: string } }> }> } };
+
+export type StuckTransactionsQueryVariables = Exact<{
+  olderThanMinutes: Scalars['Int']['input'];
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type StuckTransactionsQuery = { __typename?: 'Query', stuckTransactions: { __typename?: 'StuckTransactionConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'StuckTransactionEdge', node: { __typename?: 'Transaction', id: string, status: TransactionStatus, updatedAt: string } }> } };
+
+export type MerchantsQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type MerchantsQuery = { __typename?: 'Query', merchants: { __typename?: 'MerchantConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'MerchantEdge', node: { __typename?: 'Merchant', id: string, name: string, createdAt: string } }> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -568,3 +724,123 @@ export const CreateMerchantDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CreateMerchantMutation, CreateMerchantMutationVariables>;
+export const DailyReportDocument = new TypedDocumentString(`
+    query DailyReport($date: Date!, $timeZone: String, $merchantId: ID) {
+  dailyReport(date: $date, timeZone: $timeZone, merchantId: $merchantId) {
+    date
+    timeZone
+    startsAt
+    endsAt
+    rows {
+      status
+      currency
+      count
+      total {
+        value
+        currency
+        minorUnits
+      }
+    }
+    funnel {
+      created
+      redirected
+      captured
+      paid
+      rejected
+      cancelled
+      conversionRate
+    }
+    remittance {
+      currency
+      count
+      total {
+        value
+        currency
+        minorUnits
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DailyReportQuery, DailyReportQueryVariables>;
+export const DailyReportByMerchantDocument = new TypedDocumentString(`
+    query DailyReportByMerchant($date: Date!, $timeZone: String, $merchantId: ID) {
+  dailyReport(date: $date, timeZone: $timeZone, merchantId: $merchantId) {
+    date
+    timeZone
+    merchant {
+      id
+      name
+    }
+    byMerchant {
+      merchant {
+        id
+        name
+      }
+      rows {
+        status
+        currency
+        count
+        total {
+          value
+          minorUnits
+        }
+      }
+      funnel {
+        created
+        captured
+        paid
+        conversionRate
+      }
+      remittance {
+        currency
+        count
+        total {
+          value
+          minorUnits
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DailyReportByMerchantQuery, DailyReportByMerchantQueryVariables>;
+export const StuckTransactionsDocument = new TypedDocumentString(`
+    query StuckTransactions($olderThanMinutes: Int!, $merchantId: ID, $first: Int, $after: String) {
+  stuckTransactions(
+    olderThanMinutes: $olderThanMinutes
+    merchantId: $merchantId
+    first: $first
+    after: $after
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        status
+        updatedAt
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StuckTransactionsQuery, StuckTransactionsQueryVariables>;
+export const MerchantsDocument = new TypedDocumentString(`
+    query Merchants($first: Int, $after: String) {
+  merchants(first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        name
+        createdAt
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<MerchantsQuery, MerchantsQueryVariables>;
