@@ -4,7 +4,7 @@ import { loadConfig } from '../src/config.ts';
 import { createMerchant } from '../src/services/merchants.ts';
 import { createTransaction } from '../src/services/transactions.ts';
 import { createBenchDatabase, graphqlBody, graphqlClient, serverNodeArgsFromEnv, startServerProcess, type ServerProcess } from './harness.ts';
-import { round, runConcurrent, writeBenchResult, type BenchRow } from './lib.ts';
+import { latencySummary, round, runConcurrent, writeBenchResult, type BenchRow } from './lib.ts';
 
 /**
  * The GraphQL read path under load (autocannon, in this process) against the real server (child process) on
@@ -14,7 +14,9 @@ import { round, runConcurrent, writeBenchResult, type BenchRow } from './lib.ts'
  */
 
 const CONCURRENCIES = [1, 16, 64] as const;
-const DURATION_SECONDS = Number(process.env['BENCH_READ_DURATION'] ?? 5);
+/** Per target and concurrency: ROUNDS slices of SLICE_SECONDS, interleaved with the other targets. */
+const ROUNDS = 3;
+const SLICE_SECONDS = Number(process.env['BENCH_READ_SLICE_SECONDS'] ?? 2);
 const WARM_UP_SECONDS = 2;
 const SEEDED_TRANSACTIONS = 300;
 const PAGE_SIZE = 50;
@@ -66,36 +68,64 @@ try {
   } as const;
   type TargetName = keyof typeof targets;
 
-  const fire = async (name: TargetName, connections: number, duration: number): Promise<Load> => {
+  type Slice = { requests: number; seconds: number; latenciesMs: number[]; failures: number };
+  const fire = (name: TargetName, connections: number, duration: number): Promise<Slice> => {
     const target = targets[name];
-    const result = await autocannon({
-      url: target.url,
-      method: 'POST',
-      headers,
-      body: target.body,
-      connections,
-      duration,
-      // Every response is checked: a GraphQL error arrives as a 200 and must not count as a success.
-      verifyBody: (body) => typeof body === 'string' && body.includes(target.check) && !body.includes('"errors"'),
+    const latenciesMs: number[] = [];
+    return new Promise((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url: target.url,
+          method: 'POST',
+          headers,
+          body: target.body,
+          connections,
+          duration,
+          // Every response is checked: a GraphQL error arrives as a 200 and must not count as a success.
+          verifyBody: (body) => typeof body === 'string' && body.includes(target.check) && !body.includes('"errors"'),
+        },
+        (error: unknown, result) => {
+          if (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+            return;
+          }
+          resolve({
+            requests: result.requests.total,
+            seconds: result.duration,
+            latenciesMs,
+            failures: result.non2xx + result.errors + result.timeouts + result.mismatches,
+          });
+        },
+      );
+      instance.on('response', (_client, _status, _bytes, responseTime) => latenciesMs.push(responseTime));
     });
-    return {
-      rps: result.requests.average,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      requests: result.requests.total,
-      failures: result.non2xx + result.errors + result.timeouts + result.mismatches,
-    };
   };
 
   const names: TargetName[] = ['bare', 'transaction', 'transactions'];
   for (const name of names) await fire(name, 16, WARM_UP_SECONDS);
 
+  // Short slices in turn rather than one long run each: on a shared machine, load from elsewhere then falls on
+  // the baseline and on our server alike, and the ratio stays meaningful.
   const loads = new Map<string, Load>();
   for (const connections of CONCURRENCIES) {
+    const slices = new Map<TargetName, Slice[]>(names.map((name) => [name, []]));
+    for (let slice = 0; slice < ROUNDS; slice += 1) {
+      for (const name of names) slices.get(name)?.push(await fire(name, connections, SLICE_SECONDS));
+    }
     for (const name of names) {
-      const load = await fire(name, connections, DURATION_SECONDS);
+      const taken = slices.get(name) ?? [];
+      const requests = taken.reduce((sum, slice) => sum + slice.requests, 0);
+      const seconds = taken.reduce((sum, slice) => sum + slice.seconds, 0);
+      const latency = latencySummary(taken.flatMap((slice) => slice.latenciesMs));
+      const load: Load = {
+        rps: requests / seconds,
+        p50: latency.p50,
+        p99: latency.p99,
+        requests,
+        failures: taken.reduce((sum, slice) => sum + slice.failures, 0),
+      };
       loads.set(`${name}@${connections}`, load);
-      console.log(`${name.padEnd(12)} c=${String(connections).padStart(2)}  ${round(load.rps, 0)} req/s  p50 ${load.p50} ms  p99 ${load.p99} ms  (${load.requests} requests, ${load.failures} failures)`);
+      console.log(`${name.padEnd(12)} c=${String(connections).padStart(2)}  ${round(load.rps, 0)} req/s  p50 ${round(load.p50)} ms  p99 ${round(load.p99)} ms  (${load.requests} requests, ${load.failures} failures)`);
     }
   }
 
@@ -121,10 +151,10 @@ try {
       });
       rows.push({
         figure: `${label} p99 latency, concurrency ${connections}`,
-        value: load.p99,
+        value: round(load.p99, 1),
         unit: 'ms',
         baseline: `bare Yoga { hello } p99, concurrency ${connections}`,
-        baselineValue: baseline.p99,
+        baselineValue: round(baseline.p99, 1),
       });
     }
     for (const name of names) {
@@ -137,7 +167,7 @@ try {
     name: 'read',
     title: 'GraphQL read path (autocannon) vs a bare graphql-yoga server',
     notes: [
-      `${DURATION_SECONDS} s per figure after a ${WARM_UP_SECONDS} s warm-up; one merchant with ${SEEDED_TRANSACTIONS} transactions (2 events each); both servers in child processes, autocannon in the parent, all on one machine.`,
+      `Per figure ${ROUNDS} slices of ${SLICE_SECONDS} s, interleaved with the other targets at the same concurrency, after a ${WARM_UP_SECONDS} s warm-up; one merchant with ${SEEDED_TRANSACTIONS} transactions (2 events each); both servers in child processes, autocannon in the parent, all on one machine.`,
       'transaction(id) and transactions(first: 50) are the TransactionDocument / TransactionsDocument operations of src/client/operations.ts (all fields, nested events; the page also counts totalCount).',
       ...(failures.length > 0 ? [`Failed requests (non-2xx, errors, timeouts or GraphQL errors): ${failures.join('; ')}`] : ['Every response was checked: no failed request.']),
     ],
