@@ -12,7 +12,9 @@ import { latencySummary, round, runConcurrent, writeBenchResult } from './lib.ts
  */
 
 const SEQUENTIAL_CALLS = 1_000;
-const CONCURRENT_CALLS = 1_000;
+const CONCURRENT_BATCHES = 4;
+const BATCH_CALLS = 250;
+const CONCURRENT_CALLS = CONCURRENT_BATCHES * BATCH_CALLS;
 const CONCURRENCY = 16;
 const WARM_UP_CALLS = 100;
 // The server's pool (DATABASE_POOL_SIZE default) and the baseline's pool have the same size.
@@ -90,22 +92,37 @@ try {
   await runConcurrent(WARM_UP_CALLS, 4, (index) => createWithBareSql('warm', index));
   await runConcurrent(WARM_UP_CALLS, 4, (index) => createOverGraphQL('warm', index));
 
-  // Sequential: baseline then mutation, so both see the same table sizes to within a few thousand rows.
-  const sqlSequential = await runConcurrent(SEQUENTIAL_CALLS, 1, (index) => createWithBareSql('seq', index));
-  const apiSequential = await runConcurrent(SEQUENTIAL_CALLS, 1, (index) => createOverGraphQL('seq', index));
-  const sqlConcurrent = await runConcurrent(CONCURRENT_CALLS, CONCURRENCY, (index) => createWithBareSql('c16', index));
-  const apiConcurrent = await runConcurrent(CONCURRENT_CALLS, CONCURRENCY, (index) => createOverGraphQL('c16', index));
+  // Alternated (call by call, then batch by batch) so that load from elsewhere on the machine and the growing
+  // tables weigh on the baseline and the mutation alike.
+  const sqlLatencies: number[] = [];
+  const apiLatencies: number[] = [];
+  for (let index = 0; index < SEQUENTIAL_CALLS; index += 1) {
+    sqlLatencies.push(await timed(() => createWithBareSql('seq', index)));
+    apiLatencies.push(await timed(() => createOverGraphQL('seq', index)));
+  }
+  const sqlConcurrent = { latenciesMs: [] as number[], elapsedMs: 0 };
+  const apiConcurrent = { latenciesMs: [] as number[], elapsedMs: 0 };
+  for (let batch = 0; batch < CONCURRENT_BATCHES; batch += 1) {
+    const offset = batch * BATCH_CALLS;
+    const sqlBatch = await runConcurrent(BATCH_CALLS, CONCURRENCY, (index) => createWithBareSql('c16', offset + index));
+    const apiBatch = await runConcurrent(BATCH_CALLS, CONCURRENCY, (index) => createOverGraphQL('c16', offset + index));
+    sqlConcurrent.latenciesMs.push(...sqlBatch.latenciesMs);
+    sqlConcurrent.elapsedMs += sqlBatch.elapsedMs;
+    apiConcurrent.latenciesMs.push(...apiBatch.latenciesMs);
+    apiConcurrent.elapsedMs += apiBatch.elapsedMs;
+  }
+  const perSecond = (measured: { latenciesMs: number[]; elapsedMs: number }) => (measured.latenciesMs.length / measured.elapsedMs) * 1000;
   client.close();
 
-  const api = latencySummary(apiSequential.latenciesMs);
-  const sql = latencySummary(sqlSequential.latenciesMs);
+  const api = latencySummary(apiLatencies);
+  const sql = latencySummary(sqlLatencies);
   const apiUnderLoad = latencySummary(apiConcurrent.latenciesMs);
   const sqlUnderLoad = latencySummary(sqlConcurrent.latenciesMs);
   writeBenchResult({
     name: 'create',
     title: 'createTransaction over HTTP GraphQL vs the bare SQL it performs (PostgreSQL)',
     notes: [
-      `${SEQUENTIAL_CALLS} sequential calls, then ${CONCURRENT_CALLS} calls at concurrency ${CONCURRENCY}, after ${WARM_UP_CALLS} warm-up calls; server in a child process, keep-alive node:http client.`,
+      `${SEQUENTIAL_CALLS} sequential calls (alternating with the baseline call by call), then ${CONCURRENT_CALLS} calls at concurrency ${CONCURRENCY} (alternating in batches of ${BATCH_CALLS}), after ${WARM_UP_CALLS} warm-up calls; server in a child process, keep-alive node:http client.`,
       'Baseline: BEGIN; INSERT transaction; INSERT event; pg_notify; UPDATE redirect_url; SELECT … FOR UPDATE; UPDATE status; INSERT event; pg_notify; COMMIT, through a pg.Pool of the same size as the server\'s (10).',
       'The mutation additionally authenticates the API key, validates, builds the redirect URL, and reads the events back for the response.',
     ],
@@ -126,10 +143,10 @@ try {
       },
       {
         figure: `createTransaction throughput, concurrency ${CONCURRENCY}`,
-        value: round(apiConcurrent.perSecond, 0),
+        value: round(perSecond(apiConcurrent), 0),
         unit: 'req/s',
         baseline: `bare SQL throughput, concurrency ${CONCURRENCY}`,
-        baselineValue: round(sqlConcurrent.perSecond, 0),
+        baselineValue: round(perSecond(sqlConcurrent), 0),
       },
       {
         figure: `createTransaction p99, concurrency ${CONCURRENCY}`,
@@ -143,6 +160,12 @@ try {
 } finally {
   await server.stop();
   await db.drop();
+}
+
+async function timed(task: () => Promise<void>): Promise<number> {
+  const began = performance.now();
+  await task();
+  return performance.now() - began;
 }
 
 /** Time-ordered UUID (version 7), as Prisma's uuid(7) default makes for the real rows: same index behaviour. */
