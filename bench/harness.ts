@@ -43,6 +43,8 @@ export function serverNodeArgsFromEnv(): string[] {
  */
 export function startServerProcess(mode: 'paystream' | 'bare', options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(import.meta.dirname, 'serve.ts'), mode], {
+    // From the repository root, where `--import tsx` resolves.
+    cwd: join(import.meta.dirname, '..'),
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
