@@ -127,6 +127,9 @@ export function createApp(deps: AppDeps): App {
 
   const routes = buildRoutes(services);
   const responses = new Set<ServerResponse>();
+  // Handlers still running, even for clients that hung up (their sockets are closed, their work is not):
+  // shutdown waits for them before the database is closed under them.
+  const handlers = new Set<Promise<void>>();
 
   const server = createServer(
     {
@@ -146,13 +149,15 @@ export function createApp(deps: AppDeps): App {
         responses.delete(response);
         record(request, response, context, Number(process.hrtime.bigint() - started) / 1e9);
       });
-      runWithRequestContext(context, () =>
+      const handled = runWithRequestContext(context, () =>
         handle(request, response).catch((error: unknown) => {
           logger.error({ err: error }, 'request failed');
           if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
           else response.destroy();
         }),
       );
+      handlers.add(handled);
+      void handled.finally(() => handlers.delete(handled));
     },
   );
 
@@ -330,7 +335,8 @@ export function createApp(deps: AppDeps): App {
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
     });
-    const outcome = await Promise.race([closed.then(() => 'drained' as const), timedOut]);
+    const drained = closed.then(() => Promise.all(handlers)).then(() => 'drained' as const);
+    const outcome = await Promise.race([drained, timedOut]);
     clearInterval(sweep);
     clearTimeout(timer);
     const cutConnections = outcome === 'timeout' ? sockets.size : 0;
