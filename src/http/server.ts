@@ -9,11 +9,18 @@ import type { Database } from '../db/client.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { schema } from '../graphql/schema/index.ts';
 import type { Logger } from '../logger.ts';
+import { publicBaseUrl, resolveProviderSettings, type ProviderSettings } from '../providers/settings.ts';
 import { authenticate, type Actor } from '../services/merchants.ts';
 import { HttpError, MAX_BODY_BYTES, sendJson, sendText } from './body.ts';
 import { buildRoutes, type RouteHandler } from './routes.ts';
 
-export type AppDeps = { config: Config; db: Database; logger: Logger };
+export type AppDeps = {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  /** Gateway, keys and public URLs; resolved from config (sandbox keys from DATA_DIR) when not given. */
+  providers?: ProviderSettings;
+};
 
 export type App = {
   server: Server;
@@ -32,6 +39,9 @@ function unauthenticated(): GraphQLError {
 
 export function createApp(deps: AppDeps): App {
   const { config, db, logger } = deps;
+  // Replaced once at listen() when PORT=0 picked the port: the URLs we hand out (redirects, notify_url) must
+  // point where we really listen.
+  let providers = deps.providers ?? resolveProviderSettings(config);
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -57,11 +67,11 @@ export function createApp(deps: AppDeps): App {
     context: async ({ request, actor }: YogaInitialContext & ServerContext): Promise<GraphQLContext> => {
       const resolved = actor ?? (await authenticate(db, request.headers.get('authorization')));
       if (!resolved) throw unauthenticated();
-      return { db, config, actor: resolved };
+      return { db, config, alipay: providers.alipay, actor: resolved };
     },
   });
 
-  const routes = buildRoutes(deps);
+  const routes = buildRoutes({ ...deps, providers: () => providers });
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -163,7 +173,11 @@ export function createApp(deps: AppDeps): App {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
-          resolve((server.address() as AddressInfo).port);
+          const bound = (server.address() as AddressInfo).port;
+          if (deps.providers === undefined && config.publicBaseUrl === undefined && bound !== config.port) {
+            providers = resolveProviderSettings(config, publicBaseUrl(config, bound));
+          }
+          resolve(bound);
         });
       });
     },

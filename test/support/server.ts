@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { TypedDocumentString } from '../../src/generated/graphql/graphql.ts';
 import { createApp, type App } from '../../src/http/server.ts';
@@ -25,10 +28,17 @@ export type TestServer = {
   close(): Promise<void>;
 };
 
+// The sandbox keeps its keys in DATA_DIR: one scratch directory per test process, never the developer's .data/.
+let scratchDataDir: string | undefined;
+function testDataDir(): string {
+  scratchDataDir ??= mkdtempSync(join(tmpdir(), 'paystream-test-'));
+  return scratchDataDir;
+}
+
 /** The real server on a real port, with its own database; every test drives it over HTTP. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', DATA_DIR: testDataDir(), ...env });
   const app = createApp({ config, db, logger: createLogger(config.logLevel) });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
