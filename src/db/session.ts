@@ -37,23 +37,29 @@ export function pgSession(client: pg.ClientBase): SqlSession {
 export async function withPgTransaction<T>(pool: pg.Pool, work: (session: SqlSession) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A statement PostgreSQL refused (it carries a SQLSTATE) leaves the session usable; a failed round trip
+  // (lost connection, protocol error) does not. Errors thrown by `work` itself are judged by the ROLLBACK.
+  const control = async (statement: 'BEGIN' | 'COMMIT') => {
+    try {
+      await client.query(statement);
+    } catch (error) {
+      if (!hasSqlState(error)) broken = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    }
+  };
   try {
-    await client.query('BEGIN');
+    await control('BEGIN');
     let result: T;
     try {
       result = await work(pgSession(client));
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
       });
       throw error;
     }
-    await client.query('COMMIT');
+    await control('COMMIT');
     return result;
-  } catch (error) {
-    // pg errors carrying a SQLSTATE leave the connection usable; anything else (I/O) does not.
-    if (!hasSqlState(error)) broken ??= error instanceof Error ? error : new Error(String(error));
-    throw error;
   } finally {
     client.release(broken);
   }

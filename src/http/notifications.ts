@@ -4,6 +4,7 @@ import { ALIPAY_NOTIFY_PATH, SIGNED_EVENTS_PATH } from '../providers/settings.ts
 import {
   countRejection,
   ingestAlipayNotification,
+  InboxOverloadedError,
   ingestSignedEvent,
   type IngestionDeps,
   type IngestionResult,
@@ -67,9 +68,11 @@ export function notificationRoutes(deps: () => IngestionDeps): Map<string, Route
       try {
         result = await ingest(current, request, rawBody);
       } catch (error) {
-        if (!isDatabaseUnavailable(error)) throw error;
-        current.logger.error({ err: error, sender }, 'notification not accepted: database unavailable');
-        reply.error(response, 503, 'database unavailable: nothing was recorded, retry later', { 'retry-after': String(RETRY_AFTER_SECONDS) });
+        const overloaded = error instanceof InboxOverloadedError;
+        if (!overloaded && !isDatabaseUnavailable(error)) throw error;
+        current.logger.error({ err: error, sender }, 'notification not accepted');
+        const reason = overloaded ? 'overloaded' : 'database unavailable';
+        reply.error(response, 503, `${reason}: nothing was recorded, retry later`, { 'retry-after': String(RETRY_AFTER_SECONDS) });
         return;
       }
       if (result.kind === 'acknowledged') reply.ok(response, result);

@@ -26,6 +26,8 @@ export type App = {
   server: Server;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
   listen(port?: number, host?: string): Promise<number>;
+  /** The provider settings in use (final once listening: URLs follow the bound port). */
+  providers(): ProviderSettings;
   close(): Promise<void>;
 };
 
@@ -181,6 +183,7 @@ export function createApp(deps: AppDeps): App {
         });
       });
     },
+    providers: () => providers,
     async close() {
       await graphqlWs.dispose();
       await new Promise<void>((resolve) => {

@@ -20,23 +20,18 @@ import {
  *
  * - Nothing unauthenticated is stored: a refused notification only increments a counter (endpoint, reason).
  * - Whatever authenticates is stored raw, even when it then proves unusable (outcome MALFORMED, answered 4xx).
- * - The inbox row, the status change (through applyTransition) and any anomaly are written in ONE database
- *   transaction, under the transaction's row lock; the caller acknowledges only after it committed.
+ * - The inbox row, the status change (through the transition service's lock + apply) and any anomaly are
+ *   written in ONE database transaction, under the transaction's row lock; the caller acknowledges only after
+ *   it committed.
  * - The inbox is unique per (sender, event id): a redelivery changes nothing but the row's delivery count, and
  *   the unique index (not a read) decides, so concurrent duplicates are safe too.
  */
 
 export type IngestionDeps = { db: Database; providers: ProviderSettings; logger: Logger; inbox: NotificationInbox };
 
-export type RejectionReason =
-  | 'MISSING_SIGNATURE'
-  | 'MALFORMED_SIGNATURE'
-  | 'UNKNOWN_KEY'
-  | 'BAD_SIGNATURE'
-  | 'STALE_TIMESTAMP'
-  | 'UNSUPPORTED_CONTENT_TYPE'
-  | 'MALFORMED_BODY'
-  | 'BODY_TOO_LARGE';
+type SignatureRefusal = 'MISSING_SIGNATURE' | 'MALFORMED_SIGNATURE' | 'UNKNOWN_KEY' | 'BAD_SIGNATURE' | 'STALE_TIMESTAMP';
+/** Why a notification never reached the inbox: the counters admins see in notificationStats. */
+export type RejectionReason = SignatureRefusal | 'UNSUPPORTED_CONTENT_TYPE' | 'MALFORMED_BODY' | 'BODY_TOO_LARGE';
 
 export type IngestionResult =
   | {
@@ -63,7 +58,7 @@ export async function ingestSignedEvent(deps: IngestionDeps, request: SignedEven
   if (!verified.ok) {
     const { keyId, timestamp, signature } = request.headers;
     const missing = !keyId || !timestamp || !signature;
-    const reason: RejectionReason = verified.reason === 'MALFORMED' ? (missing ? 'MISSING_SIGNATURE' : 'MALFORMED_SIGNATURE') : verified.reason;
+    const reason: SignatureRefusal = verified.reason === 'MALFORMED' ? (missing ? 'MISSING_SIGNATURE' : 'MALFORMED_SIGNATURE') : verified.reason;
     return refuse(deps, 'SIGNED_EVENT', 401, reason, SIGNED_EVENT_REFUSALS[reason]);
   }
   // Authentic from here on: whatever is wrong with the body, the body is kept.
@@ -87,15 +82,12 @@ export async function ingestAlipayNotification(deps: IngestionDeps, request: Ali
   return ingestParsed(deps, 'ALIPAY', request, alipayNotificationFromParams(form.params));
 }
 
-const SIGNED_EVENT_REFUSALS: Record<RejectionReason, string> = {
+const SIGNED_EVENT_REFUSALS: Record<SignatureRefusal, string> = {
   MISSING_SIGNATURE: 'missing X-Key-Id, X-Timestamp or X-Signature',
   MALFORMED_SIGNATURE: 'X-Timestamp must be unix seconds and X-Signature standard base64',
   UNKNOWN_KEY: 'unknown X-Key-Id',
   BAD_SIGNATURE: 'X-Signature does not match the body',
   STALE_TIMESTAMP: 'X-Timestamp is more than 5 minutes away from now (replay or clock skew)',
-  UNSUPPORTED_CONTENT_TYPE: 'unsupported Content-Type',
-  MALFORMED_BODY: 'malformed body',
-  BODY_TOO_LARGE: 'body too large',
 };
 
 /** `type/subtype`, optionally with `charset=utf-8` (any other charset is refused: signatures are over UTF-8). */
@@ -177,6 +169,15 @@ type Pending = { notification: ProviderNotification; raw: Raw; resolve(result: A
 
 const MAX_ATTEMPTS = 4;
 const MAX_BATCH = 50;
+/** Beyond this many waiting notifications new ones are refused for now (503): senders retry, memory stays bounded. */
+const MAX_QUEUED = 5_000;
+
+/** The inbox cannot take the notification right now; nothing was recorded, the sender should retry. */
+export class InboxOverloadedError extends Error {
+  constructor() {
+    super(`more than ${MAX_QUEUED} notifications are waiting to be committed`);
+  }
+}
 
 /**
  * The inbox writer, with group commit. A notification arriving while the inbox is idle is ingested at once,
@@ -205,6 +206,7 @@ export class NotificationInbox {
 
   /** Resolves once the notification and its effect are committed: the caller may acknowledge. */
   ingest(notification: ProviderNotification, raw: Raw): Promise<Acknowledged> {
+    if (this.queue.length >= MAX_QUEUED) return Promise.reject(new InboxOverloadedError());
     return new Promise((resolve, reject) => {
       this.queue.push({ notification, raw, resolve, reject });
       this.drain();
