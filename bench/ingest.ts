@@ -28,9 +28,9 @@ const { createTestDatabase } = await import('../test/support/database.ts');
 const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
 const POOL_SIZE = 10;
 const LEVELS: { concurrency: number; count: number }[] = [
-  { concurrency: 1, count: Math.round(300 * SCALE) },
-  { concurrency: 8, count: Math.round(1200 * SCALE) },
-  { concurrency: 64, count: Math.round(3000 * SCALE) },
+  { concurrency: 1, count: Math.round(400 * SCALE) },
+  { concurrency: 8, count: Math.round(2000 * SCALE) },
+  { concurrency: 64, count: Math.round(6000 * SCALE) },
 ];
 const key = { keyId: 'bench', secret: randomBytes(24).toString('hex') };
 const alipayKeys = generateRsaKeyPair();
@@ -161,7 +161,7 @@ function summarise(slices: Slice[]) {
 
 // The machine is shared and its load drifts: each level alternates short slices of the baseline and both
 // endpoints, so drift affects all three alike, and each figure aggregates its slices.
-const ROUNDS = 4;
+const ROUNDS = 6;
 const KINDS = ['baseline', 'events', 'alipay'] as const;
 
 const rows: BenchRow[] = [];

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +16,10 @@ let shop: Server;
 let shopUrl: string;
 let browser: BrowserContext;
 let profileDir: string;
+const CHROMIUM = '/usr/bin/chromium';
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (CI installs it)`);
   // Every notification delivered twice, as Alipay sometimes does: the duplicate must change nothing.
   server = await startTestServer({ SANDBOX_REDELIVERY_RATE: '1', SANDBOX_CNY_RATES: 'EUR:7.8123' });
   merchant = await server.createMerchant('Tea House');
@@ -30,7 +32,7 @@ beforeAll(async () => {
   shopUrl = `http://127.0.0.1:${(shop.address() as { port: number }).port}`;
   profileDir = mkdtempSync(join(tmpdir(), 'paystream-chromium-'));
   browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });

@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/client.ts';
@@ -6,13 +9,10 @@ import { generateRsaKeyPair } from '../../src/domain/signatures.ts';
 import { createApp, type App } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMerchant } from '../../src/services/merchants.ts';
-import { createTransaction } from '../../src/services/transactions.ts';
 import { resolveProviderSettings } from '../../src/providers/settings.ts';
+import { createTransaction } from '../../src/services/transactions.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.ts';
 import { alipayParams, postAlipay, postSignedEvent, signedEventBody } from '../support/notifications.ts';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 // "Database down: 503, so the sender retries. Nothing acknowledged is ever lost."
 const key = { keyId: 'bank', secret: 'bank-secret-0123456789abcdef' };
