@@ -1,6 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { TransactionDocument, TransactionsDocument } from '../src/client/operations.ts';
 import { loadConfig } from '../src/config.ts';
+import { resolveProviderSettings } from '../src/providers/settings.ts';
 import { createMerchant } from '../src/services/merchants.ts';
 import { createTransaction } from '../src/services/transactions.ts';
 import { createBenchDatabase, graphqlBody, graphqlClient, serverNodeArgsFromEnv, startServerProcess, type ServerProcess } from './harness.ts';
@@ -31,7 +35,8 @@ let bare: ServerProcess | undefined;
 
 try {
   const { merchant, secret } = await createMerchant(db, 'Benchmark merchant');
-  const deps = { db, config: loadConfig({}) };
+  const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'paystream-bench-')) });
+  const deps = { db, config, alipay: resolveProviderSettings(config).alipay };
   await runConcurrent(SEEDED_TRANSACTIONS, 4, async (index) => {
     await createTransaction(deps, merchant.id, {
       merchantReference: `seed-${index}`,

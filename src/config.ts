@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isKnownCurrency } from './domain/money.ts';
 
 /**
  * Environment -> one typed, validated configuration. Every problem is reported as one line naming the
@@ -44,6 +45,21 @@ const pem = (kind: 'PUBLIC' | 'PRIVATE') =>
     .transform((value) => value?.replace(/\\n/g, '\n'))
     .refine((value) => value === undefined || value.includes(`-----BEGIN ${kind} KEY-----`) || value.includes('-----BEGIN RSA'), `must be a PEM ${kind.toLowerCase()} key`);
 
+/** `EUR:7.8123,USD:7.2` -> currency -> CNY per unit, as exact decimal strings (never parsed into floats). */
+const cnyRates = optionalString.transform((value, ctx) => {
+  const rates = new Map<string, string>();
+  if (value === undefined) return rates;
+  for (const entry of value.split(',')) {
+    const [currency = '', rate = ''] = entry.split(':').map((part) => part.trim());
+    if (!isKnownCurrency(currency) || !/^[0-9]{1,6}(\.[0-9]{1,10})?$/.test(rate) || /^[0.]+$/.test(rate)) {
+      ctx.addIssue({ code: 'custom', message: 'expected CUR:rate[,CUR:rate...] with ISO 4217 codes and positive decimal rates, e.g. EUR:7.81' });
+      return rates;
+    }
+    rates.set(currency, rate);
+  }
+  return rates;
+});
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(4000),
@@ -58,6 +74,8 @@ const environmentSchema = z.object({
   ALIPAY_PRIVATE_KEY: pem('PRIVATE'),
   ALIPAY_PARTNER_ID: optionalString,
   ALIPAY_GATEWAY_URL: optionalString.refine((value) => value === undefined || URL.canParse(value), 'must be an absolute URL'),
+  SANDBOX_CNY_RATES: cnyRates,
+  SANDBOX_REDELIVERY_RATE: z.coerce.number().min(0).max(1).default(0.25),
   PUBLIC_BASE_URL: optionalString.refine((value) => value === undefined || URL.canParse(value), 'must be an absolute URL'),
   MAX_TRANSACTION_AMOUNT: z
     .string()
@@ -85,6 +103,15 @@ const environmentSchema = z.object({
     .default('paystream:'),
   METRICS_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 16, 'must be at least 16 characters'),
   SHUTDOWN_TIMEOUT_SECONDS: integer(1, 600).default(10),
+}).superRefine((env, ctx) => {
+  // A real gateway needs both halves: our key to sign redirects, Alipay's to verify what it sends us. Without
+  // them every redirect would be refused and every notification answered 401, so refuse to start instead.
+  if (env.ALIPAY_GATEWAY_URL === undefined) return;
+  for (const variable of ['ALIPAY_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY'] as const) {
+    if (env[variable] === undefined) {
+      ctx.addIssue({ code: 'custom', path: [variable], message: 'is required when ALIPAY_GATEWAY_URL is set' });
+    }
+  }
 });
 
 export type Config = Readonly<{
@@ -102,6 +129,13 @@ export type Config = Readonly<{
     privateKeyPem: string | undefined;
     partnerId: string;
     gatewayUrl: string | undefined;
+  }>;
+  /** The built-in Alipay sandbox (the gateway when ALIPAY_GATEWAY_URL is unset). */
+  sandbox: Readonly<{
+    /** Demo conversion rates shown to the consumer (CNY per unit), overriding the built-in table. */
+    cnyRates: ReadonlyMap<string, string>;
+    /** Share of notifications the sandbox delivers twice, as Alipay sometimes does. */
+    redeliveryRate: number;
   }>;
   /** Where consumers and Alipay reach us; defaults to http://HOST:PORT. */
   publicBaseUrl: string | undefined;
@@ -162,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       partnerId: e.ALIPAY_PARTNER_ID ?? '2088000000000000',
       gatewayUrl: e.ALIPAY_GATEWAY_URL,
     },
+    sandbox: { cnyRates: e.SANDBOX_CNY_RATES, redeliveryRate: e.SANDBOX_REDELIVERY_RATE },
     publicBaseUrl: e.PUBLIC_BASE_URL,
     maxTransactionAmount: e.MAX_TRANSACTION_AMOUNT,
     idempotencyTtlHours: e.IDEMPOTENCY_TTL_HOURS,

@@ -31,6 +31,16 @@ async function main(): Promise<void> {
   const app = createApp({ config, db, logger, metrics: createMetrics({ processMetrics: true }) });
   const port = await app.listen();
   logger.info({ port, host: config.host, database: db.kind }, `Paystream listening on http://${config.host}:${port}/graphql`);
+  const { alipay, sandbox, baseUrl } = app.providers();
+  if (sandbox) {
+    const log = config.nodeEnv === 'production' ? logger.warn.bind(logger) : logger.info.bind(logger);
+    log(
+      { gateway: alipay.gatewayUrl, settlement: `${baseUrl}/sandbox/alipay/settlement` },
+      'ALIPAY_GATEWAY_URL is unset: the built-in Alipay sandbox is the gateway (no real money moves)',
+    );
+  } else {
+    logger.info({ gateway: alipay.gatewayUrl }, 'Alipay gateway configured');
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,11 +1,14 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import type { AlipaySettings } from '../providers/settings.ts';
 import type { Actor } from '../services/merchants.ts';
 
 /** What every resolver receives: the caller (already authenticated) and the application's dependencies. */
 export type GraphQLContext = {
   db: Database;
   config: Config;
+  /** Resolved at start (gateway, keys, our public URLs): createTransaction signs redirects with it. */
+  alipay: AlipaySettings;
   actor: Actor;
 };
 

@@ -7,7 +7,7 @@ import { authenticate } from '../services/merchants.ts';
 import { DEFAULT_TIME_ZONE, merchantBreakdown, resolveReportDay, type MerchantDailyReport, type ReportDay } from '../services/reports.ts';
 import { HttpError } from './body.ts';
 import type { RouteHandler } from './routes.ts';
-import type { AppDeps } from './server.ts';
+import type { AppServices } from './server.ts';
 
 /**
  * The offline daily report: `GET /reports/daily.csv?date=YYYY-MM-DD[&timeZone=Zone][&merchantId=<id>]`,
@@ -48,7 +48,7 @@ export function dailyReportCsv(day: ReportDay, breakdown: readonly MerchantDaily
   return encodeCsv(records);
 }
 
-export function dailyReportCsvRoute(deps: AppDeps): RouteHandler {
+export function dailyReportCsvRoute(deps: AppServices): RouteHandler {
   return async (request, response, url) => {
     const actor = await authenticate(deps.db, request.headers.authorization);
     if (!actor) {

@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pendingMigrations } from '../db/migrate.ts';
+import { NotificationInbox } from '../services/notifications.ts';
 import { sendJson, sendText } from './body.ts';
-import { metricsRoute } from './metrics-route.ts';
-import type { AppServices } from './server.ts';
 import { dailyReportCsvRoute } from './reports.ts';
+import { metricsRoute } from './metrics-route.ts';
+import { notificationRoutes } from './notifications.ts';
+import { sandboxRoutes } from './sandbox.ts';
+import type { AppServices } from './server.ts';
 
 export type RouteHandler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
 
@@ -36,6 +39,13 @@ export function buildRoutes(deps: AppServices): Map<string, RouteHandler> {
 
   routes.set('GET /metrics', metricsRoute(deps));
   routes.set('GET /reports/daily.csv', dailyReportCsvRoute(deps));
+  const inbox = new NotificationInbox({ db: deps.db, logger: deps.logger });
+  const ingestion = () => ({ db: deps.db, logger: deps.logger, providers: deps.providers(), inbox });
+  for (const [key, handler] of notificationRoutes(ingestion)) routes.set(key, handler);
+  // The sandbox plays Alipay and the bank; it exists only while no real gateway is configured.
+  if (deps.providers().sandbox !== undefined) {
+    for (const [key, handler] of sandboxRoutes(deps)) routes.set(key, handler);
+  }
 
   return routes;
 }

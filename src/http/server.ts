@@ -13,6 +13,7 @@ import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { requestIdFrom, runWithRequestContext, type RequestContext } from '../observability/request-context.ts';
 import { startExpiryRunner, type ExpiryRunner } from '../services/expiry.ts';
+import { publicBaseUrl, resolveProviderSettings, type ProviderSettings } from '../providers/settings.ts';
 import { authenticate, type Actor } from '../services/merchants.ts';
 import { HttpError, MAX_BODY_BYTES, sendJson, sendText } from './body.ts';
 import {
@@ -33,12 +34,16 @@ export type AppDeps = {
   logger: Logger;
   /** The instance's metrics; created when not given (main.ts passes one with process metrics on). */
   metrics?: Metrics;
+  /** Gateway, keys and public URLs; resolved from config (sandbox keys from DATA_DIR) when not given. */
+  providers?: ProviderSettings;
 };
 
 /** What route handlers receive: the dependencies, plus what the app itself made. */
-export type AppServices = Required<AppDeps> & {
+export type AppServices = Required<Omit<AppDeps, 'providers'>> & {
   rateLimiter: RateLimiter;
   lifecycle: { readonly draining: boolean };
+  /** The resolved provider settings, read per request (the URLs in them are final only once we listen). */
+  providers: () => ProviderSettings;
 };
 
 export type App = {
@@ -53,6 +58,8 @@ export type App = {
    * The database is the caller's to close, after this resolves.
    */
   close(options?: { timeoutMs?: number }): Promise<{ cutConnections: number }>;
+  /** The provider settings in use (final once listening: URLs follow the bound port). */
+  providers(): ProviderSettings;
 };
 
 /** The WebSocket close code for a shutdown: 1012 Service Restart, which graphql-ws clients retry. */
@@ -63,6 +70,9 @@ const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 
 
 export function createApp(deps: AppDeps): App {
   const { config, db, logger } = deps;
+  // Replaced once at listen() when PORT=0 picked the port: the URLs we hand out (redirects, notify_url) must
+  // point where we really listen.
+  let providers = deps.providers ?? resolveProviderSettings(config);
   const metrics = deps.metrics ?? createMetrics();
   metrics.trackDatabasePool(db.pool);
   const rateLimiter = createRateLimiter({ config, logger, metrics });
@@ -73,6 +83,7 @@ export function createApp(deps: AppDeps): App {
     logger,
     metrics,
     rateLimiter,
+    providers: () => providers,
     lifecycle: {
       get draining() {
         return draining;
@@ -121,7 +132,7 @@ export function createApp(deps: AppDeps): App {
       // HTTP: useAuthentication set `actor` before the body was read; WebSocket: onConnect did.
       const resolved = actor ?? (await authenticate(db, request.headers.get('authorization')));
       if (!resolved) throw unauthenticatedError();
-      return { db, config, actor: resolved };
+      return { db, config, alipay: providers.alipay, actor: resolved };
     },
   });
 
@@ -359,11 +370,16 @@ export function createApp(deps: AppDeps): App {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          const bound = (server.address() as AddressInfo).port;
+          if (deps.providers === undefined && config.publicBaseUrl === undefined && bound !== config.port) {
+            providers = resolveProviderSettings(config, publicBaseUrl(config, bound));
+          }
           expiryRunner ??= startExpiryRunner({ db, config, logger });
-          resolve((server.address() as AddressInfo).port);
+          resolve(bound);
         });
       });
     },
+    providers: () => providers,
     close(options = {}) {
       closing ??= shutdown(options.timeoutMs ?? config.shutdownTimeoutSeconds * 1000);
       return closing;

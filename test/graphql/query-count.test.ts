@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TransactionsDocument } from '../../src/client/operations.ts';
-import { loadConfig } from '../../src/config.ts';
 import { createTransaction } from '../../src/services/transactions.ts';
 import { transition } from '../../src/services/transitions.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, testServiceDeps, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
 let merchantKey: string;
@@ -13,9 +12,9 @@ beforeAll(async () => {
   server = await startTestServer({}, { onQuery: (sql) => statements.push(sql) });
   const merchant = await server.createMerchant('Counted');
   merchantKey = merchant.key;
-  const config = loadConfig({ NODE_ENV: 'test' });
+  const deps = testServiceDeps(server.db);
   for (let index = 0; index < 60; index += 1) {
-    const transaction = await createTransaction({ db: server.db, config }, merchant.merchantId, {
+    const transaction = await createTransaction(deps, merchant.merchantId, {
       merchantReference: `count-${index}`,
       amount: { value: '5.00', currency: 'EUR' },
       returnUrl: 'https://shop.example/return',

@@ -1,8 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { TypedDocumentString } from '../../src/generated/graphql/graphql.ts';
 import { createApp, type App } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
+import { resolveProviderSettings } from '../../src/providers/settings.ts';
 import { createApiKey, createMerchant } from '../../src/services/merchants.ts';
+import type { ServiceDeps } from '../../src/services/transactions.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export type GraphQLResponse<TData = Record<string, unknown>> = {
@@ -10,6 +15,12 @@ export type GraphQLResponse<TData = Record<string, unknown>> = {
   data?: TData;
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 };
+
+/** What services need, for tests that call them directly: config and sandbox keys in a scratch DATA_DIR. */
+export function testServiceDeps(db: TestDatabase, env: Record<string, string> = {}): ServiceDeps {
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: testDataDir(), ...env });
+  return { db, config, alipay: resolveProviderSettings(config).alipay };
+}
 
 export type TestServer = {
   url: string;
@@ -25,6 +36,13 @@ export type TestServer = {
   close(): Promise<void>;
 };
 
+// The sandbox keeps its keys in DATA_DIR: one scratch directory per test process, never the developer's .data/.
+let scratchDataDir: string | undefined;
+function testDataDir(): string {
+  scratchDataDir ??= mkdtempSync(join(tmpdir(), 'paystream-test-'));
+  return scratchDataDir;
+}
+
 /** The real server on a real port, with its own database; every test drives it over HTTP. */
 export async function startTestServer(
   env: Record<string, string> = {},
@@ -32,7 +50,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const db = await createTestDatabase(options);
   // No rate limit unless a test asks for one: suites and benchmarks send far more than a merchant would.
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', RATE_LIMIT_REQUESTS: '0', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', RATE_LIMIT_REQUESTS: '0', DATA_DIR: testDataDir(), ...env });
   const app = createApp({ config, db, logger: createLogger(config.logLevel) });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;

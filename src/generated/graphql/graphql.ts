@@ -20,6 +20,49 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+export type Anomaly = Node & {
+  __typename?: 'Anomaly';
+  createdAt: Scalars['DateTime']['output'];
+  detail: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  kind: AnomalyKind;
+  /** the notifications that reported it, oldest first */
+  notifications: Array<Notification>;
+  resolution?: Maybe<Scalars['String']['output']>;
+  resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  status: AnomalyStatus;
+  transaction?: Maybe<Transaction>;
+};
+
+export type AnomalyConnection = {
+  __typename?: 'AnomalyConnection';
+  edges: Array<AnomalyEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type AnomalyEdge = {
+  __typename?: 'AnomalyEdge';
+  cursor: Scalars['String']['output'];
+  node: Anomaly;
+};
+
+export type AnomalyKind =
+  /** the notification's amount or currency disagrees with the transaction */
+  | 'AMOUNT_MISMATCH'
+  /** money arrived for a cancelled transaction: refund needed */
+  | 'CAPTURED_AFTER_CANCEL'
+  /** money arrived for a rejected (e.g. expired) transaction: refund needed */
+  | 'CAPTURED_AFTER_REJECTION'
+  /** a status that contradicts the transaction's history */
+  | 'CONFLICTING_STATUS'
+  /** a notification for no known transaction */
+  | 'ORPHAN';
+
+export type AnomalyStatus =
+  | 'OPEN'
+  | 'RESOLVED';
+
 export type ApiKey = {
   __typename?: 'ApiKey';
   createdAt: Scalars['DateTime']['output'];
@@ -188,6 +231,8 @@ export type Mutation = {
   cancelTransaction: CancelTransactionResult;
   createMerchant: CreateMerchantResult;
   createTransaction: CreateTransactionResult;
+  /** ADMIN only. Marks an anomaly RESOLVED, saying what was done (resolving twice keeps the first) */
+  resolveAnomaly: ResolveAnomalyResult;
 };
 
 
@@ -205,6 +250,12 @@ export type MutationCreateTransactionArgs = {
   input: CreateTransactionInput;
 };
 
+
+export type MutationResolveAnomalyArgs = {
+  id: Scalars['ID']['input'];
+  resolution: Scalars['String']['input'];
+};
+
 export type Node = {
   id: Scalars['ID']['output'];
 };
@@ -213,6 +264,84 @@ export type NotFoundError = Error & {
   __typename?: 'NotFoundError';
   code: Scalars['String']['output'];
   message: Scalars['String']['output'];
+};
+
+export type Notification = Node & {
+  __typename?: 'Notification';
+  /** the amount the sender reported */
+  amount?: Maybe<Money>;
+  anomaly?: Maybe<Anomaly>;
+  contentType: Scalars['String']['output'];
+  /** how often the sender delivered this event id */
+  deliveries: Scalars['Int']['output'];
+  detail?: Maybe<Scalars['String']['output']>;
+  /** payment.captured, TRADE_SUCCESS, ... */
+  eventType?: Maybe<Scalars['String']['output']>;
+  /** the sender’s event id (signed event id, Alipay notify_id) */
+  externalId?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  lastReceivedAt: Scalars['DateTime']['output'];
+  outcome: NotificationOutcome;
+  providerReference?: Maybe<Scalars['String']['output']>;
+  /** the body exactly as received, read as UTF-8 (see rawBodyBase64 for the bytes) */
+  rawBody: Scalars['String']['output'];
+  rawBodyBase64: Scalars['String']['output'];
+  receivedAt: Scalars['DateTime']['output'];
+  sender: NotificationSender;
+  targetStatus?: Maybe<TransactionStatus>;
+  transaction?: Maybe<Transaction>;
+  /** the history entry it wrote (APPLIED) */
+  transactionEvent?: Maybe<TransactionEvent>;
+  /** the transaction as the sender named it */
+  transactionReference?: Maybe<Scalars['String']['output']>;
+};
+
+export type NotificationOutcome =
+  /** not applied; see anomaly */
+  | 'ANOMALY'
+  /** the status changed */
+  | 'APPLIED'
+  /** the transaction already had this status (another event said the same) */
+  | 'DUPLICATE'
+  /** informational, no status (Alipay TRADE_FINISHED) */
+  | 'IGNORED'
+  /** authentic but unusable; kept raw, answered 4xx */
+  | 'MALFORMED'
+  /** consistent, nothing to change (e.g. TRADE_CLOSED confirming a merchant cancel) */
+  | 'NO_OP'
+  /** late and out of order: the transaction was already past this status */
+  | 'STALE';
+
+export type NotificationOutcomeCount = {
+  __typename?: 'NotificationOutcomeCount';
+  count: Scalars['Int']['output'];
+  outcome: NotificationOutcome;
+  sender: NotificationSender;
+};
+
+/** Notifications refused before reaching the inbox (bad signature, unknown key, replay, unreadable body), all time */
+export type NotificationRejectionCount = {
+  __typename?: 'NotificationRejectionCount';
+  /** saturates at 2^31-1 */
+  count: Scalars['Int']['output'];
+  firstSeenAt: Scalars['DateTime']['output'];
+  lastSeenAt: Scalars['DateTime']['output'];
+  /** MISSING_SIGNATURE, BAD_SIGNATURE, UNKNOWN_KEY, STALE_TIMESTAMP, ... */
+  reason: Scalars['String']['output'];
+  sender: NotificationSender;
+};
+
+export type NotificationSender =
+  | 'ALIPAY'
+  | 'SIGNED_EVENT';
+
+export type NotificationStats = {
+  __typename?: 'NotificationStats';
+  openAnomalies: Scalars['Int']['output'];
+  /** inbox outcomes of notifications received since `since` */
+  outcomes: Array<NotificationOutcomeCount>;
+  rejections: Array<NotificationRejectionCount>;
+  since: Scalars['DateTime']['output'];
 };
 
 export type PageInfo = {
@@ -228,18 +357,32 @@ export type PaymentProduct =
 
 export type Query = {
   __typename?: 'Query';
+  /** ADMIN only. Newest first; OPEN ones by default */
+  anomalies: AnomalyConnection;
   /** An invalid date, time zone or merchantId is a GraphQL error with extensions.code VALIDATION_FAILED and extensions.fields (path, message), since the result type is not a union. */
   dailyReport: DailyReport;
   /** ADMIN only. Every merchant, by name */
   merchants: MerchantConnection;
   node?: Maybe<Node>;
   nodes: Array<Maybe<Node>>;
+  /** ADMIN only. Refused notifications (all time) and inbox outcomes since `since` (default: the last 24 hours) */
+  notificationStats: NotificationStats;
   /** ADMIN only. CREATED or REDIRECTED for longer than olderThanMinutes since their last status change, oldest first */
   stuckTransactions: StuckTransactionConnection;
   /** null when absent or not the caller's */
   transaction?: Maybe<Transaction>;
   /** Newest first */
   transactions: TransactionConnection;
+};
+
+
+export type QueryAnomaliesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  kind?: InputMaybe<AnomalyKind>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<AnomalyStatus>;
 };
 
 
@@ -265,6 +408,11 @@ export type QueryNodeArgs = {
 
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type QueryNotificationStatsArgs = {
+  since?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -299,6 +447,13 @@ export type RemittanceRow = {
   total: Money;
 };
 
+export type ResolveAnomalyResult = NotFoundError | ResolveAnomalySuccess | ValidationError;
+
+export type ResolveAnomalySuccess = {
+  __typename?: 'ResolveAnomalySuccess';
+  anomaly: Anomaly;
+};
+
 export type StuckTransactionConnection = {
   __typename?: 'StuckTransactionConnection';
   edges: Array<StuckTransactionEdge>;
@@ -322,6 +477,8 @@ export type Transaction = Node & {
   isCancellable: Scalars['Boolean']['output'];
   isFinal: Scalars['Boolean']['output'];
   merchantReference: Scalars['String']['output'];
+  /** ADMIN only: every notification received about this transaction and what it did, oldest first */
+  notifications: Array<Notification>;
   paymentProduct: PaymentProduct;
   providerReference?: Maybe<Scalars['String']['output']>;
   redirectUrl?: Maybe<Scalars['String']['output']>;
@@ -432,7 +589,9 @@ export type NodeQueryVariables = Exact<{
 
 
 export type NodeQuery = { __typename?: 'Query', node?:
+    | { __typename: 'Anomaly', id: string }
     | { __typename: 'Merchant', name: string, id: string }
+    | { __typename: 'Notification', id: string }
     | { __typename: 'Transaction', status: TransactionStatus, id: string }
    | null };
 
@@ -482,6 +641,44 @@ export type MerchantsQueryVariables = Exact<{
 
 export type MerchantsQuery = { __typename?: 'Query', merchants: { __typename?: 'MerchantConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'MerchantEdge', node: { __typename?: 'Merchant', id: string, name: string, createdAt: string } }> } };
 
+export type NotificationFieldsFragment = { __typename?: 'Notification', id: string, sender: NotificationSender, externalId?: string | null, eventType?: string | null, transactionReference?: string | null, targetStatus?: TransactionStatus | null, providerReference?: string | null, outcome: NotificationOutcome, detail?: string | null, deliveries: number, contentType: string, rawBody: string, receivedAt: string, lastReceivedAt: string, amount?: { __typename?: 'Money', value: string, currency: string } | null, anomaly?: { __typename?: 'Anomaly', id: string, kind: AnomalyKind, status: AnomalyStatus } | null, transactionEvent?: { __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, source: EventSource } | null };
+
+export type TransactionNotificationsQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type TransactionNotificationsQuery = { __typename?: 'Query', transaction?: { __typename?: 'Transaction', id: string, status: TransactionStatus, statusReason?: string | null, providerReference?: string | null, events: Array<{ __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, previousStatus?: TransactionStatus | null, source: EventSource }>, notifications: Array<{ __typename?: 'Notification', id: string, sender: NotificationSender, externalId?: string | null, eventType?: string | null, transactionReference?: string | null, targetStatus?: TransactionStatus | null, providerReference?: string | null, outcome: NotificationOutcome, detail?: string | null, deliveries: number, contentType: string, rawBody: string, receivedAt: string, lastReceivedAt: string, amount?: { __typename?: 'Money', value: string, currency: string } | null, anomaly?: { __typename?: 'Anomaly', id: string, kind: AnomalyKind, status: AnomalyStatus } | null, transactionEvent?: { __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, source: EventSource } | null }> } | null };
+
+export type AnomaliesQueryVariables = Exact<{
+  status?: InputMaybe<AnomalyStatus>;
+  kind?: InputMaybe<AnomalyKind>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type AnomaliesQuery = { __typename?: 'Query', anomalies: { __typename?: 'AnomalyConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'AnomalyEdge', node: { __typename?: 'Anomaly', id: string, kind: AnomalyKind, status: AnomalyStatus, detail: string, resolution?: string | null, createdAt: string, resolvedAt?: string | null, transaction?: { __typename?: 'Transaction', id: string, status: TransactionStatus } | null, notifications: Array<{ __typename?: 'Notification', id: string, sender: NotificationSender, externalId?: string | null, eventType?: string | null, transactionReference?: string | null, targetStatus?: TransactionStatus | null, providerReference?: string | null, outcome: NotificationOutcome, detail?: string | null, deliveries: number, contentType: string, rawBody: string, receivedAt: string, lastReceivedAt: string, amount?: { __typename?: 'Money', value: string, currency: string } | null, anomaly?: { __typename?: 'Anomaly', id: string, kind: AnomalyKind, status: AnomalyStatus } | null, transactionEvent?: { __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, source: EventSource } | null }> } }> } };
+
+export type NotificationStatsQueryVariables = Exact<{
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+}>;
+
+
+export type NotificationStatsQuery = { __typename?: 'Query', notificationStats: { __typename?: 'NotificationStats', since: string, openAnomalies: number, rejections: Array<{ __typename?: 'NotificationRejectionCount', sender: NotificationSender, reason: string, count: number, lastSeenAt: string }>, outcomes: Array<{ __typename?: 'NotificationOutcomeCount', sender: NotificationSender, outcome: NotificationOutcome, count: number }> } };
+
+export type ResolveAnomalyMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  resolution: Scalars['String']['input'];
+}>;
+
+
+export type ResolveAnomalyMutation = { __typename?: 'Mutation', resolveAnomaly:
+    | { __typename: 'NotFoundError', message: string, code: string }
+    | { __typename: 'ResolveAnomalySuccess', anomaly: { __typename?: 'Anomaly', id: string, status: AnomalyStatus, resolution?: string | null, resolvedAt?: string | null } }
+    | { __typename: 'ValidationError', message: string, code: string }
+   };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -521,6 +718,38 @@ export const TransactionFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"TransactionFields"}) as unknown as TypedDocumentString<TransactionFieldsFragment, unknown>;
+export const NotificationFieldsFragmentDoc = new TypedDocumentString(`
+    fragment NotificationFields on Notification {
+  id
+  sender
+  externalId
+  eventType
+  transactionReference
+  targetStatus
+  amount {
+    value
+    currency
+  }
+  providerReference
+  outcome
+  detail
+  deliveries
+  contentType
+  rawBody
+  receivedAt
+  lastReceivedAt
+  anomaly {
+    id
+    kind
+    status
+  }
+  transactionEvent {
+    sequence
+    status
+    source
+  }
+}
+    `, {"fragmentName":"NotificationFields"}) as unknown as TypedDocumentString<NotificationFieldsFragment, unknown>;
 export const CreateTransactionDocument = new TypedDocumentString(`
     mutation CreateTransaction($input: CreateTransactionInput!) {
   createTransaction(input: $input) {
@@ -844,3 +1073,147 @@ export const MerchantsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MerchantsQuery, MerchantsQueryVariables>;
+export const TransactionNotificationsDocument = new TypedDocumentString(`
+    query TransactionNotifications($id: ID!) {
+  transaction(id: $id) {
+    id
+    status
+    statusReason
+    providerReference
+    events {
+      sequence
+      status
+      previousStatus
+      source
+    }
+    notifications {
+      ...NotificationFields
+    }
+  }
+}
+    fragment NotificationFields on Notification {
+  id
+  sender
+  externalId
+  eventType
+  transactionReference
+  targetStatus
+  amount {
+    value
+    currency
+  }
+  providerReference
+  outcome
+  detail
+  deliveries
+  contentType
+  rawBody
+  receivedAt
+  lastReceivedAt
+  anomaly {
+    id
+    kind
+    status
+  }
+  transactionEvent {
+    sequence
+    status
+    source
+  }
+}`) as unknown as TypedDocumentString<TransactionNotificationsQuery, TransactionNotificationsQueryVariables>;
+export const AnomaliesDocument = new TypedDocumentString(`
+    query Anomalies($status: AnomalyStatus, $kind: AnomalyKind, $first: Int, $after: String) {
+  anomalies(status: $status, kind: $kind, first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        kind
+        status
+        detail
+        resolution
+        createdAt
+        resolvedAt
+        transaction {
+          id
+          status
+        }
+        notifications {
+          ...NotificationFields
+        }
+      }
+    }
+  }
+}
+    fragment NotificationFields on Notification {
+  id
+  sender
+  externalId
+  eventType
+  transactionReference
+  targetStatus
+  amount {
+    value
+    currency
+  }
+  providerReference
+  outcome
+  detail
+  deliveries
+  contentType
+  rawBody
+  receivedAt
+  lastReceivedAt
+  anomaly {
+    id
+    kind
+    status
+  }
+  transactionEvent {
+    sequence
+    status
+    source
+  }
+}`) as unknown as TypedDocumentString<AnomaliesQuery, AnomaliesQueryVariables>;
+export const NotificationStatsDocument = new TypedDocumentString(`
+    query NotificationStats($since: DateTime) {
+  notificationStats(since: $since) {
+    since
+    openAnomalies
+    rejections {
+      sender
+      reason
+      count
+      lastSeenAt
+    }
+    outcomes {
+      sender
+      outcome
+      count
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<NotificationStatsQuery, NotificationStatsQueryVariables>;
+export const ResolveAnomalyDocument = new TypedDocumentString(`
+    mutation ResolveAnomaly($id: ID!, $resolution: String!) {
+  resolveAnomaly(id: $id, resolution: $resolution) {
+    __typename
+    ... on ResolveAnomalySuccess {
+      anomaly {
+        id
+        status
+        resolution
+        resolvedAt
+      }
+    }
+    ... on Error {
+      message
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ResolveAnomalyMutation, ResolveAnomalyMutationVariables>;

@@ -5,6 +5,7 @@ import './errors.ts';
 import './enums.ts';
 import './transaction.ts';
 import './merchant.ts';
+import './notification.ts';
 import './report.ts';
 
 builder.queryType({});
