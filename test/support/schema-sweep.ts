@@ -89,10 +89,11 @@ function inputLiteral(type: GraphQLInputType, name: string, values: AddressingVa
   }
 }
 
-function selection(schema: GraphQLSchema, type: GraphQLNamedType, depth: number): string {
+function selection(schema: GraphQLSchema, type: GraphQLNamedType, depth: number, aliased = false): string {
   if (isLeafType(type)) return '';
   if (isInterfaceType(type) || isUnionType(type)) {
-    const possible = schema.getPossibleTypes(type).map((member) => `... on ${member.name} ${selection(schema, member, depth)}`);
+    // Members may share field names with different types: alias them per member so the fragments never conflict.
+    const possible = schema.getPossibleTypes(type).map((member) => `... on ${member.name} ${selection(schema, member, depth, true)}`);
     return `{ __typename ${possible.join(' ')} }`;
   }
   if (!isObjectType(type)) return '';
@@ -100,8 +101,9 @@ function selection(schema: GraphQLSchema, type: GraphQLNamedType, depth: number)
   for (const field of Object.values(type.getFields())) {
     if (field.args.some((argument) => isNonNullType(argument.type))) continue;
     const named = getNamedType(field.type);
-    if (isLeafType(named)) fields.push(field.name);
-    else if (depth > 0) fields.push(`${field.name} ${selection(schema, named, depth - 1)}`);
+    const name = aliased ? `${type.name}_${field.name}: ${field.name}` : field.name;
+    if (isLeafType(named)) fields.push(name);
+    else if (depth > 0) fields.push(`${name} ${selection(schema, named, depth - 1)}`);
   }
   return `{ ${fields.join(' ')} }`;
 }
