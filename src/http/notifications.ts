@@ -1,3 +1,4 @@
+import type { Metrics } from '../observability/metrics.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { ALIPAY_NOTIFY_PATH, SIGNED_EVENTS_PATH } from '../providers/settings.ts';
@@ -48,13 +49,21 @@ function singleHeader(request: IncomingMessage, name: string): string | undefine
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function notificationRoutes(deps: () => IngestionDeps): Map<string, RouteHandler> {
+/** The `endpoint` label of the notification metrics. */
+export function endpointLabel(sender: 'ALIPAY' | 'SIGNED_EVENT'): 'alipay' | 'events' {
+  return sender === 'ALIPAY' ? 'alipay' : 'events';
+}
+
+export function notificationRoutes(deps: () => IngestionDeps, metrics: Metrics): Map<string, RouteHandler> {
   const routes = new Map<string, RouteHandler>();
+  const count = (sender: 'ALIPAY' | 'SIGNED_EVENT', outcome: string) =>
+    metrics.notifications.inc({ endpoint: endpointLabel(sender), outcome });
 
   const endpoint =
     (sender: 'ALIPAY' | 'SIGNED_EVENT', reply: Reply, ingest: (deps: IngestionDeps, request: IncomingMessage, rawBody: Buffer) => Promise<IngestionResult>): RouteHandler =>
     async (request, response) => {
       const current = deps();
+      const stopTimer = metrics.notificationDuration.startTimer({ endpoint: endpointLabel(sender) });
       let rawBody: Buffer;
       try {
         rawBody = await readBody(request);
@@ -62,6 +71,7 @@ export function notificationRoutes(deps: () => IngestionDeps): Map<string, Route
         if (!(error instanceof HttpError)) throw error;
         await countRejection(current, sender, 'BODY_TOO_LARGE');
         reply.error(response, error.status, error.message, { connection: 'close' });
+        count(sender, 'malformed');
         return;
       }
       let result: IngestionResult;
@@ -73,10 +83,17 @@ export function notificationRoutes(deps: () => IngestionDeps): Map<string, Route
         current.logger.error({ err: error, sender }, 'notification not accepted');
         const reason = overloaded ? 'overloaded' : 'database unavailable';
         reply.error(response, 503, `${reason}: nothing was recorded, retry later`, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+        count(sender, 'unavailable');
         return;
       }
-      if (result.kind === 'acknowledged') reply.ok(response, result);
-      else reply.error(response, result.status, result.message);
+      if (result.kind === 'acknowledged') {
+        reply.ok(response, result);
+        count(sender, result.duplicate ? 'duplicate' : result.outcome.toLowerCase());
+      } else {
+        reply.error(response, result.status, result.message);
+        count(sender, result.status === 401 ? 'unauthenticated' : 'malformed');
+      }
+      stopTimer();
     };
 
   routes.set(

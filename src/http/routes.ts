@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pendingMigrations } from '../db/migrate.ts';
-import { NotificationInbox } from '../services/notifications.ts';
+import { NotificationInbox, type RejectionReason } from '../services/notifications.ts';
+import type { NotificationSender } from '../generated/prisma/client.ts';
+import { endpointLabel } from './notifications.ts';
 import { sendJson, sendText } from './body.ts';
 import { dailyReportCsvRoute } from './reports.ts';
 import { metricsRoute } from './metrics-route.ts';
@@ -40,8 +42,10 @@ export function buildRoutes(deps: AppServices): Map<string, RouteHandler> {
   routes.set('GET /metrics', metricsRoute(deps));
   routes.set('GET /reports/daily.csv', dailyReportCsvRoute(deps));
   const inbox = new NotificationInbox({ db: deps.db, logger: deps.logger });
-  const ingestion = () => ({ db: deps.db, logger: deps.logger, providers: deps.providers(), inbox });
-  for (const [key, handler] of notificationRoutes(ingestion)) routes.set(key, handler);
+  const onRejection = (sender: NotificationSender, reason: RejectionReason) =>
+    deps.metrics.notificationSignatureFailures.inc({ endpoint: endpointLabel(sender), reason });
+  const ingestion = () => ({ db: deps.db, logger: deps.logger, providers: deps.providers(), inbox, onRejection });
+  for (const [key, handler] of notificationRoutes(ingestion, deps.metrics)) routes.set(key, handler);
   // The sandbox plays Alipay and the bank; it exists only while no real gateway is configured.
   if (deps.providers().sandbox !== undefined) {
     for (const [key, handler] of sandboxRoutes(deps)) routes.set(key, handler);

@@ -27,7 +27,14 @@ import {
  *   the unique index (not a read) decides, so concurrent duplicates are safe too.
  */
 
-export type IngestionDeps = { db: Database; providers: ProviderSettings; logger: Logger; inbox: NotificationInbox };
+export type IngestionDeps = {
+  db: Database;
+  providers: ProviderSettings;
+  logger: Logger;
+  inbox: NotificationInbox;
+  /** Told of every refusal as it is counted (the HTTP layer turns it into a metric). */
+  onRejection?: (sender: NotificationSender, reason: RejectionReason) => void;
+};
 
 type SignatureRefusal = 'MISSING_SIGNATURE' | 'MALFORMED_SIGNATURE' | 'UNKNOWN_KEY' | 'BAD_SIGNATURE' | 'STALE_TIMESTAMP';
 /** Why a notification never reached the inbox: the counters admins see in notificationStats. */
@@ -113,8 +120,13 @@ async function refuse(
  * Counts a refused notification where admins can see it. Best effort: the refusal does not depend on the
  * database, so a database outage must not turn a 401 into something else.
  */
-export async function countRejection(deps: Pick<IngestionDeps, 'db' | 'logger'>, sender: NotificationSender, reason: RejectionReason): Promise<void> {
+export async function countRejection(
+  deps: Pick<IngestionDeps, 'db' | 'logger' | 'onRejection'>,
+  sender: NotificationSender,
+  reason: RejectionReason,
+): Promise<void> {
   deps.logger.warn({ sender, reason }, 'notification refused');
+  deps.onRejection?.(sender, reason);
   try {
     await deps.db.prisma.$executeRaw`
       INSERT INTO notification_rejections (sender, reason, count)

@@ -453,3 +453,16 @@ describe('admin queries', () => {
     expect(stats.data?.notificationStats.openAnomalies).toBeGreaterThan(0);
   });
 });
+
+describe('notification metrics', () => {
+  it('counts outcomes and refusals on /metrics', async () => {
+    const transaction = await createTransaction();
+    expect((await alipayPay(transaction)).status).toBe(200);
+    const forged = await postSignedEvent(server.url, { keyId: newKey.keyId, secret: 'not-the-secret-0123456789' }, signedEventBody({ paymentId: transaction.globalId, status: 'CAPTURED' }));
+    expect(forged.status).toBe(401);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/paystream_notifications_total\{endpoint="alipay",outcome="applied"\} [1-9]/);
+    expect(metrics).toMatch(/paystream_notifications_total\{endpoint="events",outcome="unauthenticated"\} [1-9]/);
+    expect(metrics).toMatch(/paystream_notification_signature_failures_total\{endpoint="events",reason="BAD_SIGNATURE"\} [1-9]/);
+  });
+});
