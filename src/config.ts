@@ -68,6 +68,14 @@ const environmentSchema = z.object({
   DATABASE_POOL_SIZE: integer(1, 200).default(10),
   DATA_DIR: z.string().min(1).default('.data'),
   REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\//.test(value), 'must be a redis:// URL'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'must be at most 64 characters of A-Z a-z 0-9 : _ . -')
+    .default('paystream:'),
+  EVENTS_LISTEN: z.enum(['true', 'false']).default('true'),
+  EVENTS_POLL_INTERVAL_MS: positiveInt.min(10).max(600_000).default(1_000),
+  SUBSCRIPTION_BUFFER_LIMIT: positiveInt.max(100_000).default(1_000),
+  SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().min(0).max(600_000).default(12_000),
   ADMIN_API_KEY: optionalString.refine((value) => value === undefined || value.length >= 24, 'must be at least 24 characters'),
   NOTIFICATION_KEYS: notificationKeys,
   ALIPAY_PUBLIC_KEY: pem('PUBLIC'),
@@ -97,10 +105,6 @@ const environmentSchema = z.object({
   // 6,000 a minute (100 a second, the order of the big PSPs' defaults): a busy merchant backend is fine, a runaway loop is not.
   RATE_LIMIT_REQUESTS: nonNegativeInt.default(6000),
   RATE_LIMIT_WINDOW_SECONDS: integer(1, 86_400).default(60),
-  REDIS_KEY_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'must be up to 64 characters of A-Z a-z 0-9 : _ . -')
-    .default('paystream:'),
   METRICS_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 16, 'must be at least 16 characters'),
   SHUTDOWN_TIMEOUT_SECONDS: integer(1, 600).default(10),
 }).superRefine((env, ctx) => {
@@ -122,6 +126,19 @@ export type Config = Readonly<{
   databasePoolSize: number;
   dataDir: string;
   redisUrl: string | undefined;
+  /** Live events: how each instance learns that the event log moved (src/events). */
+  events: Readonly<{
+    /** LISTEN for commits on a dedicated PostgreSQL session; off behind poolers that cannot LISTEN. */
+    listen: boolean;
+    /** Fallback tail of the log, so a lost wake-up only delays delivery. */
+    pollIntervalMs: number;
+  }>;
+  subscriptions: Readonly<{
+    /** Events queued for one subscriber that is not reading; past it, the subscriber is disconnected. */
+    bufferLimit: number;
+    /** WebSocket ping interval; a peer that does not answer within it is dropped. 0 disables. */
+    keepAliveMs: number;
+  }>;
   adminApiKey: string | undefined;
   notificationKeys: ReadonlyMap<string, string>;
   alipay: Readonly<{
@@ -188,6 +205,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
+    events: {
+      listen: e.EVENTS_LISTEN === 'true',
+      pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS,
+    },
+    subscriptions: {
+      bufferLimit: e.SUBSCRIPTION_BUFFER_LIMIT,
+      keepAliveMs: e.SUBSCRIPTION_KEEPALIVE_MS,
+    },
     adminApiKey: e.ADMIN_API_KEY,
     notificationKeys: e.NOTIFICATION_KEYS,
     alipay: {

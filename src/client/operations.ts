@@ -396,3 +396,27 @@ export const ResolveAnomalyDocument = graphql(`
     }
   }
 `);
+
+export const TransactionEventsDocument = graphql(`
+  subscription TransactionEvents($after: String, $statuses: [TransactionStatus!]) {
+    transactionEvents(after: $after, statuses: $statuses) {
+      cursor
+      sequence
+      status
+      previousStatus
+      source
+      occurredAt
+      transaction {
+        ...TransactionFields
+      }
+    }
+  }
+`);
+
+export const TransactionUpdatedDocument = graphql(`
+  subscription TransactionUpdated($id: ID!) {
+    transactionUpdated(id: $id) {
+      ...TransactionFields
+    }
+  }
+`);

@@ -1,6 +1,8 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { AlipaySettings } from '../providers/settings.ts';
+import type { EventHub } from '../events/hub.ts';
+import type { StreamNotice } from '../events/stream.ts';
 import type { Actor } from '../services/merchants.ts';
 
 /** What every resolver receives: the caller (already authenticated) and the application's dependencies. */
@@ -10,6 +12,10 @@ export type GraphQLContext = {
   /** Resolved at start (gateway, keys, our public URLs): createTransaction signs redirects with it. */
   alipay: AlipaySettings;
   actor: Actor;
+  /** Live events for subscriptions. */
+  events: EventHub;
+  /** Set on WebSocket connections: closes the connection with the notice's code and reason. */
+  disconnect?: ((notice: StreamNotice) => void) | undefined;
 };
 
 /** The merchant the caller acts for; undefined for ADMIN (who sees every merchant). */

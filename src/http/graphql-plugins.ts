@@ -12,6 +12,7 @@ import {
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import type { StreamNotice } from '../events/stream.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { currentRequestContext } from '../observability/request-context.ts';
 import { authenticate, type Actor } from '../services/merchants.ts';
@@ -28,14 +29,22 @@ import type { RateLimiter } from './rate-limit.ts';
  */
 
 /** What the HTTP server hands Yoga for each request; `actor` is set by useAuthentication. */
-export type ServerContext = { req: IncomingMessage; res: ServerResponse; actor?: Actor };
+export type ServerContext = {
+  req: IncomingMessage;
+  res: ServerResponse;
+  actor?: Actor;
+  /** Set on WebSocket connections: closes the connection with the notice's code and reason. */
+  disconnect?: (notice: StreamNotice) => void;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------------
 
+export const UNAUTHENTICATED_MESSAGE = 'missing, malformed, unknown or revoked API key';
+
 export function unauthenticatedError(): GraphQLError {
-  return new GraphQLError('missing, malformed, unknown or revoked API key: send Authorization: Bearer <api key>', {
+  return new GraphQLError(`${UNAUTHENTICATED_MESSAGE}: send Authorization: Bearer <api key>`, {
     extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
   });
 }

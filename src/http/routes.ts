@@ -3,6 +3,7 @@ import { pendingMigrations } from '../db/migrate.ts';
 import { NotificationInbox, type RejectionReason } from '../services/notifications.ts';
 import type { NotificationSender } from '../generated/prisma/client.ts';
 import { endpointLabel } from './notifications.ts';
+import type { EventHub } from '../events/hub.ts';
 import { sendJson, sendText } from './body.ts';
 import { dailyReportCsvRoute } from './reports.ts';
 import { metricsRoute } from './metrics-route.ts';
@@ -27,15 +28,16 @@ export function buildRoutes(deps: AppServices): Map<string, RouteHandler> {
       sendJson(response, 503, { status: 'shutting down' });
       return;
     }
+    const events = deps.events.health();
     try {
       const pending = await pendingMigrations(deps.db.pool);
       if (pending.length > 0) {
-        sendJson(response, 503, { status: 'unavailable', database: 'up', pendingMigrations: pending });
+        sendJson(response, 503, { status: 'unavailable', database: 'up', pendingMigrations: pending, events });
         return;
       }
-      sendJson(response, 200, { status: 'ready', database: 'up', pendingMigrations: [] });
+      sendJson(response, 200, { status: 'ready', database: 'up', pendingMigrations: [], events });
     } catch {
-      sendJson(response, 503, { status: 'unavailable', database: 'down' });
+      sendJson(response, 503, { status: 'unavailable', database: 'down', events });
     }
   });
 

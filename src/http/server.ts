@@ -4,9 +4,11 @@ import { PothosValidationError } from '@pothos/core';
 import { GraphQLError, getOperationAST } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import { createEventHub, type EventHub } from '../events/hub.ts';
+import type { StreamNotice } from '../events/stream.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { schema } from '../graphql/schema/index.ts';
 import type { Logger } from '../logger.ts';
@@ -19,6 +21,7 @@ import { HttpError, MAX_BODY_BYTES, sendJson, sendText } from './body.ts';
 import {
   queryLimitPlugins,
   rateLimitedError,
+  UNAUTHENTICATED_MESSAGE,
   unauthenticatedError,
   useAuthentication,
   useCsrfPrevention,
@@ -44,11 +47,14 @@ export type AppServices = Required<Omit<AppDeps, 'providers'>> & {
   lifecycle: { readonly draining: boolean };
   /** The resolved provider settings, read per request (the URLs in them are final only once we listen). */
   providers: () => ProviderSettings;
+  events: EventHub;
 };
 
 export type App = {
   server: Server;
   metrics: Metrics;
+  /** Live events (started by `listen`, stopped by `close`). */
+  events: EventHub;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
   listen(port?: number, host?: string): Promise<number>;
   /**
@@ -64,12 +70,17 @@ export type App = {
 
 /** The WebSocket close code for a shutdown: 1012 Service Restart, which graphql-ws clients retry. */
 export const SHUTDOWN_CLOSE_CODE = 1012;
+/** graphql-ws clients give up on 4401 (they would retry a 4403 forever with the same bad key). */
+const WS_UNAUTHORIZED = 4401;
+/** A peer cut off for being too slow has stopped reading and may never answer the close frame. */
+const CLOSE_GRACE_MS = 5_000;
 
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
 export function createApp(deps: AppDeps): App {
   const { config, db, logger } = deps;
+  const events = createEventHub({ config, db, logger });
   // Replaced once at listen() when PORT=0 picked the port: the URLs we hand out (redirects, notify_url) must
   // point where we really listen.
   let providers = deps.providers ?? resolveProviderSettings(config);
@@ -84,6 +95,7 @@ export function createApp(deps: AppDeps): App {
     metrics,
     rateLimiter,
     providers: () => providers,
+    events,
     lifecycle: {
       get draining() {
         return draining;
@@ -128,11 +140,11 @@ export function createApp(deps: AppDeps): App {
         return masked;
       },
     },
-    context: async ({ request, actor }: YogaInitialContext & ServerContext): Promise<GraphQLContext> => {
+    context: async ({ request, actor, disconnect }: YogaInitialContext & ServerContext): Promise<GraphQLContext> => {
       // HTTP: useAuthentication set `actor` before the body was read; WebSocket: onConnect did.
       const resolved = actor ?? (await authenticate(db, request.headers.get('authorization')));
       if (!resolved) throw unauthenticatedError();
-      return { db, config, alipay: providers.alipay, actor: resolved };
+      return { db, config, alipay: providers.alipay, actor: resolved, events, disconnect };
     },
   });
 
@@ -247,16 +259,18 @@ export function createApp(deps: AppDeps): App {
     });
   });
 
-  type WsExtra = { request: IncomingMessage; actor?: Actor; connectionId?: string };
+  type WsExtra = { socket: WebSocket; request: IncomingMessage; actor?: Actor; connectionId?: string };
   const graphqlWs = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
-      // Authentication happens once, at connect; a refusal closes with graphql-ws's 4403 Forbidden.
+      // Authentication happens once, at connect: connectionParams.authorization, else the upgrade
+      // request's Authorization header. A refusal closes with 4401 and says why.
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.['authorization'] ?? ctx.extra.request.headers.authorization;
         const actor = await authenticate(db, typeof authorization === 'string' ? authorization : undefined);
         const connectionId = requestIdFrom(ctx.extra.request.headers['x-request-id']);
         if (!actor) {
           logger.info({ reqId: connectionId, transport: 'websocket' }, 'websocket refused: no valid API key');
+          ctx.extra.socket.close(WS_UNAUTHORIZED, `Unauthorized: ${UNAUTHENTICATED_MESSAGE}`);
           return false;
         }
         ctx.extra.actor = actor;
@@ -273,10 +287,12 @@ export function createApp(deps: AppDeps): App {
             return [rateLimitedError(decision.retryAfterSeconds)];
           }
         }
+        const { socket } = ctx.extra;
         const enveloped = yoga.getEnveloped({
           req: ctx.extra.request,
           actor: ctx.extra.actor,
           params,
+          disconnect: (notice: StreamNotice) => disconnectSocket(socket, notice),
         });
         let document;
         try {
@@ -316,7 +332,8 @@ export function createApp(deps: AppDeps): App {
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
     },
     webSockets,
-    10_000,
+    // graphql-ws pings every interval and terminates a socket whose pong does not come back within it.
+    config.subscriptions.keepAliveMs,
   );
 
   const sockets = new Set<Socket>();
@@ -335,7 +352,9 @@ export function createApp(deps: AppDeps): App {
     await expiryRunner?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const client of webSockets.clients) client.close(SHUTDOWN_CLOSE_CODE, 'server restarting');
-    // SSE subscriptions never finish on their own; ending them lets clients reconnect to another instance.
+    // SSE subscribers get a last SERVER_SHUTTING_DOWN event; then the relay and pub/sub stop. Streams that
+    // never finish on their own are ended, so clients reconnect (to another instance) and resume.
+    await events.close();
     for (const response of responses) {
       if (String(response.getHeader('content-type') ?? '').startsWith('text/event-stream')) response.destroy();
     }
@@ -365,7 +384,9 @@ export function createApp(deps: AppDeps): App {
   return {
     server,
     metrics,
-    listen(port = config.port, host = config.host) {
+    events,
+    async listen(port = config.port, host = config.host) {
+      await events.start();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -385,6 +406,15 @@ export function createApp(deps: AppDeps): App {
       return closing;
     },
   };
+}
+
+/** Closes a WebSocket with the notice's code and reason; a peer that does not answer is dropped after a grace. */
+function disconnectSocket(socket: WebSocket, notice: StreamNotice): void {
+  if (socket.readyState !== WebSocket.OPEN) return;
+  socket.close(notice.closeCode, notice.message);
+  setTimeout(() => {
+    if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
+  }, CLOSE_GRACE_MS).unref();
 }
 
 type YogaEnveloped = ReturnType<ReturnType<typeof createYoga>['getEnveloped']>;

@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import type { TypedDocumentString } from '../../src/generated/graphql/graphql.ts';
 import { createApp, type App } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
-import { resolveProviderSettings } from '../../src/providers/settings.ts';
+import { resolveProviderSettings, type AlipaySettings } from '../../src/providers/settings.ts';
 import { createApiKey, createMerchant } from '../../src/services/merchants.ts';
 import type { ServiceDeps } from '../../src/services/transactions.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -23,6 +23,8 @@ export function testServiceDeps(db: TestDatabase, env: Record<string, string> = 
 }
 
 export type TestServer = {
+  /** With db and config: what services take, for tests that call them directly. */
+  alipay: AlipaySettings;
   url: string;
   db: TestDatabase;
   app: App;
@@ -61,6 +63,9 @@ export async function startTestServer(
     app,
     config: { ...config, port },
     adminKey: admin.secret,
+    get alipay() {
+      return app.providers().alipay;
+    },
     async graphql(query, variables, apiKey = admin.secret) {
       const body = JSON.stringify({ query, variables });
       const response = await fetch(`${url}/graphql`, {

@@ -31,6 +31,8 @@ type Documents = {
     "\n  query Anomalies($status: AnomalyStatus, $kind: AnomalyKind, $first: Int, $after: String) {\n    anomalies(status: $status, kind: $kind, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          kind\n          status\n          detail\n          resolution\n          createdAt\n          resolvedAt\n          transaction {\n            id\n            status\n          }\n          notifications {\n            ...NotificationFields\n          }\n        }\n      }\n    }\n  }\n": typeof types.AnomaliesDocument,
     "\n  query NotificationStats($since: DateTime) {\n    notificationStats(since: $since) {\n      since\n      openAnomalies\n      rejections {\n        sender\n        reason\n        count\n        lastSeenAt\n      }\n      outcomes {\n        sender\n        outcome\n        count\n      }\n    }\n  }\n": typeof types.NotificationStatsDocument,
     "\n  mutation ResolveAnomaly($id: ID!, $resolution: String!) {\n    resolveAnomaly(id: $id, resolution: $resolution) {\n      __typename\n      ... on ResolveAnomalySuccess {\n        anomaly {\n          id\n          status\n          resolution\n          resolvedAt\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": typeof types.ResolveAnomalyDocument,
+    "\n  subscription TransactionEvents($after: String, $statuses: [TransactionStatus!]) {\n    transactionEvents(after: $after, statuses: $statuses) {\n      cursor\n      sequence\n      status\n      previousStatus\n      source\n      occurredAt\n      transaction {\n        ...TransactionFields\n      }\n    }\n  }\n": typeof types.TransactionEventsDocument,
+    "\n  subscription TransactionUpdated($id: ID!) {\n    transactionUpdated(id: $id) {\n      ...TransactionFields\n    }\n  }\n": typeof types.TransactionUpdatedDocument,
 };
 const documents: Documents = {
     "\n  fragment TransactionFields on Transaction {\n    id\n    merchantReference\n    amount {\n      value\n      currency\n      minorUnits\n    }\n    paymentProduct\n    status\n    isFinal\n    isCancellable\n    redirectUrl\n    returnUrl\n    providerReference\n    statusReason\n    createdAt\n    updatedAt\n  }\n": types.TransactionFieldsFragmentDoc,
@@ -49,6 +51,8 @@ const documents: Documents = {
     "\n  query Anomalies($status: AnomalyStatus, $kind: AnomalyKind, $first: Int, $after: String) {\n    anomalies(status: $status, kind: $kind, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          kind\n          status\n          detail\n          resolution\n          createdAt\n          resolvedAt\n          transaction {\n            id\n            status\n          }\n          notifications {\n            ...NotificationFields\n          }\n        }\n      }\n    }\n  }\n": types.AnomaliesDocument,
     "\n  query NotificationStats($since: DateTime) {\n    notificationStats(since: $since) {\n      since\n      openAnomalies\n      rejections {\n        sender\n        reason\n        count\n        lastSeenAt\n      }\n      outcomes {\n        sender\n        outcome\n        count\n      }\n    }\n  }\n": types.NotificationStatsDocument,
     "\n  mutation ResolveAnomaly($id: ID!, $resolution: String!) {\n    resolveAnomaly(id: $id, resolution: $resolution) {\n      __typename\n      ... on ResolveAnomalySuccess {\n        anomaly {\n          id\n          status\n          resolution\n          resolvedAt\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": types.ResolveAnomalyDocument,
+    "\n  subscription TransactionEvents($after: String, $statuses: [TransactionStatus!]) {\n    transactionEvents(after: $after, statuses: $statuses) {\n      cursor\n      sequence\n      status\n      previousStatus\n      source\n      occurredAt\n      transaction {\n        ...TransactionFields\n      }\n    }\n  }\n": types.TransactionEventsDocument,
+    "\n  subscription TransactionUpdated($id: ID!) {\n    transactionUpdated(id: $id) {\n      ...TransactionFields\n    }\n  }\n": types.TransactionUpdatedDocument,
 };
 
 /**
@@ -115,6 +119,14 @@ export function graphql(source: "\n  query NotificationStats($since: DateTime) {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ResolveAnomaly($id: ID!, $resolution: String!) {\n    resolveAnomaly(id: $id, resolution: $resolution) {\n      __typename\n      ... on ResolveAnomalySuccess {\n        anomaly {\n          id\n          status\n          resolution\n          resolvedAt\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n"): typeof import('./graphql').ResolveAnomalyDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TransactionEvents($after: String, $statuses: [TransactionStatus!]) {\n    transactionEvents(after: $after, statuses: $statuses) {\n      cursor\n      sequence\n      status\n      previousStatus\n      source\n      occurredAt\n      transaction {\n        ...TransactionFields\n      }\n    }\n  }\n"): typeof import('./graphql').TransactionEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TransactionUpdated($id: ID!) {\n    transactionUpdated(id: $id) {\n      ...TransactionFields\n    }\n  }\n"): typeof import('./graphql').TransactionUpdatedDocument;
 
 
 export function graphql(source: string) {

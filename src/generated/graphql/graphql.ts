@@ -467,6 +467,26 @@ export type StuckTransactionEdge = {
   node: Transaction;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The caller's status changes, in the stream's total order. With `after`: first every event after that cursor, then live; no gap and no duplicate in between. */
+  transactionEvents: TransactionEvent;
+  /** The transaction after each of its status changes, from now on. */
+  transactionUpdated: Transaction;
+};
+
+
+export type SubscriptionTransactionEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  statuses?: InputMaybe<Array<TransactionStatus>>;
+};
+
+
+export type SubscriptionTransactionUpdatedArgs = {
+  id: Scalars['ID']['input'];
+};
+
 export type Transaction = Node & {
   __typename?: 'Transaction';
   amount: Money;
@@ -678,6 +698,21 @@ export type ResolveAnomalyMutation = { __typename?: 'Mutation', resolveAnomaly:
     | { __typename: 'ResolveAnomalySuccess', anomaly: { __typename?: 'Anomaly', id: string, status: AnomalyStatus, resolution?: string | null, resolvedAt?: string | null } }
     | { __typename: 'ValidationError', message: string, code: string }
    };
+
+export type TransactionEventsSubscriptionVariables = Exact<{
+  after?: InputMaybe<Scalars['String']['input']>;
+  statuses?: InputMaybe<Array<TransactionStatus> | TransactionStatus>;
+}>;
+
+
+export type TransactionEventsSubscription = { __typename?: 'Subscription', transactionEvents: { __typename?: 'TransactionEvent', cursor: string, sequence: number, status: TransactionStatus, previousStatus?: TransactionStatus | null, source: EventSource, occurredAt: string, transaction: { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } } };
+
+export type TransactionUpdatedSubscriptionVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type TransactionUpdatedSubscription = { __typename?: 'Subscription', transactionUpdated: { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -1217,3 +1252,61 @@ export const ResolveAnomalyDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ResolveAnomalyMutation, ResolveAnomalyMutationVariables>;
+export const TransactionEventsDocument = new TypedDocumentString(`
+    subscription TransactionEvents($after: String, $statuses: [TransactionStatus!]) {
+  transactionEvents(after: $after, statuses: $statuses) {
+    cursor
+    sequence
+    status
+    previousStatus
+    source
+    occurredAt
+    transaction {
+      ...TransactionFields
+    }
+  }
+}
+    fragment TransactionFields on Transaction {
+  id
+  merchantReference
+  amount {
+    value
+    currency
+    minorUnits
+  }
+  paymentProduct
+  status
+  isFinal
+  isCancellable
+  redirectUrl
+  returnUrl
+  providerReference
+  statusReason
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<TransactionEventsSubscription, TransactionEventsSubscriptionVariables>;
+export const TransactionUpdatedDocument = new TypedDocumentString(`
+    subscription TransactionUpdated($id: ID!) {
+  transactionUpdated(id: $id) {
+    ...TransactionFields
+  }
+}
+    fragment TransactionFields on Transaction {
+  id
+  merchantReference
+  amount {
+    value
+    currency
+    minorUnits
+  }
+  paymentProduct
+  status
+  isFinal
+  isCancellable
+  redirectUrl
+  returnUrl
+  providerReference
+  statusReason
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<TransactionUpdatedSubscription, TransactionUpdatedSubscriptionVariables>;

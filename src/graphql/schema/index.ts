@@ -7,9 +7,11 @@ import './transaction.ts';
 import './merchant.ts';
 import './notification.ts';
 import './report.ts';
+import './subscription.ts';
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 /** The whole schema, sorted so the printed SDL (schema.graphql) is stable. */
 export const schema: GraphQLSchema = lexicographicSortSchema(builder.toSchema());

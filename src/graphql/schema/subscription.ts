@@ -1,0 +1,121 @@
+import { GraphQLError } from 'graphql';
+import { decodeEventCursor, type EventPosition } from '../../events/cursor.ts';
+import { transactionAsOf } from '../../events/log.ts';
+import { isNotice, type StreamItem } from '../../events/stream.ts';
+import type { Transaction, TransactionEvent } from '../../generated/prisma/client.ts';
+import { UserError } from '../../services/errors.ts';
+import { builder } from '../builder.ts';
+import { merchantScope, type GraphQLContext } from '../context.ts';
+import { parseGlobalId } from '../ids.ts';
+import { TransactionStatusEnum } from './enums.ts';
+
+/**
+ * Live status over graphql-ws (WebSocket) and SSE. Authorisation happens here, at subscribe time; the
+ * stream itself only ever carries the caller's merchant's events (ADMIN: all, or one merchant).
+ *
+ * Payloads come from the relay with the event and its transaction already read, so the usual
+ * selections (`status`, `cursor`, `transaction { status amount { value } }`) resolve without a query
+ * per subscriber. A selection reaching further (e.g. `transaction { events }`) is loaded for it.
+ */
+
+type PrismaQuery = { include?: object; select?: object };
+
+builder.subscriptionFields((t) => ({
+  transactionEvents: t.prismaField({
+    type: 'TransactionEvent',
+    description:
+      "The caller's status changes, in the stream's total order. With `after`: first every event after that cursor, then live; no gap and no duplicate in between.",
+    args: {
+      after: t.arg.string({ required: false, description: 'a `cursor` of a TransactionEvent received before' }),
+      statuses: t.arg({ type: [TransactionStatusEnum], required: false, description: 'only events into these statuses' }),
+      merchantId: t.arg.id({ required: false, description: "ADMIN only: one merchant's events" }),
+    },
+    subscribe: (_root, args, context) =>
+      context.events.openEventsStream({
+        merchantId: streamMerchant(context, args.merchantId),
+        statuses: args.statuses ?? undefined,
+        after: parseAfter(args.after),
+        disconnect: context.disconnect,
+      }),
+    resolve: (query, item: StreamItem, _args, context) => {
+      const { event, transaction } = committed(item);
+      if (carriesSelection(query, 'transaction')) return { ...event, transaction };
+      return context.db.prisma.transactionEvent
+        .findUniqueOrThrow({ ...query, where: { id: event.id } })
+        .then((row: TransactionEvent & { transaction?: Transaction }) =>
+          row.transaction === undefined ? row : { ...row, transaction: transactionAsOf(row.transaction, event) },
+        );
+    },
+  }),
+  transactionUpdated: t.prismaField({
+    type: 'Transaction',
+    description: 'The transaction after each of its status changes, from now on.',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: async (_root, args, context) => {
+      const transactionId = parseGlobalId(args.id, 'Transaction');
+      if (transactionId === undefined) throw notFound();
+      try {
+        return await context.events.openTransactionStream({
+          transactionId,
+          merchantId: merchantScope(context.actor),
+          disconnect: context.disconnect,
+        });
+      } catch (error) {
+        throw error instanceof UserError ? new GraphQLError(error.message, { extensions: { code: error.code } }) : error;
+      }
+    },
+    resolve: (query, item: StreamItem, _args, context) => {
+      const { event, transaction } = committed(item);
+      if (carriesSelection(query, undefined)) return transaction;
+      return context.db.prisma.transaction
+        .findUniqueOrThrow({ ...query, where: { id: transaction.id } })
+        .then((row) => transactionAsOf(row, event));
+    },
+  }),
+}));
+
+function committed(item: StreamItem): { event: TransactionEvent; transaction: Transaction } {
+  // The stream's last word to an SSE subscriber (WebSocket ones are disconnected with it instead).
+  if (isNotice(item)) throw new GraphQLError(item.message, { extensions: { code: item.notice } });
+  return item;
+}
+
+function notFound(): GraphQLError {
+  return new GraphQLError('transaction not found', { extensions: { code: 'NOT_FOUND' } });
+}
+
+function parseAfter(after: string | null | undefined): EventPosition | undefined {
+  if (after == null) return undefined;
+  const position = decodeEventCursor(after);
+  if (position === undefined) {
+    throw new GraphQLError('after: not an event cursor (pass the `cursor` of an event you received)', {
+      extensions: { code: 'VALIDATION_FAILED' },
+    });
+  }
+  return position;
+}
+
+function streamMerchant(context: GraphQLContext, merchantId: string | null | undefined): string | undefined {
+  const own = merchantScope(context.actor);
+  if (merchantId == null) return own;
+  if (own !== undefined) throw new GraphQLError('merchantId is for ADMIN keys', { extensions: { code: 'FORBIDDEN' } });
+  const id = parseGlobalId(merchantId, 'Merchant');
+  if (id === undefined) throw new GraphQLError('merchantId: not a Merchant id', { extensions: { code: 'VALIDATION_FAILED' } });
+  return id;
+}
+
+/**
+ * Whether what the relay read (the row, plus `carried` relation with its scalars) answers the planned
+ * query. Anything beyond, a nested relation or a narrowed selection, is left to Prisma.
+ */
+function carriesSelection(query: PrismaQuery, carried: string | undefined): boolean {
+  if (query.select !== undefined) return false;
+  for (const [relation, nested] of Object.entries(query.include ?? {})) {
+    if (relation !== carried) return false;
+    if (nested === true) continue;
+    if (typeof nested !== 'object' || nested === null) return false;
+    const { include, select } = nested as PrismaQuery;
+    if (select !== undefined || Object.keys(include ?? {}).length > 0) return false;
+  }
+  return true;
+}

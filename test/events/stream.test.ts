@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { encodeEventCursor, type EventPosition } from '../../src/events/cursor.ts';
+import { readCommittedEvents, readHead, START_OF_LOG, type CommittedEvent } from '../../src/events/log.ts';
+import { EventStream, isNotice, TOO_SLOW, type StreamItem, type StreamNotice } from '../../src/events/stream.ts';
+import { createMerchant } from '../../src/services/merchants.ts';
+import { createTransaction } from '../../src/services/transactions.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { testServiceDeps } from '../support/server.ts';
+
+// The stream's hand-over from replay to live, driven step by step: the test plays the relay (it offers
+// events it read from the log itself) and decides when a replay read returns.
+
+let db: TestDatabase;
+let merchantId: string;
+const config = loadConfig({ NODE_ENV: 'test' });
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  merchantId = (await createMerchant(db, 'Stream')).merchant.id;
+});
+afterAll(() => db?.drop());
+
+const input = () => ({ merchantReference: `o-${Math.random().toString(36).slice(2)}`, amount: { value: '1.00', currency: 'EUR' }, returnUrl: 'https://shop.example/r' });
+
+async function logAfter(after: EventPosition): Promise<CommittedEvent[]> {
+  return readCommittedEvents(db, { after, limit: 10_000, merchantId });
+}
+
+function openStream(options: {
+  after?: EventPosition;
+  livePosition?: EventPosition;
+  bufferLimit: number;
+  readPage?: (after: EventPosition, limit: number) => Promise<CommittedEvent[]>;
+  disconnect?: (notice: StreamNotice) => void;
+}): EventStream {
+  return new EventStream({
+    scope: { merchantId },
+    statuses: undefined,
+    after: options.after,
+    livePosition: options.livePosition ?? START_OF_LOG,
+    bufferLimit: options.bufferLimit,
+    pageSize: 50,
+    readPage: options.readPage ?? ((after, limit) => readCommittedEvents(db, { after, limit, merchantId })),
+    disconnect: options.disconnect,
+    detach: () => undefined,
+    onReadError: () => undefined,
+  });
+}
+
+const cursorOf = (item: StreamItem | undefined) => (item && !isNotice(item) ? encodeEventCursor(item.position) : item);
+
+async function take(stream: EventStream, count: number): Promise<(string | StreamItem | undefined)[]> {
+  const taken: (string | StreamItem | undefined)[] = [];
+  for (let index = 0; index < count; index += 1) {
+    // A missing event shows as 'nothing' instead of a hung test.
+    const result = await Promise.race([stream.next(), new Promise<'nothing'>((resolve) => setTimeout(() => resolve('nothing'), 2_000))]);
+    if (result === 'nothing') {
+      taken.push(result);
+      break;
+    }
+    taken.push(result.done ? 'done' : cursorOf(result.value));
+  }
+  return taken;
+}
+
+describe('EventStream', () => {
+  it('re-reads the log when live events were dropped after its last replay read began', async () => {
+    const start = await readHead(db);
+    await createTransaction(testServiceDeps(db), merchantId, input());
+    await createTransaction(testServiceDeps(db), merchantId, input());
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reads = 0;
+    const stream = openStream({
+      after: start,
+      bufferLimit: 2,
+      // The first read takes its snapshot now and returns only when the test says so.
+      readPage: async (after, limit) => {
+        reads += 1;
+        const page = await readCommittedEvents(db, { after, limit, merchantId });
+        if (reads === 1) await gate;
+        return page;
+      },
+    });
+    const first = stream.next();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // While that read is out, three more transactions commit (six events) and the relay offers them:
+    // more than the buffer holds, so some are dropped.
+    const before = await readHead(db);
+    for (let index = 0; index < 3; index += 1) await createTransaction(testServiceDeps(db), merchantId, input());
+    for (const event of await logAfter(before)) stream.offer(event);
+    release();
+    await first;
+    const expected = (await logAfter(start)).map((event) => encodeEventCursor(event.position));
+    expect(expected).toHaveLength(10);
+    const rest = await take(stream, 9);
+    expect([encodeEventCursor((await logAfter(start))[0]?.position ?? START_OF_LOG), ...rest]).toEqual(expected);
+    expect(reads).toBeGreaterThanOrEqual(2);
+  });
+
+  it('goes live after a short replay without delivering anything twice', async () => {
+    const start = await readHead(db);
+    await createTransaction(testServiceDeps(db), merchantId, input());
+    const stream = openStream({ after: start, bufferLimit: 100 });
+    // The relay offers what the replay will also read: delivered once.
+    for (const event of await logAfter(start)) stream.offer(event);
+    const replayed = await take(stream, 2);
+    const before = await readHead(db);
+    await createTransaction(testServiceDeps(db), merchantId, input());
+    for (const event of await logAfter(before)) stream.offer(event);
+    const live = await take(stream, 2);
+    expect([...replayed, ...live]).toEqual((await logAfter(start)).map((event) => encodeEventCursor(event.position)));
+    const pending = stream.next();
+    await stream.return();
+    expect(await pending).toEqual({ value: undefined, done: true });
+  });
+
+  it('cuts off a live subscriber past its buffer: WebSocket through disconnect, SSE with a last notice', async () => {
+    const start = await readHead(db);
+    await createTransaction(testServiceDeps(db), merchantId, input());
+    await createTransaction(testServiceDeps(db), merchantId, input());
+    const events = await logAfter(start);
+    const disconnects: StreamNotice[] = [];
+    const ws = openStream({ livePosition: start, bufferLimit: 3, disconnect: (notice) => disconnects.push(notice) });
+    const sse = openStream({ livePosition: start, bufferLimit: 3 });
+    for (const event of events) {
+      ws.offer(event);
+      sse.offer(event);
+    }
+    expect(disconnects).toEqual([TOO_SLOW]);
+    expect(ws.ended && sse.ended).toBe(true);
+    expect(await take(ws, 1)).toEqual(['done']);
+    expect(await take(sse, 2)).toEqual([TOO_SLOW, 'done']);
+  });
+
+  it('hands an event straight to a waiting reader and never counts it against the buffer', async () => {
+    const start = await readHead(db);
+    await createTransaction(testServiceDeps(db), merchantId, input());
+    const events = await logAfter(start);
+    const stream = openStream({ livePosition: start, bufferLimit: 1 });
+    for (const event of events) {
+      const next = stream.next();
+      stream.offer(event);
+      expect(cursorOf((await next).value)).toBe(encodeEventCursor(event.position));
+    }
+    expect(stream.ended).toBe(false);
+  });
+});
