@@ -70,7 +70,7 @@ const environmentSchema = z.object({
   REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\//.test(value), 'must be a redis:// URL'),
   REDIS_KEY_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'must be at most 64 characters of A-Z a-z 0-9 : _ . -')
+    .regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'must be up to 64 characters of A-Z a-z 0-9 : _ . -')
     .default('paystream:'),
   EVENTS_LISTEN: z.enum(['true', 'false']).default('true'),
   EVENTS_POLL_INTERVAL_MS: positiveInt.min(10).max(600_000).default(1_000),

@@ -133,7 +133,6 @@ function useQueryTooComplexStatus(): Plugin {
 // CSRF
 // ---------------------------------------------------------------------------------------------
 
-const SIMPLE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
 
 /**
  * Headers a browser will not send cross-origin without a CORS preflight. `authorization` is one of
@@ -144,21 +143,22 @@ const SIMPLE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'mult
 const PREFLIGHT_HEADERS = ['authorization', 'x-graphql-yoga-csrf', 'graphql-preflight', 'apollo-require-preflight', 'x-apollo-operation-name'];
 
 /**
- * Refuses (403) what a foreign web page could make a browser send without a preflight: a GET, or a POST
- * with a form or text content type, carrying none of the headers above. Same rule as Yoga's
- * useCSRFPrevention, with `authorization` counted (see above). The notification endpoints are not
- * /graphql: their signature is their authentication.
+ * Runs after authentication (API.md: a missing or bad key is a 401, whatever else is wrong), so it sees
+ * only requests that carry our bearer key, which a browser never adds on its own. What it still refuses
+ * (403) is a request shaped like a cross-site form: a POST with a form body or none (legitimate clients
+ * send JSON), or a GET without any preflight-forcing header. The notification endpoints are not /graphql:
+ * their signature is their authentication.
  */
 export function useCsrfPrevention(): Plugin {
   return {
     onRequestParse({ request }) {
-      const mediaType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-      const preflighted =
-        (mediaType !== undefined && mediaType !== '' && !SIMPLE_CONTENT_TYPES.has(mediaType)) ||
-        PREFLIGHT_HEADERS.some((header) => (request.headers.get(header) ?? '') !== '');
-      if (!preflighted) {
+      const mediaType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
+      const hasPreflightHeader = PREFLIGHT_HEADERS.some((header) => (request.headers.get(header) ?? '') !== '');
+      // text/plain and multipart are refused by the parser itself (415); a form body Yoga would parse.
+      const formShapedPost = request.method === 'POST' && (mediaType === '' || mediaType === 'application/x-www-form-urlencoded');
+      if (formShapedPost || !hasPreflightHeader) {
         throw new GraphQLError(
-          'request refused by CSRF prevention: send Content-Type: application/json, an Authorization header, or a non-empty graphql-preflight header',
+          'request refused by CSRF prevention: POST with Content-Type: application/json, or GET with an Authorization header',
           { extensions: { code: 'CSRF_REFUSED', http: { status: 403 } } },
         );
       }

@@ -112,8 +112,8 @@ export function createApp(deps: AppDeps): App {
     multipart: false,
     maxRequestBodySize: MAX_BODY_BYTES,
     plugins: [
-      useCsrfPrevention(),
       useAuthentication({ db, rateLimiter, metrics }),
+      useCsrfPrevention(),
       ...queryLimitPlugins(config),
       useOperationMetrics(metrics),
     ],

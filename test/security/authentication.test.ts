@@ -107,13 +107,13 @@ describe('authentication bypass attempts', () => {
     const apiKey = await server.db.prisma.apiKey.findFirstOrThrow({ where: { merchantId: doomed.merchantId } });
     await revokeApiKey(server.db, apiKey.id);
     expectUnauthenticated(await postGraphql(server.url, query, { key: doomed.key }));
-    expect(await wsConnect({ authorization: `Bearer ${doomed.key}` })).toBe(4403);
+    expect(await wsConnect({ authorization: `Bearer ${doomed.key}` })).toBe(4401);
   });
 
-  it('WebSocket without a key or with a bad one: closed with 4403', async () => {
-    expect(await wsConnect(undefined)).toBe(4403);
-    expect(await wsConnect({ authorization: 'Bearer not-a-real-key-0123456789' })).toBe(4403);
-    expect(await wsConnect({ authorization: merchant.key })).toBe(4403);
+  it('WebSocket without a key or with a bad one: closed with 4401', async () => {
+    expect(await wsConnect(undefined)).toBe(4401);
+    expect(await wsConnect({ authorization: 'Bearer not-a-real-key-0123456789' })).toBe(4401);
+    expect(await wsConnect({ authorization: merchant.key })).toBe(4401);
     expect(await wsConnect({ authorization: `Bearer ${merchant.key}` })).toBe('ack');
   });
 });

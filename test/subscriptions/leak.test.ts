@@ -71,8 +71,8 @@ function trackServerObjects(): WeakRef<object>[] {
   const refs: WeakRef<object>[] = [];
   const hub = server.app.events;
   const open = hub.openEventsStream.bind(hub);
-  hub.openEventsStream = (options) => {
-    const stream = open(options);
+  hub.openEventsStream = async (options) => {
+    const stream = await open(options);
     refs.push(new WeakRef(stream));
     return stream;
   };

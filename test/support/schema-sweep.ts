@@ -100,6 +100,8 @@ function selection(schema: GraphQLSchema, type: GraphQLNamedType, depth: number,
   const fields: string[] = ['__typename'];
   for (const field of Object.values(type.getFields())) {
     if (field.args.some((argument) => isNonNullType(argument.type))) continue;
+    // ADMIN-only fields inside a merchant's selection would null the whole answer (authentication.test.ts covers them).
+    if (scopedTo(field, 'admin')) continue;
     const named = getNamedType(field.type);
     const name = aliased ? `${type.name}_${field.name}: ${field.name}` : field.name;
     if (isLeafType(named)) fields.push(name);
@@ -152,14 +154,16 @@ export function sweepOperations(schema: GraphQLSchema, rootType: SweepOperation[
 }
 
 /** Root fields whose Pothos authScopes are exactly the given one (e.g. ADMIN-only fields). */
+function scopedTo(field: GraphQLField<unknown, unknown>, scope: 'admin' | 'merchant'): boolean {
+  const scopes = (field.extensions as { pothosOptions?: { authScopes?: unknown } }).pothosOptions?.authScopes;
+  return Boolean(scopes && typeof scopes === 'object' && Object.keys(scopes).length === 1 && (scopes as Record<string, unknown>)[scope] === true);
+}
+
 export function fieldsScopedTo(schema: GraphQLSchema, scope: 'admin' | 'merchant'): { rootType: 'query' | 'mutation'; field: GraphQLField<unknown, unknown> }[] {
   const found: { rootType: 'query' | 'mutation'; field: GraphQLField<unknown, unknown> }[] = [];
   for (const [rootType, root] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
     for (const field of Object.values(root?.getFields() ?? {})) {
-      const scopes = (field.extensions as { pothosOptions?: { authScopes?: unknown } }).pothosOptions?.authScopes;
-      if (scopes && typeof scopes === 'object' && Object.keys(scopes).length === 1 && (scopes as Record<string, unknown>)[scope] === true) {
-        found.push({ rootType, field });
-      }
+      if (scopedTo(field, scope)) found.push({ rootType, field });
     }
   }
   return found;
