@@ -93,7 +93,8 @@ describe('API keys and the metrics token', () => {
       sql.length = 0;
       const actor = await authenticate(db, `Bearer ${candidate}`);
       expect(actor !== null).toBe(candidate === key);
-      lookups.push([...sql]);
+      // Only the key lookup: the event relay polls the log in the background on the same client.
+      lookups.push(sql.filter((statement) => statement.includes("api_keys")));
     }
     for (const statements of lookups) {
       expect(statements).toHaveLength(1);
