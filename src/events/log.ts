@@ -1,5 +1,11 @@
 import type { Database } from '../db/client.ts';
-import type { Transaction, TransactionEvent, TransactionStatus } from '../generated/prisma/client.ts';
+import type {
+  EventSource,
+  PaymentProduct,
+  Transaction,
+  TransactionEvent,
+  TransactionStatus,
+} from '../generated/prisma/client.ts';
 import type { EventPosition } from './cursor.ts';
 
 /**
@@ -7,10 +13,14 @@ import type { EventPosition } from './cursor.ts';
  *
  * Positions are taken inside writers' transactions, which commit in any order: a row with a smaller
  * txid can become visible after one with a larger txid. A reader therefore only passes rows whose
- * txid is below the oldest transaction still in flight (the "horizon", xmin of a current snapshot):
- * every transaction below it has finished, and every future writer gets a larger txid, so the set of
- * rows below the horizon can never grow. Reading the horizon first and the rows in a later statement
- * is as safe as one statement: the later snapshot sees every transaction finished before the earlier.
+ * txid is below the oldest transaction still in flight (the "horizon", xmin of the statement's own
+ * snapshot): every transaction below it has finished, and every future writer gets a larger txid, so
+ * the set of rows below the horizon can never grow.
+ *
+ * This is the hot path of live delivery (the relay reads after every commit), so it is one SQL
+ * statement on the pool rather than several Prisma queries: horizon, "held back?", the events and
+ * their transactions, in one round trip and one snapshot. Rows are mapped to Prisma's model types;
+ * test/events/log.test.ts checks the mapping against Prisma's own reads.
  */
 
 export type CommittedEvent = {
@@ -28,77 +38,131 @@ export type LogReadOptions = {
   statuses?: readonly TransactionStatus[] | undefined;
 };
 
-export const START_OF_LOG: EventPosition = { txid: 0n, id: 0n };
-
-/** The oldest transaction id still in flight: every row below it is committed for good. */
-export async function readHorizon(db: Database): Promise<bigint> {
-  const [row] = await db.prisma.$queryRaw<{ horizon: string }[]>`
-    SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`;
-  if (!row) throw new Error('pg_current_snapshot() returned no row');
-  return BigInt(row.horizon);
-}
-
 export type LogBatch = {
   events: CommittedEvent[];
   /**
    * Committed rows exist at or above the horizon: an older transaction, still open, holds them back.
    * The horizon is cluster-wide, so that transaction may be any writer anywhere in the cluster, and
-   * its end sends no notification: the reader has to look again soon by itself.
+   * its end notifies nobody: the reader has to look again soon by itself.
    */
   heldBack: boolean;
 };
 
-/** Like `readCommittedEvents`, and also says whether committed events wait behind an open transaction. */
-export async function readCommittedBatch(db: Database, options: LogReadOptions): Promise<LogBatch> {
-  // One statement, one snapshot: a row it sees at or above its own xmin is committed but held back.
-  const [row] = await db.prisma.$queryRaw<{ horizon: string; held_back: boolean }[]>`
-    SELECT h.horizon::text AS horizon, EXISTS (SELECT 1 FROM transaction_events WHERE txid >= h.horizon) AS held_back
-    FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) AS h`;
-  if (!row) throw new Error('pg_current_snapshot() returned no row');
-  return { events: await readBelow(db, BigInt(row.horizon), options), heldBack: row.held_back };
-}
+export const START_OF_LOG: EventPosition = { txid: 0n, id: 0n };
+
+type Row = {
+  horizon: string;
+  held_back: boolean;
+  e_id: string | null;
+  e_txid: string;
+  e_transaction_id: string;
+  e_merchant_id: string;
+  e_sequence: number;
+  e_status: TransactionStatus;
+  e_previous_status: TransactionStatus | null;
+  e_source: EventSource;
+  e_reason: string | null;
+  e_occurred_at: Date;
+  t_merchant_reference: string;
+  t_amount_minor: string;
+  t_currency: string;
+  t_payment_product: PaymentProduct;
+  t_status: TransactionStatus;
+  t_redirect_url: string | null;
+  t_return_url: string;
+  t_provider_reference: string | null;
+  t_status_reason: string | null;
+  t_version: number;
+  t_created_at: Date;
+  t_updated_at: Date;
+};
+
+const READ_SQL = `
+  WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon)
+  SELECT h.horizon::text AS horizon,
+         EXISTS (SELECT 1 FROM transaction_events WHERE txid >= h.horizon) AS held_back,
+         e.id::text AS e_id, e.txid::text AS e_txid, e.transaction_id AS e_transaction_id,
+         e.merchant_id AS e_merchant_id, e.sequence AS e_sequence, e.status::text AS e_status,
+         e.previous_status::text AS e_previous_status, e.source::text AS e_source, e.reason AS e_reason,
+         e.occurred_at AS e_occurred_at,
+         t.merchant_reference AS t_merchant_reference, t.amount_minor::text AS t_amount_minor,
+         t.currency AS t_currency, t.payment_product::text AS t_payment_product, t.status::text AS t_status,
+         t.redirect_url AS t_redirect_url, t.return_url AS t_return_url,
+         t.provider_reference AS t_provider_reference, t.status_reason AS t_status_reason,
+         t.version AS t_version, t.created_at AS t_created_at, t.updated_at AS t_updated_at
+  FROM h
+  LEFT JOIN LATERAL (
+    SELECT * FROM transaction_events
+    WHERE txid < h.horizon
+      AND (txid, id) > ($1::bigint, $2::bigint)
+      AND ($3::uuid IS NULL OR merchant_id = $3::uuid)
+      AND ($4::text[] IS NULL OR status::text = ANY ($4::text[]))
+    ORDER BY txid, id
+    LIMIT $5
+  ) AS e ON true
+  LEFT JOIN transactions AS t ON t.id = e.transaction_id
+  ORDER BY e.txid, e.id`;
 
 /** Committed events after `options.after`, in stream order, never past the horizon. */
-export async function readCommittedEvents(db: Database, options: LogReadOptions): Promise<CommittedEvent[]> {
-  return readBelow(db, await readHorizon(db), options);
+export async function readCommittedBatch(db: Database, options: LogReadOptions): Promise<LogBatch> {
+  const { rows } = await db.pool.query<Row>(READ_SQL, [
+    options.after.txid.toString(),
+    options.after.id.toString(),
+    options.merchantId ?? null,
+    options.statuses === undefined ? null : [...options.statuses],
+    options.limit,
+  ]);
+  const first = rows[0];
+  if (!first) throw new Error('reading the event log returned no row');
+  const events: CommittedEvent[] = [];
+  for (const row of rows) {
+    if (row.e_id === null) continue;
+    const event: TransactionEvent = {
+      id: BigInt(row.e_id),
+      txid: BigInt(row.e_txid),
+      transactionId: row.e_transaction_id,
+      merchantId: row.e_merchant_id,
+      sequence: row.e_sequence,
+      status: row.e_status,
+      previousStatus: row.e_previous_status,
+      source: row.e_source,
+      reason: row.e_reason,
+      occurredAt: row.e_occurred_at,
+    };
+    const transaction: Transaction = {
+      id: row.e_transaction_id,
+      merchantId: row.e_merchant_id,
+      merchantReference: row.t_merchant_reference,
+      amountMinor: BigInt(row.t_amount_minor),
+      currency: row.t_currency,
+      paymentProduct: row.t_payment_product,
+      status: row.t_status,
+      redirectUrl: row.t_redirect_url,
+      returnUrl: row.t_return_url,
+      providerReference: row.t_provider_reference,
+      statusReason: row.t_status_reason,
+      version: row.t_version,
+      createdAt: row.t_created_at,
+      updatedAt: row.t_updated_at,
+    };
+    events.push({ position: { txid: event.txid, id: event.id }, event, transaction: transactionAsOf(transaction, event) });
+  }
+  return { events, heldBack: first.held_back };
 }
 
-async function readBelow(db: Database, horizon: bigint, options: LogReadOptions): Promise<CommittedEvent[]> {
-  const { after } = options;
-  if (after.txid >= horizon) return [];
-  const events = await db.prisma.transactionEvent.findMany({
-    where: {
-      // (txid, id) > after, written so PostgreSQL walks the (merchant_id,) txid, id index in order.
-      txid: { gte: after.txid, lt: horizon },
-      OR: [{ txid: { gt: after.txid } }, { id: { gt: after.id } }],
-      ...(options.merchantId !== undefined ? { merchantId: options.merchantId } : {}),
-      ...(options.statuses !== undefined ? { status: { in: [...options.statuses] } } : {}),
-    },
-    orderBy: [{ txid: 'asc' }, { id: 'asc' }],
-    take: options.limit,
-  });
-  if (events.length === 0) return [];
-  // Separately rather than `include`, so that an empty read (most wake-ups and polls) is one query.
-  const transactions = await db.prisma.transaction.findMany({
-    where: { id: { in: [...new Set(events.map((event) => event.transactionId))] } },
-  });
-  const byId = new Map(transactions.map((transaction) => [transaction.id, transaction]));
-  return events.map((event) => {
-    const transaction = byId.get(event.transactionId);
-    if (!transaction) throw new Error(`transaction ${event.transactionId} of event ${event.id} not found`);
-    return { position: { txid: event.txid, id: event.id }, event, transaction: transactionAsOf(transaction, event) };
-  });
+export async function readCommittedEvents(db: Database, options: LogReadOptions): Promise<CommittedEvent[]> {
+  return (await readCommittedBatch(db, options)).events;
 }
 
 /** The last position below the horizon: where a reader that starts "now" begins. */
 export async function readHead(db: Database): Promise<EventPosition> {
-  const horizon = await readHorizon(db);
-  const last = await db.prisma.transactionEvent.findFirst({
-    where: { txid: { lt: horizon } },
-    orderBy: [{ txid: 'desc' }, { id: 'desc' }],
-    select: { txid: true, id: true },
-  });
-  return last ?? START_OF_LOG;
+  const { rows } = await db.pool.query<{ txid: string; id: string }>(`
+    SELECT txid::text AS txid, id::text AS id FROM transaction_events
+    WHERE txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+    ORDER BY txid DESC, id DESC
+    LIMIT 1`);
+  const last = rows[0];
+  return last ? { txid: BigInt(last.txid), id: BigInt(last.id) } : START_OF_LOG;
 }
 
 /**

@@ -112,13 +112,16 @@ async function lookUpActor(db: Database, secretHash: string): Promise<Actor | nu
   return { role: 'MERCHANT', apiKeyId: key.id, merchantId: key.merchantId };
 }
 
-/** Registers ADMIN_API_KEY (idempotent: the same secret maps to the same row). */
+/**
+ * Registers ADMIN_API_KEY (idempotent: the same secret maps to the same row). One INSERT ... ON CONFLICT
+ * DO NOTHING, so several instances starting at once with the same key do not race (an upsert would:
+ * both find nothing, both insert, one fails on the unique hash).
+ */
 export async function ensureAdminKey(db: Database, secret: string): Promise<void> {
   const secretHash = hashSecret(secret);
-  await db.prisma.apiKey.upsert({
-    where: { secretHash },
-    create: { role: 'ADMIN', merchantId: null, prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH), secretHash },
-    update: {},
+  await db.prisma.apiKey.createMany({
+    data: [{ role: 'ADMIN', merchantId: null, prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH), secretHash }],
+    skipDuplicates: true,
   });
 }
 

@@ -1,30 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeEventCursor, type EventPosition } from '../../src/events/cursor.ts';
-import { readCommittedEvents, readHead, START_OF_LOG, type CommittedEvent } from '../../src/events/log.ts';
+import { readCommittedEvents, START_OF_LOG, type CommittedEvent } from '../../src/events/log.ts';
 import { EventStream, isNotice, TOO_SLOW, type StreamItem, type StreamNotice } from '../../src/events/stream.ts';
 import { createMerchant } from '../../src/services/merchants.ts';
 import { createTransaction } from '../../src/services/transactions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { testServiceDeps } from '../support/server.ts';
+import { visibleLog } from '../support/subscriptions.ts';
 
 // The stream's hand-over from replay to live, driven step by step: the test plays the relay (it offers
 // events it read from the log itself) and decides when a replay read returns.
 
 let db: TestDatabase;
+/** Each test has a merchant of its own, so its log starts empty (START_OF_LOG) and is its alone. */
 let merchantId: string;
-const config = loadConfig({ NODE_ENV: 'test' });
 
 beforeAll(async () => {
   db = await createTestDatabase();
+});
+beforeEach(async () => {
   merchantId = (await createMerchant(db, 'Stream')).merchant.id;
 });
 afterAll(() => db?.drop());
 
 const input = () => ({ merchantReference: `o-${Math.random().toString(36).slice(2)}`, amount: { value: '1.00', currency: 'EUR' }, returnUrl: 'https://shop.example/r' });
 
-async function logAfter(after: EventPosition): Promise<CommittedEvent[]> {
-  return readCommittedEvents(db, { after, limit: 10_000, merchantId });
+/** This merchant's events after `after`, once all `count` of them are visible. */
+async function logAfter(after: EventPosition, count: number): Promise<CommittedEvent[]> {
+  return visibleLog(db, { after, limit: 10_000, merchantId }, count);
 }
 
 function openStream(options: {
@@ -66,9 +69,10 @@ async function take(stream: EventStream, count: number): Promise<(string | Strea
 
 describe('EventStream', () => {
   it('re-reads the log when live events were dropped after its last replay read began', async () => {
-    const start = await readHead(db);
+    const start = START_OF_LOG;
     await createTransaction(testServiceDeps(db), merchantId, input());
     await createTransaction(testServiceDeps(db), merchantId, input());
+    await logAfter(start, 4);
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -89,40 +93,41 @@ describe('EventStream', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     // While that read is out, three more transactions commit (six events) and the relay offers them:
     // more than the buffer holds, so some are dropped.
-    const before = await readHead(db);
+    const before = (await logAfter(start, 4)).at(-1)?.position ?? start;
     for (let index = 0; index < 3; index += 1) await createTransaction(testServiceDeps(db), merchantId, input());
-    for (const event of await logAfter(before)) stream.offer(event);
+    for (const event of await logAfter(before, 6)) stream.offer(event);
     release();
-    await first;
-    const expected = (await logAfter(start)).map((event) => encodeEventCursor(event.position));
+    const firstTaken = await first;
+    const expected = (await logAfter(start, 10)).map((event) => encodeEventCursor(event.position));
     expect(expected).toHaveLength(10);
     const rest = await take(stream, 9);
-    expect([encodeEventCursor((await logAfter(start))[0]?.position ?? START_OF_LOG), ...rest]).toEqual(expected);
+    expect([cursorOf(firstTaken.value), ...rest]).toEqual(expected);
     expect(reads).toBeGreaterThanOrEqual(2);
   });
 
   it('goes live after a short replay without delivering anything twice', async () => {
-    const start = await readHead(db);
+    const start = START_OF_LOG;
     await createTransaction(testServiceDeps(db), merchantId, input());
+    const firstTwo = await logAfter(start, 2);
     const stream = openStream({ after: start, bufferLimit: 100 });
     // The relay offers what the replay will also read: delivered once.
-    for (const event of await logAfter(start)) stream.offer(event);
+    for (const event of firstTwo) stream.offer(event);
     const replayed = await take(stream, 2);
-    const before = await readHead(db);
+    const before = firstTwo.at(-1)?.position ?? start;
     await createTransaction(testServiceDeps(db), merchantId, input());
-    for (const event of await logAfter(before)) stream.offer(event);
+    for (const event of await logAfter(before, 2)) stream.offer(event);
     const live = await take(stream, 2);
-    expect([...replayed, ...live]).toEqual((await logAfter(start)).map((event) => encodeEventCursor(event.position)));
+    expect([...replayed, ...live]).toEqual((await logAfter(start, 4)).map((event) => encodeEventCursor(event.position)));
     const pending = stream.next();
     await stream.return();
     expect(await pending).toEqual({ value: undefined, done: true });
   });
 
   it('cuts off a live subscriber past its buffer: WebSocket through disconnect, SSE with a last notice', async () => {
-    const start = await readHead(db);
+    const start = START_OF_LOG;
     await createTransaction(testServiceDeps(db), merchantId, input());
     await createTransaction(testServiceDeps(db), merchantId, input());
-    const events = await logAfter(start);
+    const events = await logAfter(start, 4);
     const disconnects: StreamNotice[] = [];
     const ws = openStream({ livePosition: start, bufferLimit: 3, disconnect: (notice) => disconnects.push(notice) });
     const sse = openStream({ livePosition: start, bufferLimit: 3 });
@@ -137,9 +142,9 @@ describe('EventStream', () => {
   });
 
   it('hands an event straight to a waiting reader and never counts it against the buffer', async () => {
-    const start = await readHead(db);
+    const start = START_OF_LOG;
     await createTransaction(testServiceDeps(db), merchantId, input());
-    const events = await logAfter(start);
+    const events = await logAfter(start, 2);
     const stream = openStream({ livePosition: start, bufferLimit: 1 });
     for (const event of events) {
       const next = stream.next();

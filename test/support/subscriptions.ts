@@ -1,7 +1,8 @@
 import { CreateTransactionDocument } from '../../src/client/operations.ts';
 import { createMerchantClient, type MerchantClient, type MerchantClientOptions } from '../../src/client/merchant-client.ts';
 import type { Database } from '../../src/db/client.ts';
-import { encodeEventCursor } from '../../src/events/cursor.ts';
+import { comparePositions, decodeEventCursor, encodeEventCursor } from '../../src/events/cursor.ts';
+import { readCommittedEvents, type CommittedEvent, type LogReadOptions } from '../../src/events/log.ts';
 import type { TestServer } from './server.ts';
 
 /** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
@@ -46,4 +47,31 @@ export async function logCursors(db: Database, merchantId?: string): Promise<str
     select: { txid: true, id: true },
   });
   return rows.map((row) => encodeEventCursor(row));
+}
+
+/**
+ * Waits until the log reader sees `count` events: the horizon is cluster-wide, so a transaction held
+ * open by any other test (or anyone) delays what readers see, never what they eventually get.
+ */
+export async function visibleLog(db: Database, options: LogReadOptions, count: number): Promise<CommittedEvent[]> {
+  let events: CommittedEvent[] = [];
+  await waitFor(async () => {
+    events = await readCommittedEvents(db, options);
+    return events.length >= count;
+  }, `${count} events to be visible in the log`);
+  return events;
+}
+
+/**
+ * Waits until the server's relay has dispatched every event committed so far, so that a subscription
+ * without `after` ("from now") starts after them. (The relay lags commits by as long as the oldest open
+ * transaction in the cluster stays open; with `after`, nothing depends on that.)
+ */
+export async function relayCaughtUp(server: TestServer): Promise<void> {
+  const last = await server.db.prisma.transactionEvent.findFirst({ orderBy: [{ txid: 'desc' }, { id: 'desc' }], select: { txid: true, id: true } });
+  if (!last) return;
+  await waitFor(() => {
+    const position = decodeEventCursor(server.app.events.health().position);
+    return position !== undefined && comparePositions(position, last) >= 0;
+  }, 'the relay to pass every committed event');
 }

@@ -1,0 +1,150 @@
+import { fork, type ChildProcess } from 'node:child_process';
+
+/**
+ * A benchmark's server runs in a child process of its own (so its CPU and memory are not the load
+ * generator's), started with --expose-gc, and answers a few questions over IPC.
+ */
+
+export type MemoryFigures = { heapUsed: number; external: number; rss: number };
+type Request = { id: number; type: 'memory' | 'attached' | 'close' };
+type Reply = { id: number; memory?: MemoryFigures; attached?: number };
+type Ready = { type: 'ready'; port: number };
+
+export type BenchServerControls = {
+  port: number;
+  /** Subscriptions currently attached. */
+  attached: () => number;
+  close: () => Promise<void>;
+};
+
+/** In the child: announce the port, then answer requests until closed. */
+export function serveBenchIpc(controls: BenchServerControls): void {
+  const send = (message: Ready | Reply) => process.send?.(message);
+  process.on('message', (message: Request) => {
+    void (async () => {
+      if (message.type === 'memory') send({ id: message.id, memory: await settledMemory() });
+      else if (message.type === 'attached') send({ id: message.id, attached: controls.attached() });
+      else {
+        await controls.close();
+        send({ id: message.id });
+        process.exit(0);
+      }
+    })();
+  });
+  send({ type: 'ready', port: controls.port });
+}
+
+async function settledMemory(): Promise<MemoryFigures> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('start the bench server with --expose-gc');
+  for (let round = 0; round < 4; round += 1) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const usage = process.memoryUsage();
+  return { heapUsed: usage.heapUsed, external: usage.external, rss: usage.rss };
+}
+
+export type BenchServer = {
+  url: string;
+  memory(): Promise<MemoryFigures>;
+  attached(): Promise<number>;
+  close(): Promise<void>;
+};
+
+/** In the bench: fork `script` with tsx and --expose-gc, wait for its port. */
+export async function startBenchServer(script: string, env: Record<string, string>): Promise<BenchServer> {
+  const child: ChildProcess = fork(script, [], {
+    // BENCH_CPU_PROF=<dir> writes each server's CPU profile there on exit (for finding hot spots).
+    execArgv: ['--expose-gc', '--import', 'tsx', ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [])],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let nextId = 0;
+  const pending = new Map<number, (reply: Reply) => void>();
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.on('message', (message: Ready | Reply) => {
+      if ('type' in message) resolve(message.port);
+      else pending.get(message.id)?.(message);
+    });
+  });
+  const request = (type: Request['type']) =>
+    new Promise<Reply>((resolve) => {
+      nextId += 1;
+      pending.set(nextId, resolve);
+      child.send({ id: nextId, type } satisfies Request);
+    });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async memory() {
+      const reply = await request('memory');
+      if (!reply.memory) throw new Error('no memory figures');
+      return reply.memory;
+    },
+    async attached() {
+      return (await request('attached')).attached ?? 0;
+    },
+    async close() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await request('close');
+      await exited;
+    },
+  };
+}
+
+export type WriterChange = { uuid: string; globalId: string; authorization?: string; body?: string };
+
+export type WriterCommand = {
+  type: 'run';
+  /** transition: the transition service on the database; post: `body` to `url`, expecting `expect` in the answer. */
+  mode: 'transition' | 'post';
+  changes: WriterChange[];
+  /** Changes per second (open loop), or else `concurrency` in flight as fast as they go. */
+  rate?: number;
+  concurrency?: number;
+  url?: string;
+  expect?: string;
+};
+
+export type WriterMessage =
+  | { type: 'ready' }
+  | { type: 'sent' | 'committed'; id: string; at: number }
+  | { type: 'done'; failed: number };
+
+export type Writer = {
+  /**
+   * Runs the changes; `onMark` hears (what, transaction id, wall-clock ms) as each one starts and as it
+   * is committed (or answered). Resolves with the number that failed.
+   */
+  run(command: Omit<WriterCommand, 'type'>, onMark: (what: 'sent' | 'committed', id: string, at: number) => void): Promise<number>;
+  close(): Promise<void>;
+};
+
+export async function startWriter(script: string, env: Record<string, string>): Promise<Writer> {
+  const child = fork(script, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let onMark: (what: 'sent' | 'committed', id: string, at: number) => void = () => undefined;
+  let onDone: (failed: number) => void = () => undefined;
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.on('message', (message: WriterMessage) => {
+      if (message.type === 'ready') resolve();
+      else if (message.type === 'sent' || message.type === 'committed') onMark(message.type, message.id, message.at);
+      else if (message.type === 'done') onDone(message.failed);
+    });
+  });
+  return {
+    run(command, mark) {
+      onMark = mark;
+      return new Promise((resolve) => {
+        onDone = resolve;
+        child.send({ type: 'run', ...command } satisfies WriterCommand);
+      });
+    },
+    async close() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'close' });
+      await exited;
+    },
+  };
+}
