@@ -4,9 +4,12 @@
  * test/drills/ runs it small inside `npm test`. Everything goes over real HTTP / WebSocket on loopback against
  * PostgreSQL (a schema of its own); outages are TCP proxies we cut, never the machine's services.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { MerchantClient, TransactionEventMessage } from '../../src/client/merchant-client.ts';
 import { createMerchantClient } from '../../src/client/merchant-client.ts';
 import type { Database } from '../../src/db/client.ts';
@@ -359,4 +362,102 @@ export function metricSamples(text: string, name: string): { labels: string; val
     if (match) samples.push({ labels: match[1] ?? '', value: Number(match[2]) });
   }
   return samples;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export const REPOSITORY_ROOT = join(import.meta.dirname, '..', '..');
+
+export type ServerChild = {
+  pid: number;
+  url: string;
+  /** Resolves with the exit code, or the signal that ended it. */
+  exited: Promise<number | string | null>;
+  /** The last lines it printed (for failure messages). */
+  tail(): string;
+  /** SIGTERM (clean stop) or SIGKILL (a crash), to this process id only. */
+  signal(signal: NodeJS.Signals): void;
+};
+
+/**
+ * The server as `npm start` runs it (src/main.ts: migrations, then HTTP), in a child process on a fixed
+ * port so a restart comes back where clients reconnect. Output is read line by line and only its tail kept.
+ */
+export function startServerChild(env: Record<string, string>): Promise<ServerChild> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: REPOSITORY_ROOT,
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', RATE_LIMIT_REQUESTS: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  // A drill that crashes must not leave its server running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within 60 s:\n${lines.join('\n')}`));
+    }, 60_000);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before listening:\n${lines.join('\n')}`));
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        lines.push(line);
+        if (lines.length > 50) lines.shift();
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(line);
+        if (match?.[1] && child.pid !== undefined) {
+          clearTimeout(timer);
+          const pid = child.pid;
+          resolve({ pid, url: match[1], exited, tail: () => lines.join('\n'), signal: (signal) => process.kill(pid, signal) });
+        }
+      });
+    }
+  });
+}
+
+/** Stops a server child cleanly (SIGTERM), SIGKILL after 10 s. */
+export async function stopServerChild(server: ServerChild): Promise<number | string | null> {
+  const timer = setTimeout(() => server.signal('SIGKILL'), 10_000);
+  try {
+    server.signal('SIGTERM');
+  } catch {
+    // already gone
+  }
+  const code = await server.exited;
+  clearTimeout(timer);
+  return code;
+}
+
+/** Sends until acknowledged (a sender's retry loop, with a short pause instead of Retry-After), up to `attempts`. */
+export async function sendUntilAcknowledged(
+  sender: ReturnType<typeof httpSender>,
+  prepared: Prepared,
+  attempts: number,
+  pauseMs: number,
+  onReply?: (reply: SendReply) => void,
+): Promise<SendReply | undefined> {
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    const reply = await sender.send(prepared);
+    onReply?.(reply);
+    if (isAcknowledged(prepared, reply)) return reply;
+    await sleep(pauseMs);
+  }
+  return undefined;
+}
+
+/** A free loopback port (for a server that must come back on the same one). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
 }

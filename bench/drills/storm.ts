@@ -1,6 +1,6 @@
 /**
- * Drill (a): a duplicate and out-of-order storm. Full scale: 2,000 transactions, about 5,000 distinct
- * notifications (both formats), each delivered one to three times, all shuffled, at concurrency 32 over real
+ * Drill (a): a duplicate and out-of-order storm. Full scale: 10,000 deliveries for 2,000 transactions: about
+ * 4,100 distinct notifications (both formats), each delivered one to three times, all shuffled, at concurrency 32 over real
  * HTTP. Checks: every delivery acknowledged; final states equal an independent oracle; history holds only
  * legal transitions with sequences 1..n; the inbox holds each event once with its delivery count; the
  * anomalies expected (capture after cancel, wrong amount) and no others; a merchant-client subscriber saw the
@@ -49,6 +49,7 @@ function oracle(start: Status, notifications: readonly Planned[]): Status {
 export async function runDrillStorm(options: DrillOptions): Promise<DrillResult> {
   const full = options.scale === 'full';
   const transactionCount = full ? 2_000 : 200;
+  const deliveryCount = full ? 10_000 : 1_000;
   const concurrency = full ? 32 : 16;
   const key = newEventKey();
   const alipayKeys = generateRsaKeyPair();
@@ -122,7 +123,16 @@ export async function runDrillStorm(options: DrillOptions): Promise<DrillResult>
     const subscriber = subscribeFromStart(server.url, merchant.key);
 
     // Deliveries: each notification one to three times, all shuffled together.
-    const deliveries = shuffle(planned.flatMap((notification) => Array.from({ length: randomInt(1, 3) }, () => notification)));
+    // Exactly `deliveryCount` in all: each notification once, the rest spread at random, at most three times each.
+    const times = planned.map(() => 1);
+    for (let extra = deliveryCount - planned.length; extra > 0; ) {
+      const index = randomInt(0, planned.length - 1);
+      if ((times[index] as number) < 3) {
+        times[index] = (times[index] as number) + 1;
+        extra -= 1;
+      }
+    }
+    const deliveries = shuffle(planned.flatMap((notification, index) => Array.from({ length: times[index] as number }, () => notification)));
     const replies = new Map<number, number>();
     let acknowledged = 0;
     const started = performance.now();
