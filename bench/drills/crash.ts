@@ -73,6 +73,7 @@ export async function runDrillCrash(options: DrillOptions): Promise<DrillResult>
     const sender = httpSender(server.url, concurrency);
     let next = 0;
     let killed = false;
+    let killScheduled = false;
     let inFlightAtKill = 0;
     let inFlight = 0;
     const killAt = Math.floor(notifications.length * killAtShare);
@@ -86,10 +87,14 @@ export async function runDrillCrash(options: DrillOptions): Promise<DrillResult>
           const reply = await sender.send(prepared);
           inFlight -= 1;
           if (isAcknowledged(prepared, reply)) acknowledged.add(prepared.eventId);
-          if (!killed && acknowledged.size >= killAt) {
-            killed = true;
-            inFlightAtKill = inFlight;
-            process.kill(crashed.pid, 'SIGKILL');
+          if (!killScheduled && acknowledged.size >= killAt) {
+            killScheduled = true;
+            // A few milliseconds later, at a moment the load does not choose: some batches are mid-commit.
+            setTimeout(() => {
+              killed = true;
+              inFlightAtKill = inFlight;
+              process.kill(crashed.pid, 'SIGKILL');
+            }, Math.random() * 30);
           }
         }
       }),
