@@ -37,6 +37,13 @@ export function pgSession(client: pg.ClientBase): SqlSession {
 export async function withPgTransaction<T>(pool: pg.Pool, work: (session: SqlSession) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // pg emits 'error' on a checked-out client whose connection drops (a database restart), besides failing its
+  // query; the pool listens only while the client is idle. Without a listener here that event is an uncaught
+  // exception and the whole process exits (found by bench/drills/db-restart.ts).
+  const onConnectionError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onConnectionError);
   // A statement PostgreSQL refused (it carries a SQLSTATE) leaves the session usable; a failed round trip
   // (lost connection, protocol error) does not. Errors thrown by `work` itself are judged by the ROLLBACK.
   const control = async (statement: 'BEGIN' | 'COMMIT') => {
@@ -61,6 +68,7 @@ export async function withPgTransaction<T>(pool: pg.Pool, work: (session: SqlSes
     await control('COMMIT');
     return result;
   } finally {
+    client.removeListener('error', onConnectionError);
     client.release(broken);
   }
 }

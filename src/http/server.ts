@@ -86,6 +86,7 @@ export function createApp(deps: AppDeps): App {
   let providers = deps.providers ?? resolveProviderSettings(config);
   const metrics = deps.metrics ?? createMetrics();
   metrics.trackDatabasePool(db.pool);
+  if (config.redisUrl !== undefined) metrics.trackRedis('pubsub', () => events.health().redis === 'up');
   const rateLimiter = createRateLimiter({ config, logger, metrics });
   let draining = false;
   const services: AppServices = {
