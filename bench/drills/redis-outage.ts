@@ -162,7 +162,7 @@ export async function runDrillRedisOutage(options: DrillOptions): Promise<DrillR
         'before: both instances ready with redis up': readyBefore.every((ready) => ready.status === 200 && ready.pubsub === 'redis' && ready.redis === 'up'),
         "before: A's changes reach B": fanOutBefore,
         'down: both report redis down in /readyz and stay ready (200)': noticed && readyDuring.every((ready) => ready.status === 200 && ready.redis === 'down'),
-        'down: /metrics paystream_redis_up 0': metricsDuring.length > 0 && metricsDuring.every((sample) => sample.value === 0),
+        'down: /metrics paystream_redis_up 0, pub/sub included': pubsubInMetrics && metricsDuring.every((sample) => sample.value === 0),
         "down: A's own subscriber gets every change": localDelivery,
         'down: B hears nothing (the outage is real)': bDuringOutage === 0,
         'back: both report redis up, /metrics paystream_redis_up 1': recovered && metricsAfter.length > 0 && metricsAfter.every((sample) => sample.value === 1),
