@@ -72,12 +72,16 @@ export function createRedisPubSub(options: RedisPubSubOptions): EventPubSub {
   // No offline queue on the publisher: while Redis is down a hint is dropped at once instead of
   // piling up in memory (the log still has everything).
   const publisher = new Redis(options.url, { ...connectionOptions, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-  const subscriber = new Redis(options.url, { ...connectionOptions, autoResubscribe: true });
+  // Subscribed by hand on every (re)connect rather than by ioredis' autoResubscribe, so "up" (and the
+  // resync read that comes with it) means the subscription is in place: a hint published after it is
+  // heard, and anything committed before it is found by the resync read.
+  const subscriber = new Redis(options.url, { ...connectionOptions, autoResubscribe: false });
   const listeners = new Set<(hint: RelayHint) => void>();
   const resyncListeners = new Set<() => void>();
   let reported: PubSubStatus | undefined;
+  let subscribed = false;
 
-  const status = (): PubSubStatus => (publisher.status === 'ready' && subscriber.status === 'ready' ? 'up' : 'down');
+  const status = (): PubSubStatus => (publisher.status === 'ready' && subscriber.status === 'ready' && subscribed ? 'up' : 'down');
   const report = (error?: Error) => {
     const now = status();
     if (now === reported) return;
@@ -95,8 +99,18 @@ export function createRedisPubSub(options: RedisPubSubOptions): EventPubSub {
     connection.on('error', (error: Error) => report(error));
   }
 
-  subscriber.subscribe(channel).catch(() => {
-    // Redis is down at start: autoResubscribe subscribes when it comes back.
+  subscriber.on('ready', () => {
+    subscriber.subscribe(channel).then(
+      () => {
+        subscribed = true;
+        report();
+      },
+      (error: Error) => report(error),
+    );
+  });
+  subscriber.on('close', () => {
+    subscribed = false;
+    report();
   });
   subscriber.on('message', (received: string, message: string) => {
     if (received !== channel) return;
