@@ -141,7 +141,16 @@ export async function runDrillRedisOutage(options: DrillOptions): Promise<DrillR
     const recoveredMs = performance.now() - restoredAt;
     const caughtUp = await waitUntil(() => onB.received.length >= phase2Target, 'B to catch up', 20_000).then(() => true, () => false);
     const caughtUpMs = performance.now() - restoredAt;
-    const metricsAfter = await redisUpSamples(instanceA);
+    // Each Redis client (pub/sub, rate limiter) reconnects on its own schedule: wait for all of them.
+    let metricsAfter = await redisUpSamples(instanceA);
+    await waitUntil(
+      async () => {
+        metricsAfter = await redisUpSamples(instanceA);
+        return metricsAfter.length > 0 && metricsAfter.every((sample) => sample.value === 1);
+      },
+      'every Redis client on /metrics to be up',
+      20_000,
+    ).catch(() => undefined);
     started = performance.now();
     await applyViaA(ids.slice(perPhase * 2));
     const phase3Target = phase2Target + perPhase;
