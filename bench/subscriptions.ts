@@ -7,10 +7,10 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { CancelTransactionDocument, TransactionEventsDocument } from '../src/client/operations.ts';
-import { loadConfig } from '../src/config.ts';
 import { hashSecret, newSecret } from '../src/services/merchants.ts';
 import { createTransaction } from '../src/services/transactions.ts';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
+import { testServiceDeps } from '../test/support/server.ts';
 import { startBenchServer, startWriter, type BenchServer, type MemoryFigures, type Writer, type WriterCommand } from './support/ipc.ts';
 import { latencySummary, round, writeBenchResult, type BenchRow } from './lib.ts';
 
@@ -100,8 +100,7 @@ async function seed(db: TestDatabase): Promise<{ secrets: string[]; byLevel: Map
     data: secrets.map((secret, index) => ({ merchantId: merchantIds[index] ?? null, role: 'MERCHANT' as const, prefix: secret.slice(0, 12), secretHash: hashSecret(secret) })),
   });
   // One real transaction, for a realistic redirect URL (the longest field of the payload).
-  const config = loadConfig({ NODE_ENV: 'production', PORT: '4000' });
-  const real = await createTransaction({ db, config }, merchantIds[0] ?? '', {
+  const real = await createTransaction(testServiceDeps(db, { NODE_ENV: 'production', PORT: '4000' }), merchantIds[0] ?? '', {
     merchantReference: 'bench-real',
     amount: { value: '10.00', currency: 'EUR' },
     returnUrl: 'https://shop.example/return',

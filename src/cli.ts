@@ -1,22 +1,34 @@
 import { parseArgs } from 'node:util';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { prepareDatabase } from './bootstrap.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
+import { parseGlobalId } from './graphql/ids.ts';
+import { dailyReportCsv } from './http/reports.ts';
 import { createLogger } from './logger.ts';
 import { UserError } from './services/errors.ts';
+import { expireStuckTransactions } from './services/expiry.ts';
 import { createMerchant } from './services/merchants.ts';
+import { DEFAULT_TIME_ZONE, merchantBreakdown, resolveReportDay } from './services/reports.ts';
 
 /**
- * Operator commands: `npm run cli -- <command> [options]`. Output is JSON on stdout; problems are one
- * line on stderr and a non-zero exit. With the embedded database, stop the server first (PGlite is one
- * process's database).
+ * Operator commands: `npm run cli -- <command> [options]`. Output is JSON on stdout (CSV for reports);
+ * problems are one line on stderr and a non-zero exit. Commands act with ADMIN rights. With the embedded
+ * database, stop the server first (PGlite is one process's database).
  */
 const USAGE = `usage: npm run cli -- <command>
   merchant:create --name <name>   create a merchant and its first API key (secret shown once)
+  report:daily --date YYYY-MM-DD [--timeZone <IANA zone>] [--merchant <merchant id>]
+                                  the daily report as CSV (all merchants unless --merchant), as GET /reports/daily.csv
+  transactions:expire             move REDIRECTED transactions older than ALIPAY_TRADE_TIMEOUT_MINUTES to REJECTED (EXPIRED)
   db:migrate                      apply pending migrations`;
 
-type Command = (db: Database, options: Record<string, string | undefined>) => Promise<unknown>;
+/** Printed as is, instead of as JSON. */
+class TextOutput {
+  constructor(readonly text: string) {}
+}
+
+type Command = (db: Database, options: Record<string, string | undefined>, config: Config) => Promise<unknown>;
 
 const commands: Record<string, Command> = {
   'merchant:create': async (db, options) => {
@@ -28,6 +40,20 @@ const commands: Record<string, Command> = {
       secret,
     };
   },
+  'report:daily': async (db, options) => {
+    if (options['date'] === undefined) throw new UsageError('report:daily needs --date YYYY-MM-DD');
+    let merchantId: string | undefined;
+    if (options['merchant'] !== undefined) {
+      merchantId = parseGlobalId(options['merchant'], 'Merchant');
+      if (merchantId === undefined) throw new UsageError(`--merchant ${options['merchant']} is not a merchant id`);
+    }
+    const day = await resolveReportDay(db, options['date'], options['timeZone'] ?? DEFAULT_TIME_ZONE);
+    return new TextOutput(dailyReportCsv(day, await merchantBreakdown(db, day, merchantId)));
+  },
+  'transactions:expire': async (db, _options, config) => {
+    const { expired, acquired } = await expireStuckTransactions(db, { olderThanMinutes: config.expiry.tradeTimeoutMinutes });
+    return { expired: expired.length, lockHeldElsewhere: !acquired };
+  },
   'db:migrate': async () => ({ migrated: true }),
 };
 
@@ -37,7 +63,7 @@ async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, date: { type: 'string' }, timeZone: { type: 'string' } },
+    options: { name: { type: 'string' }, date: { type: 'string' }, timeZone: { type: 'string' }, merchant: { type: 'string' } },
   });
   const commandName = positionals[0];
   const command = commandName === undefined ? undefined : commands[commandName];
@@ -48,8 +74,8 @@ async function run(argv: string[]): Promise<number> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
     await prepareDatabase(config, db, logger);
-    const result = await command(db, values);
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    const result = await command(db, values, config);
+    process.stdout.write(result instanceof TextOutput ? result.text : `${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } finally {
     await db.close();

@@ -1,12 +1,19 @@
 import { z } from 'zod';
+import { isKnownCurrency } from './domain/money.ts';
 
 /**
  * Environment -> one typed, validated configuration. Every problem is reported as one line naming the
  * variable, so a misconfigured deployment fails at start rather than on the first request.
  */
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
+/** A whole number in [min, max], with one message that says so whatever is wrong with it. */
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => {
+  const message = max === Number.MAX_SAFE_INTEGER ? `must be a whole number of at least ${min}` : `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+};
+const port = integer(0, 65535);
+const positiveInt = integer(1);
+const nonNegativeInt = integer(0);
 const optionalString = z
   .string()
   .optional()
@@ -38,17 +45,32 @@ const pem = (kind: 'PUBLIC' | 'PRIVATE') =>
     .transform((value) => value?.replace(/\\n/g, '\n'))
     .refine((value) => value === undefined || value.includes(`-----BEGIN ${kind} KEY-----`) || value.includes('-----BEGIN RSA'), `must be a PEM ${kind.toLowerCase()} key`);
 
+/** `EUR:7.8123,USD:7.2` -> currency -> CNY per unit, as exact decimal strings (never parsed into floats). */
+const cnyRates = optionalString.transform((value, ctx) => {
+  const rates = new Map<string, string>();
+  if (value === undefined) return rates;
+  for (const entry of value.split(',')) {
+    const [currency = '', rate = ''] = entry.split(':').map((part) => part.trim());
+    if (!isKnownCurrency(currency) || !/^[0-9]{1,6}(\.[0-9]{1,10})?$/.test(rate) || /^[0.]+$/.test(rate)) {
+      ctx.addIssue({ code: 'custom', message: 'expected CUR:rate[,CUR:rate...] with ISO 4217 codes and positive decimal rates, e.g. EUR:7.81' });
+      return rates;
+    }
+    rates.set(currency, rate);
+  }
+  return rates;
+});
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: postgresUrl,
-  DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
+  DATABASE_POOL_SIZE: integer(1, 200).default(10),
   DATA_DIR: z.string().min(1).default('.data'),
   REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\//.test(value), 'must be a redis:// URL'),
   REDIS_KEY_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'must be at most 64 characters of A-Z a-z 0-9 : _ . -')
+    .regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'must be up to 64 characters of A-Z a-z 0-9 : _ . -')
     .default('paystream:'),
   EVENTS_LISTEN: z.enum(['true', 'false']).default('true'),
   EVENTS_POLL_INTERVAL_MS: positiveInt.min(10).max(600_000).default(1_000),
@@ -60,13 +82,40 @@ const environmentSchema = z.object({
   ALIPAY_PRIVATE_KEY: pem('PRIVATE'),
   ALIPAY_PARTNER_ID: optionalString,
   ALIPAY_GATEWAY_URL: optionalString.refine((value) => value === undefined || URL.canParse(value), 'must be an absolute URL'),
+  SANDBOX_CNY_RATES: cnyRates,
+  SANDBOX_REDELIVERY_RATE: z.coerce.number().min(0).max(1).default(0.25),
   PUBLIC_BASE_URL: optionalString.refine((value) => value === undefined || URL.canParse(value), 'must be an absolute URL'),
   MAX_TRANSACTION_AMOUNT: z
     .string()
     .regex(/^\d+(\.\d+)?$/, 'must be a decimal number in major units, e.g. 1000000')
     .default('1000000'),
   IDEMPOTENCY_TTL_HOURS: positiveInt.default(24),
+  ALIPAY_TRADE_TIMEOUT_MINUTES: positiveInt.max(60 * 24 * 30).default(720),
+  EXPIRY_INTERVAL_SECONDS: nonNegativeInt.max(86_400).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // GraphQL limits (graphql-armor). Defaults leave every operation in src/client/operations.ts far inside
+  // (deepest: 5 levels, costliest: ~120 with variables, ~11,600 with a literal `first: 100`, longest: ~100 tokens).
+  GRAPHQL_MAX_DEPTH: integer(1, 100).default(8),
+  GRAPHQL_MAX_COST: positiveInt.default(20_000),
+  GRAPHQL_MAX_ALIASES: nonNegativeInt.default(15),
+  GRAPHQL_MAX_DIRECTIVES: nonNegativeInt.default(20),
+  GRAPHQL_MAX_TOKENS: positiveInt.default(1_000),
+  GRAPHQL_MAX_PAGE_SIZE: integer(1, 1_000).default(100),
+  // Per API key, across instances when REDIS_URL is set. RATE_LIMIT_REQUESTS=0 turns it off.
+  // 6,000 a minute (100 a second, the order of the big PSPs' defaults): a busy merchant backend is fine, a runaway loop is not.
+  RATE_LIMIT_REQUESTS: nonNegativeInt.default(6000),
+  RATE_LIMIT_WINDOW_SECONDS: integer(1, 86_400).default(60),
+  METRICS_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 16, 'must be at least 16 characters'),
+  SHUTDOWN_TIMEOUT_SECONDS: integer(1, 600).default(10),
+}).superRefine((env, ctx) => {
+  // A real gateway needs both halves: our key to sign redirects, Alipay's to verify what it sends us. Without
+  // them every redirect would be refused and every notification answered 401, so refuse to start instead.
+  if (env.ALIPAY_GATEWAY_URL === undefined) return;
+  for (const variable of ['ALIPAY_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY'] as const) {
+    if (env[variable] === undefined) {
+      ctx.addIssue({ code: 'custom', path: [variable], message: 'is required when ALIPAY_GATEWAY_URL is set' });
+    }
+  }
 });
 
 export type Config = Readonly<{
@@ -79,8 +128,6 @@ export type Config = Readonly<{
   redisUrl: string | undefined;
   /** Live events: how each instance learns that the event log moved (src/events). */
   events: Readonly<{
-    /** Namespace of every Redis channel this instance uses (tests isolate with a random one). */
-    redisKeyPrefix: string;
     /** LISTEN for commits on a dedicated PostgreSQL session; off behind poolers that cannot LISTEN. */
     listen: boolean;
     /** Fallback tail of the log, so a lost wake-up only delays delivery. */
@@ -100,12 +147,42 @@ export type Config = Readonly<{
     partnerId: string;
     gatewayUrl: string | undefined;
   }>;
+  /** The built-in Alipay sandbox (the gateway when ALIPAY_GATEWAY_URL is unset). */
+  sandbox: Readonly<{
+    /** Demo conversion rates shown to the consumer (CNY per unit), overriding the built-in table. */
+    cnyRates: ReadonlyMap<string, string>;
+    /** Share of notifications the sandbox delivers twice, as Alipay sometimes does. */
+    redeliveryRate: number;
+  }>;
   /** Where consumers and Alipay reach us; defaults to http://HOST:PORT. */
   publicBaseUrl: string | undefined;
   /** Upper bound for one transaction, in major units of any currency (a sanity limit, not a risk rule). */
   maxTransactionAmount: string;
   idempotencyTtlHours: number;
+  expiry: Readonly<{
+    /** Alipay closes unpaid trades after this long (its default: 12 hours); older REDIRECTED ones are expired. */
+    tradeTimeoutMinutes: number;
+    /** How often each instance tries to run expiry (one instance at a time actually runs); 0 disables it. */
+    intervalSeconds: number;
+  }>;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  graphqlLimits: Readonly<{
+    maxDepth: number;
+    maxCost: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
+    /** Largest `first`/`last` a connection accepts; more is refused with a clear error, not clamped. */
+    maxPageSize: number;
+  }>;
+  /** Requests per API key per window; `requests: 0` means no limit. */
+  rateLimit: Readonly<{ requests: number; windowSeconds: number }>;
+  /** Prefix of every Redis key this instance writes (tests and shared Redis servers isolate by it). */
+  redisKeyPrefix: string;
+  /** Bearer token for GET /metrics; unset: /metrics answers loopback clients only. */
+  metricsToken: string | undefined;
+  /** Upper bound for a graceful shutdown (drain in-flight requests, close subscriptions and the database). */
+  shutdownTimeoutSeconds: number;
 }>;
 
 export class ConfigError extends Error {
@@ -129,7 +206,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
     events: {
-      redisKeyPrefix: e.REDIS_KEY_PREFIX,
       listen: e.EVENTS_LISTEN === 'true',
       pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS,
     },
@@ -145,9 +221,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       partnerId: e.ALIPAY_PARTNER_ID ?? '2088000000000000',
       gatewayUrl: e.ALIPAY_GATEWAY_URL,
     },
+    sandbox: { cnyRates: e.SANDBOX_CNY_RATES, redeliveryRate: e.SANDBOX_REDELIVERY_RATE },
     publicBaseUrl: e.PUBLIC_BASE_URL,
     maxTransactionAmount: e.MAX_TRANSACTION_AMOUNT,
     idempotencyTtlHours: e.IDEMPOTENCY_TTL_HOURS,
+    expiry: { tradeTimeoutMinutes: e.ALIPAY_TRADE_TIMEOUT_MINUTES, intervalSeconds: e.EXPIRY_INTERVAL_SECONDS },
     logLevel: e.LOG_LEVEL,
+    graphqlLimits: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxPageSize: e.GRAPHQL_MAX_PAGE_SIZE,
+    },
+    rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    metricsToken: e.METRICS_TOKEN,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
   };
 }

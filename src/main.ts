@@ -1,10 +1,6 @@
-import { prepareDatabase } from './bootstrap.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { openDatabase } from './db/client.ts';
-import { createApp } from './http/server.ts';
-import { createLogger } from './logger.ts';
 
-/** Start: config -> database -> migrations -> HTTP. */
+/** Start: config -> database -> migrations -> HTTP. Stop (SIGTERM, SIGINT): drain -> database -> exit 0. */
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -16,26 +12,53 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // The application is loaded only once the configuration is known good: a bad variable is reported in
+  // well under a second, before the database client, the schema and everything else are even imported.
+  const [{ prepareDatabase }, { openDatabase }, { createApp }, { createLogger }, { createMetrics }] = await Promise.all([
+    import('./bootstrap.ts'),
+    import('./db/client.ts'),
+    import('./http/server.ts'),
+    import('./logger.ts'),
+    import('./observability/metrics.ts'),
+  ]);
   const logger = createLogger(config.logLevel);
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
   await prepareDatabase(config, db, logger);
-  const app = createApp({ config, db, logger });
+  const app = createApp({ config, db, logger, metrics: createMetrics({ processMetrics: true }) });
   const port = await app.listen();
   logger.info({ port, host: config.host, database: db.kind }, `Paystream listening on http://${config.host}:${port}/graphql`);
+  const { alipay, sandbox, baseUrl } = app.providers();
+  if (sandbox) {
+    const log = config.nodeEnv === 'production' ? logger.warn.bind(logger) : logger.info.bind(logger);
+    log(
+      { gateway: alipay.gatewayUrl, settlement: `${baseUrl}/sandbox/alipay/settlement` },
+      'ALIPAY_GATEWAY_URL is unset: the built-in Alipay sandbox is the gateway (no real money moves)',
+    );
+  } else {
+    logger.info({ gateway: alipay.gatewayUrl }, 'Alipay gateway configured');
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const deadline = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
+    // The whole stop fits in SHUTDOWN_TIMEOUT_SECONDS: most of it for in-flight requests, the rest for the
+    // database; if something still hangs, the backstop exits non-zero so the supervisor knows.
+    const budgetMs = config.shutdownTimeoutSeconds * 1000;
+    const drainMs = Math.max(budgetMs - 2_000, Math.floor(budgetMs / 2));
+    logger.info({ signal, timeoutSeconds: config.shutdownTimeoutSeconds }, 'shutting down: draining in-flight requests');
+    const backstop = setTimeout(() => {
+      logger.error('shutdown did not finish in SHUTDOWN_TIMEOUT_SECONDS; exiting');
       process.exit(1);
-    }, 10_000);
-    deadline.unref();
-    await app.close();
+    }, budgetMs);
+    backstop.unref();
+    const { cutConnections } = await app.close({ timeoutMs: drainMs });
     await db.close();
-    logger.info('stopped');
+    logger.info({ cutConnections }, 'stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -155,6 +155,248 @@ export const CreateMerchantDocument = graphql(`
   }
 `);
 
+export const DailyReportDocument = graphql(`
+  query DailyReport($date: Date!, $timeZone: String, $merchantId: ID) {
+    dailyReport(date: $date, timeZone: $timeZone, merchantId: $merchantId) {
+      date
+      timeZone
+      startsAt
+      endsAt
+      rows {
+        status
+        currency
+        count
+        total {
+          value
+          currency
+          minorUnits
+        }
+      }
+      funnel {
+        created
+        redirected
+        captured
+        paid
+        rejected
+        cancelled
+        conversionRate
+      }
+      remittance {
+        currency
+        count
+        total {
+          value
+          currency
+          minorUnits
+        }
+      }
+    }
+  }
+`);
+
+export const DailyReportByMerchantDocument = graphql(`
+  query DailyReportByMerchant($date: Date!, $timeZone: String, $merchantId: ID) {
+    dailyReport(date: $date, timeZone: $timeZone, merchantId: $merchantId) {
+      date
+      timeZone
+      merchant {
+        id
+        name
+      }
+      byMerchant {
+        merchant {
+          id
+          name
+        }
+        rows {
+          status
+          currency
+          count
+          total {
+            value
+            minorUnits
+          }
+        }
+        funnel {
+          created
+          captured
+          paid
+          conversionRate
+        }
+        remittance {
+          currency
+          count
+          total {
+            value
+            minorUnits
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const StuckTransactionsDocument = graphql(`
+  query StuckTransactions($olderThanMinutes: Int!, $merchantId: ID, $first: Int, $after: String) {
+    stuckTransactions(olderThanMinutes: $olderThanMinutes, merchantId: $merchantId, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          status
+          updatedAt
+        }
+      }
+    }
+  }
+`);
+
+export const MerchantsDocument = graphql(`
+  query Merchants($first: Int, $after: String) {
+    merchants(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          name
+          createdAt
+        }
+      }
+    }
+  }
+`);
+
+export const NotificationFields = graphql(`
+  fragment NotificationFields on Notification {
+    id
+    sender
+    externalId
+    eventType
+    transactionReference
+    targetStatus
+    amount {
+      value
+      currency
+    }
+    providerReference
+    outcome
+    detail
+    deliveries
+    contentType
+    rawBody
+    receivedAt
+    lastReceivedAt
+    anomaly {
+      id
+      kind
+      status
+    }
+    transactionEvent {
+      sequence
+      status
+      source
+    }
+  }
+`);
+
+export const TransactionNotificationsDocument = graphql(`
+  query TransactionNotifications($id: ID!) {
+    transaction(id: $id) {
+      id
+      status
+      statusReason
+      providerReference
+      events {
+        sequence
+        status
+        previousStatus
+        source
+      }
+      notifications {
+        ...NotificationFields
+      }
+    }
+  }
+`);
+
+export const AnomaliesDocument = graphql(`
+  query Anomalies($status: AnomalyStatus, $kind: AnomalyKind, $first: Int, $after: String) {
+    anomalies(status: $status, kind: $kind, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          kind
+          status
+          detail
+          resolution
+          createdAt
+          resolvedAt
+          transaction {
+            id
+            status
+          }
+          notifications {
+            ...NotificationFields
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const NotificationStatsDocument = graphql(`
+  query NotificationStats($since: DateTime) {
+    notificationStats(since: $since) {
+      since
+      openAnomalies
+      rejections {
+        sender
+        reason
+        count
+        lastSeenAt
+      }
+      outcomes {
+        sender
+        outcome
+        count
+      }
+    }
+  }
+`);
+
+export const ResolveAnomalyDocument = graphql(`
+  mutation ResolveAnomaly($id: ID!, $resolution: String!) {
+    resolveAnomaly(id: $id, resolution: $resolution) {
+      __typename
+      ... on ResolveAnomalySuccess {
+        anomaly {
+          id
+          status
+          resolution
+          resolvedAt
+        }
+      }
+      ... on Error {
+        message
+        code
+      }
+    }
+  }
+`);
+
 export const TransactionEventsDocument = graphql(`
   subscription TransactionEvents($after: String, $statuses: [TransactionStatus!]) {
     transactionEvents(after: $after, statuses: $statuses) {

@@ -1,5 +1,5 @@
 // Signature schemes for inbound notifications: our own HMAC-signed events and Alipay's RSA2.
-import { createHash, createHmac, generateKeyPairSync, sign, timingSafeEqual, verify } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 
 // ---------------------------------------------------------------------------------------------
 // Provider-neutral signed events: X-Signature = base64(HMAC-SHA256(secret, `${timestamp}.${rawBody}`))
@@ -45,7 +45,8 @@ function isBase64(s: string): boolean {
 
 // Hashing both sides first gives equal-length inputs to timingSafeEqual, so a wrong-length signature
 // neither throws nor returns early in a way whose timing reveals the expected length.
-function constantTimeEqual(a: Buffer, b: Buffer): boolean {
+/** Compares two secrets (signatures, tokens) in time independent of where they differ. */
+export function constantTimeEqual(a: Buffer, b: Buffer): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
@@ -101,9 +102,12 @@ export function alipaySigningString(params: Record<string, string>): string {
     .join('&');
 }
 
-/** Returns the base64 SHA256withRSA signature; the caller puts it in `sign` and sets `sign_type=RSA2`. */
-export function signAlipay(params: Record<string, string>, privateKeyPem: string): string {
-  return sign('sha256', Buffer.from(alipaySigningString(params), 'utf8'), privateKeyPem).toString('base64');
+/**
+ * Returns the base64 SHA256withRSA signature; the caller puts it in `sign` and sets `sign_type=RSA2`.
+ * Keys may be PEM text or, for hot paths, a KeyObject parsed once (parsing PEM costs more than signing).
+ */
+export function signAlipay(params: Record<string, string>, privateKey: string | KeyObject): string {
+  return sign('sha256', Buffer.from(alipaySigningString(params), 'utf8'), privateKey).toString('base64');
 }
 
 /**
@@ -112,7 +116,7 @@ export function signAlipay(params: Record<string, string>, privateKeyPem: string
  * A `sign_type` other than RSA2 is refused: it is not covered by the signature, so trusting it to pick
  * a weaker algorithm would let anyone downgrade.
  */
-export function verifyAlipay(params: Record<string, string>, publicKeyPem: string): boolean {
+export function verifyAlipay(params: Record<string, string>, publicKey: string | KeyObject): boolean {
   const signature = params['sign'];
   if (signature === undefined || !isBase64(signature)) return false;
   const signType = params['sign_type'];
@@ -121,7 +125,7 @@ export function verifyAlipay(params: Record<string, string>, publicKeyPem: strin
     return verify(
       'sha256',
       Buffer.from(alipaySigningString(params), 'utf8'),
-      publicKeyPem,
+      publicKey,
       Buffer.from(signature, 'base64'),
     );
   } catch {

@@ -54,7 +54,7 @@ export type OpenTransactionStreamOptions = {
 export interface EventHub {
   start(): Promise<void>;
   /** The event stream (`transactionEvents`): replay after `after`, then live. */
-  openEventsStream(options: OpenEventsStreamOptions): EventStream;
+  openEventsStream(options: OpenEventsStreamOptions): Promise<EventStream>;
   /** One transaction's changes (`transactionUpdated`), live. NotFoundError for a missing or foreign one. */
   openTransactionStream(options: OpenTransactionStreamOptions): Promise<EventStream>;
   /** Reads the log now instead of waiting for a wake-up (tests, and callers that just committed). */
@@ -74,7 +74,7 @@ export function createEventHub(deps: EventHubDeps): EventHub {
   const pubsub: EventPubSub =
     config.redisUrl === undefined
       ? createInProcessPubSub()
-      : createRedisPubSub({ url: config.redisUrl, keyPrefix: config.events.redisKeyPrefix, logger });
+      : createRedisPubSub({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
   const registry = new StreamRegistry();
   const relay = new EventRelay({
     db,
@@ -114,7 +114,10 @@ export function createEventHub(deps: EventHubDeps): EventHub {
 
   return {
     start: () => relay.start(),
-    openEventsStream(options) {
+    async openEventsStream(options) {
+      // Live only: catch up with what is already committed first, so "from now" does not include
+      // changes that committed before the subscription but had not reached the relay yet.
+      if (options.after === undefined) await relay.wake();
       return open({ merchantId: options.merchantId }, options.statuses, options.after, options.disconnect);
     },
     async openTransactionStream(options) {
@@ -123,6 +126,7 @@ export function createEventHub(deps: EventHubDeps): EventHub {
         select: { merchantId: true },
       });
       if (!found) throw new NotFoundError();
+      await relay.wake(); // live from now: see openEventsStream
       return open({ merchantId: found.merchantId, transactionId: options.transactionId }, undefined, undefined, options.disconnect);
     },
     poke: () => relay.wake(),

@@ -71,6 +71,8 @@ export class EventRelay {
   private unsubscribeHints: (() => void) | undefined;
   private unsubscribeResync: (() => void) | undefined;
   private idle: Promise<void> = Promise.resolve();
+  /** Set when the head could not be read at start: the next read starts there, not from the beginning. */
+  private headPending = false;
   private settleIdle: (() => void) | undefined;
 
   constructor(options: RelayOptions) {
@@ -86,8 +88,15 @@ export class EventRelay {
 
   async start(): Promise<void> {
     if (this.running) return;
-    this.position = await readHead(this.options.db);
-    this.lastReadAt = new Date();
+    try {
+      this.position = await readHead(this.options.db);
+      this.lastReadAt = new Date();
+    } catch (error) {
+      // The database is down at start: serve anyway (health says so); the first successful read finds the head.
+      this.headPending = true;
+      this.lastError = error instanceof Error ? error.message : String(error);
+      this.logger.warn({ err: this.lastError }, 'event log unreadable at start; retrying on the next poll');
+    }
     this.running = true;
     this.unsubscribeHints = this.options.pubsub.subscribe((hint) => this.onHint(hint));
     this.unsubscribeResync = this.options.pubsub.onResync(() => void this.wake());
@@ -148,6 +157,10 @@ export class EventRelay {
     const started = this.position;
     let heldBack = false;
     try {
+      if (this.headPending) {
+        this.position = await readHead(this.options.db);
+        this.headPending = false;
+      }
       do {
         this.readAgain = false;
         const batch = await readCommittedBatch(this.options.db, { after: this.position, limit: this.batchSize });

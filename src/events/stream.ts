@@ -50,7 +50,7 @@ export const LOG_UNAVAILABLE: StreamNotice = {
 export const SHUTTING_DOWN: StreamNotice = {
   notice: 'SERVER_SHUTTING_DOWN',
   message: 'server shutting down: resume with after',
-  closeCode: 1001, // going away
+  closeCode: 1012, // service restart: graphql-ws clients reconnect (to another instance) and resume
 };
 
 export type StreamItem = CommittedEvent | StreamNotice;
@@ -186,7 +186,7 @@ export class EventStream implements AsyncIterableIterator<StreamItem, undefined>
   /**
    * Ends the stream. With a notice: a WebSocket subscriber's connection is closed with it (too slow),
    * an SSE subscriber receives it as the last item. Shutdown does not close WebSockets from here: the
-   * server closes them all with "going away".
+   * server closes them all with 1012 "service restart".
    */
   end(notice?: StreamNotice): void {
     if (this.state === 'ended') return;

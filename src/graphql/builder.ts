@@ -8,6 +8,14 @@ import type PrismaTypes from '../generated/pothos-types.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import type { GraphQLContext } from './context.ts';
 
+type ScopeFailure = { readonly kind: unknown; readonly scope?: unknown; readonly failures?: readonly ScopeFailure[] };
+
+/** The auth scopes a scope-auth failure names (`admin`, `merchant`), through any/all combinations. */
+function failedScopes(failure: ScopeFailure): string[] {
+  if (failure.failures) return failure.failures.flatMap(failedScopes);
+  return typeof failure.scope === 'string' ? [failure.scope] : [];
+}
+
 /** The one schema builder. Each API area adds its types in src/graphql/schema/<area>.ts. */
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -29,10 +37,11 @@ export const builder = new SchemaBuilder<{
       admin: context.actor.role === 'ADMIN',
       merchant: context.actor.role === 'MERCHANT',
     }),
-    unauthorizedError: (_parent, _context, _info, result) =>
-      new GraphQLError(result.message === 'Not authorized' ? 'this operation needs an ADMIN key' : result.message, {
-        extensions: { code: 'FORBIDDEN' },
-      }),
+    unauthorizedError: (_parent, _context, _info, result) => {
+      const scopes = failedScopes(result.failure);
+      const message = scopes.length === 1 ? `this operation needs ${scopes[0] === 'admin' ? 'an ADMIN' : 'a merchant'} key` : result.message;
+      return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+    },
   },
   prisma: {
     client: (context) => context.db.prisma,

@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import type { AlipaySettings } from '../providers/settings.ts';
 import type { EventHub } from '../events/hub.ts';
 import type { StreamNotice } from '../events/stream.ts';
 import type { Actor } from '../services/merchants.ts';
@@ -8,6 +9,8 @@ import type { Actor } from '../services/merchants.ts';
 export type GraphQLContext = {
   db: Database;
   config: Config;
+  /** Resolved at start (gateway, keys, our public URLs): createTransaction signs redirects with it. */
+  alipay: AlipaySettings;
   actor: Actor;
   /** Live events for subscriptions. */
   events: EventHub;

@@ -11,22 +11,33 @@ export class HttpError extends Error {
   }
 }
 
-/** Reads a request body, refusing more than `limit` bytes (by header before reading, by count while reading). */
-export async function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+/**
+ * Reads a request body, refusing more than `limit` bytes (by header before reading, by count while reading).
+ * Past the limit the rest is discarded rather than the socket destroyed, so the client still receives the 413
+ * (send it with `connection: close` so the connection ends there).
+ */
+export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(request.headers['content-length'] ?? Number.NaN);
-  if (declared > limit) throw new HttpError(413, `request body exceeds ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) {
-      request.destroy();
-      throw new HttpError(413, `request body exceeds ${limit} bytes`);
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
+  if (declared > limit) return Promise.reject(new HttpError(413, `request body exceeds ${limit} bytes`));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        request.off('data', onData);
+        request.off('end', onEnd);
+        request.resume();
+        reject(new HttpError(413, `request body exceeds ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    request.on('data', onData);
+    request.once('end', onEnd);
+    request.once('error', reject);
+  });
 }
 
 export function sendText(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {

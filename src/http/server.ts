@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { GraphQLError } from 'graphql';
+import { PothosValidationError } from '@pothos/core';
+import { GraphQLError, getOperationAST } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -11,88 +12,219 @@ import type { StreamNotice } from '../events/stream.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { schema } from '../graphql/schema/index.ts';
 import type { Logger } from '../logger.ts';
+import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import { requestIdFrom, runWithRequestContext, type RequestContext } from '../observability/request-context.ts';
+import { startExpiryRunner, type ExpiryRunner } from '../services/expiry.ts';
+import { publicBaseUrl, resolveProviderSettings, type ProviderSettings } from '../providers/settings.ts';
 import { authenticate, type Actor } from '../services/merchants.ts';
 import { HttpError, MAX_BODY_BYTES, sendJson, sendText } from './body.ts';
+import {
+  queryLimitPlugins,
+  rateLimitedError,
+  UNAUTHENTICATED_MESSAGE,
+  unauthenticatedError,
+  useAuthentication,
+  useCsrfPrevention,
+  useOperationMetrics,
+  type ServerContext,
+} from './graphql-plugins.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { buildRoutes, type RouteHandler } from './routes.ts';
 
-export type AppDeps = { config: Config; db: Database; logger: Logger };
+export type AppDeps = {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  /** The instance's metrics; created when not given (main.ts passes one with process metrics on). */
+  metrics?: Metrics;
+  /** Gateway, keys and public URLs; resolved from config (sandbox keys from DATA_DIR) when not given. */
+  providers?: ProviderSettings;
+};
+
+/** What route handlers receive: the dependencies, plus what the app itself made. */
+export type AppServices = Required<Omit<AppDeps, 'providers'>> & {
+  rateLimiter: RateLimiter;
+  lifecycle: { readonly draining: boolean };
+  /** The resolved provider settings, read per request (the URLs in them are final only once we listen). */
+  providers: () => ProviderSettings;
+  events: EventHub;
+};
 
 export type App = {
   server: Server;
+  metrics: Metrics;
   /** Live events (started by `listen`, stopped by `close`). */
   events: EventHub;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
   listen(port?: number, host?: string): Promise<number>;
-  close(): Promise<void>;
+  /**
+   * Graceful stop: stop accepting connections, report not-ready, close WebSockets with 1012 (service
+   * restart: graphql-ws clients reconnect, to another instance), end SSE streams, let in-flight requests
+   * finish for up to `timeoutMs` (default SHUTDOWN_TIMEOUT_SECONDS), then cut what is left.
+   * The database is the caller's to close, after this resolves.
+   */
+  close(options?: { timeoutMs?: number }): Promise<{ cutConnections: number }>;
+  /** The provider settings in use (final once listening: URLs follow the bound port). */
+  providers(): ProviderSettings;
 };
 
-type ServerContext = { req: IncomingMessage; res: ServerResponse; actor?: Actor; disconnect?: (notice: StreamNotice) => void };
-
-const UNAUTHENTICATED_MESSAGE = 'missing, malformed, unknown or revoked API key';
+/** The WebSocket close code for a shutdown: 1012 Service Restart, which graphql-ws clients retry. */
+export const SHUTDOWN_CLOSE_CODE = 1012;
 /** graphql-ws clients give up on 4401 (they would retry a 4403 forever with the same bad key). */
 const WS_UNAUTHORIZED = 4401;
 /** A peer cut off for being too slow has stopped reading and may never answer the close frame. */
 const CLOSE_GRACE_MS = 5_000;
 
-function unauthenticated(): GraphQLError {
-  return new GraphQLError(`${UNAUTHENTICATED_MESSAGE}: send Authorization: Bearer <api key>`, {
-    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
-  });
-}
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
 export function createApp(deps: AppDeps): App {
   const { config, db, logger } = deps;
   const events = createEventHub({ config, db, logger });
+  // Replaced once at listen() when PORT=0 picked the port: the URLs we hand out (redirects, notify_url) must
+  // point where we really listen.
+  let providers = deps.providers ?? resolveProviderSettings(config);
+  const metrics = deps.metrics ?? createMetrics();
+  metrics.trackDatabasePool(db.pool);
+  if (config.redisUrl !== undefined) metrics.trackRedis('pubsub', () => events.health().redis === 'up');
+  const rateLimiter = createRateLimiter({ config, logger, metrics });
+  let draining = false;
+  const services: AppServices = {
+    config,
+    db,
+    logger,
+    metrics,
+    rateLimiter,
+    providers: () => providers,
+    events,
+    lifecycle: {
+      get draining() {
+        return draining;
+      },
+    },
+  };
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: config.nodeEnv === 'production' ? false : { title: 'Paystream', subscriptionsProtocol: 'WS' },
+    // No file uploads in this API: one parser (and one attack surface) less.
+    multipart: false,
+    maxRequestBodySize: MAX_BODY_BYTES,
+    plugins: [
+      useAuthentication({ db, rateLimiter, metrics }),
+      useCsrfPrevention(),
+      ...queryLimitPlugins(config),
+      useOperationMetrics(metrics),
+    ],
     logging: {
-      debug: (...args) => logger.debug({ yoga: args.map(String) }),
+      // Yoga's debug lines include request parameters (variables): not for the logs.
+      debug: () => {},
       info: (...args) => logger.info({ yoga: args.map(String) }),
       warn: (...args) => logger.warn({ yoga: args.map(String) }),
       error: (...args) => logger.error({ yoga: args.map(String) }),
     },
     maskedErrors: {
       maskError(error, message) {
-        const masked = maskError(error, message, false);
-        if (masked !== error) {
-          const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-          logger.error({ err: original }, 'unexpected error (masked)');
+        const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+        // Pothos refuses bad connection arguments (negative first, first with before, ...): user input.
+        if (error instanceof GraphQLError && original instanceof PothosValidationError) {
+          return new GraphQLError(error.message, {
+            nodes: error.nodes,
+            path: error.path,
+            extensions: { ...error.extensions, code: 'VALIDATION_FAILED' },
+          });
         }
+        const masked = maskError(error, message, false);
+        if (masked !== error) logger.error({ err: original }, 'unexpected error (masked)');
         return masked;
       },
     },
     context: async ({ request, actor, disconnect }: YogaInitialContext & ServerContext): Promise<GraphQLContext> => {
+      // HTTP: useAuthentication set `actor` before the body was read; WebSocket: onConnect did.
       const resolved = actor ?? (await authenticate(db, request.headers.get('authorization')));
-      if (!resolved) throw unauthenticated();
-      return { db, config, actor: resolved, events, disconnect };
+      if (!resolved) throw unauthenticatedError();
+      return { db, config, alipay: providers.alipay, actor: resolved, events, disconnect };
     },
   });
 
-  const routes = buildRoutes({ ...deps, events });
+  const routes = buildRoutes(services);
+  const responses = new Set<ServerResponse>();
+  // Handlers still running, even for clients that hung up (their sockets are closed, their work is not):
+  // shutdown waits for them before the database is closed under them.
+  const handlers = new Set<Promise<void>>();
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      logger.error({ err: error }, 'request failed');
-      if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
-      else response.destroy();
-    });
-  });
+  const server = createServer(
+    {
+      // A client must send its headers within 15 s and its whole request within 30 s: slow uploads cannot
+      // hold connections (and shutdowns) for Node's default 5 minutes. Responses (SSE) are not limited.
+      headersTimeout: 15_000,
+      requestTimeout: 30_000,
+    },
+    (request, response) => {
+      const started = process.hrtime.bigint();
+      const context: RequestContext = { requestId: requestIdFrom(request.headers['x-request-id']) };
+      response.setHeader('x-request-id', context.requestId);
+      // Once draining, a keep-alive connection gets its last response: the client reconnects elsewhere.
+      if (draining) response.setHeader('connection', 'close');
+      responses.add(response);
+      response.once('close', () => {
+        responses.delete(response);
+        record(request, response, context, Number(process.hrtime.bigint() - started) / 1e9);
+      });
+      const handled = runWithRequestContext(context, () =>
+        handle(request, response).catch((error: unknown) => {
+          logger.error({ err: error }, 'request failed');
+          if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
+          else response.destroy();
+        }),
+      );
+      handlers.add(handled);
+      void handled.finally(() => handlers.delete(handled));
+    },
+  );
+
+  function routeOf(request: IncomingMessage): string {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (pathname === '/graphql') return pathname;
+    return [...routes.keys()].some((key) => key.endsWith(` ${pathname}`)) ? pathname : 'unmatched';
+  }
+
+  /** One metrics sample and one log line per request; the path without its query string (it may hold variables). */
+  function record(request: IncomingMessage, response: ServerResponse, context: RequestContext, seconds: number): void {
+    const route = routeOf(request);
+    const method = KNOWN_METHODS.has(request.method ?? '') ? (request.method ?? 'OTHER') : 'OTHER';
+    const status = response.writableFinished ? response.statusCode : 499; // 499: the client went away first
+    metrics.httpRequests.inc({ method, route, status: String(status) });
+    metrics.httpRequestDuration.observe({ method, route }, seconds);
+    const line = {
+      reqId: context.requestId,
+      merchantId: context.merchantId,
+      apiKeyId: context.apiKeyId,
+      operationName: context.operationName,
+      operationType: context.operationType,
+      method,
+      path: route === 'unmatched' ? undefined : route,
+      status,
+      durationMs: Math.round(seconds * 1e4) / 10,
+    };
+    if (status >= 500) logger.error(line, 'request failed');
+    else if (QUIET_ROUTES.has(route)) logger.debug(line, 'request completed');
+    else logger.info(line, 'request completed');
+  }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname === '/graphql') {
       const declared = Number(request.headers['content-length'] ?? 0);
       if (declared > MAX_BODY_BYTES) {
-        sendJson(response, 413, { errors: [{ message: `request body exceeds ${MAX_BODY_BYTES} bytes` }] });
+        sendJson(response, 413, { errors: [{ message: `request body exceeds ${MAX_BODY_BYTES} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
         return;
       }
       if (request.method === 'POST' && request.headers['content-length'] === undefined) {
         // Without a declared length the size limit could only be enforced after buffering.
-        sendJson(response, 411, { errors: [{ message: 'Content-Length is required' }] });
+        sendJson(response, 411, { errors: [{ message: 'Content-Length is required', extensions: { code: 'LENGTH_REQUIRED' } }] });
         return;
       }
       await yoga.requestListener(request, response);
@@ -117,14 +249,18 @@ export function createApp(deps: AppDeps): App {
 
   const webSockets = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   server.on('upgrade', (request, socket, head) => {
-    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
+    if (draining || new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
       socket.destroy();
       return;
     }
-    webSockets.handleUpgrade(request, socket, head, (ws) => webSockets.emit('connection', ws, request));
+    webSockets.handleUpgrade(request, socket, head, (ws) => {
+      metrics.webSocketConnections.inc();
+      ws.once('close', () => metrics.webSocketConnections.dec());
+      webSockets.emit('connection', ws, request);
+    });
   });
 
-  type WsExtra = { socket: WebSocket; request: IncomingMessage; actor?: Actor };
+  type WsExtra = { socket: WebSocket; request: IncomingMessage; actor?: Actor; connectionId?: string };
   const graphqlWs = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
       // Authentication happens once, at connect: connectionParams.authorization, else the upgrade
@@ -132,14 +268,26 @@ export function createApp(deps: AppDeps): App {
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.['authorization'] ?? ctx.extra.request.headers.authorization;
         const actor = await authenticate(db, typeof authorization === 'string' ? authorization : undefined);
+        const connectionId = requestIdFrom(ctx.extra.request.headers['x-request-id']);
         if (!actor) {
+          logger.info({ reqId: connectionId, transport: 'websocket' }, 'websocket refused: no valid API key');
           ctx.extra.socket.close(WS_UNAUTHORIZED, `Unauthorized: ${UNAUTHENTICATED_MESSAGE}`);
           return false;
         }
         ctx.extra.actor = actor;
+        ctx.extra.connectionId = connectionId;
         return true;
       },
       onSubscribe: async (ctx, _id, params) => {
+        // Each subscribe counts against the key's rate limit, as an HTTP request does.
+        const actor = ctx.extra.actor;
+        if (actor) {
+          const decision = await rateLimiter.consume(actor.apiKeyId);
+          if (!decision.allowed) {
+            metrics.rateLimited.inc({ transport: 'websocket' });
+            return [rateLimitedError(decision.retryAfterSeconds)];
+          }
+        }
         const { socket } = ctx.extra;
         const enveloped = yoga.getEnveloped({
           req: ctx.extra.request,
@@ -147,8 +295,29 @@ export function createApp(deps: AppDeps): App {
           params,
           disconnect: (notice: StreamNotice) => disconnectSocket(socket, notice),
         });
-        const document = enveloped.parse(params.query);
+        let document;
+        try {
+          document = enveloped.parse(params.query);
+        } catch (error) {
+          // A syntax error or the token limit: an error message for this operation, the socket stays open.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const errors = enveloped.validate(enveloped.schema, document);
+        // One line per operation on a socket, with the connection's id standing in for a request id.
+        const operation = getOperationAST(document, params.operationName);
+        logger.info(
+          {
+            reqId: ctx.extra.connectionId,
+            transport: 'websocket',
+            merchantId: actor?.role === 'MERCHANT' ? actor.merchantId : undefined,
+            apiKeyId: actor?.apiKeyId,
+            operationName: operation?.name?.value ?? params.operationName ?? undefined,
+            operationType: operation?.operation,
+            refused: errors.length > 0 ? true : undefined,
+          },
+          'websocket operation',
+        );
         if (errors.length > 0) return errors;
         return {
           schema: enveloped.schema,
@@ -174,8 +343,48 @@ export function createApp(deps: AppDeps): App {
     socket.on('close', () => sockets.delete(socket));
   });
 
+  // Background work of a running server: started by listen(), stopped by close().
+  let expiryRunner: ExpiryRunner | undefined;
+
+  let closing: Promise<{ cutConnections: number }> | undefined;
+
+  async function shutdown(timeoutMs: number): Promise<{ cutConnections: number }> {
+    draining = true;
+    await expiryRunner?.stop();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const client of webSockets.clients) client.close(SHUTDOWN_CLOSE_CODE, 'server restarting');
+    // SSE subscribers get a last SERVER_SHUTTING_DOWN event; then the relay and pub/sub stop. Streams that
+    // never finish on their own are ended, so clients reconnect (to another instance) and resume.
+    await events.close();
+    for (const response of responses) {
+      if (String(response.getHeader('content-type') ?? '').startsWith('text/event-stream')) response.destroy();
+    }
+    server.closeIdleConnections();
+    // Keep-alive connections turn idle as their in-flight request completes: close them as they do.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const drained = closed.then(() => Promise.all(handlers)).then(() => 'drained' as const);
+    const outcome = await Promise.race([drained, timedOut]);
+    clearInterval(sweep);
+    clearTimeout(timer);
+    const cutConnections = outcome === 'timeout' ? sockets.size : 0;
+    if (outcome === 'timeout') {
+      logger.warn({ connections: sockets.size }, 'shutdown timeout reached; cutting the remaining connections');
+      for (const client of webSockets.clients) client.terminate();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    }
+    await graphqlWs.dispose();
+    await rateLimiter.close();
+    return { cutConnections };
+  }
+
   return {
     server,
+    metrics,
     events,
     async listen(port = config.port, host = config.host) {
       await events.start();
@@ -183,27 +392,19 @@ export function createApp(deps: AppDeps): App {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
-          resolve((server.address() as AddressInfo).port);
+          const bound = (server.address() as AddressInfo).port;
+          if (deps.providers === undefined && config.publicBaseUrl === undefined && bound !== config.port) {
+            providers = resolveProviderSettings(config, publicBaseUrl(config, bound));
+          }
+          expiryRunner ??= startExpiryRunner({ db, config, logger });
+          resolve(bound);
         });
       });
     },
-    async close() {
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      // WebSockets first, with 1001 "Going away": graphql-ws clients reconnect (elsewhere) and resume.
-      // Ending the streams first would send them "complete", and they would not come back.
-      await graphqlWs.dispose();
-      // SSE subscribers get a last SERVER_SHUTTING_DOWN error event; then the relay and pub/sub stop.
-      await events.close();
-      // Keep-alive connections become idle as their last responses (SSE streams) finish flushing.
-      server.closeIdleConnections();
-      const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
-      const force = setTimeout(() => {
-        for (const socket of sockets) socket.destroy();
-      }, 5_000);
-      force.unref();
-      await stopped;
-      clearInterval(idleSweep);
-      clearTimeout(force);
+    providers: () => providers,
+    close(options = {}) {
+      closing ??= shutdown(options.timeoutMs ?? config.shutdownTimeoutSeconds * 1000);
+      return closing;
     },
   };
 }

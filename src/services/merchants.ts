@@ -56,12 +56,56 @@ export async function createMerchant(
   });
 }
 
+/**
+ * Valid keys are remembered per database for API_KEY_CACHE_TTL_MS, keyed by the secret's hash: without it every
+ * request spends one of its two or three database round trips on the key (bench/read.ts measured it). The
+ * trade-off: a key revoked by another instance, or directly in the database, keeps working for at most this long;
+ * revokeApiKey in this process takes effect at once. Unknown and revoked keys are never remembered, so a new key
+ * works at once and a flood of bad keys cannot push good ones out.
+ */
+export const API_KEY_CACHE_TTL_MS = 5_000;
+const API_KEY_CACHE_MAX_ENTRIES = 10_000;
+
+type CachedActor = { actor: Promise<Actor | null>; expiresAt: number };
+const actorCaches = new WeakMap<Database, Map<string, CachedActor>>();
+
+function actorCache(db: Database): Map<string, CachedActor> {
+  let cache = actorCaches.get(db);
+  if (!cache) {
+    cache = new Map();
+    actorCaches.set(db, cache);
+  }
+  return cache;
+}
+
 /** Resolves `Authorization: Bearer <key>` to an actor; null for a missing, unknown or revoked key. */
 export async function authenticate(db: Database, authorization: string | null | undefined): Promise<Actor | null> {
-  const match = /^Bearer ([A-Za-z0-9_\-.~+/=]{16,256})$/.exec(authorization?.trim() ?? '');
+  // The scheme is case-insensitive and followed by one or more spaces (RFC 7235); the key is not.
+  const match = /^Bearer +([A-Za-z0-9_\-.~+/=]{16,256})$/i.exec(authorization?.trim() ?? '');
   if (!match?.[1]) return null;
+  const secretHash = hashSecret(match[1]);
+  const cache = actorCache(db);
+  const now = Date.now();
+  const cached = cache.get(secretHash);
+  if (cached && cached.expiresAt > now) return cached.actor;
+  // The promise is cached, so concurrent requests with one key share one lookup.
+  const actor = lookUpActor(db, secretHash);
+  cache.delete(secretHash);
+  if (cache.size >= API_KEY_CACHE_MAX_ENTRIES) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+  cache.set(secretHash, { actor, expiresAt: now + API_KEY_CACHE_TTL_MS });
+  const forgetUnlessValid = (resolved: Actor | null) => {
+    if (resolved === null && cache.get(secretHash)?.actor === actor) cache.delete(secretHash);
+  };
+  actor.then(forgetUnlessValid, () => forgetUnlessValid(null));
+  return actor;
+}
+
+async function lookUpActor(db: Database, secretHash: string): Promise<Actor | null> {
   // Looked up by hash, so the comparison never touches the secret itself (no timing signal on it).
-  const key = await db.prisma.apiKey.findUnique({ where: { secretHash: hashSecret(match[1]) } });
+  const key = await db.prisma.apiKey.findUnique({ where: { secretHash } });
   if (!key || key.revokedAt !== null) return null;
   if (key.role === 'ADMIN') return { role: 'ADMIN', apiKeyId: key.id };
   if (key.merchantId === null) return null;
@@ -83,4 +127,6 @@ export async function ensureAdminKey(db: Database, secret: string): Promise<void
 
 export async function revokeApiKey(db: Database, apiKeyId: string): Promise<void> {
   await db.prisma.apiKey.update({ where: { id: apiKeyId }, data: { revokedAt: new Date() } });
+  // Cleared after the commit: a lookup that started earlier (and may have read the key as valid) goes with it.
+  actorCaches.get(db)?.clear();
 }

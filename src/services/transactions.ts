@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { PaymentProduct, Prisma, Transaction } from '../generated/prisma/client.ts';
 import { buildRedirectUrl } from '../providers/alipay/redirect.ts';
+import type { AlipaySettings } from '../providers/settings.ts';
 import {
   IdempotencyConflictError,
   InvalidStateError,
@@ -13,7 +14,7 @@ import {
 } from './errors.ts';
 import { applyTransition, signalCommittedEvents, transition } from './transitions.ts';
 
-export type ServiceDeps = { db: Database; config: Config };
+export type ServiceDeps = { db: Database; config: Config; alipay: AlipaySettings };
 
 export type CreateTransactionInput = {
   merchantReference: string;
@@ -143,7 +144,7 @@ export async function createTransaction(
       },
     });
     await signalCommittedEvents(tx);
-    const redirectUrl = buildRedirectUrl(deps.config, created);
+    const redirectUrl = buildRedirectUrl(deps.alipay, created);
     await tx.transaction.update({ where: { id: created.id }, data: { redirectUrl } });
     const redirected = await applyTransition(tx, {
       transactionId: created.id,

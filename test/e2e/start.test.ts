@@ -23,7 +23,8 @@ function dataDir(): string {
 }
 
 async function npmStart(env: Record<string, string | undefined>): Promise<{ process: RunningProcess; url: string }> {
-  const running = startProcess('npm', ['start', '--silent'], { PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'development', ...env });
+  // A generous shutdown bound: closing the embedded database is slow on a loaded machine.
+  const running = startProcess('npm', ['start', '--silent'], { PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'development', SHUTDOWN_TIMEOUT_SECONDS: '30', ...env });
   started.push(running);
   const [, url] = await running.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)\/graphql/, 60_000);
   return { process: running, url: url ?? '' };

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
 import { readCommittedBatch, readCommittedEvents, readHead, START_OF_LOG } from '../../src/events/log.ts';
 import { createMerchant } from '../../src/services/merchants.ts';
 import { createTransaction } from '../../src/services/transactions.ts';
 import { transition } from '../../src/services/transitions.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.ts';
+import { testServiceDeps } from '../support/server.ts';
 import { visibleLog, waitFor } from '../support/subscriptions.ts';
 
 let db: TestDatabase;
-const config = loadConfig({ NODE_ENV: 'test', MAX_TRANSACTION_AMOUNT: '1000000000000' });
+const deps = (db: TestDatabase) => testServiceDeps(db, { MAX_TRANSACTION_AMOUNT: '1000000000000' });
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -20,8 +20,8 @@ const input = (reference: string) => ({ merchantReference: reference, amount: { 
 it('reads exactly what Prisma reads, in (txid, id) order, filtered by merchant and status', async () => {
   const mine = (await createMerchant(db, 'Log')).merchant.id;
   const theirs = (await createMerchant(db, 'Other')).merchant.id;
-  const first = await createTransaction({ db, config }, mine, input('a'));
-  await createTransaction({ db, config }, theirs, input('b'));
+  const first = await createTransaction(deps(db), mine, input('a'));
+  await createTransaction(deps(db), theirs, input('b'));
   await transition(db, { transactionId: first.id, target: 'CAPTURED', source: 'PROVIDER_NOTIFICATION', reason: 'TRADE_SUCCESS', providerReference: '2026112600001' });
 
   const read = await visibleLog(db, { after: START_OF_LOG, limit: 100, merchantId: mine }, 3);
@@ -46,8 +46,8 @@ it('reads exactly what Prisma reads, in (txid, id) order, filtered by merchant a
 
 it.skipIf(TEST_DATABASE_URL === undefined)('stops below an open writer and says the rest is held back', async () => {
   const merchant = (await createMerchant(db, 'Held')).merchant.id;
-  const early = await createTransaction({ db, config }, merchant, input('early'));
-  const late = await createTransaction({ db, config }, merchant, input('late'));
+  const early = await createTransaction(deps(db), merchant, input('early'));
+  const late = await createTransaction(deps(db), merchant, input('late'));
   const head = (await visibleLog(db, { after: START_OF_LOG, limit: 100, merchantId: merchant }, 4)).at(-1)?.position ?? START_OF_LOG;
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => {

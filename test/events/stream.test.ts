@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
 import { encodeEventCursor, type EventPosition } from '../../src/events/cursor.ts';
 import { readCommittedEvents, START_OF_LOG, type CommittedEvent } from '../../src/events/log.ts';
 import { EventStream, isNotice, TOO_SLOW, type StreamItem, type StreamNotice } from '../../src/events/stream.ts';
 import { createMerchant } from '../../src/services/merchants.ts';
 import { createTransaction } from '../../src/services/transactions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { testServiceDeps } from '../support/server.ts';
 import { visibleLog } from '../support/subscriptions.ts';
 
 // The stream's hand-over from replay to live, driven step by step: the test plays the relay (it offers
@@ -14,7 +14,6 @@ import { visibleLog } from '../support/subscriptions.ts';
 let db: TestDatabase;
 /** Each test has a merchant of its own, so its log starts empty (START_OF_LOG) and is its alone. */
 let merchantId: string;
-const config = loadConfig({ NODE_ENV: 'test' });
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -71,8 +70,8 @@ async function take(stream: EventStream, count: number): Promise<(string | Strea
 describe('EventStream', () => {
   it('re-reads the log when live events were dropped after its last replay read began', async () => {
     const start = START_OF_LOG;
-    await createTransaction({ db, config }, merchantId, input());
-    await createTransaction({ db, config }, merchantId, input());
+    await createTransaction(testServiceDeps(db), merchantId, input());
+    await createTransaction(testServiceDeps(db), merchantId, input());
     await logAfter(start, 4);
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {
@@ -95,7 +94,7 @@ describe('EventStream', () => {
     // While that read is out, three more transactions commit (six events) and the relay offers them:
     // more than the buffer holds, so some are dropped.
     const before = (await logAfter(start, 4)).at(-1)?.position ?? start;
-    for (let index = 0; index < 3; index += 1) await createTransaction({ db, config }, merchantId, input());
+    for (let index = 0; index < 3; index += 1) await createTransaction(testServiceDeps(db), merchantId, input());
     for (const event of await logAfter(before, 6)) stream.offer(event);
     release();
     const firstTaken = await first;
@@ -108,14 +107,14 @@ describe('EventStream', () => {
 
   it('goes live after a short replay without delivering anything twice', async () => {
     const start = START_OF_LOG;
-    await createTransaction({ db, config }, merchantId, input());
+    await createTransaction(testServiceDeps(db), merchantId, input());
     const firstTwo = await logAfter(start, 2);
     const stream = openStream({ after: start, bufferLimit: 100 });
     // The relay offers what the replay will also read: delivered once.
     for (const event of firstTwo) stream.offer(event);
     const replayed = await take(stream, 2);
     const before = firstTwo.at(-1)?.position ?? start;
-    await createTransaction({ db, config }, merchantId, input());
+    await createTransaction(testServiceDeps(db), merchantId, input());
     for (const event of await logAfter(before, 2)) stream.offer(event);
     const live = await take(stream, 2);
     expect([...replayed, ...live]).toEqual((await logAfter(start, 4)).map((event) => encodeEventCursor(event.position)));
@@ -126,8 +125,8 @@ describe('EventStream', () => {
 
   it('cuts off a live subscriber past its buffer: WebSocket through disconnect, SSE with a last notice', async () => {
     const start = START_OF_LOG;
-    await createTransaction({ db, config }, merchantId, input());
-    await createTransaction({ db, config }, merchantId, input());
+    await createTransaction(testServiceDeps(db), merchantId, input());
+    await createTransaction(testServiceDeps(db), merchantId, input());
     const events = await logAfter(start, 4);
     const disconnects: StreamNotice[] = [];
     const ws = openStream({ livePosition: start, bufferLimit: 3, disconnect: (notice) => disconnects.push(notice) });
@@ -144,7 +143,7 @@ describe('EventStream', () => {
 
   it('hands an event straight to a waiting reader and never counts it against the buffer', async () => {
     const start = START_OF_LOG;
-    await createTransaction({ db, config }, merchantId, input());
+    await createTransaction(testServiceDeps(db), merchantId, input());
     const events = await logAfter(start, 2);
     const stream = openStream({ livePosition: start, bufferLimit: 1 });
     for (const event of events) {

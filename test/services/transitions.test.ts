@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRANSACTION_STATUSES, type TransactionStatus } from '../../src/domain/status.ts';
-import { loadConfig } from '../../src/config.ts';
 import { createMerchant } from '../../src/services/merchants.ts';
 import { createTransaction } from '../../src/services/transactions.ts';
 import { applyTransition, transition } from '../../src/services/transitions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { testServiceDeps } from '../support/server.ts';
 
 let db: TestDatabase;
 let merchantId: string;
-const config = loadConfig({ NODE_ENV: 'test' });
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -17,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => db?.drop());
 
 async function newTransaction(): Promise<string> {
-  const created = await createTransaction({ db, config }, merchantId, {
+  const created = await createTransaction(testServiceDeps(db), merchantId, {
     merchantReference: 'transition-test',
     amount: { value: '10.00', currency: 'EUR' },
     returnUrl: 'https://shop.example/return',

@@ -23,9 +23,10 @@ beforeAll(async () => {
   server = await startTestServer();
   const hub = server.app.events;
   const open = hub.openEventsStream.bind(hub);
-  hub.openEventsStream = (options) => {
+  hub.openEventsStream = async (options) => {
+    const stream = await open(options);
     if (options.merchantId === liveMerchant.merchantId) liveOpened += 1;
-    return open(options);
+    return stream;
   };
   merchant = await server.createMerchant('Churn');
   liveMerchant = await server.createMerchant('Churn live');
@@ -89,8 +90,8 @@ function trackServerObjects(): WeakRef<object>[] {
   const refs: WeakRef<object>[] = [];
   const hub = server.app.events;
   const open = hub.openEventsStream.bind(hub);
-  hub.openEventsStream = (options) => {
-    const stream = open(options);
+  hub.openEventsStream = async (options) => {
+    const stream = await open(options);
     refs.push(new WeakRef(stream));
     return stream;
   };

@@ -16,7 +16,8 @@ const input = () => ({ merchantReference: `o-${Math.random().toString(36).slice(
 describe('a subscriber that stops reading', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ SUBSCRIPTION_BUFFER_LIMIT: '5', SUBSCRIPTION_KEEPALIVE_MS: '60000' });
+    // Limits raised: the test's deliberately huge messages (60 aliases) are not what it is about.
+    server = await startTestServer({ SUBSCRIPTION_BUFFER_LIMIT: '5', SUBSCRIPTION_KEEPALIVE_MS: '60000', GRAPHQL_MAX_ALIASES: '100', GRAPHQL_MAX_COST: '1000000', GRAPHQL_MAX_TOKENS: '100000' });
   });
   afterAll(() => server?.close());
 
@@ -110,7 +111,7 @@ describe('keepalive', () => {
 });
 
 describe('shutdown', () => {
-  it('closes WebSockets with 1001, and the merchant client resumes on the next instance without losing anything', async () => {
+  it('closes WebSockets with 1012 (service restart), and the merchant client resumes on the next instance without losing anything', async () => {
     const first = await startTestServer();
     const port = Number(new URL(first.url).port);
     const merchant = await first.createMerchant('Restart');
@@ -128,7 +129,7 @@ describe('shutdown', () => {
     // No lingering: sockets closed cleanly, not by the 5 s fallback.
     expect(performance.now() - started).toBeLessThan(2_000);
     await waitFor(() => closes.length > 0, 'the close');
-    expect(closes[0]).toBe(1001);
+    expect(closes[0]).toBe(1012);
 
     // While no instance runs, changes keep being committed (another process writes).
     await createTransaction(first, merchant.merchantId, input());

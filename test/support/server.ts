@@ -1,8 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { TypedDocumentString } from '../../src/generated/graphql/graphql.ts';
 import { createApp, type App } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
+import { resolveProviderSettings, type AlipaySettings } from '../../src/providers/settings.ts';
 import { createApiKey, createMerchant } from '../../src/services/merchants.ts';
+import type { ServiceDeps } from '../../src/services/transactions.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export type GraphQLResponse<TData = Record<string, unknown>> = {
@@ -11,7 +16,15 @@ export type GraphQLResponse<TData = Record<string, unknown>> = {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 };
 
+/** What services need, for tests that call them directly: config and sandbox keys in a scratch DATA_DIR. */
+export function testServiceDeps(db: TestDatabase, env: Record<string, string> = {}): ServiceDeps {
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: testDataDir(), ...env });
+  return { db, config, alipay: resolveProviderSettings(config).alipay };
+}
+
 export type TestServer = {
+  /** With db and config: what services take, for tests that call them directly. */
+  alipay: AlipaySettings;
   url: string;
   db: TestDatabase;
   app: App;
@@ -25,13 +38,21 @@ export type TestServer = {
   close(): Promise<void>;
 };
 
+// The sandbox keeps its keys in DATA_DIR: one scratch directory per test process, never the developer's .data/.
+let scratchDataDir: string | undefined;
+function testDataDir(): string {
+  scratchDataDir ??= mkdtempSync(join(tmpdir(), 'paystream-test-'));
+  return scratchDataDir;
+}
+
 /** The real server on a real port, with its own database; every test drives it over HTTP. */
 export async function startTestServer(
   env: Record<string, string> = {},
   options: { onQuery?: (sql: string) => void } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase(options);
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', ...env });
+  // No rate limit unless a test asks for one: suites and benchmarks send far more than a merchant would.
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', RATE_LIMIT_REQUESTS: '0', DATA_DIR: testDataDir(), ...env });
   const app = createApp({ config, db, logger: createLogger(config.logLevel) });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
@@ -42,6 +63,9 @@ export async function startTestServer(
     app,
     config: { ...config, port },
     adminKey: admin.secret,
+    get alipay() {
+      return app.providers().alipay;
+    },
     async graphql(query, variables, apiKey = admin.secret) {
       const body = JSON.stringify({ query, variables });
       const response = await fetch(`${url}/graphql`, {
@@ -65,4 +89,17 @@ export async function startTestServer(
     },
   };
   return server;
+}
+
+export type SiblingServer = { url: string; adminKey: string; app: App; close(): Promise<void> };
+
+/**
+ * Another app instance on `base`'s database, with other settings (NODE_ENV=production, tighter limits):
+ * the same data and keys without the cost of a second database.
+ */
+export async function startSibling(base: TestServer, env: Record<string, string>): Promise<SiblingServer> {
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', RATE_LIMIT_REQUESTS: '0', ...env });
+  const app = createApp({ config, db: base.db, logger: createLogger(config.logLevel) });
+  const port = await app.listen(0, '127.0.0.1');
+  return { url: `http://127.0.0.1:${port}`, adminKey: base.adminKey, app, close: async () => void (await app.close()) };
 }

@@ -20,6 +20,49 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+export type Anomaly = Node & {
+  __typename?: 'Anomaly';
+  createdAt: Scalars['DateTime']['output'];
+  detail: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  kind: AnomalyKind;
+  /** the notifications that reported it, oldest first */
+  notifications: Array<Notification>;
+  resolution?: Maybe<Scalars['String']['output']>;
+  resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  status: AnomalyStatus;
+  transaction?: Maybe<Transaction>;
+};
+
+export type AnomalyConnection = {
+  __typename?: 'AnomalyConnection';
+  edges: Array<AnomalyEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type AnomalyEdge = {
+  __typename?: 'AnomalyEdge';
+  cursor: Scalars['String']['output'];
+  node: Anomaly;
+};
+
+export type AnomalyKind =
+  /** the notification's amount or currency disagrees with the transaction */
+  | 'AMOUNT_MISMATCH'
+  /** money arrived for a cancelled transaction: refund needed */
+  | 'CAPTURED_AFTER_CANCEL'
+  /** money arrived for a rejected (e.g. expired) transaction: refund needed */
+  | 'CAPTURED_AFTER_REJECTION'
+  /** a status that contradicts the transaction's history */
+  | 'CONFLICTING_STATUS'
+  /** a notification for no known transaction */
+  | 'ORPHAN';
+
+export type AnomalyStatus =
+  | 'OPEN'
+  | 'RESOLVED';
+
 export type ApiKey = {
   __typename?: 'ApiKey';
   createdAt: Scalars['DateTime']['output'];
@@ -35,6 +78,21 @@ export type CancelTransactionResult = CancelTransactionSuccess | InvalidStateErr
 export type CancelTransactionSuccess = {
   __typename?: 'CancelTransactionSuccess';
   transaction: Transaction;
+};
+
+/** How far the day's created transactions got, by their event history. The success path counts cumulatively (a transaction that reached PAID counts as redirected, captured and paid, even if a notification skipped a step). */
+export type ConversionFunnel = {
+  __typename?: 'ConversionFunnel';
+  cancelled: Scalars['Int']['output'];
+  /** reached CAPTURED or PAID */
+  captured: Scalars['Int']['output'];
+  /** captured / created as a decimal string with 4 decimals, rounded half up ("0.6667"); null when nothing was created */
+  conversionRate?: Maybe<Scalars['String']['output']>;
+  created: Scalars['Int']['output'];
+  paid: Scalars['Int']['output'];
+  /** reached REDIRECTED or beyond on the success path */
+  redirected: Scalars['Int']['output'];
+  rejected: Scalars['Int']['output'];
 };
 
 export type CreateMerchantResult = CreateMerchantSuccess | ValidationError;
@@ -61,6 +119,38 @@ export type CreateTransactionResult = CreateTransactionSuccess | IdempotencyConf
 export type CreateTransactionSuccess = {
   __typename?: 'CreateTransactionSuccess';
   transaction: Transaction;
+};
+
+/** One calendar day in a time zone, for one merchant or (ADMIN) all merchants */
+export type DailyReport = {
+  __typename?: 'DailyReport';
+  /** ADMIN only: the same report per merchant with activity that day, by merchant name */
+  byMerchant: Array<MerchantDailyReport>;
+  date: Scalars['Date']['output'];
+  /** first instant of the next day (exclusive): a DST day is 23 or 25 hours long */
+  endsAt: Scalars['DateTime']['output'];
+  funnel: ConversionFunnel;
+  /** the merchant reported on; null for all merchants */
+  merchant?: Maybe<Merchant>;
+  /** per currency: what reached PAID that day */
+  remittance: Array<RemittanceRow>;
+  /** one per (current status, currency) with at least one transaction created that day */
+  rows: Array<DailyReportRow>;
+  /** first instant of the day in timeZone (inclusive) */
+  startsAt: Scalars['DateTime']['output'];
+  /** the IANA zone, as the tz database spells it */
+  timeZone: Scalars['String']['output'];
+};
+
+/** Transactions created that day with this current status and currency */
+export type DailyReportRow = {
+  __typename?: 'DailyReportRow';
+  count: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+  /** the current status */
+  status: TransactionStatus;
+  /** exact sum of their amounts */
+  total: Money;
 };
 
 export type Error = {
@@ -100,6 +190,27 @@ export type Merchant = Node & {
   name: Scalars['String']['output'];
 };
 
+export type MerchantConnection = {
+  __typename?: 'MerchantConnection';
+  edges: Array<MerchantEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type MerchantDailyReport = {
+  __typename?: 'MerchantDailyReport';
+  funnel: ConversionFunnel;
+  merchant: Merchant;
+  remittance: Array<RemittanceRow>;
+  rows: Array<DailyReportRow>;
+};
+
+export type MerchantEdge = {
+  __typename?: 'MerchantEdge';
+  cursor: Scalars['String']['output'];
+  node: Merchant;
+};
+
 /** An exact amount: a decimal string in major units, never a float */
 export type Money = {
   __typename?: 'Money';
@@ -120,6 +231,8 @@ export type Mutation = {
   cancelTransaction: CancelTransactionResult;
   createMerchant: CreateMerchantResult;
   createTransaction: CreateTransactionResult;
+  /** ADMIN only. Marks an anomaly RESOLVED, saying what was done (resolving twice keeps the first) */
+  resolveAnomaly: ResolveAnomalyResult;
 };
 
 
@@ -137,6 +250,12 @@ export type MutationCreateTransactionArgs = {
   input: CreateTransactionInput;
 };
 
+
+export type MutationResolveAnomalyArgs = {
+  id: Scalars['ID']['input'];
+  resolution: Scalars['String']['input'];
+};
+
 export type Node = {
   id: Scalars['ID']['output'];
 };
@@ -145,6 +264,84 @@ export type NotFoundError = Error & {
   __typename?: 'NotFoundError';
   code: Scalars['String']['output'];
   message: Scalars['String']['output'];
+};
+
+export type Notification = Node & {
+  __typename?: 'Notification';
+  /** the amount the sender reported */
+  amount?: Maybe<Money>;
+  anomaly?: Maybe<Anomaly>;
+  contentType: Scalars['String']['output'];
+  /** how often the sender delivered this event id */
+  deliveries: Scalars['Int']['output'];
+  detail?: Maybe<Scalars['String']['output']>;
+  /** payment.captured, TRADE_SUCCESS, ... */
+  eventType?: Maybe<Scalars['String']['output']>;
+  /** the sender’s event id (signed event id, Alipay notify_id) */
+  externalId?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  lastReceivedAt: Scalars['DateTime']['output'];
+  outcome: NotificationOutcome;
+  providerReference?: Maybe<Scalars['String']['output']>;
+  /** the body exactly as received, read as UTF-8 (see rawBodyBase64 for the bytes) */
+  rawBody: Scalars['String']['output'];
+  rawBodyBase64: Scalars['String']['output'];
+  receivedAt: Scalars['DateTime']['output'];
+  sender: NotificationSender;
+  targetStatus?: Maybe<TransactionStatus>;
+  transaction?: Maybe<Transaction>;
+  /** the history entry it wrote (APPLIED) */
+  transactionEvent?: Maybe<TransactionEvent>;
+  /** the transaction as the sender named it */
+  transactionReference?: Maybe<Scalars['String']['output']>;
+};
+
+export type NotificationOutcome =
+  /** not applied; see anomaly */
+  | 'ANOMALY'
+  /** the status changed */
+  | 'APPLIED'
+  /** the transaction already had this status (another event said the same) */
+  | 'DUPLICATE'
+  /** informational, no status (Alipay TRADE_FINISHED) */
+  | 'IGNORED'
+  /** authentic but unusable; kept raw, answered 4xx */
+  | 'MALFORMED'
+  /** consistent, nothing to change (e.g. TRADE_CLOSED confirming a merchant cancel) */
+  | 'NO_OP'
+  /** late and out of order: the transaction was already past this status */
+  | 'STALE';
+
+export type NotificationOutcomeCount = {
+  __typename?: 'NotificationOutcomeCount';
+  count: Scalars['Int']['output'];
+  outcome: NotificationOutcome;
+  sender: NotificationSender;
+};
+
+/** Notifications refused before reaching the inbox (bad signature, unknown key, replay, unreadable body), all time */
+export type NotificationRejectionCount = {
+  __typename?: 'NotificationRejectionCount';
+  /** saturates at 2^31-1 */
+  count: Scalars['Int']['output'];
+  firstSeenAt: Scalars['DateTime']['output'];
+  lastSeenAt: Scalars['DateTime']['output'];
+  /** MISSING_SIGNATURE, BAD_SIGNATURE, UNKNOWN_KEY, STALE_TIMESTAMP, ... */
+  reason: Scalars['String']['output'];
+  sender: NotificationSender;
+};
+
+export type NotificationSender =
+  | 'ALIPAY'
+  | 'SIGNED_EVENT';
+
+export type NotificationStats = {
+  __typename?: 'NotificationStats';
+  openAnomalies: Scalars['Int']['output'];
+  /** inbox outcomes of notifications received since `since` */
+  outcomes: Array<NotificationOutcomeCount>;
+  rejections: Array<NotificationRejectionCount>;
+  since: Scalars['DateTime']['output'];
 };
 
 export type PageInfo = {
@@ -160,12 +357,47 @@ export type PaymentProduct =
 
 export type Query = {
   __typename?: 'Query';
+  /** ADMIN only. Newest first; OPEN ones by default */
+  anomalies: AnomalyConnection;
+  /** An invalid date, time zone or merchantId is a GraphQL error with extensions.code VALIDATION_FAILED and extensions.fields (path, message), since the result type is not a union. */
+  dailyReport: DailyReport;
+  /** ADMIN only. Every merchant, by name */
+  merchants: MerchantConnection;
   node?: Maybe<Node>;
   nodes: Array<Maybe<Node>>;
+  /** ADMIN only. Refused notifications (all time) and inbox outcomes since `since` (default: the last 24 hours) */
+  notificationStats: NotificationStats;
+  /** ADMIN only. CREATED or REDIRECTED for longer than olderThanMinutes since their last status change, oldest first */
+  stuckTransactions: StuckTransactionConnection;
   /** null when absent or not the caller's */
   transaction?: Maybe<Transaction>;
   /** Newest first */
   transactions: TransactionConnection;
+};
+
+
+export type QueryAnomaliesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  kind?: InputMaybe<AnomalyKind>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<AnomalyStatus>;
+};
+
+
+export type QueryDailyReportArgs = {
+  date: Scalars['Date']['input'];
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryMerchantsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -176,6 +408,21 @@ export type QueryNodeArgs = {
 
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type QueryNotificationStatsArgs = {
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type QueryStuckTransactionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  olderThanMinutes: Scalars['Int']['input'];
 };
 
 
@@ -190,6 +437,34 @@ export type QueryTransactionsArgs = {
   filter?: InputMaybe<TransactionFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Transactions whose PAID event happened that day (whenever created): remittance to the merchant begins */
+export type RemittanceRow = {
+  __typename?: 'RemittanceRow';
+  count: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+  total: Money;
+};
+
+export type ResolveAnomalyResult = NotFoundError | ResolveAnomalySuccess | ValidationError;
+
+export type ResolveAnomalySuccess = {
+  __typename?: 'ResolveAnomalySuccess';
+  anomaly: Anomaly;
+};
+
+export type StuckTransactionConnection = {
+  __typename?: 'StuckTransactionConnection';
+  edges: Array<StuckTransactionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type StuckTransactionEdge = {
+  __typename?: 'StuckTransactionEdge';
+  cursor: Scalars['String']['output'];
+  node: Transaction;
 };
 
 export type Subscription = {
@@ -222,6 +497,8 @@ export type Transaction = Node & {
   isCancellable: Scalars['Boolean']['output'];
   isFinal: Scalars['Boolean']['output'];
   merchantReference: Scalars['String']['output'];
+  /** ADMIN only: every notification received about this transaction and what it did, oldest first */
+  notifications: Array<Notification>;
   paymentProduct: PaymentProduct;
   providerReference?: Maybe<Scalars['String']['output']>;
   redirectUrl?: Maybe<Scalars['String']['output']>;
@@ -332,7 +609,9 @@ export type NodeQueryVariables = Exact<{
 
 
 export type NodeQuery = { __typename?: 'Query', node?:
+    | { __typename: 'Anomaly', id: string }
     | { __typename: 'Merchant', name: string, id: string }
+    | { __typename: 'Notification', id: string }
     | { __typename: 'Transaction', status: TransactionStatus, id: string }
    | null };
 
@@ -343,6 +622,80 @@ export type CreateMerchantMutationVariables = Exact<{
 
 export type CreateMerchantMutation = { __typename?: 'Mutation', createMerchant:
     | { __typename: 'CreateMerchantSuccess', secret: string, merchant: { __typename?: 'Merchant', id: string, name: string, createdAt: string }, apiKey: { __typename?: 'ApiKey', id: string, prefix: string, role: string } }
+    | { __typename: 'ValidationError', message: string, code: string }
+   };
+
+export type DailyReportQueryVariables = Exact<{
+  date: Scalars['Date']['input'];
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type DailyReportQuery = { __typename?: 'Query', dailyReport: { __typename?: 'DailyReport', date: string, timeZone: string, startsAt: string, endsAt: string, rows: Array<{ __typename?: 'DailyReportRow', status: TransactionStatus, currency: string, count: number, total: { __typename?: 'Money', value: string, currency: string, minorUnits: string } }>, funnel: { __typename?: 'ConversionFunnel', created: number, redirected: number, captured: number, paid: number, rejected: number, cancelled: number, conversionRate?: string | null }, remittance: Array<{ __typename?: 'RemittanceRow', currency: string, count: number, total: { __typename?: 'Money', value: string, currency: string, minorUnits: string } }> } };
+
+export type DailyReportByMerchantQueryVariables = Exact<{
+  date: Scalars['Date']['input'];
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type DailyReportByMerchantQuery = { __typename?: 'Query', dailyReport: { __typename?: 'DailyReport', date: string, timeZone: string, merchant?: { __typename?: 'Merchant', id: string, name: string } | null, byMerchant: Array<{ __typename?: 'MerchantDailyReport', merchant: { __typename?: 'Merchant', id: string, name: string }, rows: Array<{ __typename?: 'DailyReportRow', status: TransactionStatus, currency: string, count: number, total: { __typename?: 'Money', value: string, minorUnits: string } }>, funnel: { __typename?: 'ConversionFunnel', created: number, captured: number, paid: number, conversionRate?: string | null }, remittance: Array<{ __typename?: 'RemittanceRow', currency: string, count: number, total: { __typename?: 'Money', value: string, minorUnits: string } }> }> } };
+
+export type StuckTransactionsQueryVariables = Exact<{
+  olderThanMinutes: Scalars['Int']['input'];
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type StuckTransactionsQuery = { __typename?: 'Query', stuckTransactions: { __typename?: 'StuckTransactionConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'StuckTransactionEdge', node: { __typename?: 'Transaction', id: string, status: TransactionStatus, updatedAt: string } }> } };
+
+export type MerchantsQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type MerchantsQuery = { __typename?: 'Query', merchants: { __typename?: 'MerchantConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'MerchantEdge', node: { __typename?: 'Merchant', id: string, name: string, createdAt: string } }> } };
+
+export type NotificationFieldsFragment = { __typename?: 'Notification', id: string, sender: NotificationSender, externalId?: string | null, eventType?: string | null, transactionReference?: string | null, targetStatus?: TransactionStatus | null, providerReference?: string | null, outcome: NotificationOutcome, detail?: string | null, deliveries: number, contentType: string, rawBody: string, receivedAt: string, lastReceivedAt: string, amount?: { __typename?: 'Money', value: string, currency: string } | null, anomaly?: { __typename?: 'Anomaly', id: string, kind: AnomalyKind, status: AnomalyStatus } | null, transactionEvent?: { __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, source: EventSource } | null };
+
+export type TransactionNotificationsQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type TransactionNotificationsQuery = { __typename?: 'Query', transaction?: { __typename?: 'Transaction', id: string, status: TransactionStatus, statusReason?: string | null, providerReference?: string | null, events: Array<{ __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, previousStatus?: TransactionStatus | null, source: EventSource }>, notifications: Array<{ __typename?: 'Notification', id: string, sender: NotificationSender, externalId?: string | null, eventType?: string | null, transactionReference?: string | null, targetStatus?: TransactionStatus | null, providerReference?: string | null, outcome: NotificationOutcome, detail?: string | null, deliveries: number, contentType: string, rawBody: string, receivedAt: string, lastReceivedAt: string, amount?: { __typename?: 'Money', value: string, currency: string } | null, anomaly?: { __typename?: 'Anomaly', id: string, kind: AnomalyKind, status: AnomalyStatus } | null, transactionEvent?: { __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, source: EventSource } | null }> } | null };
+
+export type AnomaliesQueryVariables = Exact<{
+  status?: InputMaybe<AnomalyStatus>;
+  kind?: InputMaybe<AnomalyKind>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type AnomaliesQuery = { __typename?: 'Query', anomalies: { __typename?: 'AnomalyConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'AnomalyEdge', node: { __typename?: 'Anomaly', id: string, kind: AnomalyKind, status: AnomalyStatus, detail: string, resolution?: string | null, createdAt: string, resolvedAt?: string | null, transaction?: { __typename?: 'Transaction', id: string, status: TransactionStatus } | null, notifications: Array<{ __typename?: 'Notification', id: string, sender: NotificationSender, externalId?: string | null, eventType?: string | null, transactionReference?: string | null, targetStatus?: TransactionStatus | null, providerReference?: string | null, outcome: NotificationOutcome, detail?: string | null, deliveries: number, contentType: string, rawBody: string, receivedAt: string, lastReceivedAt: string, amount?: { __typename?: 'Money', value: string, currency: string } | null, anomaly?: { __typename?: 'Anomaly', id: string, kind: AnomalyKind, status: AnomalyStatus } | null, transactionEvent?: { __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, source: EventSource } | null }> } }> } };
+
+export type NotificationStatsQueryVariables = Exact<{
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+}>;
+
+
+export type NotificationStatsQuery = { __typename?: 'Query', notificationStats: { __typename?: 'NotificationStats', since: string, openAnomalies: number, rejections: Array<{ __typename?: 'NotificationRejectionCount', sender: NotificationSender, reason: string, count: number, lastSeenAt: string }>, outcomes: Array<{ __typename?: 'NotificationOutcomeCount', sender: NotificationSender, outcome: NotificationOutcome, count: number }> } };
+
+export type ResolveAnomalyMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  resolution: Scalars['String']['input'];
+}>;
+
+
+export type ResolveAnomalyMutation = { __typename?: 'Mutation', resolveAnomaly:
+    | { __typename: 'NotFoundError', message: string, code: string }
+    | { __typename: 'ResolveAnomalySuccess', anomaly: { __typename?: 'Anomaly', id: string, status: AnomalyStatus, resolution?: string | null, resolvedAt?: string | null } }
     | { __typename: 'ValidationError', message: string, code: string }
    };
 
@@ -400,6 +753,38 @@ export const TransactionFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"TransactionFields"}) as unknown as TypedDocumentString<TransactionFieldsFragment, unknown>;
+export const NotificationFieldsFragmentDoc = new TypedDocumentString(`
+    fragment NotificationFields on Notification {
+  id
+  sender
+  externalId
+  eventType
+  transactionReference
+  targetStatus
+  amount {
+    value
+    currency
+  }
+  providerReference
+  outcome
+  detail
+  deliveries
+  contentType
+  rawBody
+  receivedAt
+  lastReceivedAt
+  anomaly {
+    id
+    kind
+    status
+  }
+  transactionEvent {
+    sequence
+    status
+    source
+  }
+}
+    `, {"fragmentName":"NotificationFields"}) as unknown as TypedDocumentString<NotificationFieldsFragment, unknown>;
 export const CreateTransactionDocument = new TypedDocumentString(`
     mutation CreateTransaction($input: CreateTransactionInput!) {
   createTransaction(input: $input) {
@@ -603,6 +988,270 @@ export const CreateMerchantDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CreateMerchantMutation, CreateMerchantMutationVariables>;
+export const DailyReportDocument = new TypedDocumentString(`
+    query DailyReport($date: Date!, $timeZone: String, $merchantId: ID) {
+  dailyReport(date: $date, timeZone: $timeZone, merchantId: $merchantId) {
+    date
+    timeZone
+    startsAt
+    endsAt
+    rows {
+      status
+      currency
+      count
+      total {
+        value
+        currency
+        minorUnits
+      }
+    }
+    funnel {
+      created
+      redirected
+      captured
+      paid
+      rejected
+      cancelled
+      conversionRate
+    }
+    remittance {
+      currency
+      count
+      total {
+        value
+        currency
+        minorUnits
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DailyReportQuery, DailyReportQueryVariables>;
+export const DailyReportByMerchantDocument = new TypedDocumentString(`
+    query DailyReportByMerchant($date: Date!, $timeZone: String, $merchantId: ID) {
+  dailyReport(date: $date, timeZone: $timeZone, merchantId: $merchantId) {
+    date
+    timeZone
+    merchant {
+      id
+      name
+    }
+    byMerchant {
+      merchant {
+        id
+        name
+      }
+      rows {
+        status
+        currency
+        count
+        total {
+          value
+          minorUnits
+        }
+      }
+      funnel {
+        created
+        captured
+        paid
+        conversionRate
+      }
+      remittance {
+        currency
+        count
+        total {
+          value
+          minorUnits
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DailyReportByMerchantQuery, DailyReportByMerchantQueryVariables>;
+export const StuckTransactionsDocument = new TypedDocumentString(`
+    query StuckTransactions($olderThanMinutes: Int!, $merchantId: ID, $first: Int, $after: String) {
+  stuckTransactions(
+    olderThanMinutes: $olderThanMinutes
+    merchantId: $merchantId
+    first: $first
+    after: $after
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        status
+        updatedAt
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StuckTransactionsQuery, StuckTransactionsQueryVariables>;
+export const MerchantsDocument = new TypedDocumentString(`
+    query Merchants($first: Int, $after: String) {
+  merchants(first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        name
+        createdAt
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<MerchantsQuery, MerchantsQueryVariables>;
+export const TransactionNotificationsDocument = new TypedDocumentString(`
+    query TransactionNotifications($id: ID!) {
+  transaction(id: $id) {
+    id
+    status
+    statusReason
+    providerReference
+    events {
+      sequence
+      status
+      previousStatus
+      source
+    }
+    notifications {
+      ...NotificationFields
+    }
+  }
+}
+    fragment NotificationFields on Notification {
+  id
+  sender
+  externalId
+  eventType
+  transactionReference
+  targetStatus
+  amount {
+    value
+    currency
+  }
+  providerReference
+  outcome
+  detail
+  deliveries
+  contentType
+  rawBody
+  receivedAt
+  lastReceivedAt
+  anomaly {
+    id
+    kind
+    status
+  }
+  transactionEvent {
+    sequence
+    status
+    source
+  }
+}`) as unknown as TypedDocumentString<TransactionNotificationsQuery, TransactionNotificationsQueryVariables>;
+export const AnomaliesDocument = new TypedDocumentString(`
+    query Anomalies($status: AnomalyStatus, $kind: AnomalyKind, $first: Int, $after: String) {
+  anomalies(status: $status, kind: $kind, first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        kind
+        status
+        detail
+        resolution
+        createdAt
+        resolvedAt
+        transaction {
+          id
+          status
+        }
+        notifications {
+          ...NotificationFields
+        }
+      }
+    }
+  }
+}
+    fragment NotificationFields on Notification {
+  id
+  sender
+  externalId
+  eventType
+  transactionReference
+  targetStatus
+  amount {
+    value
+    currency
+  }
+  providerReference
+  outcome
+  detail
+  deliveries
+  contentType
+  rawBody
+  receivedAt
+  lastReceivedAt
+  anomaly {
+    id
+    kind
+    status
+  }
+  transactionEvent {
+    sequence
+    status
+    source
+  }
+}`) as unknown as TypedDocumentString<AnomaliesQuery, AnomaliesQueryVariables>;
+export const NotificationStatsDocument = new TypedDocumentString(`
+    query NotificationStats($since: DateTime) {
+  notificationStats(since: $since) {
+    since
+    openAnomalies
+    rejections {
+      sender
+      reason
+      count
+      lastSeenAt
+    }
+    outcomes {
+      sender
+      outcome
+      count
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<NotificationStatsQuery, NotificationStatsQueryVariables>;
+export const ResolveAnomalyDocument = new TypedDocumentString(`
+    mutation ResolveAnomaly($id: ID!, $resolution: String!) {
+  resolveAnomaly(id: $id, resolution: $resolution) {
+    __typename
+    ... on ResolveAnomalySuccess {
+      anomaly {
+        id
+        status
+        resolution
+        resolvedAt
+      }
+    }
+    ... on Error {
+      message
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ResolveAnomalyMutation, ResolveAnomalyMutationVariables>;
 export const TransactionEventsDocument = new TypedDocumentString(`
     subscription TransactionEvents($after: String, $statuses: [TransactionStatus!]) {
   transactionEvents(after: $after, statuses: $statuses) {

@@ -5,6 +5,8 @@ import './errors.ts';
 import './enums.ts';
 import './transaction.ts';
 import './merchant.ts';
+import './notification.ts';
+import './report.ts';
 import './subscription.ts';
 
 builder.queryType({});

@@ -47,3 +47,21 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context) => createMerchant(context.db, args.name),
   }),
 }));
+
+builder.queryFields((t) => ({
+  merchants: t.prismaConnection(
+    {
+      type: 'Merchant',
+      cursor: 'id',
+      defaultSize: 20,
+      maxSize: 100,
+      authScopes: { admin: true },
+      description: 'ADMIN only. Every merchant, by name',
+      resolve: (query, _root, _args, context) =>
+        context.db.prisma.merchant.findMany({ ...query, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+      totalCount: (_connection, _args, context) => context.db.prisma.merchant.count(),
+    },
+    { name: 'MerchantConnection' },
+    { name: 'MerchantEdge' },
+  ),
+}));

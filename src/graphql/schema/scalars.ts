@@ -1,4 +1,5 @@
 import { GraphQLError, Kind } from 'graphql';
+import { isCalendarDate } from '../../domain/calendar.ts';
 import { builder } from '../builder.ts';
 
 builder.scalarType('DateTime', {
@@ -28,9 +29,6 @@ function parseDate(value: unknown): string {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     throw new GraphQLError('Date must be YYYY-MM-DD');
   }
-  const date = new Date(`${value}T00:00:00Z`);
-  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
-    throw new GraphQLError(`Date ${value} does not exist`);
-  }
+  if (!isCalendarDate(value)) throw new GraphQLError(`Date ${value} does not exist`);
   return value;
 }

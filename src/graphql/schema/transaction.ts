@@ -8,6 +8,7 @@ import { cancelTransaction, createTransaction } from '../../services/transaction
 import { builder } from '../builder.ts';
 import { merchantScope, type GraphQLContext } from '../context.ts';
 import { NIL_UUID, isUuid, parseGlobalId } from '../ids.ts';
+import { maxPageSize } from '../pagination.ts';
 import { EventSourceEnum, PaymentProductEnum, TransactionStatusEnum } from './enums.ts';
 
 export type MoneyShape = { minorUnits: bigint; currency: string };
@@ -141,7 +142,7 @@ builder.queryFields((t) => ({
       type: 'Transaction',
       cursor: 'id',
       defaultSize: 20,
-      maxSize: 100,
+      maxSize: maxPageSize,
       description: 'Newest first',
       args: { filter: t.arg({ type: TransactionFilter, required: false }) },
       resolve: (query, _root, args, context) =>

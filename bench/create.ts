@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { CreateTransactionDocument } from '../src/client/operations.ts';
+import { createMerchant } from '../src/services/merchants.ts';
+import { EVENTS_CHANNEL } from '../src/services/transitions.ts';
+import { createBenchDatabase, graphqlClient, serverNodeArgsFromEnv, startServerProcess } from './harness.ts';
+import { latencySummary, round, runConcurrent, writeBenchResult } from './lib.ts';
+
+/**
+ * The cost of one createTransaction over real HTTP GraphQL against a real server (child process) on PostgreSQL,
+ * beside the bare SQL the mutation performs (the same statements as services/transactions.ts createTransaction
+ * + transitions.ts applyTransition, in one SQL transaction) through a pg.Pool of the same size, in the same run.
+ */
+
+const SEQUENTIAL_CALLS = 1_000;
+const CONCURRENT_BATCHES = 4;
+const BATCH_CALLS = 250;
+const CONCURRENT_CALLS = CONCURRENT_BATCHES * BATCH_CALLS;
+const CONCURRENCY = 16;
+const WARM_UP_CALLS = 100;
+// The server's pool (DATABASE_POOL_SIZE default) and the baseline's pool have the same size.
+const POOL_SIZE = 10;
+
+const db = await createBenchDatabase({ poolSize: POOL_SIZE });
+const server = await startServerProcess('paystream', {
+  env: { DATABASE_URL: db.url, DATABASE_POOL_SIZE: String(POOL_SIZE), LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+  nodeArgs: serverNodeArgsFromEnv(),
+});
+
+try {
+  const { merchant, secret } = await createMerchant(db, 'Benchmark merchant');
+  const client = graphqlClient(server.url, secret, CONCURRENCY);
+  const runId = randomBytes(4).toString('hex');
+
+  const createOverGraphQL = async (label: string, index: number) => {
+    const { status, payload } = await client.execute(CreateTransactionDocument, {
+      input: {
+        merchantReference: `bench-${runId}-${label}-${index}`,
+        amount: { value: '19.99', currency: 'EUR' },
+        returnUrl: 'https://shop.example/return',
+      },
+    });
+    const result = payload.data?.createTransaction;
+    if (status !== 200 || result?.__typename !== 'CreateTransactionSuccess' || result.transaction.status !== 'REDIRECTED') {
+      throw new Error(`createTransaction failed: HTTP ${status} ${JSON.stringify(payload)}`);
+    }
+  };
+
+  const redirectUrl = `https://mapi.alipay.com/gateway.do?_input_charset=utf-8&currency=EUR&notify_url=${'x'.repeat(120)}`;
+  const createWithBareSql = async (label: string, index: number) => {
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const id = uuidV7();
+      await client.query(
+        `INSERT INTO transactions (id, merchant_id, merchant_reference, amount_minor, currency, payment_product, status,
+           return_url, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6::"PaymentProduct", $7::"TransactionStatus", $8, $9, now(), now()) RETURNING *`,
+        [id, merchant.id, `sql-${runId}-${label}-${index}`, 1999, 'EUR', 'ALIPAY', 'CREATED', 'https://shop.example/return', 1],
+      );
+      await client.query(
+        `INSERT INTO transaction_events (transaction_id, merchant_id, sequence, status, source, occurred_at)
+         VALUES ($1, $2, $3, $4::"TransactionStatus", $5::"EventSource", now()) RETURNING *`,
+        [id, merchant.id, 1, 'CREATED', 'MERCHANT_API'],
+      );
+      await client.query(`SELECT pg_notify($1, '')`, [EVENTS_CHANNEL]);
+      await client.query('UPDATE transactions SET redirect_url = $1, updated_at = now() WHERE id = $2 RETURNING *', [redirectUrl, id]);
+      const locked = await client.query<{ version: number }>(
+        'SELECT id, merchant_id, status::text AS status, version FROM transactions WHERE id = $1::uuid FOR UPDATE',
+        [id],
+      );
+      const version = (locked.rows[0]?.version ?? 0) + 1;
+      await client.query(
+        'UPDATE transactions SET status = $1::"TransactionStatus", version = $2, updated_at = now() WHERE id = $3 RETURNING *',
+        ['REDIRECTED', version, id],
+      );
+      await client.query(
+        `INSERT INTO transaction_events (transaction_id, merchant_id, sequence, status, previous_status, source, reason, occurred_at)
+         VALUES ($1, $2, $3, $4::"TransactionStatus", $5::"TransactionStatus", $6::"EventSource", $7, now()) RETURNING *`,
+        [id, merchant.id, version, 'REDIRECTED', 'CREATED', 'MERCHANT_API', null],
+      );
+      await client.query(`SELECT pg_notify($1, '')`, [EVENTS_CHANNEL]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+
+  // Warm both paths (JIT, pool connections, plan caches) before measuring.
+  await runConcurrent(WARM_UP_CALLS, 4, (index) => createWithBareSql('warm', index));
+  await runConcurrent(WARM_UP_CALLS, 4, (index) => createOverGraphQL('warm', index));
+
+  // Alternated (call by call, then batch by batch) so that load from elsewhere on the machine and the growing
+  // tables weigh on the baseline and the mutation alike.
+  const sqlLatencies: number[] = [];
+  const apiLatencies: number[] = [];
+  for (let index = 0; index < SEQUENTIAL_CALLS; index += 1) {
+    sqlLatencies.push(await timed(() => createWithBareSql('seq', index)));
+    apiLatencies.push(await timed(() => createOverGraphQL('seq', index)));
+  }
+  const sqlConcurrent = { latenciesMs: [] as number[], elapsedMs: 0 };
+  const apiConcurrent = { latenciesMs: [] as number[], elapsedMs: 0 };
+  for (let batch = 0; batch < CONCURRENT_BATCHES; batch += 1) {
+    const offset = batch * BATCH_CALLS;
+    const sqlBatch = await runConcurrent(BATCH_CALLS, CONCURRENCY, (index) => createWithBareSql('c16', offset + index));
+    const apiBatch = await runConcurrent(BATCH_CALLS, CONCURRENCY, (index) => createOverGraphQL('c16', offset + index));
+    sqlConcurrent.latenciesMs.push(...sqlBatch.latenciesMs);
+    sqlConcurrent.elapsedMs += sqlBatch.elapsedMs;
+    apiConcurrent.latenciesMs.push(...apiBatch.latenciesMs);
+    apiConcurrent.elapsedMs += apiBatch.elapsedMs;
+  }
+  const perSecond = (measured: { latenciesMs: number[]; elapsedMs: number }) => (measured.latenciesMs.length / measured.elapsedMs) * 1000;
+  client.close();
+
+  const api = latencySummary(apiLatencies);
+  const sql = latencySummary(sqlLatencies);
+  const apiUnderLoad = latencySummary(apiConcurrent.latenciesMs);
+  const sqlUnderLoad = latencySummary(sqlConcurrent.latenciesMs);
+  writeBenchResult({
+    name: 'create',
+    title: 'createTransaction over HTTP GraphQL vs the bare SQL it performs (PostgreSQL)',
+    notes: [
+      `${SEQUENTIAL_CALLS} sequential calls (alternating with the baseline call by call), then ${CONCURRENT_CALLS} calls at concurrency ${CONCURRENCY} (alternating in batches of ${BATCH_CALLS}), after ${WARM_UP_CALLS} warm-up calls; server in a child process, keep-alive node:http client.`,
+      'Baseline: BEGIN; INSERT transaction; INSERT event; pg_notify; UPDATE redirect_url; SELECT … FOR UPDATE; UPDATE status; INSERT event; pg_notify; COMMIT, through a pg.Pool of the same size as the server\'s (10).',
+      'The mutation additionally authenticates the API key, validates, builds the redirect URL, and reads the events back for the response.',
+    ],
+    rows: [
+      {
+        figure: 'createTransaction p50, sequential',
+        value: round(api.p50),
+        unit: 'ms',
+        baseline: 'bare SQL transaction p50',
+        baselineValue: round(sql.p50),
+      },
+      {
+        figure: 'createTransaction p99, sequential',
+        value: round(api.p99),
+        unit: 'ms',
+        baseline: 'bare SQL transaction p99',
+        baselineValue: round(sql.p99),
+      },
+      {
+        figure: `createTransaction throughput, concurrency ${CONCURRENCY}`,
+        value: round(perSecond(apiConcurrent), 0),
+        unit: 'req/s',
+        baseline: `bare SQL throughput, concurrency ${CONCURRENCY}`,
+        baselineValue: round(perSecond(sqlConcurrent), 0),
+      },
+      {
+        figure: `createTransaction p99, concurrency ${CONCURRENCY}`,
+        value: round(apiUnderLoad.p99),
+        unit: 'ms',
+        baseline: `bare SQL p99, concurrency ${CONCURRENCY}`,
+        baselineValue: round(sqlUnderLoad.p99),
+      },
+    ],
+  });
+} finally {
+  await server.stop();
+  await db.drop();
+}
+
+async function timed(task: () => Promise<void>): Promise<number> {
+  const began = performance.now();
+  await task();
+  return performance.now() - began;
+}
+
+/** Time-ordered UUID (version 7), as Prisma's uuid(7) default makes for the real rows: same index behaviour. */
+function uuidV7(): string {
+  const bytes = randomBytes(16);
+  let milliseconds = Date.now();
+  for (let index = 5; index >= 0; index -= 1) {
+    bytes[index] = milliseconds % 256;
+    milliseconds = Math.floor(milliseconds / 256);
+  }
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

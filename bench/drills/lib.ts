@@ -1,0 +1,463 @@
+/**
+ * What the fault drills share (bench/drills/*.ts, issue 7 part 2). Each drill exports `runDrillX({ scale })`
+ * returning { pass, checks, numbers }: the script runs it at full scale and prints PASS/FAIL with its numbers,
+ * test/drills/ runs it small inside `npm test`. Everything goes over real HTTP / WebSocket on loopback against
+ * PostgreSQL (a schema of its own); outages are TCP proxies we cut, never the machine's services.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { MerchantClient, TransactionEventMessage } from '../../src/client/merchant-client.ts';
+import { createMerchantClient } from '../../src/client/merchant-client.ts';
+import type { Database } from '../../src/db/client.ts';
+import { encodeGlobalId } from '../../src/domain/ids.ts';
+import { signAlipay, signEvent } from '../../src/domain/signatures.ts';
+import { encodeEventCursor } from '../../src/events/cursor.ts';
+import { START_OF_LOG } from '../../src/events/log.ts';
+
+export type DrillOptions = { scale: 'full' | 'small' };
+export type DrillNumbers = Record<string, number | string>;
+/** Every named check with whether it held; `pass` is all of them. */
+export type DrillResult = { name: string; pass: boolean; checks: Record<string, boolean>; numbers: DrillNumbers };
+
+export function drillResult(name: string, checks: Record<string, boolean>, numbers: DrillNumbers): DrillResult {
+  return { name, pass: Object.values(checks).every(Boolean), checks, numbers };
+}
+
+/** Prints PASS/FAIL, the checks and the numbers; the exit code says it too. */
+export function printDrill(result: DrillResult): void {
+  process.stdout.write(`\n${result.pass ? 'PASS' : 'FAIL'} drill:${result.name}\n`);
+  for (const [check, held] of Object.entries(result.checks)) process.stdout.write(`  ${held ? 'ok  ' : 'FAIL'} ${check}\n`);
+  for (const [figure, value] of Object.entries(result.numbers)) process.stdout.write(`  ${figure}: ${value}\n`);
+}
+
+/** Script entry point: full scale, PASS/FAIL, exit code 0/1. */
+export async function runDrillScript(run: (options: DrillOptions) => Promise<DrillResult>): Promise<void> {
+  process.env['DATABASE_URL'] ||= 'postgresql://postgres@127.0.0.1:5432/test';
+  try {
+    const result = await run({ scale: 'full' });
+    printDrill(result);
+    process.exit(result.pass ? 0 : 1);
+  } catch (error) {
+    process.stdout.write(`\nFAIL (drill aborted): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await Promise.resolve(condition()).catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+export function shuffle<T>(items: T[]): T[] {
+  for (let index = items.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [items[index], items[other]] = [items[other] as T, items[index] as T];
+  }
+  return items;
+}
+
+export function randomInt(min: number, max: number): number {
+  return min + Math.floor(Math.random() * (max - min + 1));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// DOMAIN.md, written again on purpose (not src/domain/status.ts): the drills judge the code, not themselves.
+
+export type Status = 'CREATED' | 'REDIRECTED' | 'CAPTURED' | 'PAID' | 'REJECTED' | 'CANCELLED';
+
+export const ALLOWED_TRANSITIONS: Record<Status, readonly Status[]> = {
+  CREATED: ['REDIRECTED', 'CAPTURED', 'PAID', 'REJECTED', 'CANCELLED'],
+  REDIRECTED: ['CAPTURED', 'PAID', 'REJECTED', 'CANCELLED'],
+  CAPTURED: ['PAID'],
+  PAID: [],
+  REJECTED: [],
+  CANCELLED: [],
+};
+
+/** First history row has no previous status and is CREATED; every other is an allowed step. */
+export function isLegalHistoryStep(previous: Status | null, status: Status): boolean {
+  return previous === null ? status === 'CREATED' : ALLOWED_TRANSITIONS[previous].includes(status);
+}
+
+export type HistoryRow = { transactionId: string; sequence: number; previousStatus: Status | null; status: Status };
+
+/** The whole history of the given transactions (or all in the schema), in sequence order. */
+export async function loadHistory(db: Database): Promise<Map<string, HistoryRow[]>> {
+  const { rows } = await db.pool.query<{ transaction_id: string; sequence: number; previous_status: Status | null; status: Status }>(
+    'SELECT transaction_id::text, sequence, previous_status::text AS previous_status, status::text AS status FROM transaction_events ORDER BY transaction_id, sequence',
+  );
+  const byTransaction = new Map<string, HistoryRow[]>();
+  for (const row of rows) {
+    const list = byTransaction.get(row.transaction_id) ?? [];
+    list.push({ transactionId: row.transaction_id, sequence: Number(row.sequence), previousStatus: row.previous_status, status: row.status });
+    byTransaction.set(row.transaction_id, list);
+  }
+  return byTransaction;
+}
+
+export type HistoryAudit = { rows: number; illegal: number; gaps: number; brokenChains: number; repeatedStatuses: number };
+
+/** Legal steps only, sequences 1..n with no gap, each row's previous status = the row before's status, no status twice. */
+export function auditHistory(history: Map<string, HistoryRow[]>): HistoryAudit {
+  const audit: HistoryAudit = { rows: 0, illegal: 0, gaps: 0, brokenChains: 0, repeatedStatuses: 0 };
+  for (const rows of history.values()) {
+    const seen = new Set<Status>();
+    rows.forEach((row, index) => {
+      audit.rows += 1;
+      if (!isLegalHistoryStep(row.previousStatus, row.status)) audit.illegal += 1;
+      if (row.sequence !== index + 1) audit.gaps += 1;
+      if (index > 0 && row.previousStatus !== rows[index - 1]?.status) audit.brokenChains += 1;
+      if (seen.has(row.status)) audit.repeatedStatuses += 1;
+      seen.add(row.status);
+    });
+  }
+  return audit;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Setup in bulk (not what is drilled): a merchant and REDIRECTED transactions with their two history rows.
+
+export const AMOUNT = { value: '19.99', currency: 'EUR', minor: 1999 };
+
+export async function redirectedTransactions(db: Database, merchantId: string, count: number): Promise<string[]> {
+  const { rows } = await db.pool.query<{ id: string }>(
+    `WITH created AS (
+       INSERT INTO transactions (id, merchant_id, merchant_reference, amount_minor, currency, status, return_url, version, updated_at)
+       SELECT gen_random_uuid(), $1, 'drill-' || n || '-' || $4::text, $3::bigint, 'EUR', 'REDIRECTED', 'https://shop.example/return', 2, now()
+       FROM generate_series(1, $2::int) AS n
+       RETURNING id, merchant_id)
+     , history AS (
+       INSERT INTO transaction_events (transaction_id, merchant_id, sequence, status, previous_status, source)
+       SELECT id, merchant_id, s.sequence, s.status::"TransactionStatus", s.previous::"TransactionStatus", 'MERCHANT_API'
+       FROM created, (VALUES (1, 'CREATED', NULL), (2, 'REDIRECTED', 'CREATED')) AS s(sequence, status, previous))
+     SELECT id::text FROM created`,
+    [merchantId, count, AMOUNT.minor, randomBytes(4).toString('hex')],
+  );
+  return rows.map((row) => row.id);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Senders: signed events (HMAC) and Alipay form posts, prepared once, sent over keep-alive HTTP.
+
+export type EventKey = { keyId: string; secret: string };
+export type Prepared = { eventId: string; path: string; headers: Record<string, string>; body: Buffer };
+
+export function newEventKey(): EventKey {
+  return { keyId: 'drill', secret: randomBytes(24).toString('hex') };
+}
+
+export function signedEvent(key: EventKey, transactionId: string, status: Status, amount: { value: string; currency: string } = AMOUNT): Prepared {
+  const eventId = `evt_${randomBytes(10).toString('hex')}`;
+  const body = Buffer.from(
+    JSON.stringify({
+      id: eventId,
+      type: `payment.${status.toLowerCase()}`,
+      created: new Date().toISOString(),
+      payment: { id: encodeGlobalId('Transaction', transactionId), status, providerReference: 'drill-psp', amount: { value: amount.value, currency: amount.currency } },
+    }),
+  );
+  // A little ahead of now: a drill (and its resends) stays inside the 5-minute replay window.
+  const timestamp = Math.floor(Date.now() / 1000) + 60;
+  return {
+    eventId,
+    path: '/notifications/events',
+    headers: { 'content-type': 'application/json', 'x-key-id': key.keyId, 'x-timestamp': String(timestamp), 'x-signature': signEvent(key.secret, timestamp, body) },
+    body,
+  };
+}
+
+export const ALIPAY_TRADE_STATUS: Partial<Record<Status, string>> = {
+  REDIRECTED: 'WAIT_BUYER_PAY',
+  CAPTURED: 'TRADE_SUCCESS',
+  REJECTED: 'TRADE_CLOSED',
+};
+
+export function alipayNotification(privateKeyPem: string, transactionId: string, status: Status, totalFee = AMOUNT.value): Prepared {
+  const tradeStatus = ALIPAY_TRADE_STATUS[status];
+  if (tradeStatus === undefined) throw new Error(`Alipay does not report ${status}`);
+  const notifyId = randomBytes(16).toString('hex');
+  const params: Record<string, string> = {
+    notify_time: '2026-11-26 12:00:00',
+    notify_type: 'trade_status_sync',
+    notify_id: notifyId,
+    out_trade_no: transactionId,
+    trade_no: `2026${randomBytes(8).toString('hex')}`,
+    trade_status: tradeStatus,
+    total_fee: totalFee,
+    currency: AMOUNT.currency,
+  };
+  const signed = { ...params, sign_type: 'RSA2', sign: signAlipay(params, privateKeyPem) };
+  return {
+    eventId: notifyId,
+    path: '/notifications/alipay',
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body: Buffer.from(new URLSearchParams(signed).toString()),
+  };
+}
+
+export type SendReply = { status: number; body: string; retryAfter: string | undefined } | { status: 0; error: string };
+
+export function httpSender(baseUrl: string, maxSockets: number): { send(prepared: Prepared): Promise<SendReply>; close(): void } {
+  const agent = new Agent({ keepAlive: true, maxSockets });
+  const target = new URL(baseUrl);
+  return {
+    send(prepared) {
+      return new Promise((resolve) => {
+        const outgoing = request(
+          {
+            host: target.hostname,
+            port: Number(target.port),
+            path: prepared.path,
+            method: 'POST',
+            agent,
+            headers: { ...prepared.headers, 'content-length': String(prepared.body.length) },
+          },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => {
+              const retryAfter = response.headers['retry-after'];
+              resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined });
+            });
+            response.on('error', (error) => resolve({ status: 0, error: error.message }));
+          },
+        );
+        outgoing.setTimeout(30_000, () => outgoing.destroy(new Error('timeout')));
+        outgoing.on('error', (error) => resolve({ status: 0, error: error.message }));
+        outgoing.end(prepared.body);
+      });
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+/** An acknowledgement: 200, and for Alipay exactly `success`. */
+export function isAcknowledged(prepared: Prepared, reply: SendReply): boolean {
+  if (reply.status !== 200) return false;
+  return prepared.path === '/notifications/alipay' ? reply.body === 'success' : (JSON.parse(reply.body) as { received?: unknown }).received === true;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Subscribers: the merchant client, from the start of the log, resuming from its last cursor on reconnect.
+
+export type Subscriber = { client: MerchantClient; received: TransactionEventMessage[]; errors: string[]; connects: number };
+
+export function subscribeFromStart(baseUrl: string, apiKey: string): Subscriber {
+  const subscriber: Subscriber = { client: undefined as unknown as MerchantClient, received: [], errors: [], connects: 0 };
+  subscriber.client = createMerchantClient({
+    url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
+    apiKey,
+    retryWait: () => sleep(50 + Math.random() * 50),
+    on: { connected: () => (subscriber.connects += 1) },
+  });
+  subscriber.client.transactionEvents({
+    after: encodeEventCursor(START_OF_LOG),
+    onEvent: (event) => subscriber.received.push(event),
+    onError: (error) => subscriber.errors.push(error.message),
+  });
+  return subscriber;
+}
+
+/** The merchant's log as the database has it, in stream order, as cursors. */
+export async function merchantLogCursors(db: Database, merchantId: string): Promise<string[]> {
+  const { rows } = await db.pool.query<{ txid: string; id: string }>(
+    'SELECT txid::text, id::text FROM transaction_events WHERE merchant_id = $1 ORDER BY transaction_events.txid, transaction_events.id',
+    [merchantId],
+  );
+  return rows.map((row) => encodeEventCursor({ txid: BigInt(row.txid), id: BigInt(row.id) }));
+}
+
+/** How a subscriber's stream compares with the log: missing, duplicated, out of order. */
+export function compareWithLog(received: readonly TransactionEventMessage[], log: readonly string[]) {
+  const cursors = received.map((event) => event.cursor);
+  const unique = new Set(cursors);
+  const inLog = new Set(log);
+  const firstDifference = cursors.findIndex((cursor, index) => cursor !== log[index]);
+  if (process.env['DRILL_DEBUG'] && firstDifference >= 0) {
+    process.stderr.write(`first difference at ${firstDifference}: received ${JSON.stringify(cursors.slice(Math.max(0, firstDifference - 2), firstDifference + 4).map((c) => Buffer.from(c, "base64").toString()))} log ${JSON.stringify(log.slice(Math.max(0, firstDifference - 2), firstDifference + 4).map((c) => Buffer.from(c, "base64").toString()))}\n`);
+  }
+  return {
+    firstDifference,
+    received: cursors.length,
+    log: log.length,
+    duplicates: cursors.length - unique.size,
+    missing: log.filter((cursor) => !unique.has(cursor)).length,
+    foreign: cursors.filter((cursor) => !inLog.has(cursor)).length,
+    exact: cursors.length === log.length && cursors.every((cursor, index) => cursor === log[index]),
+  };
+}
+
+/** Waits until the subscriber has caught up with the log (or the timeout), then compares. */
+export async function settleSubscriber(subscriber: Subscriber, db: Database, merchantId: string, timeoutMs: number) {
+  const log = await merchantLogCursors(db, merchantId);
+  await waitUntil(() => subscriber.received.length >= log.length, `a subscriber to receive ${log.length} events`, timeoutMs).catch(() => undefined);
+  // A little longer: anything delivered twice would show up now.
+  await sleep(300);
+  return compareWithLog(subscriber.received, log);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** A TCP hop in front of PostgreSQL or Redis that a drill can cut (every connection dropped, new ones refused) and restore on the same port. */
+export class CuttableProxy {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+  constructor(private readonly upstream: { host: string; port: number }) {}
+
+  get url(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async open(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(this.upstream.port, this.upstream.host);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.port = (server.address() as { port: number }).port;
+  }
+
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** DATABASE_URL (with its ?schema=) rewritten to go through the proxy. */
+export function throughProxy(url: string, proxy: CuttableProxy): string {
+  const target = new URL(url);
+  target.host = proxy.url;
+  return target.toString();
+}
+
+/** Reads one sample of a Prometheus text exposition, e.g. metricValue(text, 'paystream_redis_up', { client: 'ratelimit' }). */
+export function metricSamples(text: string, name: string): { labels: string; value: number }[] {
+  const samples: { labels: string; value: number }[] = [];
+  for (const line of text.split('\n')) {
+    const match = new RegExp(`^${name}(\\{[^}]*\\})?\\s+(\\S+)$`).exec(line);
+    if (match) samples.push({ labels: match[1] ?? '', value: Number(match[2]) });
+  }
+  return samples;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export const REPOSITORY_ROOT = join(import.meta.dirname, '..', '..');
+
+export type ServerChild = {
+  pid: number;
+  url: string;
+  /** Resolves with the exit code, or the signal that ended it. */
+  exited: Promise<number | string | null>;
+  /** The last lines it printed (for failure messages). */
+  tail(): string;
+  /** SIGTERM (clean stop) or SIGKILL (a crash), to this process id only. */
+  signal(signal: NodeJS.Signals): void;
+};
+
+/**
+ * The server as `npm start` runs it (src/main.ts: migrations, then HTTP), in a child process on a fixed
+ * port so a restart comes back where clients reconnect. Output is read line by line and only its tail kept.
+ */
+export function startServerChild(env: Record<string, string>): Promise<ServerChild> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: REPOSITORY_ROOT,
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', RATE_LIMIT_REQUESTS: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  // A drill that crashes must not leave its server running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within 60 s:\n${lines.join('\n')}`));
+    }, 60_000);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before listening:\n${lines.join('\n')}`));
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        lines.push(line);
+        if (lines.length > 50) lines.shift();
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(line);
+        if (match?.[1] && child.pid !== undefined) {
+          clearTimeout(timer);
+          const pid = child.pid;
+          resolve({ pid, url: match[1], exited, tail: () => lines.join('\n'), signal: (signal) => process.kill(pid, signal) });
+        }
+      });
+    }
+  });
+}
+
+/** Stops a server child cleanly (SIGTERM), SIGKILL after 10 s. */
+export async function stopServerChild(server: ServerChild): Promise<number | string | null> {
+  const timer = setTimeout(() => server.signal('SIGKILL'), 10_000);
+  try {
+    server.signal('SIGTERM');
+  } catch {
+    // already gone
+  }
+  const code = await server.exited;
+  clearTimeout(timer);
+  return code;
+}
+
+/** Sends until acknowledged (a sender's retry loop, with a short pause instead of Retry-After), up to `attempts`. */
+export async function sendUntilAcknowledged(
+  sender: ReturnType<typeof httpSender>,
+  prepared: Prepared,
+  attempts: number,
+  pauseMs: number,
+  onReply?: (reply: SendReply) => void,
+): Promise<SendReply | undefined> {
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    const reply = await sender.send(prepared);
+    onReply?.(reply);
+    if (isAcknowledged(prepared, reply)) return reply;
+    await sleep(pauseMs);
+  }
+  return undefined;
+}
+
+/** A free loopback port (for a server that must come back on the same one). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}

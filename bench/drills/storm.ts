@@ -1,0 +1,227 @@
+/**
+ * Drill (a): a duplicate and out-of-order storm. Full scale: 10,000 deliveries for 2,000 transactions: about
+ * 4,100 distinct notifications (both formats), each delivered one to three times, all shuffled, at concurrency 32 over real
+ * HTTP. Checks: every delivery acknowledged; final states equal an independent oracle; history holds only
+ * legal transitions with sequences 1..n; the inbox holds each event once with its delivery count; the
+ * anomalies expected (capture after cancel, wrong amount) and no others; a merchant-client subscriber saw the
+ * merchant's log exactly once, in order.
+ *
+ *   npm run drill:storm
+ */
+import { pathToFileURL } from 'node:url';
+import { CancelTransactionDocument } from '../../src/client/operations.ts';
+import { encodeGlobalId } from '../../src/domain/ids.ts';
+import { generateRsaKeyPair } from '../../src/domain/signatures.ts';
+import {
+  ALLOWED_TRANSITIONS,
+  alipayNotification,
+  auditHistory,
+  drillResult,
+  httpSender,
+  isAcknowledged,
+  loadHistory,
+  newEventKey,
+  randomInt,
+  redirectedTransactions,
+  runDrillScript,
+  settleSubscriber,
+  shuffle,
+  signedEvent,
+  subscribeFromStart,
+  type DrillOptions,
+  type DrillResult,
+  type Prepared,
+  type Status,
+} from './lib.ts';
+
+type Planned = { transactionId: string; target: Status; amountMismatch: boolean; prepared: Prepared };
+type Story = 'paid' | 'captured' | 'rejected' | 'cancelled-then-captured';
+
+/** DOMAIN.md in a few lines: a notification applies when the step is allowed and its amount is right; else nothing changes. */
+function oracle(start: Status, notifications: readonly Planned[]): Status {
+  let status = start;
+  for (const notification of notifications) {
+    if (!notification.amountMismatch && ALLOWED_TRANSITIONS[status].includes(notification.target)) status = notification.target;
+  }
+  return status;
+}
+
+export async function runDrillStorm(options: DrillOptions): Promise<DrillResult> {
+  const full = options.scale === 'full';
+  const transactionCount = full ? 2_000 : 200;
+  const deliveryCount = full ? 10_000 : 1_000;
+  const concurrency = full ? 32 : 16;
+  const key = newEventKey();
+  const alipayKeys = generateRsaKeyPair();
+  // Imported only now: test/support/database.ts reads DATABASE_URL when it loads.
+  const { startTestServer } = await import('../../test/support/server.ts');
+  const server = await startTestServer({ NOTIFICATION_KEYS: `${key.keyId}:${key.secret}`, ALIPAY_PUBLIC_KEY: alipayKeys.publicKeyPem });
+  const sender = httpSender(server.url, concurrency);
+  try {
+    const merchant = await server.createMerchant('Storm');
+    const ids = await redirectedTransactions(server.db, merchant.merchantId, transactionCount);
+
+    // Each transaction gets a true story; the notifications that tell it are what the storm sends.
+    const stories = new Map<string, Story>();
+    const start = new Map<string, Status>();
+    const planned: Planned[] = [];
+    const plan = (transactionId: string, target: Status, format: 'alipay' | 'event', amountMismatch = false) =>
+      planned.push({
+        transactionId,
+        target,
+        amountMismatch,
+        prepared:
+          format === 'alipay'
+            ? alipayNotification(alipayKeys.privateKeyPem, transactionId, target, amountMismatch ? '99.99' : undefined)
+            : signedEvent(key, transactionId, target, amountMismatch ? { value: '99.99', currency: 'EUR' } : undefined),
+      });
+    let mismatches = 0;
+    for (const id of ids) {
+      const roll = Math.random();
+      const story: Story = roll < 0.45 ? 'paid' : roll < 0.6 ? 'captured' : roll < 0.8 ? 'rejected' : 'cancelled-then-captured';
+      stories.set(id, story);
+      start.set(id, story === 'cancelled-then-captured' ? 'CANCELLED' : 'REDIRECTED');
+      if (Math.random() < 0.5) plan(id, 'REDIRECTED', 'alipay'); // the consumer reached Alipay: stale or duplicate by now
+      if (story === 'paid') {
+        if (Math.random() < 0.8) plan(id, 'CAPTURED', Math.random() < 0.5 ? 'alipay' : 'event');
+        plan(id, 'PAID', 'event');
+        if (Math.random() < 0.1) {
+          plan(id, 'CAPTURED', 'event', true);
+          mismatches += 1;
+        }
+      } else if (story === 'captured') {
+        plan(id, 'CAPTURED', Math.random() < 0.5 ? 'alipay' : 'event');
+      } else if (story === 'rejected') {
+        plan(id, 'REJECTED', Math.random() < 0.5 ? 'alipay' : 'event');
+      } else {
+        if (Math.random() < 0.5) plan(id, 'REJECTED', 'alipay'); // TRADE_CLOSED confirming the cancel
+        plan(id, 'CAPTURED', 'alipay'); // the consumer paid anyway: an anomaly, the transaction stays CANCELLED
+        if (Math.random() < 0.3) plan(id, 'PAID', 'event');
+      }
+    }
+    const byTransaction = new Map<string, Planned[]>();
+    for (const notification of planned) byTransaction.set(notification.transactionId, [...(byTransaction.get(notification.transactionId) ?? []), notification]);
+    const expected = new Map<string, Status>();
+    for (const [id, notifications] of byTransaction) {
+      const forward = oracle(start.get(id) as Status, notifications);
+      // The stories are chosen so order cannot matter (that is what lets an oracle exist for a shuffled storm).
+      if (oracle(start.get(id) as Status, [...notifications].reverse()) !== forward) throw new Error(`story for ${id} is order-dependent`);
+      expected.set(id, forward);
+    }
+
+    // The merchant cancels first (over GraphQL, as merchants do).
+    const cancels = ids.filter((id) => stories.get(id) === 'cancelled-then-captured');
+    for (let index = 0; index < cancels.length; index += 8) {
+      await Promise.all(
+        cancels.slice(index, index + 8).map(async (id) => {
+          const result = await server.execute(CancelTransactionDocument, { id: encodeGlobalId('Transaction', id) }, merchant.key);
+          if (result.data?.cancelTransaction.__typename !== 'CancelTransactionSuccess') throw new Error(`cancel failed: ${JSON.stringify(result)}`);
+        }),
+      );
+    }
+
+    const subscriber = subscribeFromStart(server.url, merchant.key);
+
+    // Deliveries: each notification one to three times, all shuffled together.
+    // Exactly `deliveryCount` in all: each notification once, the rest spread at random, at most three times each.
+    const times = planned.map(() => 1);
+    for (let extra = deliveryCount - planned.length; extra > 0; ) {
+      const index = randomInt(0, planned.length - 1);
+      if ((times[index] as number) < 3) {
+        times[index] = (times[index] as number) + 1;
+        extra -= 1;
+      }
+    }
+    const deliveries = shuffle(planned.flatMap((notification, index) => Array.from({ length: times[index] as number }, () => notification)));
+    const replies = new Map<number, number>();
+    let acknowledged = 0;
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < deliveries.length) {
+          const delivery = deliveries[next] as Planned;
+          next += 1;
+          const reply = await sender.send(delivery.prepared);
+          replies.set(reply.status, (replies.get(reply.status) ?? 0) + 1);
+          if (isAcknowledged(delivery.prepared, reply)) acknowledged += 1;
+        }
+      }),
+    );
+    const elapsedMs = performance.now() - started;
+
+    // Final states against the oracle.
+    const { rows: finals } = await server.db.pool.query<{ id: string; status: Status; version: number }>(
+      'SELECT id::text, status::text AS status, version FROM transactions WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    const wrongFinal = finals.filter((row) => expected.get(row.id) !== row.status);
+    const history = await loadHistory(server.db);
+    const audit = auditHistory(history);
+    const historyDisagrees = finals.filter((row) => {
+      const rows = history.get(row.id) ?? [];
+      return rows.length !== row.version || rows.at(-1)?.status !== row.status;
+    }).length;
+
+    // The inbox: each distinct event once, counting its deliveries.
+    const { rows: inbox } = await server.db.pool.query<{ external_id: string; rows: string; deliveries: string }>(
+      'SELECT external_id, count(*)::text AS rows, sum(deliveries)::text AS deliveries FROM notifications GROUP BY external_id',
+    );
+    const sentTimes = new Map<string, number>();
+    for (const delivery of deliveries) sentTimes.set(delivery.prepared.eventId, (sentTimes.get(delivery.prepared.eventId) ?? 0) + 1);
+    const inboxWrong =
+      inbox.length !== planned.length ||
+      inbox.some((row) => row.rows !== '1' || Number(row.deliveries) !== sentTimes.get(row.external_id));
+
+    const { rows: anomalies } = await server.db.pool.query<{ kind: string; count: string }>(
+      'SELECT kind::text, count(*)::text AS count FROM anomalies GROUP BY kind',
+    );
+    const anomalyCount = (kind: string) => Number(anomalies.find((row) => row.kind === kind)?.count ?? 0);
+    const otherAnomalies = anomalies.filter((row) => row.kind !== 'CAPTURED_AFTER_CANCEL' && row.kind !== 'AMOUNT_MISMATCH').length;
+
+    const stream = await settleSubscriber(subscriber, server.db, merchant.merchantId, full ? 60_000 : 15_000);
+    await subscriber.client.close();
+
+    const finalCounts: Record<string, number> = {};
+    for (const status of expected.values()) finalCounts[status] = (finalCounts[status] ?? 0) + 1;
+    return drillResult(
+      'storm',
+      {
+        'every delivery acknowledged (200)': acknowledged === deliveries.length,
+        'final states equal the oracle': finals.length === ids.length && wrongFinal.length === 0,
+        'history: only legal transitions': audit.illegal === 0,
+        'history: sequences 1..n, chained, no status twice': audit.gaps === 0 && audit.brokenChains === 0 && audit.repeatedStatuses === 0,
+        'history agrees with transaction status and version': historyDisagrees === 0,
+        'inbox: one row per event id, deliveries counted': !inboxWrong,
+        'anomalies: one CAPTURED_AFTER_CANCEL per cancelled-then-captured': anomalyCount('CAPTURED_AFTER_CANCEL') === cancels.length,
+        'anomalies: one AMOUNT_MISMATCH per wrong amount, no others': anomalyCount('AMOUNT_MISMATCH') === mismatches && otherAnomalies === 0,
+        'subscriber saw the log exactly once, in order': stream.exact,
+      },
+      {
+        transactions: ids.length,
+        'distinct notifications': planned.length,
+        deliveries: deliveries.length,
+        concurrency,
+        acknowledged,
+        'replies by status': JSON.stringify(Object.fromEntries(replies)),
+        'deliveries/s': Math.round((deliveries.length / elapsedMs) * 1000),
+        'storm seconds': (elapsedMs / 1000).toFixed(1),
+        'expected finals': JSON.stringify(finalCounts),
+        'finals not matching oracle': wrongFinal.length,
+        'history rows': audit.rows,
+        'illegal transitions': audit.illegal,
+        'sequence gaps': audit.gaps,
+        'inbox rows': inbox.length,
+        'anomalies (CAPTURED_AFTER_CANCEL / AMOUNT_MISMATCH / other)': `${anomalyCount('CAPTURED_AFTER_CANCEL')}/${anomalyCount('AMOUNT_MISMATCH')}/${otherAnomalies}`,
+        'subscriber received / log': `${stream.received}/${stream.log}`,
+        'subscriber duplicates / missing / out of order': `${stream.duplicates}/${stream.missing}/${stream.exact ? 0 : 'yes'}`,
+        'subscriber connects': subscriber.connects,
+      },
+    );
+  } finally {
+    sender.close();
+    await server.close(); // drops its schema too
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await runDrillScript(runDrillStorm);

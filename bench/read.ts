@@ -1,0 +1,185 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { TransactionDocument, TransactionsDocument } from '../src/client/operations.ts';
+import { loadConfig } from '../src/config.ts';
+import { resolveProviderSettings } from '../src/providers/settings.ts';
+import { createMerchant } from '../src/services/merchants.ts';
+import { createTransaction } from '../src/services/transactions.ts';
+import { createBenchDatabase, graphqlBody, graphqlClient, serverNodeArgsFromEnv, startServerProcess, type ServerProcess } from './harness.ts';
+import { latencySummary, round, runConcurrent, writeBenchResult, type BenchRow } from './lib.ts';
+
+/**
+ * The GraphQL read path under load (autocannon, in this process) against the real server (child process) on
+ * PostgreSQL: `transaction(id)` and `transactions(first: 50)`, both with nested events, at several concurrencies,
+ * beside a bare graphql-yoga server (child process, same node:http setup) answering `{ hello }` in the same run.
+ * Target: transaction(id) at concurrency 64 reaches at least half the bare server's requests per second.
+ */
+
+const CONCURRENCIES = [1, 16, 64] as const;
+/** Per target and concurrency: ROUNDS slices of SLICE_SECONDS, interleaved with the other targets. */
+const ROUNDS = 3;
+const SLICE_SECONDS = Number(process.env['BENCH_READ_SLICE_SECONDS'] ?? 2);
+const WARM_UP_SECONDS = 2;
+const SEEDED_TRANSACTIONS = 300;
+const PAGE_SIZE = 50;
+const TARGET_RATIO = 0.5;
+const TARGET_CONCURRENCY = 64;
+
+type Load = { rps: number; p50: number; p99: number; requests: number; failures: number };
+
+const db = await createBenchDatabase({ poolSize: 4 });
+let paystream: ServerProcess | undefined;
+let bare: ServerProcess | undefined;
+
+try {
+  const { merchant, secret } = await createMerchant(db, 'Benchmark merchant');
+  const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'paystream-bench-')) });
+  const deps = { db, config, alipay: resolveProviderSettings(config).alipay };
+  await runConcurrent(SEEDED_TRANSACTIONS, 4, async (index) => {
+    await createTransaction(deps, merchant.id, {
+      merchantReference: `seed-${index}`,
+      amount: index % 3 === 0 ? { value: `${1000 + index}`, currency: 'JPY' } : { value: `${10 + (index % 90)}.${String(index % 100).padStart(2, '0')}`, currency: 'EUR' },
+      returnUrl: 'https://shop.example/return',
+    });
+  });
+
+  paystream = await startServerProcess('paystream', {
+    env: { DATABASE_URL: db.url, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    nodeArgs: serverNodeArgsFromEnv(),
+  });
+  bare = await startServerProcess('bare');
+
+  // The requests, checked once for the right answer before they are fired in bulk (GraphQL errors come with 200).
+  const client = graphqlClient(paystream.url, secret);
+  const page = await client.execute(TransactionsDocument, { first: PAGE_SIZE });
+  const firstEdge = page.payload.data?.transactions.edges[0];
+  if (page.payload.data?.transactions.edges.length !== PAGE_SIZE || !firstEdge || firstEdge.node.events.length !== 2) {
+    throw new Error(`transactions(first: ${PAGE_SIZE}) answered ${JSON.stringify(page.payload).slice(0, 500)}`);
+  }
+  const transactionId = firstEdge.node.id;
+  const single = await client.execute(TransactionDocument, { id: transactionId });
+  if (single.payload.data?.transaction?.id !== transactionId || single.payload.data.transaction.events.length !== 2) {
+    throw new Error(`transaction(id) answered ${JSON.stringify(single.payload).slice(0, 500)}`);
+  }
+  client.close();
+
+  const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${secret}` };
+  const targets = {
+    bare: { url: `${bare.url}/graphql`, body: JSON.stringify({ query: '{ hello }' }), check: '"hello":"world"' },
+    transaction: { url: `${paystream.url}/graphql`, body: graphqlBody(TransactionDocument, { id: transactionId }), check: transactionId },
+    transactions: { url: `${paystream.url}/graphql`, body: graphqlBody(TransactionsDocument, { first: PAGE_SIZE }), check: '"totalCount"' },
+  } as const;
+  type TargetName = keyof typeof targets;
+
+  type Slice = { requests: number; seconds: number; latenciesMs: number[]; failures: number };
+  const fire = (name: TargetName, connections: number, duration: number): Promise<Slice> => {
+    const target = targets[name];
+    const latenciesMs: number[] = [];
+    return new Promise((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url: target.url,
+          method: 'POST',
+          headers,
+          body: target.body,
+          connections,
+          duration,
+          // Every response is checked: a GraphQL error arrives as a 200 and must not count as a success.
+          verifyBody: (body) => typeof body === 'string' && body.includes(target.check) && !body.includes('"errors"'),
+        },
+        (error: unknown, result) => {
+          if (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+            return;
+          }
+          resolve({
+            requests: result.requests.total,
+            seconds: result.duration,
+            latenciesMs,
+            failures: result.non2xx + result.errors + result.timeouts + result.mismatches,
+          });
+        },
+      );
+      instance.on('response', (_client, _status, _bytes, responseTime) => latenciesMs.push(responseTime));
+    });
+  };
+
+  const names: TargetName[] = ['bare', 'transaction', 'transactions'];
+  for (const name of names) await fire(name, 16, WARM_UP_SECONDS);
+
+  // Short slices in turn rather than one long run each: on a shared machine, load from elsewhere then falls on
+  // the baseline and on our server alike, and the ratio stays meaningful.
+  const loads = new Map<string, Load>();
+  for (const connections of CONCURRENCIES) {
+    const slices = new Map<TargetName, Slice[]>(names.map((name) => [name, []]));
+    for (let slice = 0; slice < ROUNDS; slice += 1) {
+      for (const name of names) slices.get(name)?.push(await fire(name, connections, SLICE_SECONDS));
+    }
+    for (const name of names) {
+      const taken = slices.get(name) ?? [];
+      const requests = taken.reduce((sum, slice) => sum + slice.requests, 0);
+      const seconds = taken.reduce((sum, slice) => sum + slice.seconds, 0);
+      const latency = latencySummary(taken.flatMap((slice) => slice.latenciesMs));
+      const load: Load = {
+        rps: requests / seconds,
+        p50: latency.p50,
+        p99: latency.p99,
+        requests,
+        failures: taken.reduce((sum, slice) => sum + slice.failures, 0),
+      };
+      loads.set(`${name}@${connections}`, load);
+      console.log(`${name.padEnd(12)} c=${String(connections).padStart(2)}  ${round(load.rps, 0)} req/s  p50 ${round(load.p50)} ms  p99 ${round(load.p99)} ms  (${load.requests} requests, ${load.failures} failures)`);
+    }
+  }
+
+  const rows: BenchRow[] = [];
+  const failures: string[] = [];
+  for (const connections of CONCURRENCIES) {
+    const baseline = loads.get(`bare@${connections}`);
+    if (!baseline) continue;
+    for (const name of ['transaction', 'transactions'] as const) {
+      const load = loads.get(`${name}@${connections}`);
+      if (!load) continue;
+      const label = name === 'transaction' ? 'transaction(id)' : `transactions(first: ${PAGE_SIZE})`;
+      const judged = name === 'transaction' && connections === TARGET_CONCURRENCY;
+      rows.push({
+        figure: `${label} req/s, concurrency ${connections}`,
+        value: round(load.rps, 0),
+        unit: 'req/s',
+        baseline: `bare Yoga { hello } req/s, concurrency ${connections}`,
+        baselineValue: round(baseline.rps, 0),
+        ...(judged
+          ? { target: `≥ ${TARGET_RATIO * 100}% of bare`, pass: load.failures === 0 && load.rps >= TARGET_RATIO * baseline.rps }
+          : {}),
+      });
+      rows.push({
+        figure: `${label} p99 latency, concurrency ${connections}`,
+        value: round(load.p99, 1),
+        unit: 'ms',
+        baseline: `bare Yoga { hello } p99, concurrency ${connections}`,
+        baselineValue: round(baseline.p99, 1),
+      });
+    }
+    for (const name of names) {
+      const load = loads.get(`${name}@${connections}`);
+      if (load && load.failures > 0) failures.push(`${name} at concurrency ${connections}: ${load.failures} failed of ${load.requests}`);
+    }
+  }
+
+  writeBenchResult({
+    name: 'read',
+    title: 'GraphQL read path (autocannon) vs a bare graphql-yoga server',
+    notes: [
+      `Per figure ${ROUNDS} slices of ${SLICE_SECONDS} s, interleaved with the other targets at the same concurrency, after a ${WARM_UP_SECONDS} s warm-up; one merchant with ${SEEDED_TRANSACTIONS} transactions (2 events each); both servers in child processes, autocannon in the parent, all on one machine.`,
+      'transaction(id) and transactions(first: 50) are the TransactionDocument / TransactionsDocument operations of src/client/operations.ts (all fields, nested events; the page also counts totalCount).',
+      ...(failures.length > 0 ? [`Failed requests (non-2xx, errors, timeouts or GraphQL errors): ${failures.join('; ')}`] : ['Every response was checked: no failed request.']),
+    ],
+    rows,
+  });
+} finally {
+  await paystream?.stop();
+  await bare?.stop();
+  await db.drop();
+}

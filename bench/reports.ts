@@ -1,0 +1,220 @@
+/**
+ * `npm run bench:reports`: dailyReport at 1,000,000 transactions (90 days, 100 merchants, ~3.4M events).
+ *
+ * Seeds with INSERT ... SELECT generate_series (secondary indexes dropped during the load and rebuilt
+ * after, as a bulk load would), VACUUM ANALYZE, then times, sequentially, each over rotating days and
+ * merchants:
+ * - GraphQL dailyReport over real HTTP against a real server (rows + funnel + remittance),
+ * - the baseline: the same three aggregates as hand-written SQL on a pg pool (run in parallel, as the
+ *   GraphQL resolvers run them), for one merchant-day and for all merchants,
+ * - and, for context, the fixed cost of an authenticated GraphQL request (`{ __typename }`).
+ * Targets (issue 5): GraphQL within 1.5x the raw SQL; under 100 ms for a merchant-day.
+ * Bounded: about 2-3 minutes on 2 cores. The schema is dropped at the end, also on failure.
+ */
+import { loadConfig } from '../src/config.ts';
+import { createApp } from '../src/http/server.ts';
+import { createLogger } from '../src/logger.ts';
+import { createApiKey } from '../src/services/merchants.ts';
+import type { TestDatabase } from '../test/support/database.ts';
+import { latencySummary, round, writeBenchResult, type BenchRow } from './lib.ts';
+
+const TRANSACTIONS = Number(process.env['BENCH_TRANSACTIONS'] ?? 1_000_000);
+const MERCHANTS = 100;
+const DAYS = 90;
+const FIRST_DAY = '2026-01-01';
+const TIME_ZONE = 'Europe/Berlin';
+const MERCHANT_DAY_RUNS = 300;
+const ALL_MERCHANTS_RUNS = 60;
+const WARMUP_RUNS = 20;
+
+// Benchmarks run on PostgreSQL; set before test/support/database.ts is loaded (it reads DATABASE_URL once).
+process.env['DATABASE_URL'] ||= 'postgresql://postgres@127.0.0.1:5432/test';
+const { createTestDatabase } = await import('../test/support/database.ts');
+
+const REPORT_QUERY = `query Report($date: Date!, $timeZone: String, $merchantId: ID) {
+  dailyReport(date: $date, timeZone: $timeZone, merchantId: $merchantId) {
+    date
+    rows { status currency count total { value currency } }
+    funnel { created redirected captured paid rejected cancelled conversionRate }
+    remittance { currency count total { value currency } }
+  }
+}`;
+
+// The baseline, written by hand: what a DBA would type for the same three answers.
+const DAY_START = `(make_date($1, $2, $3)::timestamp AT TIME ZONE $4)`;
+const DAY_END = `((make_date($1, $2, $3) + 1)::timestamp AT TIME ZONE $4)`;
+const baselineSql = (merchant: boolean) => ({
+  rows: `SELECT status, currency, count(*), sum(amount_minor)::text FROM transactions
+         WHERE created_at >= ${DAY_START} AND created_at < ${DAY_END} ${merchant ? 'AND merchant_id = $5' : ''}
+         GROUP BY status, currency ORDER BY status, currency`,
+  funnel: `SELECT count(*) AS created, count(*) FILTER (WHERE h.stage >= 1), count(*) FILTER (WHERE h.stage >= 2),
+                  count(*) FILTER (WHERE h.stage >= 3), count(*) FILTER (WHERE h.rejected), count(*) FILTER (WHERE h.cancelled)
+           FROM transactions t CROSS JOIN LATERAL (
+             SELECT max(CASE e.status WHEN 'REDIRECTED' THEN 1 WHEN 'CAPTURED' THEN 2 WHEN 'PAID' THEN 3 ELSE 0 END) AS stage,
+                    bool_or(e.status = 'REJECTED') AS rejected, bool_or(e.status = 'CANCELLED') AS cancelled
+             FROM transaction_events e WHERE e.transaction_id = t.id) h
+           WHERE t.created_at >= ${DAY_START} AND t.created_at < ${DAY_END} ${merchant ? 'AND t.merchant_id = $5' : ''}`,
+  remittance: `SELECT t.currency, count(*), sum(t.amount_minor)::text FROM transaction_events e JOIN transactions t ON t.id = e.transaction_id
+               WHERE e.status = 'PAID' AND e.occurred_at >= ${DAY_START} AND e.occurred_at < ${DAY_END} ${merchant ? 'AND e.merchant_id = $5' : ''}
+               GROUP BY t.currency ORDER BY t.currency`,
+});
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const db = await createTestDatabase({ poolSize: 10 });
+  const notes: string[] = [];
+  try {
+    const seedSeconds = await seed(db);
+    notes.push(`seeded ${TRANSACTIONS.toLocaleString('en')} transactions over ${DAYS} days and ${MERCHANTS} merchants in ${round(seedSeconds, 1)} s (incl. index rebuild and VACUUM ANALYZE)`);
+    const { rows: counts } = await db.pool.query<{ transactions: string; events: string }>(
+      'SELECT (SELECT count(*) FROM transactions) AS transactions, (SELECT count(*) FROM transaction_events) AS events',
+    );
+    notes.push(`tables: ${counts[0]?.transactions} transactions, ${counts[0]?.events} events`);
+
+    const config = loadConfig({ NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', EXPIRY_INTERVAL_SECONDS: '0' });
+    const app = createApp({ config, db, logger: createLogger('warn') });
+    const port = await app.listen(0, '127.0.0.1');
+    try {
+      const { rows: merchantRows } = await db.pool.query<{ id: string }>('SELECT id FROM merchants ORDER BY name');
+      const merchantIds = merchantRows.map((row) => row.id);
+      const admin = await createApiKey(db, 'ADMIN', null);
+      const merchantKeys = await Promise.all(merchantIds.slice(0, 20).map(async (id) => ({ id, key: (await createApiKey(db, 'MERCHANT', id)).secret })));
+      const url = `http://127.0.0.1:${port}/graphql`;
+
+      const graphql = async (key: string, query: string, variables: Record<string, unknown>) => {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ query, variables }),
+        });
+        const body = (await response.json()) as { errors?: unknown[] };
+        if (body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
+      };
+      const sql = async (merchantId: string | undefined, date: string) => {
+        const [year, month, day] = date.split('-').map(Number);
+        const values: unknown[] = [year, month, day, TIME_ZONE, ...(merchantId === undefined ? [] : [merchantId])];
+        const statements = baselineSql(merchantId !== undefined);
+        await Promise.all([db.pool.query(statements.rows, values), db.pool.query(statements.funnel, values), db.pool.query(statements.remittance, values)]);
+      };
+
+      // Days from the middle of the range, so each has a full day of creations and of PAID events.
+      const reportDate = (index: number) => dayAfter(FIRST_DAY, 10 + (index * 7) % (DAYS - 20));
+      const merchantAt = (index: number) => merchantKeys[(index * 3) % merchantKeys.length]!;
+
+      const time = async (runs: number, task: (index: number) => Promise<void>): Promise<number[]> => {
+        for (let index = 0; index < WARMUP_RUNS; index += 1) await task(index);
+        const latencies: number[] = [];
+        for (let index = 0; index < runs; index += 1) {
+          const begin = performance.now();
+          await task(index);
+          latencies.push(performance.now() - begin);
+        }
+        return latencies;
+      };
+
+      const httpOnly = latencySummary(
+        await time(MERCHANT_DAY_RUNS, async () => {
+          await (await fetch(`http://127.0.0.1:${port}/healthz`)).text();
+        }),
+      );
+      const overhead = latencySummary(await time(MERCHANT_DAY_RUNS, (index) => graphql(merchantAt(index).key, '{ __typename }', {})));
+      // Interleaved in blocks so both see the same machine load (2 shared cores).
+      const merchantGraphql: number[] = [];
+      const merchantSql: number[] = [];
+      const allGraphql: number[] = [];
+      const allSql: number[] = [];
+      for (let block = 0; block < 3; block += 1) {
+        merchantSql.push(...(await time(MERCHANT_DAY_RUNS / 3, (index) => sql(merchantAt(index).id, reportDate(index)))));
+        merchantGraphql.push(...(await time(MERCHANT_DAY_RUNS / 3, (index) => graphql(merchantAt(index).key, REPORT_QUERY, { date: reportDate(index), timeZone: TIME_ZONE }))));
+        allSql.push(...(await time(ALL_MERCHANTS_RUNS / 3, (index) => sql(undefined, reportDate(index)))));
+        allGraphql.push(...(await time(ALL_MERCHANTS_RUNS / 3, (index) => graphql(admin.secret, REPORT_QUERY, { date: reportDate(index), timeZone: TIME_ZONE }))));
+      }
+      const merchant = { graphql: latencySummary(merchantGraphql), sql: latencySummary(merchantSql) };
+      const all = { graphql: latencySummary(allGraphql), sql: latencySummary(allSql) };
+
+      const rows: BenchRow[] = [
+        { figure: 'dailyReport merchant-day via GraphQL/HTTP p50', value: merchant.graphql.p50, unit: 'ms', baseline: 'hand-written SQL p50', baselineValue: merchant.sql.p50, target: 'GraphQL <= 1.5x SQL', pass: merchant.graphql.p50 <= 1.5 * merchant.sql.p50 },
+        { figure: 'dailyReport merchant-day via GraphQL/HTTP p99', value: merchant.graphql.p99, unit: 'ms', baseline: 'hand-written SQL p99', baselineValue: merchant.sql.p99, target: 'p99 < 100 ms', pass: merchant.graphql.p99 < 100 },
+        { figure: 'dailyReport all merchants via GraphQL/HTTP p50', value: all.graphql.p50, unit: 'ms', baseline: 'hand-written SQL p50', baselineValue: all.sql.p50, target: 'GraphQL <= 1.5x SQL', pass: all.graphql.p50 <= 1.5 * all.sql.p50 },
+        { figure: 'dailyReport all merchants via GraphQL/HTTP p99', value: all.graphql.p99, unit: 'ms', baseline: 'hand-written SQL p99', baselineValue: all.sql.p99, target: 'GraphQL <= 1.5x SQL', pass: all.graphql.p99 <= 1.5 * all.sql.p99 },
+        { figure: 'GET /healthz p50 (the HTTP round trip alone, for context)', value: httpOnly.p50, unit: 'ms' },
+        { figure: 'authenticated GraphQL request { __typename } p50 (fixed cost of any query, for context)', value: overhead.p50, unit: 'ms' },
+        { figure: 'merchant-day: GraphQL p50 minus the fixed request cost', value: merchant.graphql.p50 - overhead.p50, unit: 'ms', baseline: 'hand-written SQL p50', baselineValue: merchant.sql.p50, target: '<= 1.5x SQL', pass: merchant.graphql.p50 - overhead.p50 <= 1.5 * merchant.sql.p50 },
+      ];
+      notes.push(`${MERCHANT_DAY_RUNS} merchant-day and ${ALL_MERCHANTS_RUNS} all-merchants reports per side, sequential, after ${WARMUP_RUNS} warm-up runs; time zone ${TIME_ZONE}`);
+      notes.push(`ratios p50: merchant-day ${round(merchant.graphql.p50 / merchant.sql.p50)}x, all merchants ${round(all.graphql.p50 / all.sql.p50)}x`);
+      notes.push(`total bench time ${round((performance.now() - started) / 1000, 1)} s`);
+      writeBenchResult({ name: 'reports', title: `dailyReport at ${TRANSACTIONS.toLocaleString('en')} transactions`, notes, rows });
+      for (const note of notes) console.log(`- ${note}`);
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await db.drop();
+  }
+}
+
+function dayAfter(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * 1M transactions in time order (as they would be written), a deterministic spread of merchants,
+ * currencies and outcomes, and their event histories: 60% PAID (settled 1-3 days later), 15% CAPTURED,
+ * 10% REDIRECTED, 5% REJECTED, 5% CANCELLED, 5% CREATED.
+ */
+async function seed(db: TestDatabase): Promise<number> {
+  const begin = performance.now();
+  const client = await db.pool.connect();
+  try {
+    await client.query(`SET maintenance_work_mem = '256MB'`);
+    await client.query(`SET synchronous_commit = off`);
+    // Consistent by construction, so the per-row foreign-key triggers (4.4M lookups) are skipped for the
+    // load, as pg_restore does. Needs a superuser, which the benchmark database's postgres role is.
+    await client.query(`SET session_replication_role = replica`);
+    await client.query(`INSERT INTO merchants (id, name, created_at)
+      SELECT gen_random_uuid(), 'Merchant ' || lpad(n::text, 3, '0'), timestamptz '2025-12-01' FROM generate_series(1, ${MERCHANTS}) AS n`);
+    // Secondary indexes are rebuilt after the load: far faster than maintaining them row by row.
+    const { rows: indexes } = await client.query<{ name: string; definition: string }>(`
+      SELECT indexname AS name, indexdef AS definition FROM pg_indexes
+      WHERE schemaname = current_schema() AND tablename IN ('transactions', 'transaction_events') AND indexname NOT LIKE '%_pkey'`);
+    for (const index of indexes) await client.query(`DROP INDEX "${index.name}"`);
+    const outcome = `(n * 13) % 100`;
+    await client.query(`
+      WITH merchant_ids AS (SELECT array_agg(id ORDER BY name) AS ids FROM merchants)
+      INSERT INTO transactions (id, merchant_id, merchant_reference, amount_minor, currency, status, redirect_url, return_url, provider_reference, status_reason, version, created_at, updated_at)
+      SELECT md5(n::text)::uuid, ids[1 + (n::bigint * 7919) % ${MERCHANTS}], 'order-' || n, 100 + (n * 31) % 100000,
+             (ARRAY['EUR','USD','CNY','JPY','GBP'])[1 + n % 5],
+             (CASE WHEN ${outcome} < 60 THEN 'PAID' WHEN ${outcome} < 75 THEN 'CAPTURED' WHEN ${outcome} < 85 THEN 'REDIRECTED'
+                   WHEN ${outcome} < 90 THEN 'REJECTED' WHEN ${outcome} < 95 THEN 'CANCELLED' ELSE 'CREATED' END)::"TransactionStatus",
+             'https://openapi.alipay.example/gateway.do?service=create_forex_trade&partner=2088000000000000&out_trade_no=' || md5(n::text) || '&total_fee=19.99&currency=EUR&sign_type=RSA2&sign=' || repeat('x', 120),
+             'https://shop.example/return', CASE WHEN ${outcome} < 75 THEN 'ALI' || n END,
+             CASE WHEN ${outcome} >= 85 AND ${outcome} < 95 THEN 'CLOSED' END,
+             CASE WHEN ${outcome} < 60 THEN 4 WHEN ${outcome} < 75 THEN 3 WHEN ${outcome} < 95 THEN 2 + (${outcome} >= 85)::int ELSE 1 END,
+             timestamptz '${FIRST_DAY} 00:00Z' + n * interval '${(DAYS * 86_400) / TRANSACTIONS} seconds',
+             timestamptz '${FIRST_DAY} 00:00Z' + n * interval '${(DAYS * 86_400) / TRANSACTIONS} seconds'
+      FROM merchant_ids, generate_series(1, ${TRANSACTIONS}) AS n`);
+    // Histories: CREATED for all; REDIRECTED +1 s for all but the CREATED ones; CAPTURED +3 min; PAID +1..3 days; closed +1 h.
+    await client.query(`
+      INSERT INTO transaction_events (transaction_id, merchant_id, sequence, status, previous_status, source, occurred_at)
+      SELECT id, merchant_id, 1, 'CREATED'::"TransactionStatus", NULL::"TransactionStatus", 'MERCHANT_API'::"EventSource", created_at FROM transactions
+      UNION ALL
+      SELECT id, merchant_id, 2, 'REDIRECTED', 'CREATED', 'MERCHANT_API', created_at + interval '1 second' FROM transactions WHERE status <> 'CREATED'
+      UNION ALL
+      SELECT id, merchant_id, 3, 'CAPTURED', 'REDIRECTED', 'PROVIDER_NOTIFICATION', created_at + interval '3 minutes' FROM transactions WHERE status IN ('CAPTURED', 'PAID')
+      UNION ALL
+      SELECT id, merchant_id, 4, 'PAID', 'CAPTURED', 'SETTLEMENT', created_at + interval '1 day' + (amount_minor % 48) * interval '1 hour' FROM transactions WHERE status = 'PAID'
+      UNION ALL
+      SELECT id, merchant_id, 3, status, 'REDIRECTED', 'MERCHANT_API', created_at + interval '1 hour' FROM transactions WHERE status IN ('REJECTED', 'CANCELLED')`);
+    await client.query(`SET session_replication_role = DEFAULT`);
+    for (const index of indexes) await client.query(index.definition);
+    await client.query('VACUUM ANALYZE transactions');
+    await client.query('VACUUM ANALYZE transaction_events');
+  } finally {
+    client.release();
+  }
+  return (performance.now() - begin) / 1000;
+}
+
+await main();
+process.exit(0);

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { Prisma } from '../generated/prisma/client.ts';
+
+/**
+ * One database session inside a transaction, for hand-written SQL that must run the same way on Prisma's
+ * interactive transaction and on a plain pg client from the same pool. Hot write paths (notification
+ * ingestion) use the pg client: a Prisma interactive transaction costs several times more per statement.
+ *
+ * Portable results: select int8 columns as text (pg returns int8 as strings, Prisma as bigint) and cast
+ * every parameter explicitly in the SQL.
+ */
+export type SqlSession = {
+  /**
+   * `name` makes it a prepared statement where the session supports them (pg: parsed and planned once per
+   * connection); give it only to fixed statement texts, one name per text.
+   */
+  query<Row>(text: string, values?: readonly unknown[], name?: string): Promise<Row[]>;
+};
+
+export function prismaSession(tx: Prisma.TransactionClient): SqlSession {
+  return { query: (text, values = []) => tx.$queryRawUnsafe(text, ...values) };
+}
+
+export function pgSession(client: pg.ClientBase): SqlSession {
+  return {
+    query: async <Row>(text: string, values: readonly unknown[] = [], name?: string) =>
+      (await client.query(name === undefined ? { text, values: [...values] } : { name, text, values: [...values] })).rows as Row[],
+  };
+}
+
+/**
+ * Runs `work` in a database transaction on a pool client: BEGIN, work, COMMIT (ROLLBACK when work throws).
+ * Resolves only after COMMIT succeeded. A client whose state is unknown (connection lost, failed rollback)
+ * is discarded rather than returned to the pool.
+ */
+export async function withPgTransaction<T>(pool: pg.Pool, work: (session: SqlSession) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  // pg emits 'error' on a checked-out client whose connection drops (a database restart), besides failing its
+  // query; the pool listens only while the client is idle. Without a listener here that event is an uncaught
+  // exception and the whole process exits (found by bench/drills/db-restart.ts).
+  const onConnectionError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onConnectionError);
+  // A statement PostgreSQL refused (it carries a SQLSTATE) leaves the session usable; a failed round trip
+  // (lost connection, protocol error) does not. Errors thrown by `work` itself are judged by the ROLLBACK.
+  const control = async (statement: 'BEGIN' | 'COMMIT') => {
+    try {
+      await client.query(statement);
+    } catch (error) {
+      if (!hasSqlState(error)) broken = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    }
+  };
+  try {
+    await control('BEGIN');
+    let result: T;
+    try {
+      result = await work(pgSession(client));
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+      throw error;
+    }
+    await control('COMMIT');
+    return result;
+  } finally {
+    client.removeListener('error', onConnectionError);
+    client.release(broken);
+  }
+}
+
+function hasSqlState(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+}
+
+/**
+ * A time-ordered UUID (RFC 9562 version 7), as Prisma's `@default(uuid(7))` makes for rows it inserts:
+ * rows inserted with hand-written SQL get ids of the same kind.
+ */
+export function uuidv7(now = Date.now()): string {
+  const bytes = randomBytes(16);
+  const time = BigInt(now);
+  for (let index = 0; index < 6; index += 1) bytes[index] = Number((time >> BigInt(8 * (5 - index))) & 0xffn);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,94 @@
+// What an authentic notification means for the transaction it names. Pure: the ingestion service runs it
+// under the transaction's row lock and persists the verdict.
+import { formatMinorUnits } from './money.ts';
+import { classify, type TransactionStatus } from './status.ts';
+
+// String-literal unions, interchangeable with the Prisma enums of the same names.
+export type NotificationOutcome = 'APPLIED' | 'DUPLICATE' | 'NO_OP' | 'STALE' | 'ANOMALY' | 'IGNORED' | 'MALFORMED';
+export type AnomalyKind =
+  | 'CAPTURED_AFTER_CANCEL'
+  | 'CAPTURED_AFTER_REJECTION'
+  | 'ORPHAN'
+  | 'AMOUNT_MISMATCH'
+  | 'CONFLICTING_STATUS';
+
+export type ReportedAmount = { minorUnits: bigint; currency: string };
+
+export type NotificationClaim = {
+  /** The status the sender reports; null for purely informational notifications (Alipay TRADE_FINISHED). */
+  target: TransactionStatus | null;
+  /** What the sender says was paid, when it says. */
+  amount: ReportedAmount | undefined;
+  /** For messages: "TRADE_SUCCESS", "payment.captured". */
+  eventType: string;
+};
+
+export type TransactionSnapshot = { status: TransactionStatus; amountMinor: bigint; currency: string };
+
+export type Verdict =
+  | { outcome: 'APPLIED'; target: TransactionStatus }
+  | { outcome: 'DUPLICATE' | 'NO_OP' | 'STALE' | 'IGNORED'; detail: string }
+  | { outcome: 'ANOMALY'; kind: AnomalyKind; detail: string };
+
+// Closed without money having moved: a second closing word is a confirmation, not a contradiction.
+const CLOSED: ReadonlySet<TransactionStatus> = new Set(['REJECTED', 'CANCELLED']);
+const MONEY_MOVED: ReadonlySet<TransactionStatus> = new Set(['CAPTURED', 'PAID']);
+
+function money(minorUnits: bigint, currency: string): string {
+  return `${formatMinorUnits(minorUnits, currency)} ${currency}`;
+}
+
+/**
+ * The order matters: an unknown transaction cannot be checked further (ORPHAN); a wrong amount makes the
+ * status claim untrustworthy, so it is never applied (AMOUNT_MISMATCH); only then is the status looked at.
+ */
+export function judgeNotification(current: TransactionSnapshot | undefined, claim: NotificationClaim): Verdict {
+  if (current === undefined) {
+    return { outcome: 'ANOMALY', kind: 'ORPHAN', detail: `${claim.eventType} names no known transaction` };
+  }
+  const { amount } = claim;
+  if (amount !== undefined && (amount.currency !== current.currency || amount.minorUnits !== current.amountMinor)) {
+    return {
+      outcome: 'ANOMALY',
+      kind: 'AMOUNT_MISMATCH',
+      detail: `${claim.eventType} reports ${money(amount.minorUnits, amount.currency)}, the transaction is ${money(current.amountMinor, current.currency)}`,
+    };
+  }
+  const { target } = claim;
+  if (target === null) {
+    return { outcome: 'IGNORED', detail: `${claim.eventType} carries no status change (transaction is ${current.status})` };
+  }
+  if (target !== current.status && CLOSED.has(target) && CLOSED.has(current.status)) {
+    return { outcome: 'NO_OP', detail: `${claim.eventType} confirms the transaction is closed (${current.status})` };
+  }
+  switch (classify(current.status, target)) {
+    case 'apply':
+      return { outcome: 'APPLIED', target };
+    case 'duplicate':
+      return { outcome: 'DUPLICATE', detail: `the transaction is already ${target}` };
+    case 'stale':
+      return { outcome: 'STALE', detail: `${target} arrived after the transaction reached ${current.status}` };
+    case 'illegal': {
+      const paid = money(current.amountMinor, current.currency);
+      if (MONEY_MOVED.has(target) && current.status === 'CANCELLED') {
+        return {
+          outcome: 'ANOMALY',
+          kind: 'CAPTURED_AFTER_CANCEL',
+          detail: `${claim.eventType} (${target}) after the transaction was CANCELLED: refund ${paid} to the consumer`,
+        };
+      }
+      if (MONEY_MOVED.has(target) && current.status === 'REJECTED') {
+        return {
+          outcome: 'ANOMALY',
+          kind: 'CAPTURED_AFTER_REJECTION',
+          detail: `${claim.eventType} (${target}) after the transaction was REJECTED: refund ${paid} to the consumer`,
+        };
+      }
+      return {
+        outcome: 'ANOMALY',
+        kind: 'CONFLICTING_STATUS',
+        detail: `${claim.eventType} (${target}) contradicts the transaction's status ${current.status}`,
+      };
+    }
+  }
+}

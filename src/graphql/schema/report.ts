@@ -1,0 +1,188 @@
+import { GraphQLError } from 'graphql';
+import { ValidationFailedError } from '../../services/errors.ts';
+import {
+  DEFAULT_TIME_ZONE,
+  conversionFunnel,
+  merchantBreakdown,
+  remittance,
+  reportDayBounds,
+  resolveReportDay,
+  statusRows,
+  stuckTransactionsWhere,
+  type ConversionFunnel,
+  type MerchantDailyReport,
+  type RemittanceRow,
+  type ReportDay,
+  type StatusRow,
+} from '../../services/reports.ts';
+import { builder } from '../builder.ts';
+import { merchantScope, type GraphQLContext } from '../context.ts';
+import { withUserErrors } from '../errors.ts';
+import { parseGlobalId } from '../ids.ts';
+import { TransactionStatusEnum } from './enums.ts';
+import { MerchantNode } from './merchant.ts';
+import { Money } from './transaction.ts';
+
+/**
+ * Reports (merchants: their own; ADMIN: all merchants or one) and the operations views (ADMIN only).
+ * Each part of a DailyReport is its own query, run only when selected, and sibling parts run in parallel.
+ */
+
+type DailyReportShape = { day: ReportDay; merchantId: string | undefined };
+
+const DailyReportRow = builder.objectRef<StatusRow>('DailyReportRow').implement({
+  description: 'Transactions created that day with this current status and currency',
+  fields: (t) => ({
+    status: t.field({ type: TransactionStatusEnum, description: 'the current status', resolve: (row) => row.status }),
+    currency: t.exposeString('currency'),
+    count: t.exposeInt('count'),
+    total: t.field({ type: Money, description: 'exact sum of their amounts', resolve: (row) => ({ minorUnits: row.totalMinor, currency: row.currency }) }),
+  }),
+});
+
+const RemittanceRowType = builder.objectRef<RemittanceRow>('RemittanceRow').implement({
+  description: 'Transactions whose PAID event happened that day (whenever created): remittance to the merchant begins',
+  fields: (t) => ({
+    currency: t.exposeString('currency'),
+    count: t.exposeInt('count'),
+    total: t.field({ type: Money, resolve: (row) => ({ minorUnits: row.totalMinor, currency: row.currency }) }),
+  }),
+});
+
+const ConversionFunnelType = builder.objectRef<ConversionFunnel>('ConversionFunnel').implement({
+  description:
+    "How far the day's created transactions got, by their event history. The success path counts cumulatively " +
+    '(a transaction that reached PAID counts as redirected, captured and paid, even if a notification skipped a step).',
+  fields: (t) => ({
+    created: t.exposeInt('created'),
+    redirected: t.exposeInt('redirected', { description: 'reached REDIRECTED or beyond on the success path' }),
+    captured: t.exposeInt('captured', { description: 'reached CAPTURED or PAID' }),
+    paid: t.exposeInt('paid'),
+    rejected: t.exposeInt('rejected'),
+    cancelled: t.exposeInt('cancelled'),
+    conversionRate: t.string({
+      nullable: true,
+      description: 'captured / created as a decimal string with 4 decimals, rounded half up ("0.6667"); null when nothing was created',
+      resolve: (funnel) => funnel.conversionRate ?? null,
+    }),
+  }),
+});
+
+const MerchantDailyReportType = builder.objectRef<MerchantDailyReport>('MerchantDailyReport').implement({
+  fields: (t) => ({
+    merchant: t.field({ type: MerchantNode, resolve: (report) => report.merchant }),
+    rows: t.field({ type: [DailyReportRow], resolve: (report) => [...report.rows] }),
+    funnel: t.field({ type: ConversionFunnelType, resolve: (report) => report.funnel }),
+    remittance: t.field({ type: [RemittanceRowType], resolve: (report) => [...report.remittance] }),
+  }),
+});
+
+const DailyReport = builder.objectRef<DailyReportShape>('DailyReport').implement({
+  description: 'One calendar day in a time zone, for one merchant or (ADMIN) all merchants',
+  fields: (t) => ({
+    date: t.field({ type: 'Date', resolve: (report) => report.day.date }),
+    timeZone: t.string({ description: 'the IANA zone, as the tz database spells it', resolve: (report) => report.day.timeZone }),
+    startsAt: t.field({
+      type: 'DateTime',
+      description: 'first instant of the day in timeZone (inclusive)',
+      resolve: async (report, _args, context) => (await reportDayBounds(context.db, report.day)).start,
+    }),
+    endsAt: t.field({
+      type: 'DateTime',
+      description: 'first instant of the next day (exclusive): a DST day is 23 or 25 hours long',
+      resolve: async (report, _args, context) => (await reportDayBounds(context.db, report.day)).end,
+    }),
+    merchant: t.field({
+      type: MerchantNode,
+      nullable: true,
+      description: 'the merchant reported on; null for all merchants',
+      resolve: (report, _args, context) =>
+        report.merchantId === undefined ? null : context.db.prisma.merchant.findUnique({ where: { id: report.merchantId } }),
+    }),
+    rows: t.field({
+      type: [DailyReportRow],
+      description: 'one per (current status, currency) with at least one transaction created that day',
+      resolve: (report, _args, context) => statusRows(context.db, report.day, report.merchantId),
+    }),
+    funnel: t.field({
+      type: ConversionFunnelType,
+      resolve: (report, _args, context) => conversionFunnel(context.db, report.day, report.merchantId),
+    }),
+    remittance: t.field({
+      type: [RemittanceRowType],
+      description: 'per currency: what reached PAID that day',
+      resolve: (report, _args, context) => remittance(context.db, report.day, report.merchantId),
+    }),
+    byMerchant: t.field({
+      type: [MerchantDailyReportType],
+      authScopes: { admin: true },
+      description: 'ADMIN only: the same report per merchant with activity that day, by merchant name',
+      resolve: (report, _args, context) => merchantBreakdown(context.db, report.day, report.merchantId),
+    }),
+  }),
+});
+
+/** The merchant a report or list is about: a merchant key's own; for ADMIN the one asked for, or all. */
+function requestedMerchant(context: GraphQLContext, merchantIdArgument: string | null | undefined): string | undefined {
+  if (merchantIdArgument == null) return merchantScope(context.actor);
+  if (context.actor.role !== 'ADMIN') {
+    throw new GraphQLError('merchantId is for ADMIN keys', { extensions: { code: 'FORBIDDEN' } });
+  }
+  const merchantId = parseGlobalId(merchantIdArgument, 'Merchant');
+  if (merchantId === undefined) {
+    throw new ValidationFailedError([{ path: ['merchantId'], message: 'must be a Merchant id' }]);
+  }
+  return merchantId;
+}
+
+builder.queryFields((t) => ({
+  dailyReport: t.field({
+    type: DailyReport,
+    description:
+      'An invalid date, time zone or merchantId is a GraphQL error with extensions.code VALIDATION_FAILED and ' +
+      'extensions.fields (path, message), since the result type is not a union.',
+    args: {
+      date: t.arg({ type: 'Date', required: true }),
+      timeZone: t.arg.string({ required: false, defaultValue: DEFAULT_TIME_ZONE, description: 'IANA, e.g. Asia/Shanghai' }),
+      merchantId: t.arg.id({ required: false, description: 'ADMIN only' }),
+    },
+    resolve: (_root, args, context) =>
+      withUserErrors(async () => {
+        const merchantId = requestedMerchant(context, args.merchantId);
+        const day = await resolveReportDay(context.db, args.date, args.timeZone ?? DEFAULT_TIME_ZONE);
+        return { day, merchantId };
+      }),
+  }),
+
+  stuckTransactions: t.prismaConnection(
+    {
+      type: 'Transaction',
+      cursor: 'id',
+      defaultSize: 20,
+      maxSize: 100,
+      authScopes: { admin: true },
+      description:
+        'ADMIN only. CREATED or REDIRECTED for longer than olderThanMinutes since their last status change, oldest first',
+      args: {
+        olderThanMinutes: t.arg.int({ required: true }),
+        merchantId: t.arg.id({ required: false }),
+      },
+      resolve: (query, _root, args, context) =>
+        withUserErrors(() =>
+          context.db.prisma.transaction.findMany({
+            ...query,
+            where: stuckTransactionsWhere(args.olderThanMinutes, requestedMerchant(context, args.merchantId)),
+            orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
+          }),
+        ),
+      totalCount: (_connection, args, context) =>
+        withUserErrors(() =>
+          context.db.prisma.transaction.count({
+            where: stuckTransactionsWhere(args.olderThanMinutes, requestedMerchant(context, args.merchantId)),
+          }),
+        ),
+    },
+    { name: 'StuckTransactionConnection' },
+    { name: 'StuckTransactionEdge' },
+  ),
+}));

@@ -1,0 +1,132 @@
+import type { Metrics } from '../observability/metrics.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isDatabaseUnavailable } from '../db/errors.ts';
+import { ALIPAY_NOTIFY_PATH, SIGNED_EVENTS_PATH } from '../providers/settings.ts';
+import {
+  countRejection,
+  ingestAlipayNotification,
+  InboxOverloadedError,
+  ingestSignedEvent,
+  type IngestionDeps,
+  type IngestionResult,
+} from '../services/notifications.ts';
+import { HttpError, readBody, sendJson, sendText } from './body.ts';
+import type { RouteHandler } from './routes.ts';
+
+/**
+ * The two ingestion endpoints. No API key: the signature is the authentication. Acknowledged (200, `success`
+ * for Alipay) only after the notification and its effect committed; 503 with Retry-After when the database
+ * cannot be reached, so the sender retries and nothing acknowledged is ever lost.
+ */
+
+export const RETRY_AFTER_SECONDS = 5;
+const VERIFICATION_VALUE = /^[\x21-\x7e]{1,256}$/;
+
+type Reply = {
+  ok(response: ServerResponse, result: Extract<IngestionResult, { kind: 'acknowledged' }>): void;
+  error(response: ServerResponse, status: number, message: string, headers?: Record<string, string>): void;
+};
+
+// Alipay resends until the body is exactly `success`; anything else (our refusals included) reads as "retry".
+const alipayReply: Reply = {
+  ok: (response) => sendText(response, 200, 'success'),
+  error: (response, status, message, headers) => sendText(response, status, message, headers),
+};
+
+const signedEventReply: Reply = {
+  ok: (response, result) =>
+    sendJson(response, 200, {
+      received: true,
+      notificationId: result.notificationId,
+      outcome: result.outcome,
+      duplicate: result.duplicate,
+    }),
+  error: (response, status, message, headers) => sendJson(response, status, { received: false, error: message }, headers),
+};
+
+function singleHeader(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The `endpoint` label of the notification metrics. */
+export function endpointLabel(sender: 'ALIPAY' | 'SIGNED_EVENT'): 'alipay' | 'events' {
+  return sender === 'ALIPAY' ? 'alipay' : 'events';
+}
+
+export function notificationRoutes(deps: () => IngestionDeps, metrics: Metrics): Map<string, RouteHandler> {
+  const routes = new Map<string, RouteHandler>();
+  const count = (sender: 'ALIPAY' | 'SIGNED_EVENT', outcome: string) =>
+    metrics.notifications.inc({ endpoint: endpointLabel(sender), outcome });
+
+  const endpoint =
+    (sender: 'ALIPAY' | 'SIGNED_EVENT', reply: Reply, ingest: (deps: IngestionDeps, request: IncomingMessage, rawBody: Buffer) => Promise<IngestionResult>): RouteHandler =>
+    async (request, response) => {
+      const current = deps();
+      const stopTimer = metrics.notificationDuration.startTimer({ endpoint: endpointLabel(sender) });
+      let rawBody: Buffer;
+      try {
+        rawBody = await readBody(request);
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error;
+        await countRejection(current, sender, 'BODY_TOO_LARGE');
+        reply.error(response, error.status, error.message, { connection: 'close' });
+        count(sender, 'malformed');
+        return;
+      }
+      let result: IngestionResult;
+      try {
+        result = await ingest(current, request, rawBody);
+      } catch (error) {
+        const overloaded = error instanceof InboxOverloadedError;
+        if (!overloaded && !isDatabaseUnavailable(error)) throw error;
+        current.logger.error({ err: error, sender }, 'notification not accepted');
+        const reason = overloaded ? 'overloaded' : 'database unavailable';
+        reply.error(response, 503, `${reason}: nothing was recorded, retry later`, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+        count(sender, 'unavailable');
+        return;
+      }
+      if (result.kind === 'acknowledged') {
+        reply.ok(response, result);
+        count(sender, result.duplicate ? 'duplicate' : result.outcome.toLowerCase());
+      } else {
+        reply.error(response, result.status, result.message);
+        count(sender, result.status === 401 ? 'unauthenticated' : 'malformed');
+      }
+      stopTimer();
+    };
+
+  routes.set(
+    `POST ${SIGNED_EVENTS_PATH}`,
+    endpoint('SIGNED_EVENT', signedEventReply, (current, request, rawBody) =>
+      ingestSignedEvent(current, {
+        contentType: request.headers['content-type'],
+        headers: {
+          keyId: singleHeader(request, 'x-key-id'),
+          timestamp: singleHeader(request, 'x-timestamp'),
+          signature: singleHeader(request, 'x-signature'),
+        },
+        rawBody,
+      }),
+    ),
+  );
+
+  // Endpoint ownership check, as PSPs do when a webhook URL is registered: echo the challenge.
+  routes.set(`GET ${SIGNED_EVENTS_PATH}`, async (request, response) => {
+    const challenge = singleHeader(request, 'x-endpoint-verification');
+    if (challenge === undefined || !VERIFICATION_VALUE.test(challenge)) {
+      sendText(response, 400, 'send X-Endpoint-Verification: <1 to 256 visible ASCII characters>; it is echoed back');
+      return;
+    }
+    sendText(response, 200, challenge, { 'x-content-type-options': 'nosniff' });
+  });
+
+  routes.set(
+    `POST ${ALIPAY_NOTIFY_PATH}`,
+    endpoint('ALIPAY', alipayReply, (current, request, rawBody) =>
+      ingestAlipayNotification(current, { contentType: request.headers['content-type'], rawBody }),
+    ),
+  );
+
+  return routes;
+}

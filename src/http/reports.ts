@@ -1,0 +1,82 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { encodeCsv } from '../domain/csv.ts';
+import { formatMinorUnits } from '../domain/money.ts';
+import { parseGlobalId } from '../graphql/ids.ts';
+import { ValidationFailedError } from '../services/errors.ts';
+import { authenticate } from '../services/merchants.ts';
+import { DEFAULT_TIME_ZONE, merchantBreakdown, resolveReportDay, type MerchantDailyReport, type ReportDay } from '../services/reports.ts';
+import { HttpError } from './body.ts';
+import type { RouteHandler } from './routes.ts';
+import type { AppServices } from './server.ts';
+
+/**
+ * The offline daily report: `GET /reports/daily.csv?date=YYYY-MM-DD[&timeZone=Zone][&merchantId=<id>]`,
+ * authenticated like GraphQL. One line per merchant, section and (status, currency):
+ *
+ * - section `created`: transactions created that day, by current status (dailyReport.rows);
+ * - section `paid`: transactions whose PAID event happened that day, status PAID (dailyReport.remittance).
+ *
+ * A merchant key gets its own lines; ADMIN every merchant's (or `merchantId`'s), so finance can remit per
+ * merchant. Totals are exact decimals in the currency's exponent plus the integer minor units.
+ */
+
+export const DAILY_REPORT_CSV_HEADER = [
+  'date',
+  'time_zone',
+  'merchant_id',
+  'merchant_name',
+  'section',
+  'status',
+  'currency',
+  'count',
+  'total',
+  'total_minor_units',
+] as const;
+
+/** RFC 4180 text of a breakdown; shared with the CLI so both print the same bytes. */
+export function dailyReportCsv(day: ReportDay, breakdown: readonly MerchantDailyReport[]): string {
+  const records: string[][] = [[...DAILY_REPORT_CSV_HEADER]];
+  for (const { merchant, rows, remittance } of breakdown) {
+    const prefix = [day.date, day.timeZone, encodeGlobalID('Merchant', merchant.id), merchant.name];
+    for (const row of rows) {
+      records.push([...prefix, 'created', row.status, row.currency, String(row.count), formatMinorUnits(row.totalMinor, row.currency), row.totalMinor.toString()]);
+    }
+    for (const row of remittance) {
+      records.push([...prefix, 'paid', 'PAID', row.currency, String(row.count), formatMinorUnits(row.totalMinor, row.currency), row.totalMinor.toString()]);
+    }
+  }
+  return encodeCsv(records);
+}
+
+export function dailyReportCsvRoute(deps: AppServices): RouteHandler {
+  return async (request, response, url) => {
+    const actor = await authenticate(deps.db, request.headers.authorization);
+    if (!actor) {
+      response.setHeader('www-authenticate', 'Bearer');
+      throw new HttpError(401, 'missing, malformed, unknown or revoked API key: send Authorization: Bearer <api key>');
+    }
+    const merchantIdParameter = url.searchParams.get('merchantId');
+    let merchantId = actor.role === 'MERCHANT' ? actor.merchantId : undefined;
+    if (merchantIdParameter !== null) {
+      if (actor.role !== 'ADMIN') throw new HttpError(403, 'merchantId is for ADMIN keys');
+      merchantId = parseGlobalId(merchantIdParameter, 'Merchant');
+      if (merchantId === undefined) throw new HttpError(400, 'merchantId: must be a Merchant id');
+    }
+    let day: ReportDay;
+    try {
+      day = await resolveReportDay(deps.db, url.searchParams.get('date') ?? '', url.searchParams.get('timeZone') ?? DEFAULT_TIME_ZONE);
+    } catch (error) {
+      if (error instanceof ValidationFailedError) {
+        throw new HttpError(400, error.fields.map((field) => `${field.path.join('.')}: ${field.message}`).join('\n'));
+      }
+      throw error;
+    }
+    const csv = dailyReportCsv(day, await merchantBreakdown(deps.db, day, merchantId));
+    response.writeHead(200, {
+      'content-type': 'text/csv; charset=utf-8; header=present',
+      'content-disposition': `attachment; filename="paystream-daily-${day.date}.csv"`,
+      'cache-control': 'no-store',
+    });
+    response.end(csv);
+  };
+}

@@ -1,0 +1,127 @@
+import type { ServerResponse } from 'node:http';
+import { buildTradeNotification, checkTradeRequest, type SandboxTradeStatus, type TradeRequestCheck } from '../providers/alipay/sandbox/gateway.ts';
+import { postAlipayNotification, type RetryPolicy } from '../providers/alipay/sandbox/delivery.ts';
+import { deliveryFailedPage, errorPage, gatewayPage, settlementPage } from '../providers/alipay/sandbox/pages.ts';
+import { formatCny } from '../providers/alipay/sandbox/rates.ts';
+import { SANDBOX_GATEWAY_PATH, type ProviderSettings, type SandboxSettings } from '../providers/settings.ts';
+import { capturedAwaitingSettlement, settleCapturedTransactions } from '../services/settlement.ts';
+import { HttpError, readBody, sendText } from './body.ts';
+import type { RouteHandler } from './routes.ts';
+import type { AppServices } from './server.ts';
+import { parseFormBody } from '../providers/alipay/notification.ts';
+
+/**
+ * The built-in Alipay sandbox, the gateway while ALIPAY_GATEWAY_URL is unset: the consumer's payment page,
+ * its Pay and Cancel actions (which post signed Alipay notifications to our notify_url, retrying until
+ * `success`, sometimes twice), and a settlement action playing the bank statement.
+ */
+
+const SANDBOX_BASE = SANDBOX_GATEWAY_PATH.slice(0, SANDBOX_GATEWAY_PATH.lastIndexOf('/'));
+/** Alipay's schedule is 8 attempts over about 25 hours; the sandbox compresses the tail to minutes. */
+const BACKGROUND_RETRY: RetryPolicy = { delaysMs: [5_000, 15_000, 30_000, 60_000], timeoutMs: 10_000 };
+
+function sendHtml(response: ServerResponse, status: number, html: string): void {
+  response.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    // No scripts at all; forms post to ourselves and are then redirected to the merchant's return_url.
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
+  });
+  response.end(html);
+}
+
+function redirect(response: ServerResponse, location: string): void {
+  response.writeHead(303, { location, 'cache-control': 'no-store' });
+  response.end();
+}
+
+function sandboxOf(providers: ProviderSettings): SandboxSettings {
+  if (!providers.sandbox) throw new HttpError(404, 'not found');
+  return providers.sandbox;
+}
+
+function check(providers: ProviderSettings, params: Record<string, string>): TradeRequestCheck {
+  return checkTradeRequest(params, { partnerId: providers.alipay.partnerId, merchantPublicKey: sandboxOf(providers).merchantPublicKey });
+}
+
+function queryParams(url: URL): Record<string, string> | string {
+  const params: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) {
+    if (key in params) return `parameter ${key} appears more than once`;
+    params[key] = value;
+  }
+  return params;
+}
+
+export function sandboxRoutes(deps: AppServices): Map<string, RouteHandler> {
+  const routes = new Map<string, RouteHandler>();
+
+  routes.set(`GET ${SANDBOX_GATEWAY_PATH}`, async (_request, response, url) => {
+    const providers = deps.providers();
+    const params = queryParams(url);
+    const checked = typeof params === 'string' ? ({ ok: false, code: 'ILLEGAL_ARGUMENT', message: params } as const) : check(providers, params);
+    if (!checked.ok) {
+      sendHtml(response, 400, errorPage(checked.code, checked.message));
+      return;
+    }
+    const cny = formatCny(checked.request.amountMinor, checked.request.currency, sandboxOf(providers).cnyRates);
+    sendHtml(response, 200, gatewayPage(checked.request, cny));
+  });
+
+  const consumerAction =
+    (tradeStatus: SandboxTradeStatus): RouteHandler =>
+    async (request, response) => {
+      const providers = deps.providers();
+      const sandbox = sandboxOf(providers);
+      const form = parseFormBody(await readBody(request));
+      const checked = form.ok ? check(providers, form.params) : ({ ok: false, code: 'ILLEGAL_ARGUMENT', message: form.error } as const);
+      if (!checked.ok) {
+        sendHtml(response, 400, errorPage(checked.code, checked.message));
+        return;
+      }
+      const notification = buildTradeNotification(checked.request, tradeStatus, sandbox.alipayPrivateKey);
+      const first = await postAlipayNotification(checked.request.notifyUrl, notification);
+      if (!first.delivered) {
+        deps.logger.warn({ attempts: first.attempts, status: first.lastStatus }, 'sandbox: notification not acknowledged; retrying in the background');
+        void postAlipayNotification(checked.request.notifyUrl, notification, BACKGROUND_RETRY).then((later) => {
+          if (!later.delivered) deps.logger.error({ status: later.lastStatus }, 'sandbox: notification never acknowledged');
+        });
+        sendHtml(response, 502, deliveryFailedPage(checked.request.returnUrl, `last answer: ${first.lastStatus ?? 'no response'} ${first.lastBody ?? ''}`));
+        return;
+      }
+      // Alipay delivers at least once, and sometimes really twice: the same notify_id again.
+      if (Math.random() < sandbox.redeliveryRate) {
+        const again = await postAlipayNotification(checked.request.notifyUrl, notification);
+        if (!again.delivered) deps.logger.warn({ status: again.lastStatus }, 'sandbox: redelivery not acknowledged');
+      }
+      redirect(response, checked.request.returnUrl);
+    };
+
+  routes.set(`POST ${SANDBOX_BASE}/pay`, consumerAction('TRADE_SUCCESS'));
+  // The consumer gives up: Alipay closes the unpaid trade (TRADE_CLOSED, which we record as REJECTED).
+  routes.set(`POST ${SANDBOX_BASE}/cancel`, consumerAction('TRADE_CLOSED'));
+
+  routes.set(`GET ${SANDBOX_BASE}/settlement`, async (_request, response, url) => {
+    sandboxOf(deps.providers());
+    const settled = Number(url.searchParams.get('settled'));
+    const failed = Number(url.searchParams.get('failed'));
+    const last = url.searchParams.has('settled') && Number.isSafeInteger(settled) && Number.isSafeInteger(failed) ? { settled, failed } : undefined;
+    sendHtml(response, 200, settlementPage(await capturedAwaitingSettlement(deps.db), last));
+  });
+
+  routes.set(`POST ${SANDBOX_BASE}/settlement`, async (request, response) => {
+    const sandbox = sandboxOf(deps.providers());
+    await readBody(request);
+    const result = await settleCapturedTransactions({ db: deps.db, logger: deps.logger, sandbox });
+    redirect(response, `${SANDBOX_BASE}/settlement?settled=${result.settled}&failed=${result.failed}`);
+  });
+
+  routes.set(`GET ${SANDBOX_BASE}`, async (_request, response) => {
+    sandboxOf(deps.providers());
+    sendText(response, 200, `Paystream Alipay sandbox. Settlement: ${SANDBOX_BASE}/settlement`);
+  });
+
+  return routes;
+}

@@ -1,0 +1,127 @@
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+import { applyTransition } from './transitions.ts';
+
+/**
+ * Expiry: Alipay closes an unpaid trade after its timeout (12 hours by default), so a transaction still
+ * REDIRECTED after that will never be paid. It moves to REJECTED with statusReason EXPIRED and source
+ * SYSTEM, through the transition service like any other change (row lock, state machine, event row,
+ * pg_notify), so it is in the history and streamed to subscribers. A capture arriving later meets a
+ * REJECTED transaction: the state machine calls that illegal, and ingestion records it as an anomaly,
+ * exactly like a capture after a cancel.
+ *
+ * One runner at a time: each batch is one database transaction that first takes a transaction-scoped
+ * advisory lock (per schema) with pg_try_advisory_xact_lock; an instance that does not get it skips this
+ * round. Everything happens on that one connection, so the embedded database's single-connection pool
+ * never waits on itself. Candidates are also locked FOR UPDATE SKIP LOCKED, and the transition re-checks
+ * the status under the row lock, so even without the advisory lock nothing could be expired twice or
+ * override a capture that won the race.
+ */
+
+export const EXPIRED_REASON = 'EXPIRED';
+const DEFAULT_BATCH_SIZE = 100;
+/** Bounds one round, so a huge backlog is worked off over several rounds instead of one long one. */
+const DEFAULT_MAX_BATCHES = 50;
+
+export type ExpiryOptions = {
+  /** REDIRECTED for longer than this (since the redirect: its updatedAt) is expired. */
+  olderThanMinutes: number;
+  now?: Date;
+  batchSize?: number;
+  maxBatches?: number;
+};
+
+export type ExpiryResult = {
+  /** Ids of the transactions this call moved to REJECTED/EXPIRED. */
+  expired: string[];
+  /** False when another runner held the lock, so this call stopped early. */
+  acquired: boolean;
+};
+
+export async function expireStuckTransactions(db: Database, options: ExpiryOptions): Promise<ExpiryResult> {
+  const now = options.now ?? new Date();
+  const cutoff = new Date(now.getTime() - options.olderThanMinutes * 60_000);
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const maxBatches = options.maxBatches ?? DEFAULT_MAX_BATCHES;
+  const expired: string[] = [];
+  for (let batch = 0; batch < maxBatches; batch += 1) {
+    const outcome = await expireBatch(db, cutoff, batchSize);
+    if (outcome === 'locked') return { expired, acquired: false };
+    expired.push(...outcome.expired);
+    if (outcome.candidates < batchSize) break;
+  }
+  return { expired, acquired: true };
+}
+
+async function expireBatch(db: Database, cutoff: Date, batchSize: number): Promise<'locked' | { expired: string[]; candidates: number }> {
+  return db.prisma.$transaction(async (tx) => {
+    // Keyed by schema: instances sharing a schema share the lock, separate schemas (tests) do not collide.
+    const [lock] = await tx.$queryRaw<{ acquired: boolean }[]>`
+      SELECT pg_try_advisory_xact_lock(hashtextextended('paystream:expiry:' || current_schema(), 0)) AS acquired`;
+    if (!lock?.acquired) return 'locked';
+    const candidates = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id::text AS id FROM transactions
+      WHERE status = 'REDIRECTED' AND updated_at < ${cutoff.toISOString()}::timestamptz
+      ORDER BY updated_at, id
+      LIMIT ${batchSize}
+      FOR UPDATE SKIP LOCKED`;
+    const expired: string[] = [];
+    for (const { id } of candidates) {
+      const outcome = await applyTransition(tx, { transactionId: id, target: 'REJECTED', source: 'SYSTEM', reason: EXPIRED_REASON });
+      if (outcome.kind === 'applied') expired.push(id);
+    }
+    return { expired, candidates: candidates.length };
+  });
+}
+
+export type ExpiryRunner = {
+  /** Runs one round now (also what the timer does). Rounds never overlap within one runner. */
+  runOnce(): Promise<ExpiryResult>;
+  /** Stops the timer and waits for a round in progress. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Every `config.expiry.intervalSeconds` (the first round one interval after start), runs a round. Each
+ * instance has one; the advisory lock lets only one of them work at a time. Undefined when disabled (0).
+ */
+export function startExpiryRunner(deps: { db: Database; config: Config; logger: Logger }): ExpiryRunner | undefined {
+  const { db, config, logger } = deps;
+  const intervalMs = config.expiry.intervalSeconds * 1000;
+  if (intervalMs <= 0) return undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<ExpiryResult> | undefined;
+
+  const runOnce = (): Promise<ExpiryResult> => {
+    current ??= expireStuckTransactions(db, { olderThanMinutes: config.expiry.tradeTimeoutMinutes }).finally(() => {
+      current = undefined;
+    });
+    return current;
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      runOnce()
+        .then((result) => {
+          if (result.expired.length > 0) logger.info({ expired: result.expired.length }, 'expired stuck REDIRECTED transactions');
+        })
+        .catch((error: unknown) => logger.error({ err: error }, 'expiry round failed'))
+        .finally(schedule);
+    }, intervalMs);
+    // The timer alone never keeps the process alive.
+    timer.unref();
+  };
+  schedule();
+
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await current?.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('production settings in the configuration', () => {
+  it('has defaults that leave every client operation inside the limits', () => {
+    const config = loadConfig({});
+    expect(config.graphqlLimits).toEqual({ maxDepth: 8, maxCost: 20_000, maxAliases: 15, maxDirectives: 20, maxTokens: 1_000, maxPageSize: 100 });
+    expect(config.rateLimit).toEqual({ requests: 6000, windowSeconds: 60 });
+    expect(config.redisKeyPrefix).toBe('paystream:');
+    expect(config.metricsToken).toBeUndefined();
+    expect(config.shutdownTimeoutSeconds).toBe(10);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      GRAPHQL_MAX_DEPTH: '5',
+      GRAPHQL_MAX_COST: '1000',
+      GRAPHQL_MAX_ALIASES: '0',
+      GRAPHQL_MAX_DIRECTIVES: '3',
+      GRAPHQL_MAX_TOKENS: '200',
+      GRAPHQL_MAX_PAGE_SIZE: '50',
+      RATE_LIMIT_REQUESTS: '0',
+      RATE_LIMIT_WINDOW_SECONDS: '1',
+      REDIS_KEY_PREFIX: 'tenant-a:',
+      METRICS_TOKEN: 'a-long-enough-token',
+      SHUTDOWN_TIMEOUT_SECONDS: '30',
+    });
+    expect(config.graphqlLimits).toEqual({ maxDepth: 5, maxCost: 1000, maxAliases: 0, maxDirectives: 3, maxTokens: 200, maxPageSize: 50 });
+    expect(config.rateLimit).toEqual({ requests: 0, windowSeconds: 1 });
+    expect(config.redisKeyPrefix).toBe('tenant-a:');
+    expect(config.metricsToken).toBe('a-long-enough-token');
+    expect(config.shutdownTimeoutSeconds).toBe(30);
+  });
+
+  it.each([
+    ['GRAPHQL_MAX_DEPTH', '0', 'must be a whole number from 1 to 100'],
+    ['GRAPHQL_MAX_PAGE_SIZE', '5000', 'must be a whole number from 1 to 1000'],
+    ['GRAPHQL_MAX_TOKENS', '1.5', 'must be a whole number of at least 1'],
+    ['RATE_LIMIT_REQUESTS', '-1', 'must be a whole number of at least 0'],
+    ['RATE_LIMIT_WINDOW_SECONDS', 'a minute', 'must be a whole number from 1 to 86400'],
+    ['REDIS_KEY_PREFIX', 'has space', 'must be up to 64 characters'],
+    ['METRICS_TOKEN', 'short', 'must be at least 16 characters'],
+    ['SHUTDOWN_TIMEOUT_SECONDS', '0', 'must be a whole number from 1 to 600'],
+    ['PORT', 'abc', 'must be a whole number from 0 to 65535'],
+  ])('%s=%j is refused with one line naming it', (variable, value, message) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [variable]: value })).toThrow(`invalid configuration: ${variable} ${message}`);
+  });
+});

@@ -1,0 +1,146 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateTransactionDocument, TransactionNotificationsDocument } from '../../src/client/operations.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+// The whole flow of DOMAIN.md with no outside system: merchant creates a transaction, the consumer pays (or
+// gives up) on the sandbox's Alipay page in a real browser, the sandbox notifies us like Alipay, the consumer
+// lands on the merchant's return page, and the sandbox's settlement plays the bank statement.
+let server: TestServer;
+let merchant: { merchantId: string; key: string };
+let shop: Server;
+let shopUrl: string;
+let browser: BrowserContext;
+let profileDir: string;
+const CHROMIUM = '/usr/bin/chromium';
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (CI installs it)`);
+  // Every notification delivered twice, as Alipay sometimes does: the duplicate must change nothing.
+  server = await startTestServer({ SANDBOX_REDELIVERY_RATE: '1', SANDBOX_CNY_RATES: 'EUR:7.8123' });
+  merchant = await server.createMerchant('Tea House');
+  // The merchant's own site, where returnUrl points.
+  shop = createServer((request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(`<!doctype html><title>Tea House</title><h1 id="thanks">Thank you for your order</h1><p id="path">${request.url?.replace(/[<>&"]/g, '') ?? ''}</p>`);
+  });
+  await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
+  shopUrl = `http://127.0.0.1:${(shop.address() as { port: number }).port}`;
+  profileDir = mkdtempSync(join(tmpdir(), 'paystream-chromium-'));
+  browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (shop ? shop.close(() => resolve()) : resolve()));
+  await server?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+async function createTransaction(reference: string, value: string) {
+  const result = await server.execute(
+    CreateTransactionDocument,
+    { input: { merchantReference: reference, amount: { value, currency: 'EUR' }, returnUrl: `${shopUrl}/return?order=${reference}` } },
+    merchant.key,
+  );
+  const payload = result.data?.createTransaction;
+  if (payload?.__typename !== 'CreateTransactionSuccess') throw new Error(JSON.stringify(result));
+  return payload.transaction;
+}
+
+async function adminView(id: string) {
+  const result = await server.execute(TransactionNotificationsDocument, { id }, server.adminKey);
+  if (!result.data?.transaction) throw new Error(JSON.stringify(result));
+  return result.data.transaction;
+}
+
+async function openGateway(redirectUrl: string): Promise<Page> {
+  const page = await browser.newPage();
+  const response = await page.goto(redirectUrl);
+  expect(response?.status()).toBe(200);
+  return page;
+}
+
+describe('the sandbox flow in a browser', () => {
+  let paidId: string;
+
+  it('shows the amount in CNY, pays, notifies us like Alipay and returns the consumer to the merchant', async () => {
+    const transaction = await createTransaction('tea-1', '19.99');
+    expect(transaction.redirectUrl).toContain(`${server.url}/sandbox/alipay/gateway?`);
+    const page = await openGateway(transaction.redirectUrl ?? '');
+    // 19.99 EUR at 7.8123 = 156.167877 CNY, shown rounded to the fen.
+    await expect.poll(() => page.getByTestId('cny-amount').textContent()).toBe('¥156.17 CNY');
+    expect(await page.getByTestId('amount').textContent()).toBe('19.99 EUR');
+    expect(await page.getByTestId('subject').textContent()).toBe('tea-1');
+
+    await Promise.all([page.waitForURL(`${shopUrl}/return?order=tea-1`), page.getByRole('button', { name: 'Pay' }).click()]);
+    expect(await page.locator('#thanks').textContent()).toBe('Thank you for your order');
+    await page.close();
+
+    const view = await adminView(transaction.id);
+    expect(view.status).toBe('CAPTURED');
+    expect(view.providerReference).toMatch(/^2026\d{18}$/);
+    expect(view.events.map((event) => [event.sequence, event.status, event.source])).toEqual([
+      [1, 'CREATED', 'MERCHANT_API'],
+      [2, 'REDIRECTED', 'MERCHANT_API'],
+      [3, 'CAPTURED', 'PROVIDER_NOTIFICATION'],
+    ]);
+    // One notification, delivered twice (the sandbox's redelivery), applied once.
+    expect(view.notifications).toHaveLength(1);
+    expect(view.notifications[0]).toMatchObject({ sender: 'ALIPAY', eventType: 'TRADE_SUCCESS', outcome: 'APPLIED', deliveries: 2, amount: { value: '19.99', currency: 'EUR' } });
+    paidId = transaction.id;
+  }, 60_000);
+
+  it('closes the trade when the consumer cancels: REJECTED with reason TRADE_CLOSED', async () => {
+    const transaction = await createTransaction('tea-2', '5.00');
+    const page = await openGateway(transaction.redirectUrl ?? '');
+    await Promise.all([page.waitForURL(`${shopUrl}/return?order=tea-2`), page.getByRole('button', { name: 'Cancel' }).click()]);
+    await page.close();
+    const view = await adminView(transaction.id);
+    expect(view.status).toBe('REJECTED');
+    expect(view.statusReason).toBe('TRADE_CLOSED');
+    expect(view.events.at(-1)).toMatchObject({ status: 'REJECTED', previousStatus: 'REDIRECTED', source: 'PROVIDER_NOTIFICATION' });
+  }, 60_000);
+
+  it('settles captured transactions: PAID with source SETTLEMENT, and settling again changes nothing', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/sandbox/alipay/settlement`);
+    expect(await page.locator('tbody').textContent()).toContain('EUR');
+    await Promise.all([page.waitForURL(/settled=1/), page.getByRole('button', { name: 'Settle all' }).click()]);
+    expect(await page.getByTestId('settlement-result').textContent()).toContain('Settled 1 transaction(s)');
+    expect(await page.locator('tbody').textContent()).toContain('Nothing awaiting settlement');
+
+    const view = await adminView(paidId);
+    expect(view.status).toBe('PAID');
+    expect(view.events.at(-1)).toMatchObject({ sequence: 4, status: 'PAID', previousStatus: 'CAPTURED', source: 'SETTLEMENT' });
+    expect(view.notifications.map((row) => [row.sender, row.eventType, row.outcome])).toEqual([
+      ['ALIPAY', 'TRADE_SUCCESS', 'APPLIED'],
+      ['SIGNED_EVENT', 'payment.paid', 'APPLIED'],
+    ]);
+
+    await Promise.all([page.waitForURL(/settled=0/), page.getByRole('button', { name: 'Settle all' }).click()]);
+    expect((await adminView(paidId)).events).toHaveLength(4);
+    await page.close();
+  }, 60_000);
+
+  it('refuses a redirect whose parameters were changed after signing, as Alipay would', async () => {
+    const transaction = await createTransaction('tea-3', '12.00');
+    const tampered = new URL(transaction.redirectUrl ?? '');
+    tampered.searchParams.set('total_fee', '0.01');
+    const page = await browser.newPage();
+    const response = await page.goto(tampered.toString());
+    expect(response?.status()).toBe(400);
+    expect(await page.getByTestId('error-code').textContent()).toBe('ILLEGAL_SIGN');
+    expect(await page.getByRole('button', { name: 'Pay' }).count()).toBe(0);
+    await page.close();
+    expect((await adminView(transaction.id)).status).toBe('REDIRECTED');
+  }, 60_000);
+});

@@ -1,0 +1,150 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { schema } from '../../src/graphql/schema/index.ts';
+import { hashSecret, revokeApiKey } from '../../src/services/merchants.ts';
+import { errorCodes, postGraphql, request, type RawResponse } from '../support/http.ts';
+import { fieldsScopedTo, operationWithoutAddressing } from '../support/schema-sweep.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let merchant: { merchantId: string; key: string };
+
+beforeAll(async () => {
+  server = await startTestServer();
+  merchant = await server.createMerchant('Authenticated');
+});
+afterAll(() => server?.close());
+
+const query = { query: '{ transactions { totalCount } }' };
+
+function expectUnauthenticated(response: RawResponse): void {
+  expect(response.status).toBe(401);
+  expect(response.headers.get('www-authenticate')).toBe('Bearer');
+  expect(response.json?.errors?.[0]).toMatchObject({ message: expect.stringMatching(/API key/), extensions: { code: 'UNAUTHENTICATED' } });
+  expect(response.json?.data).toBeUndefined();
+}
+
+/** Opens graphql-ws with the given connection_init payload; resolves with the close code (or 'ack'). */
+function wsConnect(payload: Record<string, unknown> | undefined): Promise<number | 'ack'> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    socket.once('error', reject);
+    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', ...(payload ? { payload } : {}) })));
+    socket.once('message', (data: Buffer) => {
+      if ((JSON.parse(data.toString()) as { type: string }).type === 'connection_ack') {
+        socket.close();
+        resolve('ack');
+      }
+    });
+    socket.once('close', (code) => resolve(code));
+  });
+}
+
+describe('authentication bypass attempts', () => {
+  it('a valid key works (the baseline every refusal below is measured against)', async () => {
+    const response = await postGraphql(server.url, query, { key: merchant.key });
+    expect(response.status).toBe(200);
+    expect(response.json?.data).toEqual({ transactions: { totalCount: 0 } });
+  });
+
+  const attempts: [string, (key: string) => string | undefined][] = [
+    ['no Authorization header', () => undefined],
+    ['an empty header', () => ''],
+    ['"Bearer" alone', () => 'Bearer'],
+    ['"Bearer " with nothing after', () => 'Bearer '],
+    ['Basic with the key as password', (key) => `Basic ${Buffer.from(`user:${key}`).toString('base64')}`],
+    ['Basic with the key as user', (key) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`],
+    ['another scheme', (key) => `Token ${key}`],
+    ['the key without a scheme', (key) => key],
+    ['the key followed by extra words', (key) => `Bearer ${key} extra`],
+    ['two keys', (key) => `Bearer ${key}, Bearer ${key}`],
+    ['the key with a character missing', (key) => `Bearer ${key.slice(0, -1)}`],
+    ['the key with a character added', (key) => `Bearer ${key}x`],
+    ['the key with its first character changed', (key) => `Bearer ${key[0] === 'p' ? 'q' : 'p'}${key.slice(1)}`],
+    ['the stored hash of the key (pass-the-hash)', (key) => `Bearer ${hashSecret(key)}`],
+    ['the key in another case', (key) => `Bearer ${key.toUpperCase()}`],
+    ['a very long header', () => `Bearer ${'A'.repeat(8_000)}`],
+    ['SQL in the header', () => "Bearer ' OR '1'='1' --aaaaaaaaaaaa"],
+  ];
+
+  it.each(attempts)('%s: 401 UNAUTHENTICATED', async (_label, header) => {
+    const value = header(merchant.key);
+    const response = await postGraphql(server.url, query, value === undefined ? {} : { headers: { authorization: value } });
+    expectUnauthenticated(response);
+  });
+
+  it('accepts the scheme in any case, as RFC 7235 says (the key itself is what counts)', async () => {
+    for (const scheme of ['bearer', 'BEARER']) {
+      const response = await postGraphql(server.url, query, { headers: { authorization: `${scheme} ${merchant.key}` } });
+      expect(response.status).toBe(200);
+    }
+  });
+
+  it('a header beyond 16 KB is refused by the HTTP parser: 431', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const outgoing = http.request(`${server.url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${'A'.repeat(20_000)}`, 'content-type': 'application/json', 'content-length': 2 } }, (incoming) => {
+        incoming.resume();
+        resolve(incoming.statusCode ?? 0);
+      });
+      outgoing.on('error', reject);
+      outgoing.end('{}');
+    });
+    expect(status).toBe(431);
+  });
+
+  it('a key in the query string is not a credential', async () => {
+    const response = await request(`${server.url}/graphql?query=${encodeURIComponent(query.query)}&authorization=${encodeURIComponent(`Bearer ${merchant.key}`)}`, {
+      headers: { 'graphql-preflight': '1' },
+    });
+    expectUnauthenticated(response);
+  });
+
+  it('a revoked key stops working at once, on HTTP and WebSocket', async () => {
+    const doomed = await server.createMerchant('Doomed');
+    expect((await postGraphql(server.url, query, { key: doomed.key })).status).toBe(200);
+    expect(await wsConnect({ authorization: `Bearer ${doomed.key}` })).toBe('ack');
+    const apiKey = await server.db.prisma.apiKey.findFirstOrThrow({ where: { merchantId: doomed.merchantId } });
+    await revokeApiKey(server.db, apiKey.id);
+    expectUnauthenticated(await postGraphql(server.url, query, { key: doomed.key }));
+    expect(await wsConnect({ authorization: `Bearer ${doomed.key}` })).toBe(4401);
+  });
+
+  it('WebSocket without a key or with a bad one: closed with 4401', async () => {
+    expect(await wsConnect(undefined)).toBe(4401);
+    expect(await wsConnect({ authorization: 'Bearer not-a-real-key-0123456789' })).toBe(4401);
+    expect(await wsConnect({ authorization: merchant.key })).toBe(4401);
+    expect(await wsConnect({ authorization: `Bearer ${merchant.key}` })).toBe('ack');
+  });
+});
+
+describe('role checks', () => {
+  const adminOnly = fieldsScopedTo(schema, 'admin');
+  const merchantOnly = fieldsScopedTo(schema, 'merchant');
+
+  it('finds the scoped fields in the schema', () => {
+    expect(adminOnly.map(({ field }) => field.name)).toContain('createMerchant');
+    expect(merchantOnly.map(({ field }) => field.name)).toContain('createTransaction');
+  });
+
+  it.each(adminOnly.map(({ rootType, field }) => [field.name, rootType, field] as const))('ADMIN-only %s with a merchant key: FORBIDDEN, nothing done', async (_name, rootType, field) => {
+    const merchantsBefore = await server.db.prisma.merchant.count();
+    const keysBefore = await server.db.prisma.apiKey.count();
+    const response = await postGraphql(server.url, { query: operationWithoutAddressing(schema, rootType, field) }, { key: merchant.key });
+    expect(errorCodes(response)).toContain('FORBIDDEN');
+    expect(response.json?.errors?.[0]?.message).toBe('this operation needs an ADMIN key');
+    expect(await server.db.prisma.merchant.count()).toBe(merchantsBefore);
+    expect(await server.db.prisma.apiKey.count()).toBe(keysBefore);
+  });
+
+  it.each(merchantOnly.map(({ rootType, field }) => [field.name, rootType, field] as const))('merchant-only %s with an ADMIN key: FORBIDDEN', async (_name, rootType, field) => {
+    const response = await postGraphql(server.url, { query: operationWithoutAddressing(schema, rootType, field) }, { key: server.adminKey });
+    expect(errorCodes(response)).toContain('FORBIDDEN');
+    expect(response.json?.errors?.[0]?.message).toBe('this operation needs a merchant key');
+  });
+
+  it('ADMIN-only arguments with a merchant key: FORBIDDEN', async () => {
+    const response = await postGraphql(server.url, { query: '{ transactions(filter: { merchantId: "x" }) { totalCount } }' }, { key: merchant.key });
+    expect(errorCodes(response)).toContain('FORBIDDEN');
+  });
+});
