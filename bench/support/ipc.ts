@@ -93,18 +93,18 @@ export async function startBenchServer(script: string, env: Record<string, strin
   };
 }
 
-export type WriterChange = { uuid: string; globalId: string; authorization?: string; body?: string };
+export type WriterChange = { uuid: string; globalId: string; headers?: Record<string, string>; body?: string };
 
 export type WriterCommand = {
   type: 'run';
-  /** transition: the transition service on the database; post: `body` to `url`, expecting `expect` in the answer. */
-  mode: 'transition' | 'post';
+  /** Each change's `body` POSTed to `url`; it succeeded when the answer is 2xx and contains `expect`. */
+  mode: 'post';
   changes: WriterChange[];
   /** Changes per second (open loop), or else `concurrency` in flight as fast as they go. */
   rate?: number;
   concurrency?: number;
-  url?: string;
-  expect?: string;
+  url: string;
+  expect: string;
 };
 
 export type WriterMessage =

@@ -1,16 +1,11 @@
-import { loadConfig } from '../../src/config.ts';
-import { openDatabase } from '../../src/db/client.ts';
-import { transition } from '../../src/services/transitions.ts';
 import type { WriterCommand, WriterMessage } from './ipc.ts';
 
 /**
- * The benchmark's source of status changes, in a process of its own (as an ingestion instance would
- * be): applies provider notifications through the transition service, or sends POSTs, at a given rate
- * or with a given concurrency, and reports the wall-clock moment each change started.
+ * The benchmark's source of status changes, in a process of its own (as the provider's systems are):
+ * sends POSTs at a given rate or with a given concurrency, and reports the wall-clock moments each one
+ * was sent and acknowledged.
  */
 
-const config = loadConfig(process.env);
-const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
 const send = (message: WriterMessage) => process.send?.(message);
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -20,22 +15,15 @@ async function apply(command: WriterCommand, index: number): Promise<boolean> {
   if (!change) return true;
   send({ type: 'sent', id: change.globalId, at: now() });
   try {
-    let ok: boolean;
-    if (command.mode === 'transition') {
-      const outcome = await transition(db, { transactionId: change.uuid, target: 'CAPTURED', source: 'PROVIDER_NOTIFICATION' });
-      ok = outcome.kind === 'applied';
-    } else {
-      const response = await fetch(command.url ?? '', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(change.authorization ? { authorization: change.authorization } : {}) },
-        body: change.body ?? '',
-      });
-      const text = await response.text();
-      ok = response.ok && text.includes(command.expect ?? '');
-    }
-    // Committed (transition) or answered (POST): from here on it is the subscription system's time.
+    const response = await fetch(command.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...change.headers },
+      body: change.body ?? '',
+    });
+    const text = await response.text();
+    // Acknowledged (after the commit, for a notification): from here on it is the subscription system's time.
     send({ type: 'committed', id: change.globalId, at: now() });
-    return ok;
+    return response.ok && text.includes(command.expect);
   } catch {
     return false;
   }
@@ -75,7 +63,7 @@ async function run(command: WriterCommand): Promise<number> {
 
 process.on('message', (command: WriterCommand | { type: 'close' }) => {
   if (command.type === 'close') {
-    void db.close().then(() => process.exit(0));
+    process.exit(0);
     return;
   }
   void run(command).then((failed) => send({ type: 'done', failed }));
