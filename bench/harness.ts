@@ -45,7 +45,8 @@ export function startServerProcess(mode: 'paystream' | 'bare', options: ServerPr
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(import.meta.dirname, 'serve.ts'), mode], {
     // From the repository root, where `--import tsx` resolves.
     cwd: join(import.meta.dirname, '..'),
-    env: { ...process.env, ...options.env },
+    // No rate limit: the benchmarks measure the API, far past one merchant's budget (bench:protection measures the limiter).
+    env: { ...process.env, RATE_LIMIT_REQUESTS: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

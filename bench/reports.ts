@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     );
     notes.push(`tables: ${counts[0]?.transactions} transactions, ${counts[0]?.events} events`);
 
-    const config = loadConfig({ NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', EXPIRY_INTERVAL_SECONDS: '0' });
+    const config = loadConfig({ NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', EXPIRY_INTERVAL_SECONDS: '0', RATE_LIMIT_REQUESTS: '0' });
     const app = createApp({ config, db, logger: createLogger('warn') });
     const port = await app.listen(0, '127.0.0.1');
     try {

@@ -43,7 +43,7 @@ const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS _prisma_migrations (
 
 /** Anything with pg's promise `query`: a connected pg.Client, a pg.PoolClient, ... (used as one session). */
 export interface MigrationClient {
-  query(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+  query<Row extends object = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: Row[] }>;
 }
 /** A pool (pg.Pool or alike): one client is checked out for the whole run and released afterwards. */
 export interface MigrationPool {
@@ -162,10 +162,10 @@ async function migrationsTableExists(client: MigrationClient): Promise<boolean> 
 
 async function readHistory(client: MigrationClient): Promise<AppliedRow[]> {
   if (!(await migrationsTableExists(client))) return [];
-  const { rows } = await client.query(
+  const { rows } = await client.query<AppliedRow>(
     `SELECT migration_name, checksum, finished_at, rolled_back_at, logs FROM ${MIGRATIONS_TABLE} ORDER BY started_at, migration_name`,
   );
-  return rows as AppliedRow[];
+  return rows;
 }
 
 /**
