@@ -1,4 +1,3 @@
-import './support/env.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +9,8 @@ import { TransactionEventsDocument } from '../src/client/operations.ts';
 import { signEvent } from '../src/domain/signatures.ts';
 import { hashSecret, newSecret } from '../src/services/merchants.ts';
 import { createTransaction } from '../src/services/transactions.ts';
-import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
-import { testServiceDeps } from '../test/support/server.ts';
+import type { TestDatabase } from '../test/support/database.ts';
+import { createBenchDatabase } from './harness.ts';
 import { startBenchServer, startWriter, type BenchServer, type MemoryFigures, type Writer, type WriterCommand } from './support/ipc.ts';
 import { latencySummary, round, writeBenchResult, type BenchRow } from './lib.ts';
 
@@ -97,7 +96,9 @@ async function seed(db: TestDatabase): Promise<{ secrets: string[]; byLevel: Map
   await db.prisma.apiKey.createMany({
     data: secrets.map((secret, index) => ({ merchantId: merchantIds[index] ?? null, role: 'MERCHANT' as const, prefix: secret.slice(0, 12), secretHash: hashSecret(secret) })),
   });
-  // One real transaction, for a realistic redirect URL (the longest field of the payload).
+  // One real transaction, for a realistic redirect URL (the longest field of the payload). Imported only now:
+  // test support reads DATABASE_URL when it loads, and createBenchDatabase sets it.
+  const { testServiceDeps } = await import('../test/support/server.ts');
   const real = await createTransaction(testServiceDeps(db, { NODE_ENV: 'production', PORT: '4000' }), merchantIds[0] ?? '', {
     merchantReference: 'bench-real',
     amount: { value: '10.00', currency: 'EUR' },
@@ -261,12 +262,12 @@ async function connectAndClose(target: Target, count: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const db = await createTestDatabase({ poolSize: 4 });
+  const db = await createBenchDatabase({ poolSize: 4 });
   const { secrets, byLevel, redirectUrl } = await seed(db);
   const here = import.meta.dirname;
   const notificationKey = { keyId: 'bench', secret: randomBytes(24).toString('base64url') };
   const paystreamServer = await startBenchServer(join(here, 'support', 'paystream-server.ts'), {
-    DATABASE_URL: db.url ?? '',
+    DATABASE_URL: db.url,
     DATABASE_POOL_SIZE: '10',
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',

@@ -1,8 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { serverNodeArgsFromEnv } from '../harness.ts';
 
 /**
- * A benchmark's server runs in a child process of its own (so its CPU and memory are not the load
- * generator's), started with --expose-gc, and answers a few questions over IPC.
+ * bench:subscriptions' servers and sender, each in a child process of its own. Unlike bench/harness.ts's
+ * servers, these answer questions over IPC that only the process itself can: its memory after a forced GC
+ * (started with --expose-gc) and how many subscriptions are attached.
  */
 
 export type MemoryFigures = { heapUsed: number; external: number; rss: number };
@@ -55,8 +57,8 @@ export type BenchServer = {
 /** In the bench: fork `script` with tsx and --expose-gc, wait for its port. */
 export async function startBenchServer(script: string, env: Record<string, string>): Promise<BenchServer> {
   const child: ChildProcess = fork(script, [], {
-    // BENCH_CPU_PROF=<dir> writes each server's CPU profile there on exit (for finding hot spots).
-    execArgv: ['--expose-gc', '--import', 'tsx', ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [])],
+    // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") as for the other benchmarks.
+    execArgv: ['--expose-gc', ...serverNodeArgsFromEnv(), '--import', 'tsx'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
