@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Database } from '../db/client.ts';
 import type {
   EventSource,
@@ -49,6 +50,13 @@ export type LogBatch = {
 };
 
 export const START_OF_LOG: EventPosition = { txid: 0n, id: 0n };
+
+/** A session to read on: the database's pool, or a connection of one's own (the relay reads on its LISTEN session). */
+export type LogSession = Pick<pg.ClientBase, 'query'>;
+
+function sessionOf(source: Database | LogSession): LogSession {
+  return 'pool' in source ? source.pool : source;
+}
 
 type Row = {
   horizon: string;
@@ -104,8 +112,8 @@ const READ_SQL = `
   ORDER BY e.txid, e.id`;
 
 /** Committed events after `options.after`, in stream order, never past the horizon. */
-export async function readCommittedBatch(db: Database, options: LogReadOptions): Promise<LogBatch> {
-  const { rows } = await db.pool.query<Row>(READ_SQL, [
+export async function readCommittedBatch(source: Database | LogSession, options: LogReadOptions): Promise<LogBatch> {
+  const { rows } = await sessionOf(source).query<Row>(READ_SQL, [
     options.after.txid.toString(),
     options.after.id.toString(),
     options.merchantId ?? null,
@@ -155,8 +163,8 @@ export async function readCommittedEvents(db: Database, options: LogReadOptions)
 }
 
 /** The last position below the horizon: where a reader that starts "now" begins. */
-export async function readHead(db: Database): Promise<EventPosition> {
-  const { rows } = await db.pool.query<{ txid: string; id: string }>(`
+export async function readHead(source: Database | LogSession): Promise<EventPosition> {
+  const { rows } = await sessionOf(source).query<{ txid: string; id: string }>(`
     SELECT txid::text AS txid, id::text AS id FROM transaction_events
     WHERE txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
     ORDER BY txid DESC, id DESC

@@ -4,7 +4,7 @@ import type { Database } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { EVENTS_CHANNEL } from '../services/transitions.ts';
 import { comparePositions, decodeEventCursor, encodeEventCursor, type EventPosition } from './cursor.ts';
-import { readCommittedBatch, readHead, type CommittedEvent } from './log.ts';
+import { readCommittedBatch, readHead, type CommittedEvent, type LogSession } from './log.ts';
 import type { EventPubSub, RelayHint } from './pubsub.ts';
 
 /**
@@ -158,12 +158,12 @@ export class EventRelay {
     let heldBack = false;
     try {
       if (this.headPending) {
-        this.position = await readHead(this.options.db);
+        this.position = await readHead(this.readSession());
         this.headPending = false;
       }
       do {
         this.readAgain = false;
-        const batch = await readCommittedBatch(this.options.db, { after: this.position, limit: this.batchSize });
+        const batch = await readCommittedBatch(this.readSession(), { after: this.position, limit: this.batchSize });
         this.lastReadAt = new Date();
         if (this.lastError !== undefined) {
           this.logger.info('event log readable again');
@@ -203,6 +203,14 @@ export class EventRelay {
       void this.wake();
     }, this.heldBackDelayMs);
     this.heldBackTimer.unref();
+  }
+
+  /**
+   * Where to read: the LISTEN session while it is up (a connection of its own, so a read never queues behind
+   * a busy pool, and costs no extra connection), else the pool.
+   */
+  private readSession(): LogSession | Database {
+    return this.listener !== undefined && this.listenStatus === 'up' ? this.listener : this.options.db;
   }
 
   private onHint(hint: RelayHint): void {
