@@ -15,12 +15,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateRsaKeyPair } from '../../src/domain/signatures.ts';
 import { createMerchant } from '../../src/services/merchants.ts';
+import { freePort } from '../../test/support/processes.ts';
 import { createBenchDatabase } from '../harness.ts';
 import {
   alipayNotification,
   auditHistory,
   drillResult,
-  freePort,
   httpSender,
   isAcknowledged,
   loadHistory,
