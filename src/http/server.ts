@@ -150,7 +150,6 @@ export function createApp(deps: AppDeps): App {
   });
 
   const routes = buildRoutes(services);
-  const responses = new Set<ServerResponse>();
   // Handlers still running, even for clients that hung up (their sockets are closed, their work is not):
   // shutdown waits for them before the database is closed under them.
   const handlers = new Set<Promise<void>>();
@@ -168,9 +167,7 @@ export function createApp(deps: AppDeps): App {
       response.setHeader('x-request-id', context.requestId);
       // Once draining, a keep-alive connection gets its last response: the client reconnects elsewhere.
       if (draining) response.setHeader('connection', 'close');
-      responses.add(response);
       response.once('close', () => {
-        responses.delete(response);
         record(request, response, context, Number(process.hrtime.bigint() - started) / 1e9);
       });
       const handled = runWithRequestContext(context, () =>
@@ -353,12 +350,9 @@ export function createApp(deps: AppDeps): App {
     await expiryRunner?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const client of webSockets.clients) client.close(SHUTDOWN_CLOSE_CODE, 'server restarting');
-    // SSE subscribers get a last SERVER_SHUTTING_DOWN event; then the relay and pub/sub stop. Streams that
-    // never finish on their own are ended, so clients reconnect (to another instance) and resume.
+    // SSE subscribers get a last SERVER_SHUTTING_DOWN event, which ends their streams (clients reconnect to
+    // another instance and resume); then the relay and pub/sub stop. What still hangs is cut at the timeout.
     await events.close();
-    for (const response of responses) {
-      if (String(response.getHeader('content-type') ?? '').startsWith('text/event-stream')) response.destroy();
-    }
     server.closeIdleConnections();
     // Keep-alive connections turn idle as their in-flight request completes: close them as they do.
     const sweep = setInterval(() => server.closeIdleConnections(), 50);
