@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
+import { purgeExpiredIdempotencyRecords } from './transactions.ts';
 import { applyTransition } from './transitions.ts';
 
 /**
@@ -105,8 +106,11 @@ export function startExpiryRunner(deps: { db: Database; config: Config; logger: 
     if (stopped) return;
     timer = setTimeout(() => {
       runOnce()
-        .then((result) => {
+        .then(async (result) => {
           if (result.expired.length > 0) logger.info({ expired: result.expired.length }, 'expired stuck REDIRECTED transactions');
+          // Housekeeping on the same beat: idempotency keys past their retention (lookups already ignore them).
+          const purged = await purgeExpiredIdempotencyRecords(db);
+          if (purged > 0) logger.debug({ purged }, 'purged expired idempotency keys');
         })
         .catch((error: unknown) => logger.error({ err: error }, 'expiry round failed'))
         .finally(schedule);

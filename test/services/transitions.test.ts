@@ -116,3 +116,21 @@ describe('transition service', () => {
     }
   }, 120_000);
 });
+
+describe('idempotency retention', () => {
+  it('purges keys past their retention and keeps the others', async () => {
+    const { purgeExpiredIdempotencyRecords } = await import('../../src/services/transactions.ts');
+    const transactionId = await newTransaction();
+    const now = new Date();
+    await db.prisma.idempotencyRecord.createMany({
+      data: [
+        { merchantId, key: 'expired-key', requestHash: 'x', transactionId, expiresAt: new Date(now.getTime() - 1_000) },
+        { merchantId, key: 'live-key', requestHash: 'x', transactionId, expiresAt: new Date(now.getTime() + 3_600_000) },
+      ],
+    });
+    expect(await purgeExpiredIdempotencyRecords(db, now)).toBeGreaterThanOrEqual(1);
+    const keys = (await db.prisma.idempotencyRecord.findMany({ where: { merchantId } })).map((record) => record.key);
+    expect(keys).toContain('live-key');
+    expect(keys).not.toContain('expired-key');
+  });
+});
