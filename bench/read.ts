@@ -63,28 +63,35 @@ try {
   if (single.payload.data?.transaction?.id !== transactionId || single.payload.data.transaction.events.length !== 2) {
     throw new Error(`transaction(id) answered ${JSON.stringify(single.payload).slice(0, 500)}`);
   }
+
+  // transaction(id) asks for every seeded transaction in turn, not one id over and over: concurrent lookups are
+  // batched into one statement, and a batch of one repeated id would flatter it.
+  const everyId = await allTransactionIds(client);
+  if (everyId.length !== SEEDED_TRANSACTIONS) throw new Error(`found ${everyId.length} of ${SEEDED_TRANSACTIONS} seeded transactions`);
+  const transactionBodies = everyId.map((id) => graphqlBody(TransactionDocument, { id }));
   client.close();
 
   const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${secret}` };
-  const targets = {
-    bare: { url: `${bare.url}/graphql`, body: JSON.stringify({ query: '{ hello }' }), check: '"hello":"world"' },
-    transaction: { url: `${paystream.url}/graphql`, body: graphqlBody(TransactionDocument, { id: transactionId }), check: transactionId },
-    transactions: { url: `${paystream.url}/graphql`, body: graphqlBody(TransactionsDocument, { first: PAGE_SIZE }), check: '"totalCount"' },
-  } as const;
+  const targets: Record<'bare' | 'transaction' | 'transactions', { url: string; bodies: readonly string[]; check: string }> = {
+    bare: { url: `${bare.url}/graphql`, bodies: [JSON.stringify({ query: '{ hello }' })], check: '"hello":"world"' },
+    transaction: { url: `${paystream.url}/graphql`, bodies: transactionBodies, check: '"transaction":{"id":"' },
+    transactions: { url: `${paystream.url}/graphql`, bodies: [graphqlBody(TransactionsDocument, { first: PAGE_SIZE })], check: '"totalCount"' },
+  };
   type TargetName = keyof typeof targets;
 
   type Slice = { requests: number; seconds: number; latenciesMs: number[]; failures: number };
   const fire = (name: TargetName, connections: number, duration: number): Promise<Slice> => {
     const target = targets[name];
     const latenciesMs: number[] = [];
+    let sent = 0;
     return new Promise((resolve, reject) => {
       const instance = autocannon(
         {
           url: target.url,
           method: 'POST',
           headers,
-          body: target.body,
           connections,
+          requests: [{ setupRequest: (request) => ({ ...request, body: target.bodies[(sent += 1) % target.bodies.length] }) }],
           duration,
           // Every response is checked: a GraphQL error arrives as a 200 and must not count as a success.
           verifyBody: (body) => typeof body === 'string' && body.includes(target.check) && !body.includes('"errors"'),
@@ -174,6 +181,7 @@ try {
     notes: [
       `Per figure ${ROUNDS} slices of ${SLICE_SECONDS} s, interleaved with the other targets at the same concurrency, after a ${WARM_UP_SECONDS} s warm-up; one merchant with ${SEEDED_TRANSACTIONS} transactions (2 events each); both servers in child processes, autocannon in the parent, all on one machine.`,
       'transaction(id) and transactions(first: 50) are the TransactionDocument / TransactionsDocument operations of src/client/operations.ts (all fields, nested events; the page also counts totalCount).',
+      `transaction(id) cycles through all ${SEEDED_TRANSACTIONS} seeded ids, so the lookups that the server batches into one statement are for different rows.`,
       ...(failures.length > 0 ? [`Failed requests (non-2xx, errors, timeouts or GraphQL errors): ${failures.join('; ')}`] : ['Every response was checked: no failed request.']),
     ],
     rows,
@@ -182,4 +190,17 @@ try {
   await paystream?.stop();
   await bare?.stop();
   await db.drop();
+}
+
+async function allTransactionIds(client: ReturnType<typeof graphqlClient>): Promise<string[]> {
+  const ids: string[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await client.execute(TransactionsDocument, { first: PAGE_SIZE, ...(after === undefined ? {} : { after }) });
+    const connection = page.payload.data?.transactions;
+    if (!connection) throw new Error(`transactions answered ${JSON.stringify(page.payload).slice(0, 500)}`);
+    ids.push(...connection.edges.map((edge) => edge.node.id));
+    if (!connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor) return ids;
+    after = connection.pageInfo.endCursor;
+  }
 }

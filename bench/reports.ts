@@ -4,18 +4,17 @@
  * Seeds with INSERT ... SELECT generate_series (secondary indexes dropped during the load and rebuilt
  * after, as a bulk load would), VACUUM ANALYZE, then times, sequentially, each over rotating days and
  * merchants:
- * - GraphQL dailyReport over real HTTP against a real server (rows + funnel + remittance),
+ * - GraphQL dailyReport over real HTTP (keep-alive) against the real server in a child process (rows + funnel + remittance),
  * - the baseline: the same three aggregates as hand-written SQL on a pg pool (run in parallel, as the
  *   GraphQL resolvers run them), for one merchant-day and for all merchants,
  * - and, for context, the fixed cost of an authenticated GraphQL request (`{ __typename }`).
  * Targets (issue 5): GraphQL within 1.5x the raw SQL; under 100 ms for a merchant-day.
  * Bounded: about 2-3 minutes on 2 cores. The schema is dropped at the end, also on failure.
  */
-import { loadConfig } from '../src/config.ts';
-import { createApp } from '../src/http/server.ts';
-import { createLogger } from '../src/logger.ts';
+import { TypedDocumentString } from '../src/generated/graphql/graphql.ts';
 import { createApiKey } from '../src/services/merchants.ts';
 import type { TestDatabase } from '../test/support/database.ts';
+import { createBenchDatabase, graphqlClient, serverNodeArgsFromEnv, startServerProcess } from './harness.ts';
 import { latencySummary, round, writeBenchResult, type BenchRow } from './lib.ts';
 
 const TRANSACTIONS = Number(process.env['BENCH_TRANSACTIONS'] ?? 1_000_000);
@@ -27,18 +26,15 @@ const MERCHANT_DAY_RUNS = 300;
 const ALL_MERCHANTS_RUNS = 60;
 const WARMUP_RUNS = 20;
 
-// Benchmarks run on PostgreSQL; set before test/support/database.ts is loaded (it reads DATABASE_URL once).
-process.env['DATABASE_URL'] ||= 'postgresql://postgres@127.0.0.1:5432/test';
-const { createTestDatabase } = await import('../test/support/database.ts');
-
-const REPORT_QUERY = `query Report($date: Date!, $timeZone: String, $merchantId: ID) {
+const REPORT_QUERY = new TypedDocumentString<{ dailyReport: { date: string } | null }, Record<string, unknown>>(`query Report($date: Date!, $timeZone: String, $merchantId: ID) {
   dailyReport(date: $date, timeZone: $timeZone, merchantId: $merchantId) {
     date
     rows { status currency count total { value currency } }
     funnel { created redirected captured paid rejected cancelled conversionRate }
     remittance { currency count total { value currency } }
   }
-}`;
+}`);
+const TYPENAME_QUERY = new TypedDocumentString<{ __typename: string }, Record<string, never>>('{ __typename }');
 
 // The baseline, written by hand: what a DBA would type for the same three answers.
 const DAY_START = `(make_date($1, $2, $3)::timestamp AT TIME ZONE $4)`;
@@ -61,7 +57,7 @@ const baselineSql = (merchant: boolean) => ({
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const db = await createTestDatabase({ poolSize: 10 });
+  const db = await createBenchDatabase({ poolSize: 10 });
   const notes: string[] = [];
   try {
     const seedSeconds = await seed(db);
@@ -71,24 +67,26 @@ async function main(): Promise<void> {
     );
     notes.push(`tables: ${counts[0]?.transactions} transactions, ${counts[0]?.events} events`);
 
-    const config = loadConfig({ NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', EXPIRY_INTERVAL_SECONDS: '0', RATE_LIMIT_REQUESTS: '0' });
-    const app = createApp({ config, db, logger: createLogger('warn') });
-    const port = await app.listen(0, '127.0.0.1');
+    // The server in a child process, as in production: the load generator never shares its event loop.
+    const server = await startServerProcess('paystream', {
+      env: { DATABASE_URL: db.url, NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', EXPIRY_INTERVAL_SECONDS: '0' },
+      nodeArgs: serverNodeArgsFromEnv(),
+    });
+    // One keep-alive client per key (node:http: far cheaper per call than fetch, so it adds little to what is measured).
+    const clients = new Map<string, ReturnType<typeof graphqlClient>>();
     try {
       const { rows: merchantRows } = await db.pool.query<{ id: string }>('SELECT id FROM merchants ORDER BY name');
       const merchantIds = merchantRows.map((row) => row.id);
       const admin = await createApiKey(db, 'ADMIN', null);
       const merchantKeys = await Promise.all(merchantIds.slice(0, 20).map(async (id) => ({ id, key: (await createApiKey(db, 'MERCHANT', id)).secret })));
-      const url = `http://127.0.0.1:${port}/graphql`;
-
-      const graphql = async (key: string, query: string, variables: Record<string, unknown>) => {
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-          body: JSON.stringify({ query, variables }),
-        });
-        const body = (await response.json()) as { errors?: unknown[] };
-        if (body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
+      const graphql = async <TResult, TVariables>(key: string, document: TypedDocumentString<TResult, TVariables>, variables: TVariables) => {
+        let client = clients.get(key);
+        if (!client) {
+          client = graphqlClient(server.url, key, 1);
+          clients.set(key, client);
+        }
+        const { status, payload } = await client.execute(document, variables);
+        if (status !== 200 || payload.errors || !payload.data) throw new Error(`GraphQL answered ${status}: ${JSON.stringify(payload).slice(0, 500)}`);
       };
       const sql = async (merchantId: string | undefined, date: string) => {
         const [year, month, day] = date.split('-').map(Number);
@@ -114,10 +112,10 @@ async function main(): Promise<void> {
 
       const httpOnly = latencySummary(
         await time(MERCHANT_DAY_RUNS, async () => {
-          await (await fetch(`http://127.0.0.1:${port}/healthz`)).text();
+          await (await fetch(`${server.url}/healthz`)).text();
         }),
       );
-      const overhead = latencySummary(await time(MERCHANT_DAY_RUNS, (index) => graphql(merchantAt(index).key, '{ __typename }', {})));
+      const overhead = latencySummary(await time(MERCHANT_DAY_RUNS, (index) => graphql(merchantAt(index).key, TYPENAME_QUERY, {})));
       // Interleaved in blocks so both see the same machine load (2 shared cores).
       const merchantGraphql: number[] = [];
       const merchantSql: number[] = [];
@@ -147,7 +145,8 @@ async function main(): Promise<void> {
       writeBenchResult({ name: 'reports', title: `dailyReport at ${TRANSACTIONS.toLocaleString('en')} transactions`, notes, rows });
       for (const note of notes) console.log(`- ${note}`);
     } finally {
-      await app.close();
+      for (const client of clients.values()) client.close();
+      await server.stop();
     }
   } finally {
     await db.drop();

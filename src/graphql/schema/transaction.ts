@@ -4,7 +4,7 @@ import { isCancellable, isFinal } from '../../domain/status.ts';
 import { encodeEventCursor } from '../../events/cursor.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { IdempotencyConflictError, InvalidStateError, NotFoundError, ValidationFailedError } from '../../services/errors.ts';
-import { cancelTransaction, createTransaction } from '../../services/transactions.ts';
+import { cancelTransaction, createTransaction, findTransaction } from '../../services/transactions.ts';
 import { builder } from '../builder.ts';
 import { merchantScope, type GraphQLContext } from '../context.ts';
 import { NIL_UUID, isUuid, parseGlobalId } from '../ids.ts';
@@ -134,7 +134,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, context) => {
       const id = parseGlobalId(args.id, 'Transaction');
       if (id === undefined) return null;
-      return context.db.prisma.transaction.findFirst({ ...query, where: { id, ...tenantWhere(context) } });
+      return findTransaction(context.db, query, id, merchantScope(context.actor));
     },
   }),
   transactions: t.prismaConnection(
