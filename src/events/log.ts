@@ -165,9 +165,10 @@ export async function readCommittedEvents(db: Database, options: LogReadOptions)
 /** The last position below the horizon: where a reader that starts "now" begins. */
 export async function readHead(source: Database | LogSession): Promise<EventPosition> {
   const { rows } = await sessionOf(source).query<{ txid: string; id: string }>(`
-    SELECT txid::text AS txid, id::text AS id FROM transaction_events
-    WHERE txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-    ORDER BY txid DESC, id DESC
+    SELECT e.txid::text AS txid, e.id::text AS id FROM transaction_events AS e
+    WHERE e.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+    -- Qualified: a bare \`txid\` here would name the text output column, and '999' sorts after '1000'.
+    ORDER BY e.txid DESC, e.id DESC
     LIMIT 1`);
   const last = rows[0];
   return last ? { txid: BigInt(last.txid), id: BigInt(last.id) } : START_OF_LOG;

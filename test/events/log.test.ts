@@ -44,6 +44,17 @@ it('reads exactly what Prisma reads, in (txid, id) order, filtered by merchant a
   expect(await readHead(db)).toEqual((await readCommittedEvents(db, { after: START_OF_LOG, limit: 1000 })).at(-1)?.position);
 });
 
+it('finds the head by number, not by text, across a change in the number of digits', async () => {
+  const merchant = (await createMerchant(db, 'Digits')).merchant.id;
+  // Creating a transaction writes two events in one database transaction: ids 999999 and 1000000, the same txid
+  // ('999999' sorts after '1000000' as text).
+  await db.pool.query(`SELECT setval('transaction_events_id_seq', 999998)`);
+  await createTransaction(deps(db), merchant, input('digits'));
+  const head = await readHead(db);
+  expect(head.id).toBe(1_000_000n);
+  expect(await readCommittedEvents(db, { after: head, limit: 10 })).toEqual([]);
+});
+
 it.skipIf(TEST_DATABASE_URL === undefined)('stops below an open writer and says the rest is held back', async () => {
   const merchant = (await createMerchant(db, 'Held')).merchant.id;
   const early = await createTransaction(deps(db), merchant, input('early'));
