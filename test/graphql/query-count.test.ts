@@ -62,7 +62,7 @@ it('answers transaction lookups made in the same turn with one statement, each s
   ]);
   expect(statements.filter((sql) => /^\s*SELECT/i.test(sql))).toHaveLength(1);
   expect(own?.id).toBe(ownIds[0]);
-  expect(own?.events.map((event) => event.sequence)).toEqual([1, 2, 3]);
+  expect(own).toMatchObject({ events: [{ sequence: 1 }, { sequence: 2 }, { sequence: 3 }] });
   expect(again?.id).toBe(ownIds[0]);
   expect(foreign).toBeNull();
   expect(foreignAsOwner?.id).toBe(otherId);
