@@ -135,25 +135,24 @@ export function statusRowsQuery(day: ReportDay, merchantId: string | undefined, 
 
 export function conversionFunnelQuery(day: ReportDay, merchantId: string | undefined, grouping: Grouping = 'total'): Prisma.Sql {
   const byMerchant = grouping === 'merchant';
-  // Per transaction, the furthest stage on the success path: 1 redirected, 2 captured, 3 paid (0: none).
-  // LATERAL makes it a lookup of each transaction's few events on the (transaction_id, sequence) index:
-  // a join here could be planned as a hash join over the whole event log.
+  // How far each transaction got along the success path, by its history, read off its current status wherever
+  // the state machine (src/domain/status.ts) makes that exact: CAPTURED leads only to PAID, and REJECTED and
+  // CANCELLED are final and reachable only from CREATED or REDIRECTED. So "captured" is CAPTURED or PAID now,
+  // "paid", "rejected" and "cancelled" are that status now, and only a rejected or cancelled transaction needs its
+  // history, to tell whether it was redirected first (one indexed lookup each, about a tenth of a day's rows,
+  // instead of aggregating every transaction's events).
   return Prisma.sql`
     SELECT ${byMerchant ? Prisma.sql`t.merchant_id::text AS merchant_id,` : Prisma.empty}
            count(*)::int AS created,
-           count(*) FILTER (WHERE history.stage >= 1)::int AS redirected,
-           count(*) FILTER (WHERE history.stage >= 2)::int AS captured,
-           count(*) FILTER (WHERE history.stage >= 3)::int AS paid,
-           count(*) FILTER (WHERE history.rejected)::int AS rejected,
-           count(*) FILTER (WHERE history.cancelled)::int AS cancelled
+           count(*) FILTER (WHERE t.status IN ('REDIRECTED', 'CAPTURED', 'PAID')
+                               OR (t.status IN ('REJECTED', 'CANCELLED')
+                                   AND EXISTS (SELECT 1 FROM transaction_events e
+                                               WHERE e.transaction_id = t.id AND e.status = 'REDIRECTED')))::int AS redirected,
+           count(*) FILTER (WHERE t.status IN ('CAPTURED', 'PAID'))::int AS captured,
+           count(*) FILTER (WHERE t.status = 'PAID')::int AS paid,
+           count(*) FILTER (WHERE t.status = 'REJECTED')::int AS rejected,
+           count(*) FILTER (WHERE t.status = 'CANCELLED')::int AS cancelled
     FROM transactions t
-    CROSS JOIN LATERAL (
-      SELECT max(CASE e.status WHEN 'REDIRECTED' THEN 1 WHEN 'CAPTURED' THEN 2 WHEN 'PAID' THEN 3 ELSE 0 END) AS stage,
-             coalesce(bool_or(e.status = 'REJECTED'), false) AS rejected,
-             coalesce(bool_or(e.status = 'CANCELLED'), false) AS cancelled
-      FROM transaction_events e
-      WHERE e.transaction_id = t.id
-    ) history
     WHERE ${onReportDay(Prisma.sql`t.created_at`, day)} ${merchantFilter(Prisma.sql`t.merchant_id`, merchantId)}
     ${byMerchant ? Prisma.sql`GROUP BY t.merchant_id ORDER BY t.merchant_id` : Prisma.empty}`;
 }

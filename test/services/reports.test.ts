@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALLOWED_TRANSITIONS, type TransactionStatus } from '../../src/domain/status.ts';
 import { ValidationFailedError } from '../../src/services/errors.ts';
 import {
   conversionFunnel,
@@ -172,6 +173,39 @@ describe('daily report contents', () => {
       conversionRate: '0.4444',
     });
     expect(await conversionFunnel(db, day('2030-01-01', 'UTC'), merchantId)).toMatchObject({ created: 0, conversionRate: undefined });
+  });
+
+  it('agrees with the funnel computed from the full history, for every path the state machine allows', async () => {
+    // Every legal history from CREATED (the funnel query reads most of it off the current status).
+    const paths: TransactionStatus[][] = [];
+    const walk = (path: TransactionStatus[]) => {
+      paths.push(path);
+      for (const next of ALLOWED_TRANSITIONS[path.at(-1) ?? 'CREATED']) walk([...path, next]);
+    };
+    walk(['CREATED']);
+    const pathsMerchant = await insertMerchant(db, 'Every path');
+    for (const [index, path] of paths.entries()) {
+      const minute = String(index % 60).padStart(2, '0');
+      await insertTransaction(db, {
+        merchantId: pathsMerchant,
+        createdAt: `2026-07-01T10:${minute}:00Z`,
+        amountMinor: 100n,
+        currency: 'EUR',
+        history: path.slice(1).map((status, step) => ({ status: status as Exclude<TransactionStatus, 'CREATED'>, at: `2026-07-01T11:${minute}:0${step}Z` })),
+      });
+    }
+    const reached = (path: TransactionStatus[], statuses: TransactionStatus[]) => path.some((status) => statuses.includes(status));
+    const count = (predicate: (path: TransactionStatus[]) => boolean) => paths.filter(predicate).length;
+    const funnel = await conversionFunnel(db, day('2026-07-01', 'UTC'), pathsMerchant);
+    expect(paths).toHaveLength(12);
+    expect(funnel).toMatchObject({
+      created: paths.length,
+      redirected: count((path) => reached(path, ['REDIRECTED', 'CAPTURED', 'PAID'])),
+      captured: count((path) => reached(path, ['CAPTURED', 'PAID'])),
+      paid: count((path) => reached(path, ['PAID'])),
+      rejected: count((path) => reached(path, ['REJECTED'])),
+      cancelled: count((path) => reached(path, ['CANCELLED'])),
+    });
   });
 
   it('counts remittance by the day of the PAID event, per currency', async () => {
