@@ -26,6 +26,7 @@ import {
   useAuthentication,
   useCsrfPrevention,
   useOperationMetrics,
+  useSharedSubscriptionExecution,
   type ServerContext,
 } from './graphql-plugins.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
@@ -121,6 +122,7 @@ export function createApp(deps: AppDeps): App {
       useCsrfPrevention(),
       ...queryLimitPlugins(config),
       useOperationMetrics(metrics),
+      useSharedSubscriptionExecution(),
     ],
     logging: {
       // Yoga's debug lines include request parameters (variables): not for the logs.
