@@ -18,6 +18,7 @@ import { startExpiryRunner, type ExpiryRunner } from '../services/expiry.ts';
 import { publicBaseUrl, resolveProviderSettings, type ProviderSettings } from '../providers/settings.ts';
 import { authenticate, type Actor } from '../services/merchants.ts';
 import { HttpError, MAX_BODY_BYTES, sendJson, sendText } from './body.ts';
+import { createCredentialSweep } from './credential-sweep.ts';
 import {
   queryLimitPlugins,
   rateLimitedError,
@@ -89,6 +90,8 @@ export function createApp(deps: AppDeps): App {
   metrics.trackDatabasePool(db.pool);
   if (config.redisUrl !== undefined) metrics.trackRedis('pubsub', () => events.health().redis === 'up');
   const rateLimiter = createRateLimiter({ config, logger, metrics });
+  // Subscriptions outlive their authentication: their keys are checked again while they stay open.
+  const credentials = createCredentialSweep({ db, logger });
   let draining = false;
   const services: AppServices = {
     config,
@@ -230,6 +233,11 @@ export function createApp(deps: AppDeps): App {
         sendJson(response, 411, { errors: [{ message: 'Content-Length is required', extensions: { code: 'LENGTH_REQUIRED' } }] });
         return;
       }
+      const authorization = request.headers.authorization;
+      if (authorization !== undefined && request.headers.accept?.includes('text/event-stream')) {
+        // An SSE stream whose key is revoked is cut; reconnecting with that key is then a 401.
+        response.once('close', credentials.track(authorization, () => response.destroy()));
+      }
       await yoga.requestListener(request, response);
       return;
     }
@@ -266,19 +274,27 @@ export function createApp(deps: AppDeps): App {
   type WsExtra = { socket: WebSocket; request: IncomingMessage; actor?: Actor; connectionId?: string };
   const graphqlWs = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
-      // Authentication happens once, at connect: connectionParams.authorization, else the upgrade
-      // request's Authorization header. A refusal closes with 4401 and says why.
+      // Authentication happens at connect: connectionParams.authorization, else the upgrade request's
+      // Authorization header. A refusal closes with 4401 and says why. While the socket is open its key is
+      // checked again every few seconds (credential sweep): a revoked key's socket is closed with 4401.
       onConnect: async (ctx) => {
-        const authorization = ctx.connectionParams?.['authorization'] ?? ctx.extra.request.headers.authorization;
-        const actor = await authenticate(db, typeof authorization === 'string' ? authorization : undefined);
+        const offered = ctx.connectionParams?.['authorization'] ?? ctx.extra.request.headers.authorization;
+        const authorization = typeof offered === 'string' ? offered : undefined;
+        const actor = await authenticate(db, authorization);
         const connectionId = requestIdFrom(ctx.extra.request.headers['x-request-id']);
-        if (!actor) {
+        if (!actor || authorization === undefined) {
           logger.info({ reqId: connectionId, transport: 'websocket' }, 'websocket refused: no valid API key');
           ctx.extra.socket.close(WS_UNAUTHORIZED, `Unauthorized: ${UNAUTHENTICATED_MESSAGE}`);
           return false;
         }
         ctx.extra.actor = actor;
         ctx.extra.connectionId = connectionId;
+        const { socket } = ctx.extra;
+        const stopWatching = credentials.track(authorization, () => {
+          logger.info({ reqId: connectionId, transport: 'websocket' }, 'websocket closed: its API key was revoked');
+          disconnectSocket(socket, WS_UNAUTHORIZED, 'Unauthorized: the API key was revoked');
+        });
+        socket.once('close', stopWatching);
         return true;
       },
       onSubscribe: async (ctx, _id, params) => {
@@ -296,7 +312,7 @@ export function createApp(deps: AppDeps): App {
           req: ctx.extra.request,
           actor: ctx.extra.actor,
           params,
-          disconnect: (notice: StreamNotice) => disconnectSocket(socket, notice),
+          disconnect: (notice: StreamNotice) => disconnectSocket(socket, notice.closeCode, notice.message),
         });
         let document;
         try {
@@ -353,6 +369,7 @@ export function createApp(deps: AppDeps): App {
 
   async function shutdown(timeoutMs: number): Promise<{ cutConnections: number }> {
     draining = true;
+    credentials.stop();
     await expiryRunner?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const client of webSockets.clients) client.close(SHUTDOWN_CLOSE_CODE, 'server restarting');
@@ -397,6 +414,7 @@ export function createApp(deps: AppDeps): App {
             providers = resolveProviderSettings(config, publicBaseUrl(config, bound));
           }
           expiryRunner ??= startExpiryRunner({ db, config, logger });
+          credentials.start();
           resolve(bound);
         });
       });
@@ -409,10 +427,10 @@ export function createApp(deps: AppDeps): App {
   };
 }
 
-/** Closes a WebSocket with the notice's code and reason; a peer that does not answer is dropped after a grace. */
-function disconnectSocket(socket: WebSocket, notice: StreamNotice): void {
+/** Closes a WebSocket with this code and reason; a peer that does not answer is dropped after a grace. */
+function disconnectSocket(socket: WebSocket, closeCode: number, reason: string): void {
   if (socket.readyState !== WebSocket.OPEN) return;
-  socket.close(notice.closeCode, notice.message);
+  socket.close(closeCode, reason);
   setTimeout(() => {
     if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
   }, CLOSE_GRACE_MS).unref();

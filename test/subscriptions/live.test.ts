@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CancelTransactionDocument } from '../../src/client/operations.ts';
 import type { SubscriptionError, TransactionEventMessage, TransactionMessage } from '../../src/client/merchant-client.ts';
+import { revokeApiKey } from '../../src/services/merchants.ts';
 import { applyTransition, transition } from '../../src/services/transitions.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { createTransactionVia, logCursors, relayCaughtUp, sleep, testClient, waitFor } from '../support/subscriptions.ts';
@@ -229,6 +230,41 @@ describe('authentication on the WebSocket', () => {
     expect((await connectRaw({ authorization: `Bearer ${acme.key}` })).messages[0]).toMatch(/connection_ack/);
     expect((await connectRaw(undefined, { authorization: `Bearer ${acme.key}` })).messages[0]).toMatch(/connection_ack/);
   });
+
+  it('ends a WebSocket and an SSE stream once their key is revoked (the WebSocket with 4401), and keeps the others', async () => {
+    const victim = await server.createMerchant('Revoked later');
+    const keptOpen = await server.createMerchant('Still valid');
+    const apiKey = await server.db.prisma.apiKey.findFirstOrThrow({ where: { merchantId: victim.merchantId } });
+    const open = async (key: string) => {
+      const socket = new WebSocket(`${server.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+      const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+      await new Promise((resolve) => socket.once('open', resolve));
+      const acknowledged = new Promise((resolve) => socket.once('message', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } }));
+      await acknowledged;
+      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { transactionEvents { status } }' } }));
+      return { socket, closed };
+    };
+    const revokedSocket = await open(victim.key);
+    const validSocket = await open(keptOpen.key);
+    const sse = await fetch(`${server.url}/graphql?query=${encodeURIComponent('subscription { transactionEvents { status } }')}`, {
+      headers: { accept: 'text/event-stream', authorization: `Bearer ${victim.key}` },
+    });
+    expect(sse.status).toBe(200);
+    const sseEnded = sse.text().then(
+      () => 'ended',
+      () => 'ended',
+    );
+
+    await revokeApiKey(server.db, apiKey.id);
+    // Within the re-check interval (the API-key cache lifetime, 5 s).
+    expect(await revokedSocket.closed).toEqual({ code: 4401, reason: 'Unauthorized: the API key was revoked' });
+    expect(await sseEnded).toBe('ended');
+    expect(validSocket.socket.readyState).toBe(WebSocket.OPEN);
+    validSocket.socket.close(1000);
+    // And the key no longer opens anything.
+    expect((await connectRaw({ authorization: `Bearer ${victim.key}` })).closed.code).toBe(4401);
+  }, 15_000);
 
   it('the merchant client reports the refusal once and does not retry it', async () => {
     const errors: SubscriptionError[] = [];

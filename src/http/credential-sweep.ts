@@ -1,0 +1,75 @@
+import type { Database } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+import { API_KEY_CACHE_TTL_MS, authenticate } from '../services/merchants.ts';
+
+/**
+ * Long-lived connections (graphql-ws sockets, SSE streams) are authenticated once, when they open. This
+ * checks their keys again every `intervalMs` and ends the connections whose key has been revoked (or deleted)
+ * since: a revoked key stops receiving payment events within that interval, as it stops working for requests
+ * within the API-key cache's lifetime. One lookup per distinct key per round (most are answered by the cache).
+ * A round in which the database cannot be reached changes nothing: an outage must not cut every subscriber.
+ */
+
+export type CredentialSweep = {
+  /** Watches a connection's key; `end` is called once if the key stops authenticating. Returns the "stop watching". */
+  track(authorization: string, end: () => void): () => void;
+  start(): void;
+  stop(): void;
+  /** One round now (tests); resolves when every key has been checked. */
+  sweep(): Promise<void>;
+};
+
+export function createCredentialSweep(options: { db: Database; logger: Logger; intervalMs?: number }): CredentialSweep {
+  const { db, logger } = options;
+  const intervalMs = options.intervalMs ?? API_KEY_CACHE_TTL_MS;
+  const connections = new Map<string, Set<() => void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  async function sweep(): Promise<void> {
+    await Promise.all(
+      [...connections.entries()].map(async ([authorization, ends]) => {
+        let actor;
+        try {
+          actor = await authenticate(db, authorization);
+        } catch (error) {
+          logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not re-check the keys of open subscriptions');
+          return;
+        }
+        if (actor !== null) return;
+        connections.delete(authorization);
+        logger.info({ connections: ends.size }, 'API key no longer valid: ending its open subscriptions');
+        for (const end of ends) end();
+      }),
+    );
+  }
+
+  return {
+    track(authorization, end) {
+      let ends = connections.get(authorization);
+      if (!ends) {
+        ends = new Set();
+        connections.set(authorization, ends);
+      }
+      ends.add(end);
+      return () => {
+        const current = connections.get(authorization);
+        if (!current?.delete(end)) return;
+        if (current.size === 0) connections.delete(authorization);
+      };
+    },
+    start() {
+      timer ??= setInterval(() => {
+        running ??= sweep().finally(() => {
+          running = undefined;
+        });
+      }, intervalMs);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+    sweep,
+  };
+}
