@@ -5,9 +5,10 @@
  */
 
 // Connection failures and PostgreSQL's class 08 (connection exception), 53 (insufficient resources),
-// 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now).
+// 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now) and 57014 (statement cancelled: a statement
+// timeout, typically waiting on a lock; nothing was committed and trying later is the remedy).
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const SQLSTATE_UNAVAILABLE = /^(08...|53...|57P0[123])$/;
+const SQLSTATE_UNAVAILABLE = /^(08...|53...|57P0[123]|57014)$/;
 // Prisma: can't reach server, server closed the connection, pool timeout, transaction start timeout.
 const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1017', 'P2024', 'P2028']);
 const MESSAGES = [

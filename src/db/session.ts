@@ -34,7 +34,17 @@ export function pgSession(client: pg.ClientBase): SqlSession {
  * Resolves only after COMMIT succeeded. A client whose state is unknown (connection lost, failed rollback)
  * is discarded rather than returned to the pool.
  */
-export async function withPgTransaction<T>(pool: pg.Pool, work: (session: SqlSession) => Promise<T>): Promise<T> {
+export async function withPgTransaction<T>(
+  pool: pg.Pool,
+  work: (session: SqlSession) => Promise<T>,
+  options: { statementTimeoutMs?: number } = {},
+): Promise<T> {
+  const { statementTimeoutMs } = options;
+  if (statementTimeoutMs !== undefined && !(Number.isInteger(statementTimeoutMs) && statementTimeoutMs > 0)) {
+    throw new Error(`statementTimeoutMs must be a positive integer, got ${statementTimeoutMs}`);
+  }
+  // Sent with BEGIN as one simple-protocol round trip: a limit on every statement costs no extra wait.
+  const begin = statementTimeoutMs === undefined ? 'BEGIN' : `BEGIN; SET LOCAL statement_timeout = ${statementTimeoutMs}`;
   const client = await pool.connect();
   let broken: Error | undefined;
   // pg emits 'error' on a checked-out client whose connection drops (a database restart), besides failing its
@@ -46,7 +56,7 @@ export async function withPgTransaction<T>(pool: pg.Pool, work: (session: SqlSes
   client.on('error', onConnectionError);
   // A statement PostgreSQL refused (it carries a SQLSTATE) leaves the session usable; a failed round trip
   // (lost connection, protocol error) does not. Errors thrown by `work` itself are judged by the ROLLBACK.
-  const control = async (statement: 'BEGIN' | 'COMMIT') => {
+  const control = async (statement: string) => {
     try {
       await client.query(statement);
     } catch (error) {
@@ -55,7 +65,7 @@ export async function withPgTransaction<T>(pool: pg.Pool, work: (session: SqlSes
     }
   };
   try {
-    await control('BEGIN');
+    await control(begin);
     let result: T;
     try {
       result = await work(pgSession(client));

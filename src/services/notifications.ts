@@ -180,6 +180,12 @@ type Raw = { contentType: string; rawBody: Buffer };
 type Pending = { notification: ProviderNotification; raw: Raw; resolve(result: Acknowledged): void; reject(error: unknown): void };
 
 const MAX_ATTEMPTS = 4;
+/**
+ * No statement of an ingestion transaction may run longer than this (waiting for a row lock included): a stuck
+ * lock holder or a runaway statement turns into a 503 with Retry-After (nothing committed, the sender retries)
+ * instead of requests and row locks piling up behind it. Normal statements take about a millisecond.
+ */
+export const INGESTION_STATEMENT_TIMEOUT_MS = 5_000;
 const MAX_BATCH = 50;
 /** Beyond this many waiting notifications new ones are refused for now (503): senders retry, memory stays bounded. */
 const MAX_QUEUED = 5_000;
@@ -255,7 +261,9 @@ export class NotificationInbox {
   private async commit(batch: Pending[]): Promise<Acknowledged[]> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const results = await withPgTransaction(this.deps.db.pool, (session) => ingestBatch(session, batch, attempt > 1));
+        const results = await withPgTransaction(this.deps.db.pool, (session) => ingestBatch(session, batch, attempt > 1), {
+          statementTimeoutMs: INGESTION_STATEMENT_TIMEOUT_MS,
+        });
         for (const result of results) {
           if (result.outcome === 'ANOMALY' && !result.duplicate) {
             this.deps.logger.warn({ notificationId: result.notificationId, anomalyId: result.anomalyId }, 'notification recorded an anomaly');

@@ -10,6 +10,7 @@ import { createApp, type App } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMerchant } from '../../src/services/merchants.ts';
 import { resolveProviderSettings } from '../../src/providers/settings.ts';
+import { INGESTION_STATEMENT_TIMEOUT_MS } from '../../src/services/notifications.ts';
 import { createTransaction } from '../../src/services/transactions.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.ts';
 import { alipayParams, postAlipay, postSignedEvent, signedEventBody } from '../support/notifications.ts';
@@ -132,4 +133,48 @@ describe.skipIf(TEST_DATABASE_URL === undefined)('a PostgreSQL outage in the mid
     expect(after.json()).toMatchObject({ outcome: 'APPLIED', duplicate: false });
     expect((await testDb.prisma.transaction.findUniqueOrThrow({ where: { id: transaction.id } })).status).toBe('CAPTURED');
   });
+});
+
+describe.skipIf(TEST_DATABASE_URL === undefined)('a row lock held longer than the statement timeout', () => {
+  let testDb: TestDatabase;
+  let server: { app: App; url: string };
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    server = await serve(testDb);
+  });
+  afterAll(async () => {
+    await server?.app.close();
+    await testDb?.drop();
+  });
+
+  it('answers 503 once the timeout passes, records nothing, and applies the redelivery after the lock is gone', async () => {
+    const { merchant } = await createMerchant(testDb, 'Locked GmbH');
+    const config = loadConfig(env);
+    const transaction = await createTransaction({ db: testDb, config, alipay: resolveProviderSettings(config).alipay }, merchant.id, {
+      merchantReference: 'locked-1',
+      amount: { value: '7.00', currency: 'EUR' },
+      returnUrl: 'https://shop.example/return',
+    });
+    const body = signedEventBody({ transactionId: transaction.id, status: 'CAPTURED', amount: { value: '7.00', currency: 'EUR' } });
+    // Another session holds the transaction's row lock and does not let go (a stuck writer).
+    const holder = await testDb.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM transactions WHERE id = $1 FOR UPDATE', [transaction.id]);
+      const started = performance.now();
+      const during = await postSignedEvent(server.url, key, body);
+      expect(during.status).toBe(503);
+      expect(during.headers.get('retry-after')).toBe('5');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(INGESTION_STATEMENT_TIMEOUT_MS - 50);
+      expect(await testDb.prisma.notification.count()).toBe(0);
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    const after = await postSignedEvent(server.url, key, body);
+    expect(after.status).toBe(200);
+    expect(after.json()).toMatchObject({ outcome: 'APPLIED', duplicate: false });
+    expect((await testDb.prisma.transaction.findUniqueOrThrow({ where: { id: transaction.id } })).status).toBe('CAPTURED');
+    expect(await testDb.prisma.notification.count()).toBe(1);
+  }, 20_000);
 });
