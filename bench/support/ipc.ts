@@ -109,15 +109,17 @@ export type WriterCommand = {
   expect: string;
 };
 
+export type WriterMark = { what: 'sent' | 'committed'; id: string; at: number };
+
 export type WriterMessage =
   | { type: 'ready' }
-  | { type: 'sent' | 'committed'; id: string; at: number }
-  | { type: 'done'; failed: number };
+  /** The marks travel with the result, not one message each: a message per change would cost both processes CPU during the measurement. */
+  | { type: 'done'; failed: number; marks: WriterMark[] };
 
 export type Writer = {
   /**
-   * Runs the changes; `onMark` hears (what, transaction id, wall-clock ms) as each one starts and as it
-   * is committed (or answered). Resolves with the number that failed.
+   * Runs the changes; `onMark` hears (what, transaction id, wall-clock ms) of each one's start and of its
+   * acknowledgement (or answer), all at the end of the run. Resolves with the number that failed.
    */
   run(command: Omit<WriterCommand, 'type'>, onMark: (what: 'sent' | 'committed', id: string, at: number) => void): Promise<number>;
   close(): Promise<void>;
@@ -125,21 +127,21 @@ export type Writer = {
 
 export async function startWriter(script: string, env: Record<string, string>): Promise<Writer> {
   const child = fork(script, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  let onMark: (what: 'sent' | 'committed', id: string, at: number) => void = () => undefined;
-  let onDone: (failed: number) => void = () => undefined;
+  let onDone: (message: Extract<WriterMessage, { type: 'done' }>) => void = () => undefined;
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
     child.on('message', (message: WriterMessage) => {
       if (message.type === 'ready') resolve();
-      else if (message.type === 'sent' || message.type === 'committed') onMark(message.type, message.id, message.at);
-      else if (message.type === 'done') onDone(message.failed);
+      else onDone(message);
     });
   });
   return {
-    run(command, mark) {
-      onMark = mark;
+    run(command, onMark) {
       return new Promise((resolve) => {
-        onDone = resolve;
+        onDone = ({ failed, marks }) => {
+          for (const mark of marks) onMark(mark.what, mark.id, mark.at);
+          resolve(failed);
+        };
         child.send({ type: 'run', ...command } satisfies WriterCommand);
       });
     },
