@@ -69,6 +69,10 @@ async function connect(
     // Raw SQL (locks, migrations) is written unqualified; Prisma qualifies with `schema` itself.
     options: `-c search_path=${schema}`,
     connectionTimeoutMillis: 5_000,
+    // Statements sent one after another on a connection go out without waiting for the previous answer
+    // (PostgreSQL answers in order). Code that awaits each statement is unaffected; the ingestion
+    // transaction sends BEGIN with its first statements and COMMIT with its last (src/db/session.ts).
+    pipeline: true,
   });
   // An idle client's error (database restarted) must not crash the process; the next query reports it.
   pool.on('error', () => {});

@@ -29,21 +29,58 @@ export function pgSession(client: pg.ClientBase): SqlSession {
   };
 }
 
+/** A pg session inside withPgTransaction. */
+export type PgTransactionSession = SqlSession & {
+  /**
+   * Sends COMMIT now, behind the statements already sent and without waiting for their answers (the pool's
+   * connections pipeline). PostgreSQL runs it only after them; if one of them failed, the transaction is
+   * already aborted and COMMIT rolls it back instead: this then rejects with TransactionRolledBack, and the
+   * failed statement's own promise carries the reason. So every condition that must stop the commit has to
+   * be an error raised by a statement sent before it (a constraint, a unique index), not a check made in
+   * JavaScript on an answer.
+   */
+  commit(): Promise<void>;
+};
+
+/**
+ * Waits for every one of statements sent together (a pipelined flight), then fails with the first failure in
+ * the order they were sent: the statement that failed, not the ones that only failed after it. Waiting for
+ * all of them means nothing of the flight is still on the wire when the caller moves on.
+ */
+export async function settleFlight<const T extends readonly unknown[]>(statements: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(statements);
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
+/** COMMIT came back as ROLLBACK: a statement sent before it failed, and nothing was committed. */
+export class TransactionRolledBack extends Error {
+  constructor() {
+    super('the transaction was rolled back: a statement sent before COMMIT failed');
+  }
+}
+
 /**
  * Runs `work` in a database transaction on a pool client: BEGIN, work, COMMIT (ROLLBACK when work throws).
  * Resolves only after COMMIT succeeded. A client whose state is unknown (connection lost, failed rollback)
  * is discarded rather than returned to the pool.
+ *
+ * Round trips: the pool's connections pipeline (src/db/client.ts), so BEGIN goes out together with work's
+ * first statements, and work may send COMMIT together with its last ones (`session.commit()`); otherwise
+ * COMMIT is sent after work resolves. Every statement work sends must be awaited by work (a failed one
+ * makes the ones after it fail too).
  */
 export async function withPgTransaction<T>(
   pool: pg.Pool,
-  work: (session: SqlSession) => Promise<T>,
+  work: (session: PgTransactionSession) => Promise<T>,
   options: { statementTimeoutMs?: number } = {},
 ): Promise<T> {
   const { statementTimeoutMs } = options;
   if (statementTimeoutMs !== undefined && !(Number.isInteger(statementTimeoutMs) && statementTimeoutMs > 0)) {
     throw new Error(`statementTimeoutMs must be a positive integer, got ${statementTimeoutMs}`);
   }
-  // Sent with BEGIN as one simple-protocol round trip: a limit on every statement costs no extra wait.
+  // One simple-protocol statement: a limit on every statement costs no extra round trip.
   const begin = statementTimeoutMs === undefined ? 'BEGIN' : `BEGIN; SET LOCAL statement_timeout = ${statementTimeoutMs}`;
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -58,24 +95,42 @@ export async function withPgTransaction<T>(
   // (lost connection, protocol error) does not. Errors thrown by `work` itself are judged by the ROLLBACK.
   const control = async (statement: string) => {
     try {
-      await client.query(statement);
+      return await client.query(statement);
     } catch (error) {
       if (!hasSqlState(error)) broken = error instanceof Error ? error : new Error(String(error));
       throw error;
     }
   };
+  let commitSent = false;
+  const commit = async () => {
+    if (commitSent) throw new Error('commit() called twice');
+    commitSent = true;
+    const answer = await control('COMMIT');
+    if (answer.command !== 'COMMIT') throw new TransactionRolledBack();
+  };
   try {
-    await control(begin);
+    let beginFailed: unknown;
+    const begun = control(begin).catch((error: unknown) => {
+      beginFailed = error;
+      throw error;
+    });
+    // Answers come back in order: once BEGIN's is in, nothing more is sent outside the transaction.
+    const session = pgSession(client);
+    const query: SqlSession['query'] = (text, values, name) => (beginFailed === undefined ? session.query(text, values, name) : Promise.reject(beginFailed));
     let result: T;
     try {
-      result = await work(pgSession(client));
+      result = await work({ query, commit });
+      await begun;
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
+      await begun.catch(() => undefined);
+      if (!commitSent) {
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
+      }
       throw error;
     }
-    await control('COMMIT');
+    if (!commitSent) await commit();
     return result;
   } finally {
     client.removeListener('error', onConnectionError);

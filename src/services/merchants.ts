@@ -80,10 +80,8 @@ function actorCache(db: Database): Map<string, CachedActor> {
 
 /** Resolves `Authorization: Bearer <key>` to an actor; null for a missing, unknown or revoked key. */
 export async function authenticate(db: Database, authorization: string | null | undefined): Promise<Actor | null> {
-  // The scheme is case-insensitive and followed by one or more spaces (RFC 7235); the key is not.
-  const match = /^Bearer +([A-Za-z0-9_\-.~+/=]{16,256})$/i.exec(authorization?.trim() ?? '');
-  if (!match?.[1]) return null;
-  const secretHash = hashSecret(match[1]);
+  const secretHash = secretHashOf(authorization);
+  if (secretHash === undefined) return null;
   const cache = actorCache(db);
   const now = Date.now();
   const cached = cache.get(secretHash);
@@ -103,10 +101,36 @@ export async function authenticate(db: Database, authorization: string | null | 
   return actor;
 }
 
+/**
+ * Which of `authorizations` still authenticate, read from the database (not the cache) in one statement
+ * however many there are: the credential sweep's periodic check of every open subscription's key.
+ */
+export async function stillAuthenticating(db: Database, authorizations: readonly string[]): Promise<Set<string>> {
+  const byHash = new Map<string, string[]>();
+  for (const authorization of authorizations) {
+    const secretHash = secretHashOf(authorization);
+    if (secretHash !== undefined) byHash.set(secretHash, [...(byHash.get(secretHash) ?? []), authorization]);
+  }
+  if (byHash.size === 0) return new Set();
+  const keys = await db.prisma.apiKey.findMany({ where: { secretHash: { in: [...byHash.keys()] } } });
+  return new Set(keys.filter((key) => actorOf(key) !== null).flatMap((key) => byHash.get(key.secretHash) ?? []));
+}
+
+/** The key in `Authorization: Bearer <key>`, hashed; undefined when the header holds no well-formed bearer key. */
+function secretHashOf(authorization: string | null | undefined): string | undefined {
+  // The scheme is case-insensitive and followed by one or more spaces (RFC 7235); the key is not.
+  const match = /^Bearer +([A-Za-z0-9_\-.~+/=]{16,256})$/i.exec(authorization?.trim() ?? '');
+  return match?.[1] === undefined ? undefined : hashSecret(match[1]);
+}
+
 async function lookUpActor(db: Database, secretHash: string): Promise<Actor | null> {
   // Looked up by hash, so the comparison never touches the secret itself (no timing signal on it).
   const key = await db.prisma.apiKey.findUnique({ where: { secretHash } });
-  if (!key || key.revokedAt !== null) return null;
+  return key ? actorOf(key) : null;
+}
+
+function actorOf(key: Pick<ApiKey, 'id' | 'role' | 'merchantId' | 'revokedAt'>): Actor | null {
+  if (key.revokedAt !== null) return null;
   if (key.role === 'ADMIN') return { role: 'ADMIN', apiKeyId: key.id };
   if (key.merchantId === null) return null;
   return { role: 'MERCHANT', apiKeyId: key.id, merchantId: key.merchantId };

@@ -1,19 +1,13 @@
 import { judgeNotification, type AnomalyKind, type NotificationOutcome, type Verdict } from '../domain/notifications.ts';
 import type { Database } from '../db/client.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
-import { uuidv7, withPgTransaction, type SqlSession } from '../db/session.ts';
+import { settleFlight, uuidv7, withPgTransaction, type PgTransactionSession, type SqlSession } from '../db/session.ts';
 import type { Logger } from '../logger.ts';
 import { alipayNotificationFromParams, parseFormBody, verifyAlipayNotification } from '../providers/alipay/notification.ts';
 import type { NotificationSender, ParsedNotification, ProviderNotification } from '../providers/notification.ts';
 import type { ProviderSettings } from '../providers/settings.ts';
 import { parseSignedEvent, verifySignedEvent, type SignatureHeaders } from '../providers/signed-events.ts';
-import {
-  applyLockedTransitions,
-  lockTransactions,
-  type AppliedTransition,
-  type LockedTransaction,
-  type LockedTransitionRequest,
-} from './transitions.ts';
+import { applyLockedTransitions, lockTransactions, type LockedTransaction, type LockedTransitionRequest } from './transitions.ts';
 
 /**
  * Notification ingestion, one pipeline for both formats: verify -> inbox -> transition -> outcome.
@@ -172,8 +166,8 @@ async function keepMalformed(
   return { kind: 'refused', status, message, storedAs: row.id };
 }
 
-/** Thrown inside the database transaction to roll it back when an event id is already in the inbox. */
-class InboxConflict extends Error {}
+/** The inbox's unique index: an event id another batch committed first. */
+const INBOX_KEY = 'notifications_sender_external_id_key';
 
 type Acknowledged = Extract<IngestionResult, { kind: 'acknowledged' }>;
 type Raw = { contentType: string; rawBody: Buffer };
@@ -273,7 +267,7 @@ export class NotificationInbox {
       } catch (error) {
         // Another delivery of an event committed first (the retry looks event ids up before anything else),
         // or a deadlock / serialization failure: nothing was committed, so trying again is safe.
-        if (attempt < MAX_ATTEMPTS && (error instanceof InboxConflict || isRetryableConflict(error))) continue;
+        if (attempt < MAX_ATTEMPTS && isRetryableConflict(error)) continue;
         throw error;
       }
     }
@@ -290,16 +284,28 @@ const COUNT_REDELIVERIES = `
   RETURNING n.sender::text AS sender, n.external_id, n.id::text, n.outcome::text AS outcome, n.anomaly_id::text`;
 
 const INBOX_COLUMNS = `id, sender, external_id, event_type, transaction_reference, transaction_id, target_status, amount_minor,
-  currency, provider_reference, outcome, detail, anomaly_id, transaction_event_id, content_type, raw_body`;
+  currency, provider_reference, outcome, detail, anomaly_id, content_type, raw_body`;
 const INBOX_CASTS = ['uuid', 'text::"NotificationSender"', 'text', 'text', 'text', 'uuid', 'text::"TransactionStatus"', 'bigint',
-  'text', 'text', 'text::"NotificationOutcome"', 'text', 'uuid', 'bigint', 'text', 'bytea'];
+  'text', 'text', 'text::"NotificationOutcome"', 'text', 'uuid', 'text', 'bytea', 'int'];
 
+/**
+ * The inbox rows of a batch. An APPLIED row references the history row its transition wrote, found by
+ * (transaction, sequence = the version it moved to): the statement is sent in the same flight as the
+ * transition and COMMIT, before their answers, so whatever must stop the commit has to fail a statement:
+ * - an event id that got in meanwhile fails the unique index (no ON CONFLICT), and the batch is retried;
+ * - an APPLIED row whose transition wrote no history row (it cannot happen under the row lock; if it ever
+ *   did) fails the cast below, rather than being committed as applied.
+ */
 function insertInboxRows(count: number): string {
   const rows = Array.from({ length: count }, (_, row) =>
     `(${INBOX_CASTS.map((cast, column) => `$${row * INBOX_CASTS.length + column + 1}::${cast}`).join(', ')})`,
   );
-  return `INSERT INTO notifications (${INBOX_COLUMNS}) VALUES ${rows.join(',\n')}
-    ON CONFLICT (sender, external_id) DO NOTHING RETURNING id::text`;
+  return `INSERT INTO notifications (${INBOX_COLUMNS}, transaction_event_id)
+    SELECT ${INBOX_COLUMNS.split(',').map((column) => `v.${column.trim()}`).join(', ')},
+      CASE WHEN v.event_sequence IS NULL THEN NULL
+        ELSE COALESCE(e.id::text, 'no history row for an applied notification')::bigint END
+    FROM (VALUES ${rows.join(',\n')}) AS v(${INBOX_COLUMNS}, event_sequence)
+    LEFT JOIN transaction_events AS e ON e.transaction_id = v.transaction_id AND e.sequence = v.event_sequence`;
 }
 
 function inboxKey(notification: ProviderNotification): string {
@@ -307,10 +313,13 @@ function inboxKey(notification: ProviderNotification): string {
 }
 
 /**
- * One batch in one database transaction. Notifications are judged in arrival order against the locked rows,
- * each seeing what the previous ones did (a capture and its settlement in one batch both apply).
+ * One batch in one database transaction, in two round trips. The first (with BEGIN) takes the row locks
+ * (and, on a retry, counts redeliveries); the second sends the transitions, the inbox rows and COMMIT
+ * together. Notifications are judged in arrival order against the locked rows, each seeing what the
+ * previous ones did (a capture and its settlement in one batch both apply). Anomalies, which are rare,
+ * cost a round trip each before the second flight.
  */
-async function ingestBatch(session: SqlSession, batch: readonly Pending[], lookForRedeliveries: boolean): Promise<Acknowledged[]> {
+async function ingestBatch(session: PgTransactionSession, batch: readonly Pending[], lookForRedeliveries: boolean): Promise<Acknowledged[]> {
   const results: (Acknowledged | undefined)[] = new Array(batch.length);
 
   // The same event twice in one batch: the first is ingested, the others are redeliveries of it.
@@ -325,39 +334,41 @@ async function ingestBatch(session: SqlSession, batch: readonly Pending[], lookF
   const firsts = [...firstByKey.values()];
   const timesDelivered = (index: number) => 1 + (echoesOf.get(index)?.length ?? 0);
 
-  if (lookForRedeliveries) {
-    const known = await session.query<InboxRow>(COUNT_REDELIVERIES, [
-      firsts.map((index) => batch[index]?.notification.sender),
-      firsts.map((index) => batch[index]?.notification.externalId),
-      firsts.map(timesDelivered),
-    ], 'paystream_count_redeliveries');
-    const knownByKey = new Map(known.map((row) => [`${row.sender}\u0000${row.external_id}`, row]));
-    for (const index of firsts) {
-      const row = knownByKey.get(inboxKey((batch[index] as Pending).notification));
-      if (row) results[index] = { kind: 'acknowledged', notificationId: row.id, outcome: row.outcome, duplicate: true, anomalyId: row.anomaly_id };
-    }
-  }
-
   // Held until commit: every notification, merchant cancel and expiry for these transactions queues here.
-  const fresh = firsts.filter((index) => results[index] === undefined);
-  const named = fresh.map((index) => batch[index]?.notification.transactionId).filter((id): id is string => id !== undefined);
-  const locked = await lockTransactions(session, named);
+  // On a retry some of them turn out to be redeliveries; locking their transactions too is harmless.
+  const named = firsts.map((index) => batch[index]?.notification.transactionId).filter((id): id is string => id !== undefined);
+  const [known, locked] = await settleFlight([
+    lookForRedeliveries
+      ? session.query<InboxRow>(COUNT_REDELIVERIES, [
+          firsts.map((index) => batch[index]?.notification.sender),
+          firsts.map((index) => batch[index]?.notification.externalId),
+          firsts.map(timesDelivered),
+        ], 'paystream_count_redeliveries')
+      : [],
+    lockTransactions(session, named),
+  ]);
+  const knownByKey = new Map(known.map((row) => [`${row.sender}\u0000${row.external_id}`, row]));
+  for (const index of firsts) {
+    const row = knownByKey.get(inboxKey((batch[index] as Pending).notification));
+    if (row) results[index] = { kind: 'acknowledged', notificationId: row.id, outcome: row.outcome, duplicate: true, anomalyId: row.anomaly_id };
+  }
 
   // Judged in arrival order against the locked rows, each verdict seeing the ones before it; the transitions
   // are then written in waves (the k-th transition of each transaction in wave k: almost always one wave).
-  const verdicts = new Map<number, { verdict: Verdict; current: LockedTransaction | undefined; anomalyId: string | null }>();
-  const waves: { index: number; locked: LockedTransaction; request: LockedTransitionRequest }[][] = [];
+  const fresh = firsts.filter((index) => results[index] === undefined);
+  const verdicts = new Map<number, { verdict: Verdict; current: LockedTransaction | undefined; anomalyId: string | null; eventSequence: number | null }>();
+  const waves: { locked: LockedTransaction; request: LockedTransitionRequest }[][] = [];
   const wavesQueued = new Map<string, number>();
   for (const index of fresh) {
     const { notification } = batch[index] as Pending;
     const current = notification.transactionId === undefined ? undefined : locked.get(notification.transactionId);
     const verdict = judgeNotification(current, notification);
     let anomalyId: string | null = null;
+    let eventSequence: number | null = null;
     if (verdict.outcome === 'APPLIED' && current) {
       const wave = wavesQueued.get(current.id) ?? 0;
       wavesQueued.set(current.id, wave + 1);
       (waves[wave] ??= []).push({
-        index,
         locked: current,
         request: {
           target: verdict.target,
@@ -366,22 +377,18 @@ async function ingestBatch(session: SqlSession, batch: readonly Pending[], lookF
           providerReference: notification.providerReference,
         },
       });
-      locked.set(current.id, { ...current, status: verdict.target, version: current.version + 1 });
+      eventSequence = current.version + 1;
+      locked.set(current.id, { ...current, status: verdict.target, version: eventSequence });
     } else if (verdict.outcome === 'ANOMALY') {
       anomalyId = await openAnomaly(session, verdict.kind, current?.id, verdict.detail);
     }
-    verdicts.set(index, { verdict, current, anomalyId });
-  }
-  const eventIds = new Map<number, bigint>();
-  for (const wave of waves) {
-    const applied = await applyLockedTransitions(session, wave);
-    wave.forEach(({ index }, position) => eventIds.set(index, (applied[position] as AppliedTransition).eventId));
+    verdicts.set(index, { verdict, current, anomalyId, eventSequence });
   }
 
   const rowValues = new Map<number, unknown[]>();
   for (const index of fresh) {
     const { notification, raw } = batch[index] as Pending;
-    const { verdict, current, anomalyId } = verdicts.get(index) as { verdict: Verdict; current: LockedTransaction | undefined; anomalyId: string | null };
+    const { verdict, current, anomalyId, eventSequence } = verdicts.get(index) as NonNullable<ReturnType<typeof verdicts.get>>;
     const id = uuidv7();
     results[index] = { kind: 'acknowledged', notificationId: id, outcome: verdict.outcome, duplicate: false, anomalyId };
     rowValues.set(index, [
@@ -398,39 +405,37 @@ async function ingestBatch(session: SqlSession, batch: readonly Pending[], lookF
       verdict.outcome,
       'detail' in verdict ? verdict.detail : null,
       anomalyId,
-      eventIds.get(index)?.toString() ?? null,
       raw.contentType.slice(0, 255),
       raw.rawBody,
+      eventSequence,
     ]);
   }
-  // Sorted by event id, so batches inserting the same ids concurrently wait for each other in one order.
-  const inserted = [...rowValues.keys()].sort((a, b) => compareKeys(batch[a], batch[b]));
-  if (inserted.length > 0) {
-    const rows = await session.query<{ id: string }>(
-      insertInboxRows(inserted.length),
-      inserted.flatMap((index) => rowValues.get(index) ?? []),
-      `paystream_insert_inbox_${inserted.length}`,
-    );
-    // The unique index decides: an event id that got in meanwhile rolls the whole batch back for a retry.
-    if (rows.length !== inserted.length) throw new InboxConflict();
-  }
-
   // Echoes answer like their first delivery; the inbox row counts them.
   const echoes = [...echoesOf.entries()];
-  if (echoes.length > 0) {
-    const fromThisBatch = echoes.filter(([first]) => inserted.includes(first));
-    if (fromThisBatch.length > 0) {
-      await session.query(
-        `UPDATE notifications AS n SET deliveries = n.deliveries + d.times
-         FROM unnest($1::uuid[], $2::int[]) AS d(id, times) WHERE n.id = d.id`,
-        [fromThisBatch.map(([first]) => results[first]?.notificationId), fromThisBatch.map(([, copies]) => copies.length)],
-      );
-    }
-    for (const [first, copies] of echoes) {
-      const original = results[first] as Acknowledged;
-      for (const copy of copies) results[copy] = { ...original, duplicate: true };
-    }
+  const inserted = [...rowValues.keys()];
+  const echoesOfInserted = echoes.filter(([first]) => rowValues.has(first));
+  for (const [first, copies] of echoes) {
+    const original = results[first] as Acknowledged;
+    for (const copy of copies) results[copy] = { ...original, duplicate: true };
   }
+
+  // The second flight: transitions, inbox rows, delivery counts and COMMIT, answered together. Inbox rows are
+  // sorted by event id, so batches inserting the same ids concurrently wait for each other in one order.
+  inserted.sort((a, b) => compareKeys(batch[a], batch[b]));
+  await settleFlight([
+    ...waves.map((wave) => applyLockedTransitions(session, wave)),
+    inserted.length === 0
+      ? undefined
+      : session.query(insertInboxRows(inserted.length), inserted.flatMap((index) => rowValues.get(index) ?? []), `paystream_insert_inbox_${inserted.length}`),
+    echoesOfInserted.length === 0
+      ? undefined
+      : session.query(
+          `UPDATE notifications AS n SET deliveries = n.deliveries + d.times
+           FROM unnest($1::uuid[], $2::int[]) AS d(id, times) WHERE n.id = d.id`,
+          [echoesOfInserted.map(([first]) => results[first]?.notificationId), echoesOfInserted.map(([, copies]) => copies.length)],
+        ),
+    session.commit(),
+  ]);
   return results as Acknowledged[];
 }
 
@@ -461,8 +466,11 @@ async function openAnomaly(session: SqlSession, kind: AnomalyKind, transactionId
   return created.id;
 }
 
-/** Serialization failure or deadlock (pg's SQLSTATE): nothing was committed, trying again is safe. */
+/**
+ * Serialization failure, deadlock, or an event id another batch got into the inbox first (pg's SQLSTATE and
+ * constraint): nothing was committed, trying again is safe.
+ */
 function isRetryableConflict(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '40001' || code === '40P01';
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === '40001' || code === '40P01' || (code === '23505' && constraint === INBOX_KEY);
 }

@@ -44,3 +44,23 @@ it('changes nothing while the database cannot be reached (an outage must not cut
   await sweep.sweep();
   expect(ended).toEqual([]);
 });
+
+it('checks every open key in one statement, against the database rather than the cache', async () => {
+  const statements: string[] = [];
+  const counted = await createTestDatabase({ onQuery: (sql) => statements.push(sql) });
+  try {
+    const merchants = await Promise.all(Array.from({ length: 30 }, (_, index) => createMerchant(counted, `Sweep ${index}`)));
+    const sweep = createCredentialSweep({ db: counted, logger: createLogger('silent') });
+    const ended: string[] = [];
+    for (const { secret } of merchants) sweep.track(`Bearer ${secret}`, () => ended.push(secret));
+    // Revoked behind this process's back (another instance, or by hand): no cache is cleared.
+    const revoked = merchants[7] as (typeof merchants)[number];
+    await counted.prisma.apiKey.update({ where: { id: revoked.apiKey.id }, data: { revokedAt: new Date() } });
+    statements.length = 0;
+    await sweep.sweep();
+    expect(statements).toHaveLength(1);
+    expect(ended).toEqual([revoked.secret]);
+  } finally {
+    await counted.drop();
+  }
+});

@@ -120,4 +120,19 @@ describe('NotificationInbox', () => {
     }
     expect((await db.prisma.transaction.findUniqueOrThrow({ where: { id: poisoned.transactionId ?? '' } })).status).toBe('REDIRECTED');
   });
+
+  it('answers an event another instance got into the inbox first as its duplicate, without applying it twice', async () => {
+    // Two instances, two inboxes: neither batch knows of the other. The one that commits second fails on the
+    // inbox's unique index (in the flight that carries its COMMIT, so nothing of it stays) and is retried.
+    const [first, second] = [0, 1].map(() => new NotificationInbox({ db, logger: createLogger('silent') }, { maxConcurrentBatches: 1 }));
+    const transactionId = await redirected();
+    const capture = notification(transactionId, 'CAPTURED');
+    const results = await Promise.all([first?.ingest(capture, raw), second?.ingest(capture, raw)]);
+    expect(results.map((result) => result?.duplicate).sort()).toEqual([false, true]);
+    expect(results[0]?.notificationId).toBe(results[1]?.notificationId);
+    const history = await db.prisma.transactionEvent.findMany({ where: { transactionId } });
+    expect(history.map((event) => event.status)).toEqual(['CREATED', 'REDIRECTED', 'CAPTURED']);
+    const row = await db.prisma.notification.findUniqueOrThrow({ where: { id: results[0]?.notificationId ?? '' } });
+    expect(row).toMatchObject({ outcome: 'APPLIED', deliveries: 2, transactionEventId: history[2]?.id });
+  });
 });

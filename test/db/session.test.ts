@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { settleFlight, TransactionRolledBack, withPgTransaction } from '../../src/db/session.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+// withPgTransaction on the pipelining pool: BEGIN leaves with work's first statements, COMMIT with its last.
+// On both databases (the embedded one is a pool of one connection: a broken session would show at once).
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await db.pool.query('CREATE TABLE session_probe (id int PRIMARY KEY)');
+});
+afterAll(() => db?.drop());
+
+const probeIds = async () => (await db.pool.query<{ id: number }>('SELECT id FROM session_probe ORDER BY id')).rows.map((row) => row.id);
+const insert = (id: number) => `INSERT INTO session_probe (id) VALUES (${id})`;
+
+it('commits a flight sent together with its COMMIT', async () => {
+  const answer = await withPgTransaction(db.pool, async (session) => {
+    const [first, second] = await settleFlight([session.query(insert(1)), session.query(insert(2)), session.commit()]);
+    return [first, second];
+  });
+  expect(answer).toEqual([[], []]);
+  expect(await probeIds()).toEqual([1, 2]);
+});
+
+it('rolls the whole flight back when a statement before COMMIT fails, and reports that statement', async () => {
+  const failure = await withPgTransaction(db.pool, async (session) => {
+    await settleFlight([session.query(insert(3)), session.query(insert(1)), session.query(insert(4)), session.commit()]);
+  }).catch((error: unknown) => error);
+  // The duplicate key, not the statements that only failed after it, nor the COMMIT that became a rollback.
+  expect(failure).toMatchObject({ code: '23505' });
+  expect(failure).not.toBeInstanceOf(TransactionRolledBack);
+  expect(await probeIds()).toEqual([1, 2]);
+  // The connection is clean: the next transaction on it commits.
+  await withPgTransaction(db.pool, async (session) => {
+    await session.query(insert(5));
+  });
+  expect(await probeIds()).toEqual([1, 2, 5]);
+});
+
+it('says so when COMMIT came back as a rollback', async () => {
+  const failure = await withPgTransaction(db.pool, async (session) => {
+    const failing = session.query(insert(1)).catch(() => 'failed');
+    const committed = session.commit().catch((error: unknown) => error);
+    return [await failing, await committed];
+  });
+  expect(failure[0]).toBe('failed');
+  expect(failure[1]).toBeInstanceOf(TransactionRolledBack);
+  expect(await probeIds()).toEqual([1, 2, 5]);
+});
+
+it('rolls back what work sent when work throws before committing', async () => {
+  const failure = await withPgTransaction(db.pool, async (session) => {
+    await session.query(insert(6));
+    throw new Error('changed my mind');
+  }).catch((error: unknown) => error);
+  expect(failure).toEqual(new Error('changed my mind'));
+  expect(await probeIds()).toEqual([1, 2, 5]);
+});
