@@ -110,9 +110,10 @@ export async function withPgTransaction<T>(
   };
   try {
     let beginFailed: unknown;
-    const begun = control(begin).catch((error: unknown) => {
+    const begun = control(begin);
+    // Handled at once (work may still be running when it fails; it is awaited below either way).
+    begun.catch((error: unknown) => {
       beginFailed = error;
-      throw error;
     });
     // Answers come back in order: once BEGIN's is in, nothing more is sent outside the transaction.
     const session = pgSession(client);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { settleFlight, TransactionRolledBack, withPgTransaction } from '../../src/db/session.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import pg from 'pg';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.ts';
 
 // withPgTransaction on the pipelining pool: BEGIN leaves with work's first statements, COMMIT with its last.
 // On both databases (the embedded one is a pool of one connection: a broken session would show at once).
@@ -58,3 +59,24 @@ it('rolls back what work sent when work throws before committing', async () => {
   expect(failure).toEqual(new Error('changed my mind'));
   expect(await probeIds()).toEqual([1, 2, 5]);
 });
+
+it.runIf(TEST_DATABASE_URL !== undefined)('fails cleanly when BEGIN fails while work is still running (connection gone)', async () => {
+  // A pool of one whose only session the database ends: BEGIN fails while work is still waiting on a timer.
+  const pool = new pg.Pool({ connectionString: db.connectionString, max: 1, pipeline: true });
+  pool.on('error', () => undefined);
+  try {
+    const idle = await pool.connect();
+    const { rows } = await idle.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    idle.release();
+    await db.pool.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+    const failure = await withPgTransaction(pool, async (session) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return session.query(insert(7));
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(await probeIds()).not.toContain(7);
+  } finally {
+    await pool.end();
+  }
+});
+
