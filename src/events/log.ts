@@ -99,7 +99,7 @@ type Row = {
  * commit, and planning cost more than executing. test/events/log-plan.test.ts checks the plans, custom and
  * generic, on a log of 40,000 rows.
  */
-export function readLogStatement(filters: { merchant: boolean; statuses: boolean }): { name: string; text: string } {
+function readLogStatement(filters: { merchant: boolean; statuses: boolean }): { name: string; text: string } {
   const conditions = ['(txid, id) > ($1::bigint, $2::bigint)'];
   let next = 3;
   if (filters.merchant) conditions.push(`merchant_id = $${next++}::uuid`);
@@ -134,14 +134,18 @@ export function readLogStatement(filters: { merchant: boolean; statuses: boolean
   return { name: `paystream_read_log${filters.merchant ? '_merchant' : ''}${filters.statuses ? '_statuses' : ''}`, text };
 }
 
+/** Built once: the relay reads after every commit. Indexed by [merchant filter][statuses filter]. */
+const READ_LOG_STATEMENTS = [false, true].map((merchant) => [false, true].map((statuses) => readLogStatement({ merchant, statuses })));
+
 /** The statement and its parameters for one read. */
 export function readLogQuery(options: LogReadOptions): { name: string; text: string; values: unknown[] } {
-  const filters = { merchant: options.merchantId !== undefined, statuses: options.statuses !== undefined };
+  const statement = READ_LOG_STATEMENTS[Number(options.merchantId !== undefined)]?.[Number(options.statuses !== undefined)];
+  if (!statement) throw new Error('no log statement for these filters');
   const values: unknown[] = [options.after.txid.toString(), options.after.id.toString()];
   if (options.merchantId !== undefined) values.push(options.merchantId);
   if (options.statuses !== undefined) values.push([...options.statuses]);
   values.push(options.limit);
-  return { ...readLogStatement(filters), values };
+  return { ...statement, values };
 }
 
 /** Committed events after `options.after`, in stream order, never past the horizon. */

@@ -297,6 +297,18 @@ const INBOX_CASTS = ['uuid', 'text::"NotificationSender"', 'text', 'text', 'text
  *   did) fails the cast below, rather than being committed as applied.
  */
 function insertInboxRows(count: number): string {
+  let text = inboxInsertByCount.get(count);
+  if (text === undefined) {
+    text = buildInboxInsert(count);
+    inboxInsertByCount.set(count, text);
+  }
+  return text;
+}
+
+/** At most MAX_BATCH texts, one per batch size (each is also a prepared statement of that size). */
+const inboxInsertByCount = new Map<number, string>();
+
+function buildInboxInsert(count: number): string {
   const rows = Array.from({ length: count }, (_, row) =>
     `(${INBOX_CASTS.map((cast, column) => `$${row * INBOX_CASTS.length + column + 1}::${cast}`).join(', ')})`,
   );

@@ -135,4 +135,29 @@ describe('NotificationInbox', () => {
     const row = await db.prisma.notification.findUniqueOrThrow({ where: { id: results[0]?.notificationId ?? '' } });
     expect(row).toMatchObject({ outcome: 'APPLIED', deliveries: 2, transactionEventId: history[2]?.id });
   });
+
+  it('commits nothing of a batch whose transition wrote no history row (COMMIT leaves with the inbox rows)', async () => {
+    // Impossible under the row lock; made possible here by a trigger that swallows this transaction's history
+    // rows. The inbox row of an APPLIED notification must then fail, and with it the transition and COMMIT
+    // sent in the same flight: state and history never disagree, and the notification is not acknowledged.
+    const inbox = new NotificationInbox({ db, logger: createLogger('silent') }, { maxConcurrentBatches: 1 });
+    const transactionId = await redirected();
+    await db.pool.query(`
+      CREATE FUNCTION swallow_probe_events() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.transaction_id = '${transactionId}'::uuid THEN RETURN NULL; END IF;
+        RETURN NEW;
+      END $$`);
+    await db.pool.query('CREATE TRIGGER swallow_probe_events BEFORE INSERT ON transaction_events FOR EACH ROW EXECUTE FUNCTION swallow_probe_events()');
+    try {
+      const capture = notification(transactionId, 'CAPTURED');
+      await expect(inbox.ingest(capture, raw)).rejects.toThrow();
+      expect(await db.prisma.transaction.findUniqueOrThrow({ where: { id: transactionId } })).toMatchObject({ status: 'REDIRECTED', version: 2 });
+      expect(await db.prisma.notification.count({ where: { externalId: capture.externalId } })).toBe(0);
+    } finally {
+      await db.pool.query('DROP TRIGGER swallow_probe_events ON transaction_events');
+      await db.pool.query('DROP FUNCTION swallow_probe_events()');
+    }
+  });
 });
+
