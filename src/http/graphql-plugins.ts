@@ -17,7 +17,7 @@ import type { Database } from '../db/client.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import type { StreamNotice } from '../events/stream.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { currentRequestContext } from '../observability/request-context.ts';
+import type { RequestContext } from '../observability/request-context.ts';
 import { authenticate, type Actor } from '../services/merchants.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -38,6 +38,8 @@ export type ServerContext = {
   actor?: Actor;
   /** Set on WebSocket connections: closes the connection with the notice's code and reason. */
   disconnect?: (notice: StreamNotice) => void;
+  /** What the logs say about this request (HTTP) or operation (WebSocket); the plugins fill it in. */
+  requestContext?: RequestContext;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -182,7 +184,7 @@ export function useAuthentication(deps: { db: Database; rateLimiter: RateLimiter
     async onRequestParse({ request, serverContext }) {
       const actor = await authenticate(deps.db, request.headers.get('authorization'));
       if (!actor) throw unauthenticatedError();
-      const requestContext = currentRequestContext();
+      const { requestContext } = serverContext;
       if (requestContext) {
         requestContext.apiKeyId = actor.apiKeyId;
         requestContext.role = actor.role;
@@ -215,6 +217,11 @@ function rootFieldName(document: DocumentNode, operationName: string | null | un
   return selection?.kind === Kind.FIELD ? selection.name.value : 'unknown';
 }
 
+/** The request context Yoga merged into the GraphQL context from the server context. */
+function requestContextOf(contextValue: unknown): RequestContext | undefined {
+  return (contextValue as Partial<ServerContext> | undefined)?.requestContext;
+}
+
 function errorCode(error: Error, fallback = 'UNCODED'): unknown {
   if (!(error instanceof GraphQLError)) return 'INTERNAL_SERVER_ERROR';
   const code = error.extensions?.['code'];
@@ -225,7 +232,7 @@ function errorCode(error: Error, fallback = 'UNCODED'): unknown {
 }
 
 /** Counts and times every operation, tracks open subscriptions, and names the operation in the logs. */
-export function useOperationMetrics(metrics: Metrics): Plugin {
+export function useOperationMetrics(metrics: Metrics): Plugin<Record<string, unknown>, ServerContext> {
   // Refusals are counted before Yoga gives them their code: `fallback` names what Yoga will call them.
   const countErrors = (errors: readonly Error[] | undefined, fallback?: string) => {
     for (const error of errors ?? []) metrics.graphqlErrors.inc({ code: metrics.errorCodeLabel(errorCode(error, fallback)) });
@@ -234,8 +241,7 @@ export function useOperationMetrics(metrics: Metrics): Plugin {
     metrics.graphqlOperations.inc({ operation_type: type, operation_name: metrics.operationNameLabel(name), outcome: 'rejected' });
     countErrors(errors, fallback);
   };
-  const nameInLogs = (document: DocumentNode, operationName: string | null | undefined) => {
-    const requestContext = currentRequestContext();
+  const nameInLogs = (requestContext: RequestContext | undefined, document: DocumentNode, operationName: string | null | undefined) => {
     if (!requestContext) return;
     const { type, name } = describeOperation(document, operationName);
     requestContext.operationType = type;
@@ -243,8 +249,8 @@ export function useOperationMetrics(metrics: Metrics): Plugin {
   };
 
   return {
-    onParams({ params }) {
-      const requestContext = currentRequestContext();
+    onParams({ params, context }) {
+      const { requestContext } = context;
       if (requestContext && typeof params.operationName === 'string') {
         requestContext.operationName = GRAPHQL_NAME.test(params.operationName) ? params.operationName : '(invalid name)';
       }
@@ -266,7 +272,7 @@ export function useOperationMetrics(metrics: Metrics): Plugin {
       };
     },
     onExecute({ args }) {
-      nameInLogs(args.document, args.operationName);
+      nameInLogs(requestContextOf(args.contextValue), args.document, args.operationName);
       const { type, name } = describeOperation(args.document, args.operationName);
       const labels = { operation_type: type, operation_name: metrics.operationNameLabel(name) };
       const stopTimer = metrics.graphqlOperationDuration.startTimer(labels);
@@ -280,7 +286,7 @@ export function useOperationMetrics(metrics: Metrics): Plugin {
       };
     },
     onSubscribe({ args }) {
-      nameInLogs(args.document, args.operationName);
+      nameInLogs(requestContextOf(args.contextValue), args.document, args.operationName);
       const { type, name } = describeOperation(args.document, args.operationName);
       const labels = { operation_type: type, operation_name: metrics.operationNameLabel(name) };
       const stopTimer = metrics.graphqlOperationDuration.startTimer(labels);
@@ -310,11 +316,11 @@ export function useOperationMetrics(metrics: Metrics): Plugin {
 }
 
 /**
- * Wraps a subscription's stream: `onNext` for each payload, `onEnd` exactly once however it ends
+ * Wraps a subscription's stream: `onNext` sees each payload, `onEnd` exactly once however it ends
  * (exhausted, cancelled by the client, errored). envelop's own onEnd misses the error case, which
  * would leave the open-subscriptions gauge counting a dead stream forever.
  */
-export function trackStream<T>(source: AsyncIterable<T>, onNext: () => void, onEnd: () => void): AsyncIterableIterator<T> {
+export function trackStream<T>(source: AsyncIterable<T>, onNext: (value: T) => void, onEnd: () => void): AsyncIterableIterator<T> {
   const iterator = source[Symbol.asyncIterator]();
   let ended = false;
   const end = () => {
@@ -330,7 +336,7 @@ export function trackStream<T>(source: AsyncIterable<T>, onNext: () => void, onE
       try {
         const step = await iterator.next();
         if (step.done) end();
-        else onNext();
+        else onNext(step.value);
         return step;
       } catch (error) {
         end();

@@ -1,3 +1,4 @@
+import type { Logger } from '../logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isDatabaseUnavailable } from '../db/errors.ts';
@@ -54,15 +55,15 @@ export function endpointLabel(sender: 'ALIPAY' | 'SIGNED_EVENT'): 'alipay' | 'ev
   return sender === 'ALIPAY' ? 'alipay' : 'events';
 }
 
-export function notificationRoutes(deps: () => IngestionDeps, metrics: Metrics): Map<string, RouteHandler> {
+export function notificationRoutes(deps: (log: Logger) => IngestionDeps, metrics: Metrics): Map<string, RouteHandler> {
   const routes = new Map<string, RouteHandler>();
   const count = (sender: 'ALIPAY' | 'SIGNED_EVENT', outcome: string) =>
     metrics.notifications.inc({ endpoint: endpointLabel(sender), outcome });
 
   const endpoint =
     (sender: 'ALIPAY' | 'SIGNED_EVENT', reply: Reply, ingest: (deps: IngestionDeps, request: IncomingMessage, rawBody: Buffer) => Promise<IngestionResult>): RouteHandler =>
-    async (request, response) => {
-      const current = deps();
+    async (request, response, _url, log) => {
+      const current = deps(log);
       const stopTimer = metrics.notificationDuration.startTimer({ endpoint: endpointLabel(sender) });
       let rawBody: Buffer;
       try {

@@ -10,8 +10,10 @@ import { metricsRoute } from './metrics-route.ts';
 import { notificationRoutes } from './notifications.ts';
 import { sandboxRoutes } from './sandbox.ts';
 import type { AppServices } from './server.ts';
+import type { Logger } from '../logger.ts';
 
-export type RouteHandler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
+/** `log` writes lines about this request (they carry its request id). */
+export type RouteHandler = (request: IncomingMessage, response: ServerResponse, url: URL, log: Logger) => Promise<void>;
 
 /** Every HTTP route besides /graphql, keyed by "METHOD /path". */
 export function buildRoutes(deps: AppServices): Map<string, RouteHandler> {
@@ -46,7 +48,7 @@ export function buildRoutes(deps: AppServices): Map<string, RouteHandler> {
   const inbox = new NotificationInbox({ db: deps.db, logger: deps.logger });
   const onRejection = (sender: NotificationSender, reason: RejectionReason) =>
     deps.metrics.notificationSignatureFailures.inc({ endpoint: endpointLabel(sender), reason });
-  const ingestion = () => ({ db: deps.db, logger: deps.logger, providers: deps.providers(), inbox, onRejection });
+  const ingestion = (log: Logger) => ({ db: deps.db, logger: log, providers: deps.providers(), inbox, onRejection });
   for (const [key, handler] of notificationRoutes(ingestion, deps.metrics)) routes.set(key, handler);
   // The sandbox plays Alipay and the bank; it exists only while no real gateway is configured.
   if (deps.providers().sandbox !== undefined) {

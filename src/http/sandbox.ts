@@ -72,7 +72,7 @@ export function sandboxRoutes(deps: AppServices): Map<string, RouteHandler> {
 
   const consumerAction =
     (tradeStatus: SandboxTradeStatus): RouteHandler =>
-    async (request, response) => {
+    async (request, response, _url, log) => {
       const providers = deps.providers();
       const sandbox = sandboxOf(providers);
       const form = parseFormBody(await readBody(request));
@@ -84,9 +84,9 @@ export function sandboxRoutes(deps: AppServices): Map<string, RouteHandler> {
       const notification = buildTradeNotification(checked.request, tradeStatus, sandbox.alipayPrivateKey);
       const first = await postAlipayNotification(checked.request.notifyUrl, notification);
       if (!first.delivered) {
-        deps.logger.warn({ attempts: first.attempts, status: first.lastStatus }, 'sandbox: notification not acknowledged; retrying in the background');
+        log.warn({ attempts: first.attempts, status: first.lastStatus }, 'sandbox: notification not acknowledged; retrying in the background');
         void postAlipayNotification(checked.request.notifyUrl, notification, BACKGROUND_RETRY).then((later) => {
-          if (!later.delivered) deps.logger.error({ status: later.lastStatus }, 'sandbox: notification never acknowledged');
+          if (!later.delivered) log.error({ status: later.lastStatus }, 'sandbox: notification never acknowledged');
         });
         sendHtml(response, 502, deliveryFailedPage(checked.request.returnUrl, `last answer: ${first.lastStatus ?? 'no response'} ${first.lastBody ?? ''}`));
         return;
@@ -94,7 +94,7 @@ export function sandboxRoutes(deps: AppServices): Map<string, RouteHandler> {
       // Alipay delivers at least once, and sometimes really twice: the same notify_id again.
       if (Math.random() < sandbox.redeliveryRate) {
         const again = await postAlipayNotification(checked.request.notifyUrl, notification);
-        if (!again.delivered) deps.logger.warn({ status: again.lastStatus }, 'sandbox: redelivery not acknowledged');
+        if (!again.delivered) log.warn({ status: again.lastStatus }, 'sandbox: redelivery not acknowledged');
       }
       redirect(response, checked.request.returnUrl);
     };
@@ -111,10 +111,10 @@ export function sandboxRoutes(deps: AppServices): Map<string, RouteHandler> {
     sendHtml(response, 200, settlementPage(await capturedAwaitingSettlement(deps.db), last));
   });
 
-  routes.set(`POST ${SANDBOX_BASE}/settlement`, async (request, response) => {
+  routes.set(`POST ${SANDBOX_BASE}/settlement`, async (request, response, _url, log) => {
     const sandbox = sandboxOf(deps.providers());
     await readBody(request);
-    const result = await settleCapturedTransactions({ db: deps.db, logger: deps.logger, sandbox });
+    const result = await settleCapturedTransactions({ db: deps.db, logger: log, sandbox });
     redirect(response, `${SANDBOX_BASE}/settlement?settled=${result.settled}&failed=${result.failed}`);
   });
 

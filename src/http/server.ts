@@ -1,9 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { PothosValidationError } from '@pothos/core';
 import { GraphQLError, getOperationAST } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
+import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
@@ -13,12 +12,13 @@ import type { GraphQLContext } from '../graphql/context.ts';
 import { schema } from '../graphql/schema/index.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
-import { requestIdFrom, runWithRequestContext, type RequestContext } from '../observability/request-context.ts';
+import { requestIdFrom, requestLogFields, type RequestContext } from '../observability/request-context.ts';
 import { startExpiryRunner, type ExpiryRunner } from '../services/expiry.ts';
 import { publicBaseUrl, resolveProviderSettings, type ProviderSettings } from '../providers/settings.ts';
 import { authenticate, type Actor } from '../services/merchants.ts';
 import { HttpError, MAX_BODY_BYTES, sendJson, sendText } from './body.ts';
 import { createCredentialSweep } from './credential-sweep.ts';
+import { logMaskedErrors, maskUnexpectedError, useMaskedErrorLog } from './masked-errors.ts';
 import {
   queryLimitPlugins,
   rateLimitedError,
@@ -126,6 +126,7 @@ export function createApp(deps: AppDeps): App {
       ...queryLimitPlugins(config),
       useOperationMetrics(metrics),
       useSharedSubscriptionExecution(),
+      useMaskedErrorLog(logger),
     ],
     logging: {
       // Yoga's debug lines include request parameters (variables): not for the logs.
@@ -134,22 +135,7 @@ export function createApp(deps: AppDeps): App {
       warn: (...args) => logger.warn({ yoga: args.map(String) }),
       error: (...args) => logger.error({ yoga: args.map(String) }),
     },
-    maskedErrors: {
-      maskError(error, message) {
-        const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-        // Pothos refuses bad connection arguments (negative first, first with before, ...): user input.
-        if (error instanceof GraphQLError && original instanceof PothosValidationError) {
-          return new GraphQLError(error.message, {
-            nodes: error.nodes,
-            path: error.path,
-            extensions: { ...error.extensions, code: 'VALIDATION_FAILED' },
-          });
-        }
-        const masked = maskError(error, message, false);
-        if (masked !== error) logger.error({ err: original }, 'unexpected error (masked)');
-        return masked;
-      },
-    },
+    maskedErrors: { maskError: maskUnexpectedError },
     context: async ({ request, actor, disconnect }: YogaInitialContext & ServerContext): Promise<GraphQLContext> => {
       // HTTP: useAuthentication set `actor` before the body was read; WebSocket: onConnect did.
       const resolved = actor ?? (await authenticate(db, request.headers.get('authorization')));
@@ -179,13 +165,11 @@ export function createApp(deps: AppDeps): App {
       response.once('close', () => {
         record(request, response, context, Number(process.hrtime.bigint() - started) / 1e9);
       });
-      const handled = runWithRequestContext(context, () =>
-        handle(request, response).catch((error: unknown) => {
-          logger.error({ err: error }, 'request failed');
-          if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
-          else response.destroy();
-        }),
-      );
+      const handled = handle(request, response, context).catch((error: unknown) => {
+        logger.error({ ...requestLogFields(context), err: error }, 'request failed');
+        if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
+        else response.destroy();
+      });
       handlers.add(handled);
       void handled.finally(() => handlers.delete(handled));
     },
@@ -205,10 +189,7 @@ export function createApp(deps: AppDeps): App {
     metrics.httpRequests.inc({ method, route, status: String(status) });
     metrics.httpRequestDuration.observe({ method, route }, seconds);
     const line = {
-      reqId: context.requestId,
-      merchantId: context.merchantId,
-      apiKeyId: context.apiKeyId,
-      operationName: context.operationName,
+      ...requestLogFields(context),
       operationType: context.operationType,
       method,
       path: route === 'unmatched' ? undefined : route,
@@ -220,7 +201,7 @@ export function createApp(deps: AppDeps): App {
     else logger.info(line, 'request completed');
   }
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function handle(request: IncomingMessage, response: ServerResponse, context: RequestContext): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname === '/graphql') {
       const declared = Number(request.headers['content-length'] ?? 0);
@@ -238,7 +219,7 @@ export function createApp(deps: AppDeps): App {
         // An SSE stream whose key is revoked is cut; reconnecting with that key is then a 401.
         response.once('close', credentials.track(authorization, () => response.destroy()));
       }
-      await yoga.requestListener(request, response);
+      await yoga.handle(request, response, { requestContext: context });
       return;
     }
     const route: RouteHandler | undefined = routes.get(`${request.method} ${url.pathname}`);
@@ -248,7 +229,7 @@ export function createApp(deps: AppDeps): App {
       return;
     }
     try {
-      await route(request, response, url);
+      await route(request, response, url, logger.child({ reqId: context.requestId }));
     } catch (error) {
       if (error instanceof HttpError) {
         if (!response.headersSent) sendText(response, error.status, error.message);
@@ -308,11 +289,19 @@ export function createApp(deps: AppDeps): App {
           }
         }
         const { socket } = ctx.extra;
+        // One log context per operation on a socket, with the connection's id standing in for a request id.
+        const requestContext: RequestContext = {
+          requestId: ctx.extra.connectionId ?? requestIdFrom(undefined),
+          apiKeyId: actor?.apiKeyId,
+          role: actor?.role,
+          merchantId: actor?.role === 'MERCHANT' ? actor.merchantId : undefined,
+        };
         const enveloped = yoga.getEnveloped({
           req: ctx.extra.request,
-          actor: ctx.extra.actor,
+          actor,
           params,
           disconnect: (notice: StreamNotice) => disconnectSocket(socket, notice.closeCode, notice.message),
+          requestContext,
         });
         let document;
         try {
@@ -323,16 +312,14 @@ export function createApp(deps: AppDeps): App {
           throw error;
         }
         const errors = enveloped.validate(enveloped.schema, document);
-        // One line per operation on a socket, with the connection's id standing in for a request id.
         const operation = getOperationAST(document, params.operationName);
+        requestContext.operationName = operation?.name?.value ?? params.operationName ?? undefined;
+        requestContext.operationType = operation?.operation;
         logger.info(
           {
-            reqId: ctx.extra.connectionId,
+            ...requestLogFields(requestContext),
             transport: 'websocket',
-            merchantId: actor?.role === 'MERCHANT' ? actor.merchantId : undefined,
-            apiKeyId: actor?.apiKeyId,
-            operationName: operation?.name?.value ?? params.operationName ?? undefined,
-            operationType: operation?.operation,
+            operationType: requestContext.operationType,
             refused: errors.length > 0 ? true : undefined,
           },
           'websocket operation',
@@ -346,6 +333,9 @@ export function createApp(deps: AppDeps): App {
           contextValue: await enveloped.contextFactory(),
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
+      },
+      onNext: (_ctx, _id, _payload, args, result) => {
+        logMaskedErrors(logger, result, (args.contextValue as Partial<ServerContext>).requestContext);
       },
       // Yoga's own enveloped execute/subscribe, so its plugins (masking, limits) apply to WebSocket too.
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),

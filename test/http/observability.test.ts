@@ -88,6 +88,51 @@ describe('structured logs', () => {
     });
   });
 
+  it('an unexpected error is masked for the client and logged in full with its request (HTTP) or connection (WebSocket)', async () => {
+    // A real fault: the table the query reads is gone (as after a bad deploy).
+    await db.pool.query('ALTER TABLE transactions RENAME TO transactions_moved_away');
+    let socketErrors: unknown;
+    try {
+      const response = await postGraphql(url, { query: 'query Broken { transactions(first: 1) { totalCount } }' }, { key: merchant.key, headers: { 'x-request-id': 'req-broken' } });
+      expect(response.json?.errors).toEqual([expect.objectContaining({ message: 'Unexpected error.' })]);
+      expect(JSON.stringify(response.json)).not.toContain('transactions_moved_away');
+      const client = wsClient(url, merchant.key);
+      try {
+        socketErrors = (await wsExecute(client, 'query BrokenOverSocket { transactions(first: 1) { totalCount } }')).results;
+      } finally {
+        await client.dispose();
+      }
+    } finally {
+      await db.pool.query('ALTER TABLE transactions_moved_away RENAME TO transactions');
+    }
+    expect(JSON.stringify(socketErrors)).toContain('Unexpected error.');
+    expect(JSON.stringify(socketErrors)).not.toContain('transactions_moved_away');
+
+    const maskedLines = parsedLogs().filter((line) => line.msg === 'unexpected error (masked)');
+    expect(maskedLines.find((line) => line.reqId === 'req-broken')).toMatchObject({
+      level: 50,
+      merchantId: merchant.merchantId,
+      operationName: 'Broken',
+      err: expect.objectContaining({ message: expect.stringContaining('transactions') }),
+    });
+    const socketLine = parsedLogs().find((line) => line.msg === 'websocket operation' && line.operationName === 'BrokenOverSocket');
+    expect(socketLine?.reqId).toEqual(expect.any(String));
+    expect(maskedLines.find((line) => line.operationName === 'BrokenOverSocket')).toMatchObject({ reqId: socketLine?.reqId, merchantId: merchant.merchantId });
+    // Logged once each, not once per hook that saw the result.
+    expect(maskedLines.filter((line) => line.reqId === 'req-broken')).toHaveLength(1);
+    expect(maskedLines.filter((line) => line.reqId === socketLine?.reqId)).toHaveLength(1);
+  });
+
+  it("a notification endpoint's own log lines carry the request id", async () => {
+    const response = await request(`${url}/notifications/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-unsigned', 'x-key-id': 'k1', 'x-timestamp': '1700000000', 'x-signature': 'AAAA' },
+      body: JSON.stringify({ id: 'evt_unsigned', type: 'payment.captured' }),
+    });
+    expect(response.status).toBe(401);
+    expect(parsedLogs().find((line) => line.msg === 'notification refused' && line.reqId === 'req-unsigned')).toMatchObject({ level: 40, sender: 'SIGNED_EVENT' });
+  });
+
   it('replaces a malformed X-Request-Id with a generated one', async () => {
     for (const hostile of ['has space', 'x'.repeat(200), '{"level":60}', 'a\u00e9b']) {
       const response = await request(`${url}/healthz`, { headers: { 'x-request-id': hostile } });
