@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { settleFlight, TransactionRolledBack, withPgTransaction } from '../../src/db/session.ts';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.ts';
 
@@ -61,22 +62,46 @@ it('rolls back what work sent when work throws before committing', async () => {
 });
 
 it.runIf(TEST_DATABASE_URL !== undefined)('fails cleanly when BEGIN fails while work is still running (connection gone)', async () => {
-  // A pool of one whose only session the database ends: BEGIN fails while work is still waiting on a timer.
-  const pool = new pg.Pool({ connectionString: db.connectionString, max: 1, pipeline: true });
+  // The pool's one connection goes through a proxy the test controls: BEGIN goes out and is held, then the
+  // connection is cut while work still waits on a timer. So BEGIN fails first, every time (killing the backend
+  // instead raced with the pool noticing it and handing out a fresh connection).
+  const upstream = new URL(db.connectionString);
+  let holding = false;
+  const sockets: Socket[] = [];
+  const proxy = createServer((client) => {
+    const server = connect(Number(upstream.port || 5432), upstream.hostname);
+    sockets.push(client, server);
+    client.on('data', (chunk: Buffer) => {
+      if (!holding) server.write(chunk);
+    });
+    server.pipe(client);
+    for (const socket of [client, server]) {
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.forEach((other) => other.destroy()));
+    }
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const through = new URL(upstream);
+  through.host = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  const pool = new pg.Pool({ connectionString: through.toString(), max: 1, pipeline: true });
   pool.on('error', () => undefined);
   try {
-    const idle = await pool.connect();
-    const { rows } = await idle.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    idle.release();
-    await db.pool.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+    await pool.query('SELECT 1');
+    holding = true;
+    let workFinished = false;
     const failure = await withPgTransaction(pool, async (session) => {
+      setTimeout(() => sockets.forEach((socket) => socket.destroy()), 10);
       await new Promise((resolve) => setTimeout(resolve, 50));
+      workFinished = true;
       return session.query(insert(7));
     }).catch((error: unknown) => error);
+    expect(workFinished).toBe(true);
     expect(failure).toBeInstanceOf(Error);
+    expect(String(failure)).toMatch(/Connection terminated|ECONNRESET|closed/i);
     expect(await probeIds()).not.toContain(7);
   } finally {
     await pool.end();
+    await new Promise((resolve) => proxy.close(resolve));
   }
 });
 
