@@ -63,9 +63,13 @@ async function connect(
   onQuery: ((sql: string) => void) | undefined,
   stopServer: () => Promise<void>,
 ): Promise<Database> {
+  const embedded = kind === 'embedded';
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
+    // PGlite is one session however many sockets reach it: a pool connection closed for idling would be
+    // replaced by one whose prepared statements (named, per connection in pg) already exist in that session.
+    ...(embedded ? { idleTimeoutMillis: 0 } : {}),
     // Raw SQL (locks, migrations) is written unqualified; Prisma qualifies with `schema` itself.
     options: `-c search_path=${schema}`,
     connectionTimeoutMillis: 5_000,
@@ -76,6 +80,14 @@ async function connect(
   });
   // An idle client's error (database restarted) must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  if (embedded) {
+    // pg-pool discards a connection after any failed pool.query (and Prisma's adapter does the same): the new
+    // one reaches the same PGlite session, which still holds the old connection's prepared statements. Clear
+    // them before anything else runs on it (queued first; pg sends a connection's queries in order).
+    pool.on('connect', (client) => {
+      client.query('DEALLOCATE ALL').catch(() => undefined);
+    });
+  }
   const adapter = new PrismaPg(pool, { schema });
   const prisma = new PrismaClient({
     adapter,
@@ -113,7 +125,10 @@ async function startEmbedded(dataDir: string): Promise<{ connectionString: strin
     await mkdir(dataPath, { recursive: true });
   }
   const pglite = await PGlite.create(dataPath);
-  const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0 });
+  // Two sockets: the pool holds one connection, but when it replaces that connection (after a failed query)
+  // the old socket may still be closing while the new one connects; with one allowed, the new one was refused.
+  // The server serialises the sockets' queries and keeps a transaction to the socket that opened it.
+  const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 2 });
   await server.start();
   return {
     connectionString: `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`,

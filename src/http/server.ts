@@ -131,9 +131,9 @@ export function createApp(deps: AppDeps): App {
     logging: {
       // Yoga's debug lines include request parameters (variables): not for the logs.
       debug: () => {},
-      info: (...args) => logger.info({ yoga: args.map(String) }),
-      warn: (...args) => logger.warn({ yoga: args.map(String) }),
-      error: (...args) => logger.error({ yoga: args.map(String) }),
+      info: yogaLog(logger, 'info'),
+      warn: yogaLog(logger, 'warn'),
+      error: yogaLog(logger, 'error'),
     },
     maskedErrors: { maskError: maskUnexpectedError },
     context: async ({ request, actor, disconnect }: YogaInitialContext & ServerContext): Promise<GraphQLContext> => {
@@ -414,6 +414,17 @@ export function createApp(deps: AppDeps): App {
       closing ??= shutdown(options.timeoutMs ?? config.shutdownTimeoutSeconds * 1000);
       return closing;
     },
+  };
+}
+
+/**
+ * Yoga's own log lines, without the errors it logs: those are the masked ones, which masked-errors.ts logs
+ * with their request; Yoga would print them with the operation's source text, inline arguments included.
+ */
+function yogaLog(logger: Logger, level: 'info' | 'warn' | 'error'): (...args: unknown[]) => void {
+  return (...args) => {
+    const text = args.filter((arg) => !(arg instanceof Error)).map(String);
+    if (text.length > 0) logger[level]({ yoga: text });
   };
 }
 

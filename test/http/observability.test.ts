@@ -90,15 +90,17 @@ describe('structured logs', () => {
 
   it('an unexpected error is masked for the client and logged in full with its request (HTTP) or connection (WebSocket)', async () => {
     // A real fault: the table the query reads is gone (as after a bad deploy).
+    const inlineSecret = `INLINE${randomBytes(8).toString('hex')}`;
     await db.pool.query('ALTER TABLE transactions RENAME TO transactions_moved_away');
     let socketErrors: unknown;
     try {
-      const response = await postGraphql(url, { query: 'query Broken { transactions(first: 1) { totalCount } }' }, { key: merchant.key, headers: { 'x-request-id': 'req-broken' } });
+      // The inline argument stands for a secret typed into a query: it must not reach the logs with the error.
+      const response = await postGraphql(url, { query: `query Broken { transactions(first: 1, filter: { merchantReference: "${inlineSecret}" }) { totalCount } }` }, { key: merchant.key, headers: { 'x-request-id': 'req-broken' } });
       expect(response.json?.errors).toEqual([expect.objectContaining({ message: 'Unexpected error.' })]);
       expect(JSON.stringify(response.json)).not.toContain('transactions_moved_away');
       const client = wsClient(url, merchant.key);
       try {
-        socketErrors = (await wsExecute(client, 'query BrokenOverSocket { transactions(first: 1) { totalCount } }')).results;
+        socketErrors = (await wsExecute(client, `query BrokenOverSocket { transactions(first: 1, filter: { merchantReference: "${inlineSecret}" }) { totalCount } }`)).results;
       } finally {
         await client.dispose();
       }
@@ -121,6 +123,7 @@ describe('structured logs', () => {
     // Logged once each, not once per hook that saw the result.
     expect(maskedLines.filter((line) => line.reqId === 'req-broken')).toHaveLength(1);
     expect(maskedLines.filter((line) => line.reqId === socketLine?.reqId)).toHaveLength(1);
+    expect(logs.join('\n')).not.toContain(inlineSecret);
   });
 
   it("a notification endpoint's own log lines carry the request id", async () => {
