@@ -1,8 +1,9 @@
 import pino from 'pino';
 
 /**
- * Structured JSON logs. Lines about a request carry its request id, merchant id and operation name
- * (src/observability/request-context.ts). Secrets never reach the logs: nothing logs
+ * Structured JSON logs. A request's completion line and its masked errors carry its request id, merchant id
+ * and operation name; the route handlers' own lines carry the request id (src/observability/request-context.ts).
+ * Secrets never reach the logs: nothing logs
  * headers or bodies, and as a second line of defence these paths are redacted wherever they appear.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): pino.Logger {

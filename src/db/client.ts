@@ -21,7 +21,10 @@ export type Database = {
   readonly pool: pg.Pool;
   /** The PostgreSQL schema every table lives in. */
   readonly schema: string;
-  /** A connection string for a second, dedicated session (LISTEN, long-lived locks). */
+  /**
+   * A connection string for a second, dedicated session (LISTEN, long-lived locks). Embedded, a second socket
+   * still reaches PGlite's one session, so nothing there uses it (the relay LISTENs on the pool).
+   */
   readonly connectionString: string;
   close(): Promise<void>;
 };

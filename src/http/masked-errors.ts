@@ -9,12 +9,18 @@ import { requestLogFields, type RequestContext } from '../observability/request-
  * Unexpected errors (a bug, a database fault) reach clients as "Unexpected error." with no detail, and reach
  * the logs in full, with the request that met them. Yoga's maskError cannot see the request, so masking and
  * logging are two steps: `maskUnexpectedError` (Yoga's maskError) remembers each masked error's original,
- * and the places that see both a result and its request log it: `useMaskedErrorLog` for HTTP (SSE streams
- * included), `logMaskedErrors` for graphql-ws. Each masked error is logged once, though a subscription
- * event's result may be shared by many subscribers (useSharedSubscriptionExecution).
+ * and the places where results are produced, with their request at hand, log it: `useMaskedErrorLog` for
+ * HTTP (SSE streams included), `logMaskedResult` around graphql-ws's execute and subscribe (so an operation
+ * the client cancelled before its answer is logged too).
+ *
+ * An original is logged once: a subscription event's result is shared by every identical subscription
+ * (useSharedSubscriptionExecution), and each of their streams masks it again.
  */
 
-const originals = new WeakMap<GraphQLError, unknown>();
+const originals = new WeakMap<object, unknown>();
+const logged = new WeakSet<object>();
+
+export const UNEXPECTED_ERROR_MESSAGE = 'Unexpected error.';
 
 export function maskUnexpectedError(error: unknown, message: string): Error {
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
@@ -27,18 +33,44 @@ export function maskUnexpectedError(error: unknown, message: string): Error {
     });
   }
   const masked = maskError(error, message, false);
-  if (masked !== error && masked instanceof GraphQLError) originals.set(masked, original);
+  if (masked !== error) originals.set(masked, original);
   return masked;
 }
 
-/** Logs the originals of the masked errors in a result (once each), with the request's fields. */
+/** Logs the originals of the masked errors in a result (each original once), with the request's fields. */
 export function logMaskedErrors(logger: Logger, result: ExecutionResult, context: RequestContext | undefined): void {
   for (const error of result.errors ?? []) {
     if (!originals.has(error)) continue;
     const original = originals.get(error);
     originals.delete(error);
+    if (typeof original === 'object' && original !== null) {
+      if (logged.has(original)) continue;
+      logged.add(original);
+    }
     logger.error({ ...(context ? requestLogFields(context) : {}), err: original }, 'unexpected error (masked)');
   }
+}
+
+/** Logs the masked errors of a result as it is produced: a single result now, a stream's as each event comes. */
+export function logMaskedResult(
+  logger: Logger,
+  result: ExecutionResult | AsyncIterable<ExecutionResult>,
+  context: RequestContext | undefined,
+): ExecutionResult | AsyncIterable<ExecutionResult> {
+  if (isAsyncIterable(result)) {
+    return trackStream(result as AsyncIterable<ExecutionResult>, (event) => logMaskedErrors(logger, event, context), () => {});
+  }
+  logMaskedErrors(logger, result, context);
+  return result;
+}
+
+/** Masks an error thrown outside execution (building an operation's context) and logs it like the others. */
+export function maskAndLog(logger: Logger, error: unknown, context: RequestContext | undefined): GraphQLError {
+  const masked = maskUnexpectedError(error, UNEXPECTED_ERROR_MESSAGE);
+  const graphqlError = masked instanceof GraphQLError ? masked : new GraphQLError(masked.message);
+  if (graphqlError !== masked) originals.set(graphqlError, originals.get(masked) ?? error);
+  logMaskedErrors(logger, { errors: [graphqlError] }, context);
+  return graphqlError;
 }
 
 /** HTTP and SSE: logs masked errors as their results are sent, single, batched or streamed. */
@@ -46,11 +78,12 @@ export function useMaskedErrorLog(logger: Logger): Plugin<Record<string, unknown
   return {
     onResultProcess({ result, setResult, serverContext }) {
       const context = serverContext.requestContext;
-      if (isAsyncIterable(result)) {
-        setResult(trackStream(result, (event) => logMaskedErrors(logger, event, context), () => {}));
+      if (Array.isArray(result)) {
+        for (const single of result) logMaskedErrors(logger, single, context);
         return;
       }
-      for (const single of Array.isArray(result) ? result : [result]) logMaskedErrors(logger, single, context);
+      const observed = logMaskedResult(logger, result, context);
+      if (observed !== result) setResult(observed);
     },
   };
 }

@@ -82,7 +82,7 @@ export function createRateLimiter(deps: { config: Config; logger: Logger; metric
         if (refusal instanceof RateLimiterRes) {
           return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)) };
         }
-        logger.warn({ err: refusal }, 'rate limiter failed; request let through');
+        logger.warn({ err: refusal, apiKeyId }, 'rate limiter failed; request let through');
         return { allowed: true };
       }
     },

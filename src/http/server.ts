@@ -18,7 +18,7 @@ import { publicBaseUrl, resolveProviderSettings, type ProviderSettings } from '.
 import { authenticate, type Actor } from '../services/merchants.ts';
 import { HttpError, MAX_BODY_BYTES, sendJson, sendText } from './body.ts';
 import { createCredentialSweep } from './credential-sweep.ts';
-import { logMaskedErrors, maskUnexpectedError, useMaskedErrorLog } from './masked-errors.ts';
+import { logMaskedResult, maskAndLog, maskUnexpectedError, useMaskedErrorLog } from './masked-errors.ts';
 import {
   queryLimitPlugins,
   rateLimitedError,
@@ -325,21 +325,24 @@ export function createApp(deps: AppDeps): App {
           'websocket operation',
         );
         if (errors.length > 0) return errors;
+        let contextValue;
+        try {
+          contextValue = await enveloped.contextFactory();
+        } catch (error) {
+          return [maskAndLog(logger, error, requestContext)];
+        }
         return {
           schema: enveloped.schema,
           document,
           operationName: params.operationName,
           variableValues: params.variables,
-          contextValue: await enveloped.contextFactory(),
+          contextValue,
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
       },
-      onNext: (_ctx, _id, _payload, args, result) => {
-        logMaskedErrors(logger, result, (args.contextValue as Partial<ServerContext>).requestContext);
-      },
       // Yoga's own enveloped execute/subscribe, so its plugins (masking, limits) apply to WebSocket too.
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      execute: async (args) => logMaskedResult(logger, await (args.rootValue as EnvelopedRoot).execute(args), requestContextOf(args)),
+      subscribe: async (args) => logMaskedResult(logger, await (args.rootValue as EnvelopedRoot).subscribe(args), requestContextOf(args)),
     },
     webSockets,
     // graphql-ws pings every interval and terminates a socket whose pong does not come back within it.
@@ -435,6 +438,11 @@ function disconnectSocket(socket: WebSocket, closeCode: number, reason: string):
   setTimeout(() => {
     if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
   }, CLOSE_GRACE_MS).unref();
+}
+
+/** The log context the operation's GraphQL context carries (set in onSubscribe). */
+function requestContextOf(args: { contextValue?: unknown }): RequestContext | undefined {
+  return (args.contextValue as Partial<ServerContext> | undefined)?.requestContext;
 }
 
 type YogaEnveloped = ReturnType<ReturnType<typeof createYoga>['getEnveloped']>;

@@ -139,7 +139,11 @@ async function ingestParsed(
   parsed: ParsedNotification,
 ): Promise<IngestionResult> {
   if (!parsed.ok) return keepMalformed(deps, sender, request, 400, parsed.error);
-  return deps.inbox.ingest(parsed.notification, { contentType: request.contentType ?? '', rawBody: request.rawBody });
+  const result = await deps.inbox.ingest(parsed.notification, { contentType: request.contentType ?? '', rawBody: request.rawBody });
+  if (result.outcome === 'ANOMALY' && !result.duplicate) {
+    deps.logger.warn({ sender, notificationId: result.notificationId, anomalyId: result.anomalyId }, 'notification recorded an anomaly');
+  }
+  return result;
 }
 
 /** An authentic but unusable body: kept for inspection (never applied, never a duplicate of anything). */
@@ -258,11 +262,6 @@ export class NotificationInbox {
         const results = await withPgTransaction(this.deps.db.pool, (session) => ingestBatch(session, batch, attempt > 1), {
           statementTimeoutMs: INGESTION_STATEMENT_TIMEOUT_MS,
         });
-        for (const result of results) {
-          if (result.outcome === 'ANOMALY' && !result.duplicate) {
-            this.deps.logger.warn({ notificationId: result.notificationId, anomalyId: result.anomalyId }, 'notification recorded an anomaly');
-          }
-        }
         return results;
       } catch (error) {
         // Another delivery of an event committed first (the retry looks event ids up before anything else),

@@ -126,6 +126,22 @@ describe('structured logs', () => {
     expect(logs.join('\n')).not.toContain(inlineSecret);
   });
 
+  it('an unexpected error before execution (the API-key lookup fails) is masked and logged with its request id', async () => {
+    const unseenKey = (await createApiKey(db, 'MERCHANT', merchant.merchantId)).secret; // not in the key cache yet
+    await db.pool.query('ALTER TABLE api_keys RENAME TO api_keys_moved_away');
+    let response;
+    try {
+      response = await postGraphql(url, { query: '{ __typename }' }, { key: unseenKey, headers: { 'x-request-id': 'req-no-keys' } });
+    } finally {
+      await db.pool.query('ALTER TABLE api_keys_moved_away RENAME TO api_keys');
+    }
+    expect(response.status).toBe(500);
+    expect(JSON.stringify(response.json)).toContain('Unexpected error.');
+    expect(JSON.stringify(response.json)).not.toContain('api_keys');
+    const line = parsedLogs().find((entry) => entry.msg === 'unexpected error (masked)' && entry.reqId === 'req-no-keys');
+    expect(line).toMatchObject({ level: 50, err: expect.objectContaining({ message: expect.stringContaining('api_keys') }) });
+  });
+
   it("a notification endpoint's own log lines carry the request id", async () => {
     const response = await request(`${url}/notifications/events`, {
       method: 'POST',
