@@ -187,7 +187,6 @@ export function useAuthentication(deps: { db: Database; rateLimiter: RateLimiter
       const { requestContext } = serverContext;
       if (requestContext) {
         requestContext.apiKeyId = actor.apiKeyId;
-        requestContext.role = actor.role;
         if (actor.role === 'MERCHANT') requestContext.merchantId = actor.merchantId;
       }
       const decision = await deps.rateLimiter.consume(actor.apiKeyId);

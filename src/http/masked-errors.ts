@@ -20,7 +20,7 @@ import { requestLogFields, type RequestContext } from '../observability/request-
 const originals = new WeakMap<object, unknown>();
 const logged = new WeakSet<object>();
 
-export const UNEXPECTED_ERROR_MESSAGE = 'Unexpected error.';
+const UNEXPECTED_ERROR_MESSAGE = 'Unexpected error.';
 
 export function maskUnexpectedError(error: unknown, message: string): Error {
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;

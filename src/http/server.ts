@@ -293,7 +293,6 @@ export function createApp(deps: AppDeps): App {
         const requestContext: RequestContext = {
           requestId: ctx.extra.connectionId ?? requestIdFrom(undefined),
           apiKeyId: actor?.apiKeyId,
-          role: actor?.role,
           merchantId: actor?.role === 'MERCHANT' ? actor.merchantId : undefined,
         };
         const enveloped = yoga.getEnveloped({

@@ -11,7 +11,6 @@ export type RequestContext = {
   readonly requestId: string;
   merchantId?: string;
   apiKeyId?: string;
-  role?: 'ADMIN' | 'MERCHANT';
   operationName?: string;
   operationType?: string;
 };
