@@ -216,8 +216,8 @@ function rootFieldName(document: DocumentNode, operationName: string | null | un
   return selection?.kind === Kind.FIELD ? selection.name.value : 'unknown';
 }
 
-/** The request context Yoga merged into the GraphQL context from the server context. */
-function requestContextOf(contextValue: unknown): RequestContext | undefined {
+/** The request context in a GraphQL context (Yoga merges the server context in; graphql-ws operations get their own). */
+export function requestContextOf(contextValue: unknown): RequestContext | undefined {
   return (contextValue as Partial<ServerContext> | undefined)?.requestContext;
 }
 

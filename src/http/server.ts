@@ -21,6 +21,7 @@ import { createCredentialSweep } from './credential-sweep.ts';
 import { logMaskedResult, maskAndLog, maskUnexpectedError, useMaskedErrorLog } from './masked-errors.ts';
 import {
   queryLimitPlugins,
+  requestContextOf,
   rateLimitedError,
   UNAUTHENTICATED_MESSAGE,
   unauthenticatedError,
@@ -340,8 +341,8 @@ export function createApp(deps: AppDeps): App {
         };
       },
       // Yoga's own enveloped execute/subscribe, so its plugins (masking, limits) apply to WebSocket too.
-      execute: async (args) => logMaskedResult(logger, await (args.rootValue as EnvelopedRoot).execute(args), requestContextOf(args)),
-      subscribe: async (args) => logMaskedResult(logger, await (args.rootValue as EnvelopedRoot).subscribe(args), requestContextOf(args)),
+      execute: async (args) => logMaskedResult(logger, await (args.rootValue as EnvelopedRoot).execute(args), requestContextOf(args.contextValue)),
+      subscribe: async (args) => logMaskedResult(logger, await (args.rootValue as EnvelopedRoot).subscribe(args), requestContextOf(args.contextValue)),
     },
     webSockets,
     // graphql-ws pings every interval and terminates a socket whose pong does not come back within it.
@@ -437,11 +438,6 @@ function disconnectSocket(socket: WebSocket, closeCode: number, reason: string):
   setTimeout(() => {
     if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
   }, CLOSE_GRACE_MS).unref();
-}
-
-/** The log context the operation's GraphQL context carries (set in onSubscribe). */
-function requestContextOf(args: { contextValue?: unknown }): RequestContext | undefined {
-  return (args.contextValue as Partial<ServerContext> | undefined)?.requestContext;
 }
 
 type YogaEnveloped = ReturnType<ReturnType<typeof createYoga>['getEnveloped']>;

@@ -109,7 +109,10 @@ export async function stillAuthenticating(db: Database, authorizations: readonly
   const byHash = new Map<string, string[]>();
   for (const authorization of authorizations) {
     const secretHash = secretHashOf(authorization);
-    if (secretHash !== undefined) byHash.set(secretHash, [...(byHash.get(secretHash) ?? []), authorization]);
+    if (secretHash === undefined) continue;
+    const same = byHash.get(secretHash);
+    if (same) same.push(authorization);
+    else byHash.set(secretHash, [authorization]);
   }
   if (byHash.size === 0) return new Set();
   const keys = await db.prisma.apiKey.findMany({ where: { secretHash: { in: [...byHash.keys()] } } });
