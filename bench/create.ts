@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CreateTransactionDocument } from '../src/client/operations.ts';
 import { createMerchant } from '../src/services/merchants.ts';
-import { EVENTS_CHANNEL } from '../src/services/transitions.ts';
+import { EVENTS_CHANNEL } from '../src/db/sql/events.ts';
 import { createBenchDatabase, graphqlClient, serverNodeArgsFromEnv, startServerProcess } from './harness.ts';
 import { latencySummary, round, runConcurrent, writeBenchResult } from './lib.ts';
 

@@ -13,7 +13,7 @@
  */
 import { TypedDocumentString } from '../src/generated/graphql/graphql.ts';
 import { createApiKey } from '../src/services/merchants.ts';
-import { conversionFunnelQuery, remittanceQuery, statusRowsQuery } from '../src/services/reports.ts';
+import { conversionFunnelQuery, remittanceQuery, statusRowsQuery } from '../src/db/sql/reports.ts';
 import type { TestDatabase } from '../test/support/database.ts';
 import { createBenchDatabase, graphqlClient, serverNodeArgsFromEnv, startServerProcess } from './harness.ts';
 import { latencySummary, round, writeBenchResult, type BenchRow } from './lib.ts';
@@ -97,12 +97,12 @@ async function main(): Promise<void> {
       };
 
       // For context, not a target: the statements our resolvers run, sent directly. The funnel differs from the
-      // hand-written one: it reads what the state machine makes exact off the current status (src/services/reports.ts).
+      // hand-written one: it reads what the state machine makes exact off the current status (src/db/sql/reports.ts).
       const resolverSql = async (merchantId: string, date: string) => {
         const day = { date, timeZone: TIME_ZONE };
         await Promise.all([statusRowsQuery, conversionFunnelQuery, remittanceQuery].map((build) => {
-          const statement = build(day, merchantId);
-          return db.pool.query(statement.text, statement.values);
+          const { statement, values } = build(day, merchantId);
+          return db.pool.query(statement.text, values);
         }));
       };
 

@@ -5,6 +5,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { pgSession, type SqlSession } from './session.ts';
 
 /**
  * The only place that knows how to reach the database. Both back ends go through the same code path:
@@ -17,8 +18,10 @@ export type DatabaseKind = 'postgresql' | 'embedded';
 export type Database = {
   readonly kind: DatabaseKind;
   readonly prisma: PrismaClient;
-  /** The same pool Prisma uses: for raw SQL (advisory locks, health checks, benchmarks' baselines). */
+  /** The same pool Prisma uses: for transactions of hand-written SQL (withPgTransaction), migrations, health checks. */
   readonly pool: pg.Pool;
+  /** Raw statements on the pool (src/db/sql/ runs them; see src/db/session.ts). */
+  readonly sql: SqlSession;
   /** The PostgreSQL schema every table lives in. */
   readonly schema: string;
   /**
@@ -103,6 +106,7 @@ async function connect(
     kind,
     prisma,
     pool,
+    sql: pgSession(pool),
     schema,
     connectionString: withSearchPath(connectionString, schema),
     async close() {

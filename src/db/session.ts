@@ -3,30 +3,47 @@ import type pg from 'pg';
 import type { Prisma } from '../generated/prisma/client.ts';
 
 /**
- * One database session inside a transaction, for hand-written SQL that must run the same way on Prisma's
- * interactive transaction and on a plain pg client from the same pool. Hot write paths (notification
- * ingestion) use the pg client: a Prisma interactive transaction costs several times more per statement.
+ * The one way raw SQL runs. Every hand-written statement is a `Statement` constant under src/db/sql/, run through
+ * a `SqlSession`, behind a named function there that maps its rows; the rest of src/ calls those functions.
+ * A session is the database's pool (`db.sql`), a pg connection of one's own, a pg transaction
+ * (withPgTransaction: hot write paths, pipelined) or a Prisma interactive transaction (prismaSession: raw
+ * steps inside work that also uses Prisma's API).
  *
  * Portable results: select int8 columns as text (pg returns int8 as strings, Prisma as bigint) and cast
  * every parameter explicitly in the SQL.
  */
-export type SqlSession = {
+
+/** A fixed statement text and the row it returns (`Row` is only a type). */
+export type Statement<Row> = {
+  readonly text: string;
   /**
-   * `name` makes it a prepared statement where the session supports them (pg: parsed and planned once per
-   * connection); give it only to fixed statement texts, one name per text.
+   * Runs it as a named prepared statement where the session supports them (pg: parsed and planned once per
+   * connection, then only executed): give one to statements on hot paths. One name per text.
    */
-  query<Row>(text: string, values?: readonly unknown[], name?: string): Promise<Row[]>;
+  readonly name: string | undefined;
+  /** Never set: carries the row type. */
+  readonly row?: Row;
 };
 
-export function prismaSession(tx: Prisma.TransactionClient): SqlSession {
-  return { query: (text, values = []) => tx.$queryRawUnsafe(text, ...values) };
+export function sql<Row = Record<string, unknown>>(text: string, name?: string): Statement<Row> {
+  return { text, name };
 }
 
-export function pgSession(client: pg.ClientBase): SqlSession {
+export type SqlSession = {
+  query<Row>(statement: Statement<Row>, values?: readonly unknown[]): Promise<Row[]>;
+};
+
+/** A session on a pg pool or connection (each pooled connection prepares named statements once). */
+export function pgSession(client: Pick<pg.ClientBase, 'query'>): SqlSession {
   return {
-    query: async <Row>(text: string, values: readonly unknown[] = [], name?: string) =>
+    query: async <Row>({ name, text }: Statement<Row>, values: readonly unknown[] = []) =>
       (await client.query(name === undefined ? { text, values: [...values] } : { name, text, values: [...values] })).rows as Row[],
   };
+}
+
+/** A session inside a Prisma interactive transaction (statement names are ignored: Prisma prepares by itself). */
+export function prismaSession(tx: Prisma.TransactionClient): SqlSession {
+  return { query: <Row>({ text }: Statement<Row>, values: readonly unknown[] = []) => tx.$queryRawUnsafe<Row[]>(text, ...values) };
 }
 
 /** A pg session inside withPgTransaction. */
@@ -43,11 +60,11 @@ export type PgTransactionSession = SqlSession & {
 };
 
 /**
- * Waits for every one of statements sent together (a pipelined flight), then fails with the first failure in
- * the order they were sent: the statement that failed, not the ones that only failed after it. Waiting for
- * all of them means nothing of the flight is still on the wire when the caller moves on.
+ * Waits for every one of statements sent together without waiting for each other's answers (pipelined), then
+ * fails with the first failure in the order they were sent: the statement that failed, not the ones that only
+ * failed after it. Waiting for all of them means nothing sent is still on the wire when the caller moves on.
  */
-export async function settleFlight<const T extends readonly unknown[]>(statements: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+export async function awaitPipelined<const T extends readonly unknown[]>(statements: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const settled = await Promise.allSettled(statements);
   const failed = settled.find((outcome) => outcome.status === 'rejected');
   if (failed) throw failed.reason;
@@ -117,7 +134,7 @@ export async function withPgTransaction<T>(
     });
     // Answers come back in order: once BEGIN's is in, nothing more is sent outside the transaction.
     const session = pgSession(client);
-    const query: SqlSession['query'] = (text, values, name) => (beginFailed === undefined ? session.query(text, values, name) : Promise.reject(beginFailed));
+    const query: SqlSession['query'] = (statement, values) => (beginFailed === undefined ? session.query(statement, values) : Promise.reject(beginFailed));
     let result: T;
     try {
       result = await work({ query, commit });

@@ -92,3 +92,54 @@ export function judgeNotification(current: TransactionSnapshot | undefined, clai
     }
   }
 }
+
+/** A transaction as a batch of notifications is judged against: its status and amount, and the version it is at. */
+export type VersionedSnapshot = TransactionSnapshot & { readonly id: string; readonly version: number };
+
+export type ArrivalJudgement<T extends VersionedSnapshot> = {
+  verdict: Verdict;
+  /** The transaction as this notification found it, after the changes of the ones before it; undefined when unknown. */
+  transaction: T | undefined;
+  /**
+   * APPLIED only: the change moves `transaction` to `version`, and is the `round`-th change of that transaction
+   * in this batch (0 for its first).
+   */
+  change: { version: number; round: number } | undefined;
+};
+
+/**
+ * Judges notifications in arrival order against the transactions they name, each seeing what the ones before it
+ * did (a capture and its settlement in one batch both apply, in order). `transactions` are the rows as locked.
+ */
+export function judgeInArrivalOrder<T extends VersionedSnapshot>(
+  transactions: ReadonlyMap<string, T>,
+  claims: readonly (NotificationClaim & { transactionId: string | undefined })[],
+): ArrivalJudgement<T>[] {
+  const current = new Map(transactions);
+  const changesSoFar = new Map<string, number>();
+  return claims.map((claim) => {
+    const transaction = claim.transactionId === undefined ? undefined : current.get(claim.transactionId);
+    const verdict = judgeNotification(transaction, claim);
+    if (verdict.outcome !== 'APPLIED' || transaction === undefined) return { verdict, transaction, change: undefined };
+    const round = changesSoFar.get(transaction.id) ?? 0;
+    changesSoFar.set(transaction.id, round + 1);
+    const version = transaction.version + 1;
+    current.set(transaction.id, { ...transaction, status: verdict.target, version });
+    return { verdict, transaction, change: { version, round } };
+  });
+}
+
+/** Deliveries of one event: the first is ingested, the others are its redeliveries (indexes into the input). */
+export type EventDeliveries = { first: number; redeliveries: number[] };
+
+/** Groups items by event, in order of each event's first delivery. */
+export function groupDeliveries<T>(items: readonly T[], eventKey: (item: T) => string): EventDeliveries[] {
+  const byKey = new Map<string, EventDeliveries>();
+  items.forEach((item, index) => {
+    const key = eventKey(item);
+    const seen = byKey.get(key);
+    if (seen) seen.redeliveries.push(index);
+    else byKey.set(key, { first: index, redeliveries: [] });
+  });
+  return [...byKey.values()];
+}

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
-import { EVENTS_CHANNEL } from '../services/transitions.ts';
+import { pgSession, type SqlSession } from '../db/session.ts';
+import { EVENTS_CHANNEL, listenForCommits } from '../db/sql/events.ts';
 import { comparePositions, decodeEventCursor, encodeEventCursor, type EventPosition } from './cursor.ts';
-import { readCommittedBatch, readHead, type CommittedEvent, type LogSession } from './log.ts';
+import { readCommittedBatch, readHead, type CommittedEvent } from './log.ts';
 import type { EventPubSub, RelayHint } from './pubsub.ts';
 
 /**
@@ -89,7 +90,7 @@ export class EventRelay {
   async start(): Promise<void> {
     if (this.running) return;
     try {
-      this.position = await readHead(this.options.db);
+      this.position = await readHead(this.options.db.sql);
       this.lastReadAt = new Date();
     } catch (error) {
       // The database is down at start: serve anyway (health says so); the first successful read finds the head.
@@ -209,8 +210,8 @@ export class EventRelay {
    * Where to read: the LISTEN session while it is up (a connection of its own, so a read never queues behind
    * a busy pool, and costs no extra connection), else the pool.
    */
-  private readSession(): LogSession | Database {
-    return this.listener !== undefined && this.listenStatus === 'up' ? this.listener : this.options.db;
+  private readSession(): SqlSession {
+    return this.listener !== undefined && this.listenStatus === 'up' ? pgSession(this.listener) : this.options.db.sql;
   }
 
   private onHint(hint: RelayHint): void {
@@ -240,7 +241,7 @@ export class EventRelay {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+      await listenForCommits(client);
       if (this.listener !== client) return;
       this.listenAttempts = 0;
       this.setListenStatus('up');
@@ -291,6 +292,6 @@ export class EventRelay {
     this.poolListeners.add(client);
     client.on('notification', this.onNotification);
     client.once('end', () => this.poolListeners.delete(client));
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`).catch(() => undefined);
+    await listenForCommits(client).catch(() => undefined);
   };
 }

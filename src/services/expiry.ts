@@ -1,5 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import { prismaSession } from '../db/session.ts';
+import { lockExpiryCandidates, tryExpiryLock } from '../db/sql/transactions.ts';
 import type { Logger } from '../logger.ts';
 import { purgeExpiredIdempotencyRecords } from './transactions.ts';
 import { applyTransition } from './transitions.ts';
@@ -57,18 +59,11 @@ export async function expireStuckTransactions(db: Database, options: ExpiryOptio
 
 async function expireBatch(db: Database, cutoff: Date, batchSize: number): Promise<'locked' | { expired: string[]; candidates: number }> {
   return db.prisma.$transaction(async (tx) => {
-    // Keyed by schema: instances sharing a schema share the lock, separate schemas (tests) do not collide.
-    const [lock] = await tx.$queryRaw<{ acquired: boolean }[]>`
-      SELECT pg_try_advisory_xact_lock(hashtextextended('paystream:expiry:' || current_schema(), 0)) AS acquired`;
-    if (!lock?.acquired) return 'locked';
-    const candidates = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id::text AS id FROM transactions
-      WHERE status = 'REDIRECTED' AND updated_at < ${cutoff.toISOString()}::timestamptz
-      ORDER BY updated_at, id
-      LIMIT ${batchSize}
-      FOR UPDATE SKIP LOCKED`;
+    const session = prismaSession(tx);
+    if (!(await tryExpiryLock(session))) return 'locked';
+    const candidates = await lockExpiryCandidates(session, cutoff, batchSize);
     const expired: string[] = [];
-    for (const { id } of candidates) {
+    for (const id of candidates) {
       const outcome = await applyTransition(tx, { transactionId: id, target: 'REJECTED', source: 'SYSTEM', reason: EXPIRED_REASON });
       if (outcome.kind === 'applied') expired.push(id);
     }

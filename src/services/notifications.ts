@@ -1,7 +1,8 @@
-import { judgeNotification, type AnomalyKind, type NotificationOutcome, type Verdict } from '../domain/notifications.ts';
+import { groupDeliveries, judgeInArrivalOrder, type EventDeliveries, type NotificationOutcome } from '../domain/notifications.ts';
 import type { Database } from '../db/client.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
-import { settleFlight, uuidv7, withPgTransaction, type PgTransactionSession, type SqlSession } from '../db/session.ts';
+import { awaitPipelined, uuidv7, withPgTransaction, type PgTransactionSession } from '../db/session.ts';
+import { addDeliveries, countRedeliveries, INBOX_EVENT_ID_KEY, insertInboxRows, openAnomaly, type InboxRow } from '../db/sql/inbox.ts';
 import type { Logger } from '../logger.ts';
 import { alipayNotificationFromParams, parseFormBody, verifyAlipayNotification } from '../providers/alipay/notification.ts';
 import type { NotificationSender, ParsedNotification, ProviderNotification } from '../providers/notification.ts';
@@ -122,11 +123,11 @@ export async function countRejection(
   deps.logger.warn({ sender, reason }, 'notification refused');
   deps.onRejection?.(sender, reason);
   try {
-    await deps.db.prisma.$executeRaw`
-      INSERT INTO notification_rejections (sender, reason, count)
-      VALUES (${sender}::"NotificationSender", ${reason}, 1)
-      ON CONFLICT (sender, reason) DO UPDATE
-        SET count = notification_rejections.count + 1, last_seen_at = now()`;
+    await deps.db.prisma.notificationRejection.upsert({
+      where: { sender_reason: { sender, reason } },
+      create: { sender, reason, count: 1 },
+      update: { count: { increment: 1 }, lastSeenAt: new Date() },
+    });
   } catch (error) {
     deps.logger.error({ err: error, sender, reason }, 'could not count a refused notification');
   }
@@ -169,9 +170,6 @@ async function keepMalformed(
   deps.logger.warn({ sender, notificationId: row.id, detail: message }, 'authentic notification kept as MALFORMED');
   return { kind: 'refused', status, message, storedAs: row.id };
 }
-
-/** The inbox's unique index: an event id another batch committed first. */
-const INBOX_KEY = 'notifications_sender_external_id_key';
 
 type Acknowledged = Extract<IngestionResult, { kind: 'acknowledged' }>;
 type Raw = { contentType: string; rawBody: Buffer };
@@ -233,16 +231,16 @@ export class NotificationInbox {
     while (this.inFlight < this.maxConcurrentBatches && this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       this.inFlight += 1;
-      void this.settle(batch).finally(() => {
+      void this.commitAndAnswer(batch).finally(() => {
         this.inFlight -= 1;
         this.drain();
       });
     }
   }
 
-  private async settle(batch: Pending[]): Promise<void> {
+  private async commitAndAnswer(batch: Pending[]): Promise<void> {
     try {
-      const results = await this.commit(batch);
+      const results = await this.commitWithRetries(batch);
       batch.forEach((pending, index) => pending.resolve(results[index] as Acknowledged));
     } catch (error) {
       if (batch.length === 1 || isDatabaseUnavailable(error)) {
@@ -251,15 +249,15 @@ export class NotificationInbox {
       }
       this.deps.logger.warn({ err: error, size: batch.length }, 'notification batch failed; retrying one by one');
       await Promise.all(
-        batch.map((pending) => this.commit([pending]).then(([result]) => pending.resolve(result as Acknowledged), pending.reject)),
+        batch.map((pending) => this.commitWithRetries([pending]).then(([result]) => pending.resolve(result as Acknowledged), pending.reject)),
       );
     }
   }
 
-  private async commit(batch: Pending[]): Promise<Acknowledged[]> {
+  private async commitWithRetries(batch: Pending[]): Promise<Acknowledged[]> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const results = await withPgTransaction(this.deps.db.pool, (session) => ingestBatch(session, batch, attempt > 1), {
+        const results = await withPgTransaction(this.deps.db.pool, (session) => commitBatch(session, batch, attempt > 1), {
           statementTimeoutMs: INGESTION_STATEMENT_TIMEOUT_MS,
         });
         return results;
@@ -273,114 +271,55 @@ export class NotificationInbox {
   }
 }
 
-type InboxRow = { sender: NotificationSender; external_id: string; id: string; outcome: NotificationOutcome; anomaly_id: string | null };
-
-const COUNT_REDELIVERIES = `
-  UPDATE notifications AS n
-  SET deliveries = n.deliveries + d.times, last_received_at = now()
-  FROM unnest($1::text[], $2::text[], $3::int[]) AS d(sender, external_id, times)
-  WHERE n.sender = d.sender::"NotificationSender" AND n.external_id = d.external_id
-  RETURNING n.sender::text AS sender, n.external_id, n.id::text, n.outcome::text AS outcome, n.anomaly_id::text`;
-
-const INBOX_COLUMNS = `id, sender, external_id, event_type, transaction_reference, transaction_id, target_status, amount_minor,
-  currency, provider_reference, outcome, detail, anomaly_id, content_type, raw_body`;
-const INBOX_CASTS = ['uuid', 'text::"NotificationSender"', 'text', 'text', 'text', 'uuid', 'text::"TransactionStatus"', 'bigint',
-  'text', 'text', 'text::"NotificationOutcome"', 'text', 'uuid', 'text', 'bytea', 'int'];
-
-/**
- * The inbox rows of a batch. An APPLIED row references the history row its transition wrote, found by
- * (transaction, sequence = the version it moved to): the statement is sent in the same flight as the
- * transition and COMMIT, before their answers, so whatever must stop the commit has to fail a statement:
- * - an event id that got in meanwhile fails the unique index (no ON CONFLICT), and the batch is retried;
- * - an APPLIED row whose transition wrote no history row (it cannot happen under the row lock; if it ever
- *   did) fails the cast below, rather than being committed as applied.
- */
-function insertInboxRows(count: number): string {
-  let text = inboxInsertByCount.get(count);
-  if (text === undefined) {
-    text = buildInboxInsert(count);
-    inboxInsertByCount.set(count, text);
-  }
-  return text;
+function eventKey(sender: string, externalId: string): string {
+  return `${sender}\u0000${externalId}`;
 }
 
-/** At most MAX_BATCH texts, one per batch size (each is also a prepared statement of that size). */
-const inboxInsertByCount = new Map<number, string>();
-
-function buildInboxInsert(count: number): string {
-  const rows = Array.from({ length: count }, (_, row) =>
-    `(${INBOX_CASTS.map((cast, column) => `$${row * INBOX_CASTS.length + column + 1}::${cast}`).join(', ')})`,
-  );
-  return `INSERT INTO notifications (${INBOX_COLUMNS}, transaction_event_id)
-    SELECT ${INBOX_COLUMNS.split(',').map((column) => `v.${column.trim()}`).join(', ')},
-      CASE WHEN v.event_sequence IS NULL THEN NULL
-        ELSE COALESCE(e.id::text, 'no history row for an applied notification')::bigint END
-    FROM (VALUES ${rows.join(',\n')}) AS v(${INBOX_COLUMNS}, event_sequence)
-    LEFT JOIN transaction_events AS e ON e.transaction_id = v.transaction_id AND e.sequence = v.event_sequence`;
-}
-
-function inboxKey(notification: ProviderNotification): string {
-  return `${notification.sender}\u0000${notification.externalId}`;
-}
+const eventKeyOf = ({ notification }: Pending) => eventKey(notification.sender, notification.externalId);
 
 /**
  * One batch in one database transaction, in two round trips. The first (with BEGIN) takes the row locks
- * (and, on a retry, counts redeliveries); the second sends the transitions, the inbox rows and COMMIT
- * together. Notifications are judged in arrival order against the locked rows, each seeing what the
- * previous ones did (a capture and its settlement in one batch both apply). Anomalies, which are rare,
- * cost a round trip each before the second flight.
+ * (and, on a retry, counts redeliveries of events already in the inbox); the second sends the transitions, the
+ * inbox rows and COMMIT together. Anomalies, which are rare, cost a round trip each before the second.
  */
-async function ingestBatch(session: PgTransactionSession, batch: readonly Pending[], lookForRedeliveries: boolean): Promise<Acknowledged[]> {
+async function commitBatch(session: PgTransactionSession, batch: readonly Pending[], lookForStored: boolean): Promise<Acknowledged[]> {
   const results: (Acknowledged | undefined)[] = new Array(batch.length);
-
-  // The same event twice in one batch: the first is ingested, the others are redeliveries of it.
-  const firstByKey = new Map<string, number>();
-  const echoesOf = new Map<number, number[]>();
-  batch.forEach((pending, index) => {
-    const key = inboxKey(pending.notification);
-    const first = firstByKey.get(key);
-    if (first === undefined) firstByKey.set(key, index);
-    else echoesOf.set(first, [...(echoesOf.get(first) ?? []), index]);
-  });
-  const firsts = [...firstByKey.values()];
-  const timesDelivered = (index: number) => 1 + (echoesOf.get(index)?.length ?? 0);
+  const pendingAt = (index: number) => batch[index] as Pending;
+  // The same event twice in one batch: its first delivery is ingested, the others count on its inbox row.
+  const events = groupDeliveries(batch, eventKeyOf);
 
   // Held until commit: every notification, merchant cancel and expiry for these transactions queues here.
   // On a retry some of them turn out to be redeliveries; locking their transactions too is harmless.
-  const named = firsts.map((index) => batch[index]?.notification.transactionId).filter((id): id is string => id !== undefined);
-  const [known, locked] = await settleFlight([
-    lookForRedeliveries
-      ? session.query<InboxRow>(COUNT_REDELIVERIES, [
-          firsts.map((index) => batch[index]?.notification.sender),
-          firsts.map((index) => batch[index]?.notification.externalId),
-          firsts.map(timesDelivered),
-        ], 'paystream_count_redeliveries')
+  const namedTransactions = events.flatMap(({ first }) => pendingAt(first).notification.transactionId ?? []);
+  const [stored, lockedById] = await awaitPipelined([
+    lookForStored
+      ? countRedeliveries(
+          session,
+          events.map(({ first, redeliveries }) => ({ ...pick(pendingAt(first).notification), times: 1 + redeliveries.length })),
+        )
       : [],
-    lockTransactions(session, named),
+    lockTransactions(session, namedTransactions),
   ]);
-  const knownByKey = new Map(known.map((row) => [`${row.sender}\u0000${row.external_id}`, row]));
-  for (const index of firsts) {
-    const row = knownByKey.get(inboxKey((batch[index] as Pending).notification));
-    if (row) results[index] = { kind: 'acknowledged', notificationId: row.id, outcome: row.outcome, duplicate: true, anomalyId: row.anomaly_id };
+  const storedByKey = new Map(stored.map((row) => [eventKey(row.sender, row.externalId), row]));
+  const newEvents: EventDeliveries[] = [];
+  for (const event of events) {
+    const row = storedByKey.get(eventKeyOf(pendingAt(event.first)));
+    if (row) results[event.first] = { kind: 'acknowledged', notificationId: row.id, outcome: row.outcome, duplicate: true, anomalyId: row.anomalyId };
+    else newEvents.push(event);
   }
 
-  // Judged in arrival order against the locked rows, each verdict seeing the ones before it; the transitions
-  // are then written in waves (the k-th transition of each transaction in wave k: almost always one wave).
-  const fresh = firsts.filter((index) => results[index] === undefined);
-  const verdicts = new Map<number, { verdict: Verdict; current: LockedTransaction | undefined; anomalyId: string | null; eventSequence: number | null }>();
-  const waves: { locked: LockedTransaction; request: LockedTransitionRequest }[][] = [];
-  const wavesQueued = new Map<string, number>();
-  for (const index of fresh) {
-    const { notification } = batch[index] as Pending;
-    const current = notification.transactionId === undefined ? undefined : locked.get(notification.transactionId);
-    const verdict = judgeNotification(current, notification);
+  // Judged in arrival order against the locked rows. One statement writes one change per transaction, so the
+  // k-th change of each transaction goes into the k-th statement (almost always there is only one).
+  const judgements = judgeInArrivalOrder(lockedById, newEvents.map(({ first }) => pendingAt(first).notification));
+  const transitionRounds: { locked: LockedTransaction; request: LockedTransitionRequest }[][] = [];
+  const inboxRows: InboxRow[] = [];
+  for (const [position, { first }] of newEvents.entries()) {
+    const { notification, raw } = pendingAt(first);
+    const { verdict, transaction, change } = judgements[position] as (typeof judgements)[number];
     let anomalyId: string | null = null;
-    let eventSequence: number | null = null;
-    if (verdict.outcome === 'APPLIED' && current) {
-      const wave = wavesQueued.get(current.id) ?? 0;
-      wavesQueued.set(current.id, wave + 1);
-      (waves[wave] ??= []).push({
-        locked: current,
+    if (change !== undefined && transaction !== undefined && verdict.outcome === 'APPLIED') {
+      (transitionRounds[change.round] ??= []).push({
+        locked: transaction,
         request: {
           target: verdict.target,
           source: notification.source,
@@ -388,93 +327,57 @@ async function ingestBatch(session: PgTransactionSession, batch: readonly Pendin
           providerReference: notification.providerReference,
         },
       });
-      eventSequence = current.version + 1;
-      locked.set(current.id, { ...current, status: verdict.target, version: eventSequence });
     } else if (verdict.outcome === 'ANOMALY') {
-      anomalyId = await openAnomaly(session, verdict.kind, current?.id, verdict.detail);
+      anomalyId = await openAnomaly(session, verdict.kind, transaction?.id, verdict.detail);
     }
-    verdicts.set(index, { verdict, current, anomalyId, eventSequence });
-  }
-
-  const rowValues = new Map<number, unknown[]>();
-  for (const index of fresh) {
-    const { notification, raw } = batch[index] as Pending;
-    const { verdict, current, anomalyId, eventSequence } = verdicts.get(index) as NonNullable<ReturnType<typeof verdicts.get>>;
     const id = uuidv7();
-    results[index] = { kind: 'acknowledged', notificationId: id, outcome: verdict.outcome, duplicate: false, anomalyId };
-    rowValues.set(index, [
+    results[first] = { kind: 'acknowledged', notificationId: id, outcome: verdict.outcome, duplicate: false, anomalyId };
+    inboxRows.push({
       id,
-      notification.sender,
-      notification.externalId,
-      notification.eventType,
-      notification.transactionReference.slice(0, 255),
-      current?.id ?? null,
-      notification.target,
-      notification.amount?.minorUnits.toString() ?? null,
-      notification.amount?.currency ?? null,
-      notification.providerReference,
-      verdict.outcome,
-      'detail' in verdict ? verdict.detail : null,
+      sender: notification.sender,
+      externalId: notification.externalId,
+      eventType: notification.eventType,
+      transactionReference: notification.transactionReference.slice(0, 255),
+      transactionId: transaction?.id ?? null,
+      targetStatus: notification.target,
+      amountMinor: notification.amount?.minorUnits ?? null,
+      currency: notification.amount?.currency ?? null,
+      providerReference: notification.providerReference,
+      outcome: verdict.outcome,
+      detail: 'detail' in verdict ? verdict.detail : null,
       anomalyId,
-      raw.contentType.slice(0, 255),
-      raw.rawBody,
-      eventSequence,
-    ]);
+      contentType: raw.contentType.slice(0, 255),
+      rawBody: raw.rawBody,
+      appliedSequence: change?.version ?? null,
+    });
   }
-  // Echoes answer like their first delivery; the inbox row counts them.
-  const echoes = [...echoesOf.entries()];
-  const inserted = [...rowValues.keys()];
-  const echoesOfInserted = echoes.filter(([first]) => rowValues.has(first));
-  for (const [first, copies] of echoes) {
-    const original = results[first] as Acknowledged;
-    for (const copy of copies) results[copy] = { ...original, duplicate: true };
+  // Redeliveries answer like their first delivery.
+  for (const { first, redeliveries } of events) {
+    for (const copy of redeliveries) results[copy] = { ...(results[first] as Acknowledged), duplicate: true };
   }
 
-  // The second flight: transitions, inbox rows, delivery counts and COMMIT, answered together. Inbox rows are
+  // The second round trip: transitions, inbox rows, delivery counts and COMMIT, answered together. Inbox rows are
   // sorted by event id, so batches inserting the same ids concurrently wait for each other in one order.
-  inserted.sort((a, b) => compareKeys(batch[a], batch[b]));
-  await settleFlight([
-    ...waves.map((wave) => applyLockedTransitions(session, wave)),
-    inserted.length === 0
+  inboxRows.sort((a, b) => compareText(eventKey(a.sender, a.externalId), eventKey(b.sender, b.externalId)));
+  const redelivered = newEvents.filter(({ redeliveries }) => redeliveries.length > 0);
+  await awaitPipelined([
+    ...transitionRounds.map((round) => applyLockedTransitions(session, round)),
+    insertInboxRows(session, inboxRows),
+    redelivered.length === 0
       ? undefined
-      : session.query(insertInboxRows(inserted.length), inserted.flatMap((index) => rowValues.get(index) ?? []), `paystream_insert_inbox_${inserted.length}`),
-    echoesOfInserted.length === 0
-      ? undefined
-      : session.query(
-          `UPDATE notifications AS n SET deliveries = n.deliveries + d.times
-           FROM unnest($1::uuid[], $2::int[]) AS d(id, times) WHERE n.id = d.id`,
-          [echoesOfInserted.map(([first]) => results[first]?.notificationId), echoesOfInserted.map(([, copies]) => copies.length)],
+      : addDeliveries(
+          session,
+          redelivered.map(({ first, redeliveries }) => ({ notificationId: (results[first] as Acknowledged).notificationId, times: redeliveries.length })),
         ),
     session.commit(),
   ]);
   return results as Acknowledged[];
 }
 
-function compareKeys(a: Pending | undefined, b: Pending | undefined): number {
-  const left = a ? inboxKey(a.notification) : '';
-  const right = b ? inboxKey(b.notification) : '';
-  return left < right ? -1 : left > right ? 1 : 0;
-}
+const pick = ({ sender, externalId }: ProviderNotification) => ({ sender, externalId });
 
-/**
- * One OPEN anomaly per (transaction, kind): a second notification about the same problem (say Alipay's
- * TRADE_SUCCESS and then the settlement of the same money) joins it rather than asking for a second refund.
- * Race-free because the caller holds the transaction's row lock. Orphans have no transaction: one each.
- */
-async function openAnomaly(session: SqlSession, kind: AnomalyKind, transactionId: string | undefined, detail: string): Promise<string> {
-  if (transactionId !== undefined) {
-    const [open] = await session.query<{ id: string }>(
-      `SELECT id::text FROM anomalies WHERE transaction_id = $1::uuid AND kind = $2::text::"AnomalyKind" AND status = 'OPEN' LIMIT 1`,
-      [transactionId, kind],
-    );
-    if (open) return open.id;
-  }
-  const [created] = await session.query<{ id: string }>(
-    `INSERT INTO anomalies (id, kind, transaction_id, detail) VALUES ($1::uuid, $2::text::"AnomalyKind", $3::uuid, $4::text) RETURNING id::text`,
-    [uuidv7(), kind, transactionId ?? null, detail],
-  );
-  if (!created) throw new Error('anomaly insert returned no row');
-  return created.id;
+function compareText(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0;
 }
 
 /**
@@ -483,5 +386,5 @@ async function openAnomaly(session: SqlSession, kind: AnomalyKind, transactionId
  */
 function isRetryableConflict(error: unknown): boolean {
   const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
-  return code === '40001' || code === '40P01' || (code === '23505' && constraint === INBOX_KEY);
+  return code === '40001' || code === '40P01' || (code === '23505' && constraint === INBOX_EVENT_ID_KEY);
 }

@@ -1,37 +1,41 @@
-import { createHash } from 'node:crypto';
 import { isCalendarDate } from '../domain/calendar.ts';
 import { formatRatio } from '../domain/ratio.ts';
-import type { TransactionStatus } from '../domain/status.ts';
 import type { Database } from '../db/client.ts';
-import { Prisma, type Merchant } from '../generated/prisma/client.ts';
+import {
+  countFunnel,
+  readDayBounds,
+  readTimeZoneNames,
+  sumRemittance,
+  sumStatusRows,
+  type FunnelCounts,
+  type RemittanceSum,
+  type ReportDay,
+  type StatusSum,
+} from '../db/sql/reports.ts';
+import type { Merchant, Prisma } from '../generated/prisma/client.ts';
 import { ValidationFailedError, type FieldProblem } from './errors.ts';
 
 /**
  * Reports for merchants and internal dashboards: one implementation behind GraphQL, the CSV route and the CLI.
  *
  * A report covers one calendar day in an IANA time zone. Day boundaries are computed by PostgreSQL inside
- * each query (`date::timestamp AT TIME ZONE zone`), so a DST day has its 23 or 25 hours, and every query
- * is the hand-written aggregate itself: one round trip, planned as a range scan on an index.
+ * each statement (src/db/sql/reports.ts), so a DST day has its 23 or 25 hours, and every part is one
+ * hand-written aggregate: one round trip, planned as a range scan on an index.
  *
  * - `statusRows`: the transactions CREATED that day, grouped by their CURRENT status and currency.
  * - `conversionFunnel`: how far those same transactions got, read from the event log (see ConversionFunnel).
  * - `remittance`: the transactions whose PAID event happened that day (whenever they were created), per currency.
  *
- * Sums are exact: SUM(bigint) is NUMERIC in PostgreSQL, sent as text and read with BigInt, never a float.
- * The aggregates go straight to the pg pool Prisma itself uses (`db.pool`): they are raw SQL either way,
- * and Prisma's raw-query layer only adds per-query overhead to what is a sub-millisecond query per merchant.
+ * Sums are exact (bigint minor units, never a float).
  * `merchantId` undefined means every merchant (callers enforce that only ADMIN gets there).
  */
 
-export type ReportDay = Readonly<{
-  date: string;
-  /** The zone's name as PostgreSQL spells it (input is matched case-insensitively). */
-  timeZone: string;
-}>;
+/** A calendar day in a time zone (the zone as PostgreSQL spells it; input is matched case-insensitively). */
+export type { ReportDay } from '../db/sql/reports.ts';
 
-export type StatusRow = Readonly<{ status: TransactionStatus; currency: string; count: number; totalMinor: bigint }>;
+export type StatusRow = Omit<StatusSum, 'merchantId'>;
 
-export type RemittanceRow = Readonly<{ currency: string; count: number; totalMinor: bigint }>;
+export type RemittanceRow = Omit<RemittanceSum, 'merchantId'>;
 
 /**
  * Of the transactions created that day, how many reached each stage, by their event history.
@@ -41,15 +45,7 @@ export type RemittanceRow = Readonly<{ currency: string; count: number; totalMin
  * `conversionRate` = captured / created (captured includes paid: both mean the consumer paid), a decimal
  * string with 4 decimals rounded half up ("0.6667"); undefined when nothing was created.
  */
-export type ConversionFunnel = Readonly<{
-  created: number;
-  redirected: number;
-  captured: number;
-  paid: number;
-  rejected: number;
-  cancelled: number;
-  conversionRate: string | undefined;
-}>;
+export type ConversionFunnel = Omit<FunnelCounts, 'merchantId'> & Readonly<{ conversionRate: string | undefined }>;
 
 export type MerchantDailyReport = Readonly<{
   merchant: Merchant;
@@ -78,9 +74,9 @@ const zoneNamesByDatabase = new WeakMap<Database, Promise<ReadonlyMap<string, st
 function zoneNames(db: Database): Promise<ReadonlyMap<string, string>> {
   let names = zoneNamesByDatabase.get(db);
   if (names === undefined) {
-    names = db.prisma.$queryRaw<{ name: string }[]>`SELECT name FROM pg_timezone_names`.then((rows) => {
+    names = readTimeZoneNames(db.sql).then((all) => {
       const byLowerCase = new Map<string, string>();
-      for (const { name } of rows) if (!NOT_IANA.test(name)) byLowerCase.set(name.toLowerCase(), name);
+      for (const name of all) if (!NOT_IANA.test(name)) byLowerCase.set(name.toLowerCase(), name);
       return byLowerCase;
     });
     // A failed load (database briefly down) must not be remembered.
@@ -106,107 +102,14 @@ export async function resolveReportDay(db: Database, date: string, timeZone: str
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Queries
+// Queries (the statements are in src/db/sql/reports.ts)
 
-/** `column` within [start, end) of the report's calendar day in its time zone, computed by PostgreSQL. */
-function onReportDay(column: Prisma.Sql, day: ReportDay): Prisma.Sql {
-  return Prisma.sql`${column} >= (${day.date}::date)::timestamp AT TIME ZONE ${day.timeZone}
-    AND ${column} < (${day.date}::date + 1)::timestamp AT TIME ZONE ${day.timeZone}`;
-}
+const toStatusRow = ({ status, currency, count, totalMinor }: StatusSum): StatusRow => ({ status, currency, count, totalMinor });
 
-function merchantFilter(column: Prisma.Sql, merchantId: string | undefined): Prisma.Sql {
-  return merchantId === undefined ? Prisma.empty : Prisma.sql`AND ${column} = ${merchantId}::uuid`;
-}
+const toRemittanceRow = ({ currency, count, totalMinor }: RemittanceSum): RemittanceRow => ({ currency, count, totalMinor });
 
-type Grouping = 'total' | 'merchant';
-
-/** Exported for the EXPLAIN test and the benchmark baseline: the exact statement `statusRows` runs. */
-export function statusRowsQuery(day: ReportDay, merchantId: string | undefined, grouping: Grouping = 'total'): Prisma.Sql {
-  const byMerchant = grouping === 'merchant';
-  return Prisma.sql`
-    SELECT ${byMerchant ? Prisma.sql`t.merchant_id::text AS merchant_id,` : Prisma.empty}
-           t.status::text AS status, t.currency::text AS currency,
-           count(*)::int AS count, sum(t.amount_minor)::text AS total
-    FROM transactions t
-    WHERE ${onReportDay(Prisma.sql`t.created_at`, day)} ${merchantFilter(Prisma.sql`t.merchant_id`, merchantId)}
-    GROUP BY ${byMerchant ? Prisma.sql`t.merchant_id,` : Prisma.empty} t.status, t.currency
-    ORDER BY ${byMerchant ? Prisma.sql`t.merchant_id,` : Prisma.empty} t.status, t.currency`;
-}
-
-export function conversionFunnelQuery(day: ReportDay, merchantId: string | undefined, grouping: Grouping = 'total'): Prisma.Sql {
-  const byMerchant = grouping === 'merchant';
-  // How far each transaction got along the success path, by its history, read off its current status wherever
-  // the state machine (src/domain/status.ts) makes that exact: CAPTURED leads only to PAID, and REJECTED and
-  // CANCELLED are final and reachable only from CREATED or REDIRECTED. So "captured" is CAPTURED or PAID now,
-  // "paid", "rejected" and "cancelled" are that status now, and only a rejected or cancelled transaction needs its
-  // history, to tell whether it was redirected first (one indexed lookup each, about a tenth of a day's rows,
-  // instead of aggregating every transaction's events).
-  return Prisma.sql`
-    SELECT ${byMerchant ? Prisma.sql`t.merchant_id::text AS merchant_id,` : Prisma.empty}
-           count(*)::int AS created,
-           count(*) FILTER (WHERE t.status IN ('REDIRECTED', 'CAPTURED', 'PAID')
-                               OR (t.status IN ('REJECTED', 'CANCELLED')
-                                   AND EXISTS (SELECT 1 FROM transaction_events e
-                                               WHERE e.transaction_id = t.id AND e.status = 'REDIRECTED')))::int AS redirected,
-           count(*) FILTER (WHERE t.status IN ('CAPTURED', 'PAID'))::int AS captured,
-           count(*) FILTER (WHERE t.status = 'PAID')::int AS paid,
-           count(*) FILTER (WHERE t.status = 'REJECTED')::int AS rejected,
-           count(*) FILTER (WHERE t.status = 'CANCELLED')::int AS cancelled
-    FROM transactions t
-    WHERE ${onReportDay(Prisma.sql`t.created_at`, day)} ${merchantFilter(Prisma.sql`t.merchant_id`, merchantId)}
-    ${byMerchant ? Prisma.sql`GROUP BY t.merchant_id ORDER BY t.merchant_id` : Prisma.empty}`;
-}
-
-export function remittanceQuery(day: ReportDay, merchantId: string | undefined, grouping: Grouping = 'total'): Prisma.Sql {
-  const byMerchant = grouping === 'merchant';
-  return Prisma.sql`
-    SELECT ${byMerchant ? Prisma.sql`e.merchant_id::text AS merchant_id,` : Prisma.empty}
-           t.currency::text AS currency, count(*)::int AS count, sum(t.amount_minor)::text AS total
-    FROM transaction_events e
-    -- Each PAID event's transaction by primary key. LIMIT 1 keeps this a per-event lookup: as a plain
-    -- join it could be planned as a hash join over every transaction.
-    CROSS JOIN LATERAL (SELECT currency, amount_minor FROM transactions WHERE id = e.transaction_id LIMIT 1) t
-    WHERE e.status = 'PAID' AND ${onReportDay(Prisma.sql`e.occurred_at`, day)} ${merchantFilter(Prisma.sql`e.merchant_id`, merchantId)}
-    GROUP BY ${byMerchant ? Prisma.sql`e.merchant_id,` : Prisma.empty} t.currency
-    ORDER BY ${byMerchant ? Prisma.sql`e.merchant_id,` : Prisma.empty} t.currency`;
-}
-
-type SumRow = { merchant_id?: string; currency: string; count: number; total: string };
-type StatusSumRow = SumRow & { status: TransactionStatus };
-type FunnelRow = {
-  merchant_id?: string;
-  created: number;
-  redirected: number;
-  captured: number;
-  paid: number;
-  rejected: number;
-  cancelled: number;
-};
-
-/**
- * Runs a report statement as a named prepared statement: each pooled connection parses and plans it once, not on
- * every report (about a millisecond of a merchant-day report's few, measured with bench:reports). The name is the
- * text's hash, so the few distinct statements (three parts, per merchant or all, totals or by merchant) each get one.
- */
-async function aggregate<Row>(db: Database, query: Prisma.Sql): Promise<Row[]> {
-  const name = `report_${createHash('sha256').update(query.text).digest('hex').slice(0, 24)}`;
-  const result = await db.pool.query({ name, text: query.text, values: query.values });
-  return result.rows as Row[];
-}
-
-const toStatusRow = (row: StatusSumRow): StatusRow => ({
-  status: row.status,
-  currency: row.currency,
-  count: row.count,
-  totalMinor: BigInt(row.total),
-});
-
-const toRemittanceRow = (row: SumRow): RemittanceRow => ({ currency: row.currency, count: row.count, totalMinor: BigInt(row.total) });
-
-const EMPTY_FUNNEL_ROW: FunnelRow = { created: 0, redirected: 0, captured: 0, paid: 0, rejected: 0, cancelled: 0 };
-
-function toFunnel(row: FunnelRow | undefined): ConversionFunnel {
-  const { created, redirected, captured, paid, rejected, cancelled } = row ?? EMPTY_FUNNEL_ROW;
+function toFunnel(counts: FunnelCounts | undefined): ConversionFunnel {
+  const { created = 0, redirected = 0, captured = 0, paid = 0, rejected = 0, cancelled = 0 } = counts ?? {};
   return {
     created,
     redirected,
@@ -220,19 +123,17 @@ function toFunnel(row: FunnelRow | undefined): ConversionFunnel {
 
 /** Transactions created that day, per (current status, currency), in status order then currency. */
 export async function statusRows(db: Database, day: ReportDay, merchantId: string | undefined): Promise<StatusRow[]> {
-  const rows = await aggregate<StatusSumRow>(db, statusRowsQuery(day, merchantId));
-  return rows.map(toStatusRow);
+  return (await sumStatusRows(db.sql, day, merchantId, 'total')).map(toStatusRow);
 }
 
 export async function conversionFunnel(db: Database, day: ReportDay, merchantId: string | undefined): Promise<ConversionFunnel> {
-  const [row] = await aggregate<FunnelRow>(db, conversionFunnelQuery(day, merchantId));
-  return toFunnel(row);
+  const [counts] = await countFunnel(db.sql, day, merchantId, 'total');
+  return toFunnel(counts);
 }
 
 /** What reached PAID that day (remittance to the merchant begins), per currency. */
 export async function remittance(db: Database, day: ReportDay, merchantId: string | undefined): Promise<RemittanceRow[]> {
-  const rows = await aggregate<SumRow>(db, remittanceQuery(day, merchantId));
-  return rows.map(toRemittanceRow);
+  return (await sumRemittance(db.sql, day, merchantId, 'total')).map(toRemittanceRow);
 }
 
 /**
@@ -241,27 +142,23 @@ export async function remittance(db: Database, day: ReportDay, merchantId: strin
  */
 export async function merchantBreakdown(db: Database, day: ReportDay, merchantId: string | undefined): Promise<MerchantDailyReport[]> {
   const [statusSums, funnels, remittances] = await Promise.all([
-    aggregate<StatusSumRow>(db, statusRowsQuery(day, merchantId, 'merchant')),
-    aggregate<FunnelRow>(db, conversionFunnelQuery(day, merchantId, 'merchant')),
-    aggregate<SumRow>(db, remittanceQuery(day, merchantId, 'merchant')),
+    sumStatusRows(db.sql, day, merchantId, 'merchant'),
+    countFunnel(db.sql, day, merchantId, 'merchant'),
+    sumRemittance(db.sql, day, merchantId, 'merchant'),
   ]);
-  const ids = new Set([...statusSums, ...funnels, ...remittances].flatMap((row) => (row.merchant_id === undefined ? [] : [row.merchant_id])));
+  const ids = new Set([...statusSums, ...funnels, ...remittances].flatMap((row) => (row.merchantId === undefined ? [] : [row.merchantId])));
   const merchants = await db.prisma.merchant.findMany({ where: { id: { in: [...ids] } }, orderBy: [{ name: 'asc' }, { id: 'asc' }] });
   return merchants.map((merchant) => ({
     merchant,
-    rows: statusSums.filter((row) => row.merchant_id === merchant.id).map(toStatusRow),
-    funnel: toFunnel(funnels.find((row) => row.merchant_id === merchant.id)),
-    remittance: remittances.filter((row) => row.merchant_id === merchant.id).map(toRemittanceRow),
+    rows: statusSums.filter((row) => row.merchantId === merchant.id).map(toStatusRow),
+    funnel: toFunnel(funnels.find((row) => row.merchantId === merchant.id)),
+    remittance: remittances.filter((row) => row.merchantId === merchant.id).map(toRemittanceRow),
   }));
 }
 
 /** [start, end) of the report's day as instants (for display: the queries compute it themselves). */
-export async function reportDayBounds(db: Database, day: ReportDay): Promise<{ start: Date; end: Date }> {
-  const [bounds] = await db.prisma.$queryRaw<{ start: Date; end: Date }[]>`
-    SELECT (${day.date}::date)::timestamp AT TIME ZONE ${day.timeZone} AS start,
-           (${day.date}::date + 1)::timestamp AT TIME ZONE ${day.timeZone} AS "end"`;
-  if (!bounds) throw new Error('day bounds query returned no row');
-  return bounds;
+export function reportDayBounds(db: Database, day: ReportDay): Promise<{ start: Date; end: Date }> {
+  return readDayBounds(db.sql, day);
 }
 
 // ---------------------------------------------------------------------------------------------------------

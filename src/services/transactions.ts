@@ -3,6 +3,8 @@ import DataLoader from 'dataloader';
 import { isKnownCurrency, parseMoney } from '../domain/money.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import { prismaSession, uuidv7 } from '../db/session.ts';
+import { lockIdempotencyKey } from '../db/sql/transactions.ts';
 import type { PaymentProduct, Prisma, Transaction } from '../generated/prisma/client.ts';
 import { buildRedirectUrl } from '../providers/alipay/redirect.ts';
 import type { AlipaySettings } from '../providers/settings.ts';
@@ -13,7 +15,7 @@ import {
   ValidationFailedError,
   type FieldProblem,
 } from './errors.ts';
-import { applyTransition, signalCommittedEvents, transition } from './transitions.ts';
+import { applyLockedTransition, recordCreation, transition } from './transitions.ts';
 
 export type ServiceDeps = { db: Database; config: Config; alipay: AlipaySettings };
 
@@ -123,36 +125,12 @@ export async function createTransaction(
       const replay = await findIdempotentReplay(tx, merchantId, input.idempotencyKey, fingerprint);
       if (replay) return replay;
     }
-    const created = await tx.transaction.create({
-      data: {
-        merchantId,
-        merchantReference: input.merchantReference,
-        amountMinor: input.amountMinor,
-        currency: input.currency,
-        paymentProduct: input.paymentProduct,
-        returnUrl: input.returnUrl,
-        status: 'CREATED',
-        version: 1,
-      },
-    });
-    await tx.transactionEvent.create({
-      data: {
-        transactionId: created.id,
-        merchantId,
-        sequence: 1,
-        status: 'CREATED',
-        source: 'MERCHANT_API',
-      },
-    });
-    await signalCommittedEvents(tx);
-    const redirectUrl = buildRedirectUrl(deps.alipay, created);
-    await tx.transaction.update({ where: { id: created.id }, data: { redirectUrl } });
-    const redirected = await applyTransition(tx, {
-      transactionId: created.id,
-      target: 'REDIRECTED',
-      source: 'MERCHANT_API',
-    });
-    if (redirected.kind !== 'applied') throw new Error(`redirect of a new transaction was ${redirected.kind}`);
+    // The id is ours (a UUIDv7, as Prisma would make), so the signed redirect is ready before the row is written.
+    const id = uuidv7();
+    const redirectUrl = buildRedirectUrl(deps.alipay, { id, ...input });
+    const session = prismaSession(tx);
+    const created = await recordCreation(session, { id, merchantId, ...input, redirectUrl, source: 'MERCHANT_API' });
+    await applyLockedTransition(session, created, { target: 'REDIRECTED', source: 'MERCHANT_API' });
     if (input.idempotencyKey !== undefined) {
       await tx.idempotencyRecord.upsert({
         where: { merchantId_key: { merchantId, key: input.idempotencyKey } },
@@ -160,18 +138,18 @@ export async function createTransaction(
           merchantId,
           key: input.idempotencyKey,
           requestHash: fingerprint,
-          transactionId: created.id,
+          transactionId: id,
           expiresAt: new Date(Date.now() + deps.config.idempotencyTtlHours * 3_600_000),
         },
         update: {
           requestHash: fingerprint,
-          transactionId: created.id,
+          transactionId: id,
           createdAt: new Date(),
           expiresAt: new Date(Date.now() + deps.config.idempotencyTtlHours * 3_600_000),
         },
       });
     }
-    return redirected.transaction;
+    return tx.transaction.findUniqueOrThrow({ where: { id } });
   });
 }
 
@@ -181,7 +159,7 @@ async function findIdempotentReplay(
   key: string,
   fingerprint: string,
 ): Promise<Transaction | undefined> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`idempotency:${merchantId}:${key}`}, 0))`;
+  await lockIdempotencyKey(prismaSession(tx), merchantId, key);
   const record = await tx.idempotencyRecord.findUnique({ where: { merchantId_key: { merchantId, key } } });
   if (!record || record.expiresAt <= new Date()) return undefined;
   if (record.requestHash !== fingerprint) throw new IdempotencyConflictError();

@@ -1,6 +1,7 @@
 import { classify, type TransitionClass } from '../domain/status.ts';
 import type { Database } from '../db/client.ts';
 import { prismaSession, type SqlSession } from '../db/session.ts';
+import { insertCreatedTransaction, lockTransactionRows, writeStatusChanges, type LockedTransaction, type NewTransactionRow } from '../db/sql/transactions.ts';
 import type {
   EventSource,
   Prisma,
@@ -13,7 +14,7 @@ import type {
  * THE way a transaction's status changes. Whoever causes it (merchant API, Alipay, settlement, expiry),
  * a change is: row lock, state machine, UPDATE, INSERT of the history row, all in one database
  * transaction. The history row's sequence equals the transaction's new version, so history and state
- * cannot disagree.
+ * cannot disagree. A transaction's creation (CREATED, sequence 1) is written here too: recordCreation.
  *
  * Two entry points onto the same steps: applyTransition (lock, classify, apply) for callers with nothing else
  * to decide, and lockTransaction + applyLockedTransition for callers that must look at the locked row first
@@ -36,18 +37,7 @@ export type TransitionOutcome =
   | { kind: Exclude<TransitionClass, 'apply'>; transaction: Transaction }
   | { kind: 'not_found' };
 
-/** Signalled in the same database transaction; PostgreSQL delivers it only if that transaction commits. */
-export const EVENTS_CHANNEL = 'paystream_events';
-
-/** A transaction whose row lock the current database transaction holds (until it commits or rolls back). */
-export type LockedTransaction = Readonly<{
-  id: string;
-  merchantId: string;
-  status: TransactionStatus;
-  version: number;
-  amountMinor: bigint;
-  currency: string;
-}>;
+export type { LockedTransaction } from '../db/sql/transactions.ts';
 
 /** What one applied transition wrote. */
 export type AppliedTransition = Readonly<{
@@ -58,60 +48,16 @@ export type AppliedTransition = Readonly<{
   eventId: bigint;
 }>;
 
-type LockedRow = { id: string; merchant_id: string; status: TransactionStatus; version: number; amount_minor: string; currency: string };
-
-const LOCK_TRANSACTIONS = `
-  SELECT id::text, merchant_id::text, status::text AS status, version, amount_minor::text, currency::text
-  FROM transactions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`;
-
-function toLocked(row: LockedRow): LockedTransaction {
-  return { id: row.id, merchantId: row.merchant_id, status: row.status, version: row.version, amountMinor: BigInt(row.amount_minor), currency: row.currency };
-}
-
 /**
  * Takes the transaction's row lock, on which every status change of it queues (notifications, merchant
  * cancel, expiry), and returns the row as locked. Undefined when there is no such transaction.
  */
 export async function lockTransaction(session: SqlSession, transactionId: string): Promise<LockedTransaction | undefined> {
-  return (await lockTransactions(session, [transactionId])).get(transactionId);
+  return (await lockTransactionRows(session, [transactionId])).get(transactionId);
 }
 
-/**
- * Locks several transactions at once, always in id order, so two callers locking overlapping sets cannot
- * deadlock. Ids without a transaction are absent from the map.
- */
-export async function lockTransactions(session: SqlSession, transactionIds: readonly string[]): Promise<Map<string, LockedTransaction>> {
-  if (transactionIds.length === 0) return new Map();
-  const rows = await session.query<LockedRow>(LOCK_TRANSACTIONS, [[...new Set(transactionIds)]], 'paystream_lock_transactions');
-  return new Map(rows.map((row) => [row.id, toLocked(row)]));
-}
-
-type AppliedRow = { transaction_id: string; event_id: string };
-
-// One statement for any number of transitions on distinct, locked transactions: each row's UPDATE checks the
-// version the caller locked, and the history rows are inserted from what was updated, so a row whose version
-// moved writes no event either.
-const APPLY_LOCKED_TRANSITIONS = `
-  WITH input AS (
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::boolean[], $5::text[], $6::text[], $7::text[], $8::text[])
-      AS i(id, target, version, set_reason, reason, provider_reference, previous, source)
-  ), updated AS (
-    UPDATE transactions AS t
-    SET status = i.target::"TransactionStatus",
-        version = i.version,
-        updated_at = now(),
-        status_reason = CASE WHEN i.set_reason THEN i.reason ELSE t.status_reason END,
-        provider_reference = COALESCE(NULLIF(i.provider_reference, ''), t.provider_reference)
-    FROM input AS i
-    WHERE t.id = i.id AND t.version = i.version - 1
-    RETURNING t.id, t.merchant_id, t.version, t.status, i.previous, i.source, i.reason
-  ), event AS (
-    INSERT INTO transaction_events (transaction_id, merchant_id, sequence, status, previous_status, source, reason)
-    SELECT id, merchant_id, version, status, previous::"TransactionStatus", source::"EventSource", reason
-    FROM updated
-    RETURNING transaction_id, id
-  )
-  SELECT transaction_id::text, id::text AS event_id, pg_notify($9::text, '')::text AS signalled FROM event`;
+/** Several at once, in id order (no deadlock between callers); ids without a transaction are absent from the map. */
+export { lockTransactionRows as lockTransactions } from '../db/sql/transactions.ts';
 
 export type LockedTransitionRequest = Omit<TransitionRequest, 'transactionId' | 'merchantId'>;
 
@@ -146,29 +92,34 @@ export async function applyLockedTransitions(
     const verdict = classify(locked.status, request.target);
     if (verdict !== 'apply') throw new Error(`${locked.status} -> ${request.target} is ${verdict}, not a transition to apply`);
   }
-  const column = <T>(pick: (transition: (typeof transitions)[number]) => T) => transitions.map(pick);
-  const rows = await session.query<AppliedRow>(
-    APPLY_LOCKED_TRANSITIONS,
-    [
-      column(({ locked }) => locked.id),
-      column(({ request }) => request.target),
-      column(({ locked }) => locked.version + 1),
-      column(({ request }) => request.reason !== undefined),
-      column(({ request }) => request.reason ?? null),
-      column(({ request }) => request.providerReference ?? null),
-      column(({ locked }) => locked.status),
-      column(({ request }) => request.source),
-      EVENTS_CHANNEL,
-    ],
-    'paystream_apply_locked_transitions',
+  const eventByTransaction = await writeStatusChanges(
+    session,
+    transitions.map(({ locked, request }) => ({
+      transactionId: locked.id,
+      previousStatus: locked.status,
+      status: request.target,
+      version: locked.version + 1,
+      source: request.source,
+      reason: request.reason,
+      providerReference: request.providerReference,
+    })),
   );
-  const eventByTransaction = new Map(rows.map((row) => [row.transaction_id, BigInt(row.event_id)]));
   return transitions.map(({ locked, request }) => {
     const eventId = eventByTransaction.get(locked.id);
     // The caller holds the row lock, so the version cannot have moved; if it did, that caller broke the protocol.
     if (eventId === undefined) throw new Error(`transaction ${locked.id} changed under its row lock (version ${locked.version})`);
     return { transactionId: locked.id, previousStatus: locked.status, status: request.target, version: locked.version + 1, eventId };
   });
+}
+
+/**
+ * A transaction begins: status CREATED at version 1, with its first history row, in the caller's database
+ * transaction. Until that commits nobody else sees the row, so the caller holds it as if locked and may move
+ * it on at once (applyLockedTransition with the returned row).
+ */
+export async function recordCreation(session: SqlSession, row: NewTransactionRow): Promise<LockedTransaction> {
+  await insertCreatedTransaction(session, row);
+  return { id: row.id, merchantId: row.merchantId, status: 'CREATED', version: 1, amountMinor: row.amountMinor, currency: row.currency };
 }
 
 /** Applies a transition inside the caller's database transaction (so it can be combined with other writes). */
@@ -197,7 +148,3 @@ export function transition(db: Database, request: TransitionRequest): Promise<Tr
   return db.prisma.$transaction((tx) => applyTransition(tx, request));
 }
 
-/** Wakes every instance's event relay once the surrounding transaction commits (never on rollback). */
-export async function signalCommittedEvents(tx: Prisma.TransactionClient): Promise<void> {
-  await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, '')`;
-}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { settleFlight, TransactionRolledBack, withPgTransaction } from '../../src/db/session.ts';
+import { awaitPipelined, sql, TransactionRolledBack, withPgTransaction } from '../../src/db/session.ts';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.ts';
@@ -15,11 +15,11 @@ beforeAll(async () => {
 afterAll(() => db?.drop());
 
 const probeIds = async () => (await db.pool.query<{ id: number }>('SELECT id FROM session_probe ORDER BY id')).rows.map((row) => row.id);
-const insert = (id: number) => `INSERT INTO session_probe (id) VALUES (${id})`;
+const insert = (id: number) => sql(`INSERT INTO session_probe (id) VALUES (${id})`);
 
 it('commits a flight sent together with its COMMIT', async () => {
   const answer = await withPgTransaction(db.pool, async (session) => {
-    const [first, second] = await settleFlight([session.query(insert(1)), session.query(insert(2)), session.commit()]);
+    const [first, second] = await awaitPipelined([session.query(insert(1)), session.query(insert(2)), session.commit()]);
     return [first, second];
   });
   expect(answer).toEqual([[], []]);
@@ -28,7 +28,7 @@ it('commits a flight sent together with its COMMIT', async () => {
 
 it('rolls the whole flight back when a statement before COMMIT fails, and reports that statement', async () => {
   const failure = await withPgTransaction(db.pool, async (session) => {
-    await settleFlight([session.query(insert(3)), session.query(insert(1)), session.query(insert(4)), session.commit()]);
+    await awaitPipelined([session.query(insert(3)), session.query(insert(1)), session.query(insert(4)), session.commit()]);
   }).catch((error: unknown) => error);
   // The duplicate key, not the statements that only failed after it, nor the COMMIT that became a rollback.
   expect(failure).toMatchObject({ code: '23505' });

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { judgeNotification, type NotificationClaim, type TransactionSnapshot } from '../../src/domain/notifications.ts';
+import {
+  groupDeliveries,
+  judgeInArrivalOrder,
+  judgeNotification,
+  type NotificationClaim,
+  type TransactionSnapshot,
+  type VersionedSnapshot,
+} from '../../src/domain/notifications.ts';
 import { classify, TRANSACTION_STATUSES, type TransactionStatus } from '../../src/domain/status.ts';
 
 const snapshot = (status: TransactionStatus): TransactionSnapshot => ({ status, amountMinor: 1999n, currency: 'EUR' });
@@ -70,5 +77,50 @@ describe('judgeNotification', () => {
 
   it('says what to refund', () => {
     expect(judgeNotification(snapshot('CANCELLED'), claim('CAPTURED'))).toMatchObject({ detail: expect.stringContaining('refund 19.99 EUR') });
+  });
+});
+
+describe('judgeInArrivalOrder', () => {
+  const locked = (id: string, status: TransactionStatus, version: number): VersionedSnapshot => ({ id, status, version, amountMinor: 1999n, currency: 'EUR' });
+  const about = (transactionId: string | undefined, target: TransactionStatus) => ({ ...claim(target), transactionId });
+
+  it('lets each notification see the changes of those before it, and numbers each transaction\'s changes', () => {
+    const transactions = new Map([['a', locked('a', 'REDIRECTED', 2)], ['b', locked('b', 'REDIRECTED', 2)]]);
+    const judgements = judgeInArrivalOrder(transactions, [
+      about('a', 'CAPTURED'),
+      about('b', 'CAPTURED'),
+      about('a', 'PAID'),
+      about('a', 'CAPTURED'),
+      about('z', 'CAPTURED'),
+    ]);
+    expect(judgements.map(({ verdict, transaction, change }) => [verdict.outcome, transaction?.status, change])).toEqual([
+      ['APPLIED', 'REDIRECTED', { version: 3, round: 0 }],
+      ['APPLIED', 'REDIRECTED', { version: 3, round: 0 }],
+      ['APPLIED', 'CAPTURED', { version: 4, round: 1 }],
+      ['STALE', 'PAID', undefined],
+      ['ANOMALY', undefined, undefined],
+    ]);
+    // The input is left as it was locked.
+    expect(transactions.get('a')).toMatchObject({ status: 'REDIRECTED', version: 2 });
+  });
+
+  it('judges one notification exactly as judgeNotification does', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...TRANSACTION_STATUSES), fc.constantFrom(...TRANSACTION_STATUSES), (current, target) => {
+        const [judgement] = judgeInArrivalOrder(new Map([['t', locked('t', current, 5)]]), [about('t', target)]);
+        expect(judgement?.verdict).toEqual(judgeNotification(snapshot(current), claim(target)));
+      }),
+    );
+  });
+});
+
+describe('groupDeliveries', () => {
+  it('groups deliveries of one event under its first, in order of first delivery', () => {
+    expect(groupDeliveries(['x', 'y', 'x', 'z', 'y', 'x'], (item) => item)).toEqual([
+      { first: 0, redeliveries: [2, 5] },
+      { first: 1, redeliveries: [4] },
+      { first: 3, redeliveries: [] },
+    ]);
+    expect(groupDeliveries([], (item: string) => item)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readCommittedEvents, readHead, readLogQuery, START_OF_LOG, type LogReadOptions } from '../../src/events/log.ts';
+import { readLogQuery } from '../../src/db/sql/events.ts';
+import { readCommittedEvents, readHead, START_OF_LOG, type LogReadOptions } from '../../src/events/log.ts';
 import type { EventPosition } from '../../src/events/cursor.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
     SELECT id, merchant_id, sequence, status, previous_status, 'MERCHANT_API', 1 + substr(merchant_reference, 6)::int / 40
     FROM seeded, LATERAL (VALUES (1, 'CREATED'::"TransactionStatus", NULL::"TransactionStatus"), (2, 'REDIRECTED', 'CREATED'))
       AS step(sequence, status, previous_status)`);
-  tail = await readHead(db);
+  tail = await readHead(db.sql);
 });
 afterAll(() => db?.drop());
 
@@ -54,12 +55,12 @@ const MODES: PlanMode[] = ['force_custom_plan', 'force_generic_plan'];
  * any values (generic, which PostgreSQL switches a prepared statement to when it estimates it no worse).
  */
 async function plan(options: LogReadOptions, mode: PlanMode): Promise<{ nodes: PlanNode[]; blocks: number }> {
-  const query = readLogQuery(options);
+  const { statement, values } = readLogQuery(options);
   const client = await db.pool.connect();
   try {
     await client.query(`SET plan_cache_mode = ${mode}`);
-    await client.query(`PREPARE plan_probe AS ${query.text}`);
-    const literals = query.values.map((value) => (value === null ? 'NULL' : client.escapeLiteral(Array.isArray(value) ? `{${value.join(',')}}` : String(value))));
+    await client.query(`PREPARE plan_probe AS ${statement.text}`);
+    const literals = values.map((value) => (value === null ? 'NULL' : client.escapeLiteral(Array.isArray(value) ? `{${value.join(',')}}` : String(value))));
     const { rows } = await client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE plan_probe(${literals.join(', ')})`);
     const root = rows[0]?.['QUERY PLAN'][0]?.Plan;
     const nodes: PlanNode[] = [];

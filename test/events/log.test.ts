@@ -41,7 +41,7 @@ it('reads exactly what Prisma reads, in (txid, id) order, filtered by merchant a
   ]);
   expect(one.map((item) => item.position)).toEqual([read[0]?.position]);
   expect(two.map((item) => item.position)).toEqual(read.slice(1).map((item) => item.position));
-  expect(await readHead(db)).toEqual((await readCommittedEvents(db, { after: START_OF_LOG, limit: 1000 })).at(-1)?.position);
+  expect(await readHead(db.sql)).toEqual((await readCommittedEvents(db, { after: START_OF_LOG, limit: 1000 })).at(-1)?.position);
 });
 
 it('finds the head by number, not by text, across a change in the number of digits', async () => {
@@ -50,7 +50,7 @@ it('finds the head by number, not by text, across a change in the number of digi
   // ('999999' sorts after '1000000' as text).
   await db.pool.query(`SELECT setval('transaction_events_id_seq', 999998)`);
   await createTransaction(deps(db), merchant, input('digits'));
-  const head = await readHead(db);
+  const head = await readHead(db.sql);
   expect(head.id).toBe(1_000_000n);
   expect(await readCommittedEvents(db, { after: head, limit: 10 })).toEqual([]);
 });
@@ -75,13 +75,13 @@ it.skipIf(TEST_DATABASE_URL === undefined)('stops below an open writer and says 
   });
   await isWritten;
   await transition(db, { transactionId: late.id, target: 'CAPTURED', source: 'PROVIDER_NOTIFICATION' });
-  const during = await readCommittedBatch(db, { after: head, limit: 100, merchantId: merchant });
+  const during = await readCommittedBatch(db.sql, { after: head, limit: 100, merchantId: merchant });
   expect(during).toEqual({ events: [], heldBack: true });
   release();
   await writer;
   let after = during;
   await waitFor(async () => {
-    after = await readCommittedBatch(db, { after: head, limit: 100, merchantId: merchant });
+    after = await readCommittedBatch(db.sql, { after: head, limit: 100, merchantId: merchant });
     return after.events.length > 0;
   }, 'the held back event');
   expect(after.events.map((item) => item.event.status)).toEqual(['CAPTURED']);

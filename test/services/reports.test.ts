@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLOWED_TRANSITIONS, type TransactionStatus } from '../../src/domain/status.ts';
 import { ValidationFailedError } from '../../src/services/errors.ts';
+import { conversionFunnelQuery, remittanceQuery, statusRowsQuery } from '../../src/db/sql/reports.ts';
 import {
   conversionFunnel,
-  conversionFunnelQuery,
   merchantBreakdown,
   remittance,
-  remittanceQuery,
   reportDayBounds,
   resolveReportDay,
   statusRows,
-  statusRowsQuery,
   type ReportDay,
 } from '../../src/services/reports.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -260,8 +258,8 @@ describe('query plans', () => {
     await db.pool.query('ANALYZE transaction_events');
   });
 
-  async function planNodes(query: { text: string; values: unknown[] }): Promise<{ type: string; relation?: string; index?: string }[]> {
-    const { rows } = await db.pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${query.text}`, query.values);
+  async function planNodes(query: { statement: { text: string }; values: unknown[] }): Promise<{ type: string; relation?: string; index?: string }[]> {
+    const { rows } = await db.pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${query.statement.text}`, query.values);
     type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; Plans?: PlanNode[] };
     const root = (rows[0]?.['QUERY PLAN'] as { Plan: PlanNode }[])[0]?.Plan;
     const nodes: { type: string; relation?: string; index?: string }[] = [];
