@@ -4,7 +4,7 @@ import { prepareDatabase } from './bootstrap.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { parseGlobalId } from './graphql/ids.ts';
-import { dailyReportCsv } from './http/reports.ts';
+import { dailyReportCsv } from './http/routes/reports-csv.ts';
 import { createLogger } from './logger.ts';
 import { UserError } from './services/errors.ts';
 import { expireStuckTransactions } from './services/expiry.ts';

@@ -14,12 +14,13 @@ async function main(): Promise<void> {
   }
   // The application is loaded only once the configuration is known good: a bad variable is reported in
   // well under a second, before the database client, the schema and everything else are even imported.
-  const [{ prepareDatabase }, { openDatabase }, { createApp }, { createLogger }, { createMetrics }] = await Promise.all([
+  const [{ prepareDatabase }, { openDatabase }, { createApp }, { createLogger }, { createMetrics }, { startExpiryRunner }] = await Promise.all([
     import('./bootstrap.ts'),
     import('./db/client.ts'),
     import('./http/server.ts'),
     import('./logger.ts'),
     import('./observability/metrics.ts'),
+    import('./services/expiry.ts'),
   ]);
   const logger = createLogger(config.logLevel);
   process.on('uncaughtException', (error) => {
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
   await prepareDatabase(config, db, logger);
   const app = createApp({ config, db, logger, metrics: createMetrics({ processMetrics: true }) });
   const port = await app.listen();
+  // Background work of this instance (EXPIRY_INTERVAL_SECONDS=0: none); stopped before the server drains.
+  const expiryRunner = startExpiryRunner({ db, config, logger });
   logger.info({ port, host: config.host, database: db.kind }, `Paystream listening on http://${config.host}:${port}/graphql`);
   const { alipay, sandbox, baseUrl } = app.providers();
   if (sandbox) {
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, budgetMs);
     backstop.unref();
+    await expiryRunner?.stop();
     const { cutConnections } = await app.close({ timeoutMs: drainMs });
     await db.close();
     logger.info({ cutConnections }, 'stopped');

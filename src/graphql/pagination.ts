@@ -5,7 +5,7 @@ import type { GraphQLContext } from './context.ts';
  * The page size limit of every connection (GRAPHQL_MAX_PAGE_SIZE, default 100), for Pothos's `maxSize`.
  * A larger `first`/`last` is refused with a clear error rather than silently clamped: a merchant
  * reconciling who asked for 500 rows and got 100 would otherwise believe the list was complete.
- * (Negative values are refused by Pothos itself, with code VALIDATION_FAILED added in server.ts.)
+ * (Negative values are refused by Pothos itself, with code VALIDATION_FAILED added in src/http/masked-errors.ts.)
  */
 export function maxPageSize(args: { first?: number | null; last?: number | null }, context: GraphQLContext): number {
   const max = context.config.graphqlLimits.maxPageSize;

@@ -1,15 +1,15 @@
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { isAsyncIterable, maskError, type Plugin } from 'graphql-yoga';
+import { isAsyncIterable, maskError } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
-import { trackStream } from './graphql-plugins.ts';
+import { trackStream } from './track-stream.ts';
 import { requestLogFields, type RequestContext } from '../observability/request-context.ts';
 
 /**
  * Unexpected errors (a bug, a database fault) reach clients as "Unexpected error." with no detail, and reach
  * the logs in full, with the request that met them. Yoga's maskError cannot see the request, so masking and
  * logging are two steps: `maskUnexpectedError` (Yoga's maskError) remembers each masked error's original,
- * and the places where results are produced, with their request at hand, log it: `useMaskedErrorLog` for
+ * and the places where results are produced, with their request at hand, log it: plugins/masked-error-log.ts for
  * HTTP (SSE streams included), `logMaskedResult` around graphql-ws's execute and subscribe (so an operation
  * the client cancelled before its answer is logged too).
  *
@@ -71,19 +71,4 @@ export function maskAndLog(logger: Logger, error: unknown, context: RequestConte
   if (graphqlError !== masked) originals.set(graphqlError, originals.get(masked) ?? error);
   logMaskedErrors(logger, { errors: [graphqlError] }, context);
   return graphqlError;
-}
-
-/** HTTP and SSE: logs masked errors as their results are sent, single, batched or streamed. */
-export function useMaskedErrorLog(logger: Logger): Plugin<Record<string, unknown>, { requestContext?: RequestContext }> {
-  return {
-    onResultProcess({ result, setResult, serverContext }) {
-      const context = serverContext.requestContext;
-      if (Array.isArray(result)) {
-        for (const single of result) logMaskedErrors(logger, single, context);
-        return;
-      }
-      const observed = logMaskedResult(logger, result, context);
-      if (observed !== result) setResult(observed);
-    },
-  };
 }

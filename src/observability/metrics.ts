@@ -6,10 +6,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  *
  * Served at GET /metrics. Who increments what:
  * - HTTP and GraphQL series (requests, latency, operations, errors, rate limiting, subscriptions open,
- *   events delivered, WebSocket connections, database pool) are recorded by src/http (server.ts and
- *   graphql-plugins.ts) for every route and transport: nothing to wire.
+ *   events delivered, WebSocket connections, database pool) are recorded by src/http (access-log.ts and
+ *   plugins/operation-metrics.ts) for every route and transport: nothing to wire.
  * - Notification ingestion records its outcomes with the counters below, from the route handler that
- *   knows the service's result (deps.metrics in src/http/routes.ts):
+ *   knows the service's result (deps.metrics in src/http/routes/notifications.ts):
  *
  *     metrics.notifications.inc({ endpoint: 'alipay', outcome: 'applied' });
  *     metrics.notificationSignatureFailures.inc({ endpoint: 'events', reason: 'BAD_SIGNATURE' });

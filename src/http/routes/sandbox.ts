@@ -1,14 +1,13 @@
 import type { ServerResponse } from 'node:http';
-import { buildTradeNotification, checkTradeRequest, type SandboxTradeStatus, type TradeRequestCheck } from '../providers/alipay/sandbox/gateway.ts';
-import { postAlipayNotification, type RetryPolicy } from '../providers/alipay/sandbox/delivery.ts';
-import { deliveryFailedPage, errorPage, gatewayPage, settlementPage } from '../providers/alipay/sandbox/pages.ts';
-import { formatCny } from '../providers/alipay/sandbox/rates.ts';
-import { SANDBOX_GATEWAY_PATH, type ProviderSettings, type SandboxSettings } from '../providers/settings.ts';
-import { capturedAwaitingSettlement, settleCapturedTransactions } from '../services/settlement.ts';
-import { HttpError, readBody, sendText } from './body.ts';
-import type { RouteHandler } from './routes.ts';
-import type { AppServices } from './server.ts';
-import { parseFormBody } from '../providers/alipay/notification.ts';
+import { buildTradeNotification, checkTradeRequest, type SandboxTradeStatus, type TradeRequestCheck } from '../../providers/alipay/sandbox/gateway.ts';
+import { postAlipayNotification, type RetryPolicy } from '../../providers/alipay/sandbox/delivery.ts';
+import { deliveryFailedPage, errorPage, gatewayPage, settlementPage } from '../../providers/alipay/sandbox/pages.ts';
+import { formatCny } from '../../providers/alipay/sandbox/rates.ts';
+import { SANDBOX_GATEWAY_PATH, type ProviderSettings, type SandboxSettings } from '../../providers/settings.ts';
+import { capturedAwaitingSettlement, settleCapturedTransactions } from '../../services/settlement.ts';
+import { HttpError, readBody, sendText } from '../body.ts';
+import type { Route, RouteDeps, RouteHandler } from '../types.ts';
+import { parseFormBody } from '../../providers/alipay/notification.ts';
 
 /**
  * The built-in Alipay sandbox, the gateway while ALIPAY_GATEWAY_URL is unset: the consumer's payment page,
@@ -55,10 +54,11 @@ function queryParams(url: URL): Record<string, string> | string {
   return params;
 }
 
-export function sandboxRoutes(deps: AppServices): Map<string, RouteHandler> {
-  const routes = new Map<string, RouteHandler>();
+export function sandboxRoutes(deps: RouteDeps): Route[] {
+  const routes: Route[] = [];
+  const add = (method: string, path: string, handler: RouteHandler) => void routes.push({ method, path, handler });
 
-  routes.set(`GET ${SANDBOX_GATEWAY_PATH}`, async (_request, response, url) => {
+  add('GET', SANDBOX_GATEWAY_PATH, async (_request, response, url) => {
     const providers = deps.providers();
     const params = queryParams(url);
     const checked = typeof params === 'string' ? ({ ok: false, code: 'ILLEGAL_ARGUMENT', message: params } as const) : check(providers, params);
@@ -99,11 +99,11 @@ export function sandboxRoutes(deps: AppServices): Map<string, RouteHandler> {
       redirect(response, checked.request.returnUrl);
     };
 
-  routes.set(`POST ${SANDBOX_BASE}/pay`, consumerAction('TRADE_SUCCESS'));
+  add('POST', `${SANDBOX_BASE}/pay`, consumerAction('TRADE_SUCCESS'));
   // The consumer gives up: Alipay closes the unpaid trade (TRADE_CLOSED, which we record as REJECTED).
-  routes.set(`POST ${SANDBOX_BASE}/cancel`, consumerAction('TRADE_CLOSED'));
+  add('POST', `${SANDBOX_BASE}/cancel`, consumerAction('TRADE_CLOSED'));
 
-  routes.set(`GET ${SANDBOX_BASE}/settlement`, async (_request, response, url) => {
+  add('GET', `${SANDBOX_BASE}/settlement`, async (_request, response, url) => {
     sandboxOf(deps.providers());
     const settled = Number(url.searchParams.get('settled'));
     const failed = Number(url.searchParams.get('failed'));
@@ -111,14 +111,14 @@ export function sandboxRoutes(deps: AppServices): Map<string, RouteHandler> {
     sendHtml(response, 200, settlementPage(await capturedAwaitingSettlement(deps.db), last));
   });
 
-  routes.set(`POST ${SANDBOX_BASE}/settlement`, async (request, response, _url, log) => {
+  add('POST', `${SANDBOX_BASE}/settlement`, async (request, response, _url, log) => {
     const sandbox = sandboxOf(deps.providers());
     await readBody(request);
     const result = await settleCapturedTransactions({ db: deps.db, logger: log, sandbox });
     redirect(response, `${SANDBOX_BASE}/settlement?settled=${result.settled}&failed=${result.failed}`);
   });
 
-  routes.set(`GET ${SANDBOX_BASE}`, async (_request, response) => {
+  add('GET', SANDBOX_BASE, async (_request, response) => {
     sandboxOf(deps.providers());
     sendText(response, 200, `Paystream Alipay sandbox. Settlement: ${SANDBOX_BASE}/settlement`);
   });

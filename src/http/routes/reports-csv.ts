@@ -1,13 +1,12 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { encodeCsv } from '../domain/csv.ts';
-import { formatMinorUnits } from '../domain/money.ts';
-import { parseGlobalId } from '../graphql/ids.ts';
-import { ValidationFailedError } from '../services/errors.ts';
-import { authenticate } from '../services/merchants.ts';
-import { DEFAULT_TIME_ZONE, merchantBreakdown, resolveReportDay, type MerchantDailyReport, type ReportDay } from '../services/reports.ts';
-import { HttpError } from './body.ts';
-import type { RouteHandler } from './routes.ts';
-import type { AppServices } from './server.ts';
+import { encodeCsv } from '../../domain/csv.ts';
+import { formatMinorUnits } from '../../domain/money.ts';
+import { parseGlobalId } from '../../graphql/ids.ts';
+import { ValidationFailedError } from '../../services/errors.ts';
+import { authenticate } from '../../services/merchants.ts';
+import { DEFAULT_TIME_ZONE, merchantBreakdown, resolveReportDay, type MerchantDailyReport, type ReportDay } from '../../services/reports.ts';
+import { HttpError } from '../body.ts';
+import type { Route, RouteDeps } from '../types.ts';
 
 /**
  * The offline daily report: `GET /reports/daily.csv?date=YYYY-MM-DD[&timeZone=Zone][&merchantId=<id>]`,
@@ -48,8 +47,8 @@ export function dailyReportCsv(day: ReportDay, breakdown: readonly MerchantDaily
   return encodeCsv(records);
 }
 
-export function dailyReportCsvRoute(deps: AppServices): RouteHandler {
-  return async (request, response, url) => {
+export function dailyReportCsvRoutes(deps: RouteDeps): Route[] {
+  const handler: Route['handler'] = async (request, response, url) => {
     const actor = await authenticate(deps.db, request.headers.authorization);
     if (!actor) {
       response.setHeader('www-authenticate', 'Bearer');
@@ -79,4 +78,5 @@ export function dailyReportCsvRoute(deps: AppServices): RouteHandler {
     });
     response.end(csv);
   };
+  return [{ method: 'GET', path: '/reports/daily.csv', handler }];
 }

@@ -1,18 +1,20 @@
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../observability/metrics.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isDatabaseUnavailable } from '../db/errors.ts';
-import { ALIPAY_NOTIFY_PATH, SIGNED_EVENTS_PATH } from '../providers/settings.ts';
+import { isDatabaseUnavailable } from '../../db/errors.ts';
+import type { NotificationSender } from '../../generated/prisma/client.ts';
+import type { Logger } from '../../logger.ts';
+import { ALIPAY_NOTIFY_PATH, SIGNED_EVENTS_PATH } from '../../providers/settings.ts';
 import {
   countRejection,
   ingestAlipayNotification,
   InboxOverloadedError,
   ingestSignedEvent,
+  NotificationInbox,
   type IngestionDeps,
   type IngestionResult,
-} from '../services/notifications.ts';
-import { HttpError, readBody, sendJson, sendText } from './body.ts';
-import type { RouteHandler } from './routes.ts';
+  type RejectionReason,
+} from '../../services/notifications.ts';
+import { HttpError, readBody, sendJson, sendText } from '../body.ts';
+import type { Route, RouteDeps, RouteHandler } from '../types.ts';
 
 /**
  * The two ingestion endpoints. No API key: the signature is the authentication. Acknowledged (200, `success`
@@ -55,8 +57,14 @@ export function endpointLabel(sender: 'ALIPAY' | 'SIGNED_EVENT'): 'alipay' | 'ev
   return sender === 'ALIPAY' ? 'alipay' : 'events';
 }
 
-export function notificationRoutes(deps: (log: Logger) => IngestionDeps, metrics: Metrics): Map<string, RouteHandler> {
-  const routes = new Map<string, RouteHandler>();
+export function notificationRoutes(routeDeps: RouteDeps): Route[] {
+  const { metrics } = routeDeps;
+  const inbox = new NotificationInbox({ db: routeDeps.db, logger: routeDeps.logger });
+  const onRejection = (sender: NotificationSender, reason: RejectionReason) =>
+    metrics.notificationSignatureFailures.inc({ endpoint: endpointLabel(sender), reason });
+  const deps = (log: Logger): IngestionDeps => ({ db: routeDeps.db, logger: log, providers: routeDeps.providers(), inbox, onRejection });
+  const routes: Route[] = [];
+  const add = (method: string, path: string, handler: RouteHandler) => void routes.push({ method, path, handler });
   const count = (sender: 'ALIPAY' | 'SIGNED_EVENT', outcome: string) =>
     metrics.notifications.inc({ endpoint: endpointLabel(sender), outcome });
 
@@ -97,8 +105,9 @@ export function notificationRoutes(deps: (log: Logger) => IngestionDeps, metrics
       stopTimer();
     };
 
-  routes.set(
-    `POST ${SIGNED_EVENTS_PATH}`,
+  add(
+    'POST',
+    SIGNED_EVENTS_PATH,
     endpoint('SIGNED_EVENT', signedEventReply, (current, request, rawBody) =>
       ingestSignedEvent(current, {
         contentType: request.headers['content-type'],
@@ -113,7 +122,7 @@ export function notificationRoutes(deps: (log: Logger) => IngestionDeps, metrics
   );
 
   // Endpoint ownership check, as PSPs do when a webhook URL is registered: echo the challenge.
-  routes.set(`GET ${SIGNED_EVENTS_PATH}`, async (request, response) => {
+  add('GET', SIGNED_EVENTS_PATH, async (request, response) => {
     const challenge = singleHeader(request, 'x-endpoint-verification');
     if (challenge === undefined || !VERIFICATION_VALUE.test(challenge)) {
       sendText(response, 400, 'send X-Endpoint-Verification: <1 to 256 visible ASCII characters>; it is echoed back');
@@ -122,8 +131,9 @@ export function notificationRoutes(deps: (log: Logger) => IngestionDeps, metrics
     sendText(response, 200, challenge, { 'x-content-type-options': 'nosniff' });
   });
 
-  routes.set(
-    `POST ${ALIPAY_NOTIFY_PATH}`,
+  add(
+    'POST',
+    ALIPAY_NOTIFY_PATH,
     endpoint('ALIPAY', alipayReply, (current, request, rawBody) =>
       ingestAlipayNotification(current, { contentType: request.headers['content-type'], rawBody }),
     ),

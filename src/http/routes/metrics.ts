@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { constantTimeEqual } from '../domain/signatures.ts';
-import { sendText } from './body.ts';
-import type { RouteHandler } from './routes.ts';
-import type { AppServices } from './server.ts';
+import { constantTimeEqual } from '../../domain/signatures.ts';
+import { sendText } from '../body.ts';
+import type { Route, RouteDeps } from '../types.ts';
 
 /**
  * GET /metrics (Prometheus text format). Business volumes are not for everyone's eyes, so:
@@ -10,9 +9,9 @@ import type { AppServices } from './server.ts';
  * - unset: only loopback clients (a Prometheus or agent on the same host). Behind a reverse proxy on the
  *   same host every client looks local: set METRICS_TOKEN there.
  */
-export function metricsRoute(services: AppServices): RouteHandler {
-  const { config, metrics } = services;
-  return async (request, response) => {
+export function metricsRoutes(deps: RouteDeps): Route[] {
+  const { config, metrics } = deps;
+  const handler: Route['handler'] = async (request, response) => {
     const refusal = refuse(request, config.metricsToken);
     if (refusal) {
       sendText(response, refusal.status, refusal.message, refusal.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
@@ -22,6 +21,7 @@ export function metricsRoute(services: AppServices): RouteHandler {
     response.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
     response.end(body);
   };
+  return [{ method: 'GET', path: '/metrics', handler }];
 }
 
 function refuse(request: IncomingMessage, token: string | undefined): { status: number; message: string } | undefined {

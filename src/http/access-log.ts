@@ -1,0 +1,41 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { requestLogFields, type RequestContext } from '../observability/request-context.ts';
+import { GRAPHQL_PATH } from './graphql-endpoint.ts';
+import type { Routes } from './routes/index.ts';
+
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+export type AccessLog = (request: IncomingMessage, response: ServerResponse, context: RequestContext, seconds: number) => void;
+
+/**
+ * One metrics sample and one log line per request, labelled by route: a known path (never the query string,
+ * which may hold variables) or `unmatched`, so arbitrary paths cannot grow the label set.
+ */
+export function createAccessLog(deps: { logger: Logger; metrics: Metrics; routes: Routes }): AccessLog {
+  const { logger, metrics, routes } = deps;
+  const routeOf = (request: IncomingMessage): string => {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    return pathname === GRAPHQL_PATH || routes.has(pathname) ? pathname : 'unmatched';
+  };
+  return (request, response, context, seconds) => {
+    const route = routeOf(request);
+    const method = KNOWN_METHODS.has(request.method ?? '') ? (request.method ?? 'OTHER') : 'OTHER';
+    const status = response.writableFinished ? response.statusCode : 499; // 499: the client went away first
+    metrics.httpRequests.inc({ method, route, status: String(status) });
+    metrics.httpRequestDuration.observe({ method, route }, seconds);
+    const line = {
+      ...requestLogFields(context),
+      operationType: context.operationType,
+      method,
+      path: route === 'unmatched' ? undefined : route,
+      status,
+      durationMs: Math.round(seconds * 1e4) / 10,
+    };
+    if (status >= 500) logger.error(line, 'request failed');
+    else if (QUIET_ROUTES.has(route)) logger.debug(line, 'request completed');
+    else logger.info(line, 'request completed');
+  };
+}

@@ -1,0 +1,31 @@
+import type { Route, RouteDeps, RouteHandler } from '../types.ts';
+import { healthRoutes } from './health.ts';
+import { metricsRoutes } from './metrics.ts';
+import { notificationRoutes } from './notifications.ts';
+import { dailyReportCsvRoutes } from './reports-csv.ts';
+import { sandboxRoutes } from './sandbox.ts';
+
+/** Every HTTP route besides /graphql: path -> method -> handler (a known path with another method is a 405). */
+export type Routes = ReadonlyMap<string, ReadonlyMap<string, RouteHandler>>;
+
+export function buildRoutes(deps: RouteDeps): Routes {
+  const all: Route[] = [
+    ...healthRoutes(deps),
+    ...metricsRoutes(deps),
+    ...dailyReportCsvRoutes(deps),
+    ...notificationRoutes(deps),
+    // The sandbox plays Alipay and the bank; it exists only while no real gateway is configured.
+    ...(deps.providers().sandbox !== undefined ? sandboxRoutes(deps) : []),
+  ];
+  const routes = new Map<string, Map<string, RouteHandler>>();
+  for (const { method, path, handler } of all) {
+    let methods = routes.get(path);
+    if (!methods) {
+      methods = new Map();
+      routes.set(path, methods);
+    }
+    if (methods.has(method)) throw new Error(`route ${method} ${path} is defined twice`);
+    methods.set(method, handler);
+  }
+  return routes;
+}
