@@ -86,14 +86,17 @@ function zoneNames(db: Database): Promise<ReadonlyMap<string, string>> {
   return names;
 }
 
+/** The IANA zone's name as PostgreSQL spells it (matched case-insensitively); undefined for anything else. */
+export async function canonicalTimeZone(db: Database, timeZone: string): Promise<string | undefined> {
+  if (!TIME_ZONE_SHAPE.test(timeZone) || timeZone.length > 64) return undefined;
+  return (await zoneNames(db)).get(timeZone.toLowerCase());
+}
+
 /** Validates a report's date and time zone; throws ValidationFailedError naming each bad argument. */
 export async function resolveReportDay(db: Database, date: string, timeZone: string = DEFAULT_TIME_ZONE): Promise<ReportDay> {
   const problems: FieldProblem[] = [];
   if (!isCalendarDate(date)) problems.push({ path: ['date'], message: 'must be an existing date written YYYY-MM-DD' });
-  let canonicalZone: string | undefined;
-  if (TIME_ZONE_SHAPE.test(timeZone) && timeZone.length <= 64) {
-    canonicalZone = (await zoneNames(db)).get(timeZone.toLowerCase());
-  }
+  const canonicalZone = await canonicalTimeZone(db, timeZone);
   if (canonicalZone === undefined) {
     problems.push({ path: ['timeZone'], message: 'must be an IANA time zone name, e.g. Europe/Berlin or UTC' });
   }

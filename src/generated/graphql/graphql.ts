@@ -371,6 +371,8 @@ export type Query = {
   stuckTransactions: StuckTransactionConnection;
   /** null when absent or not the caller's */
   transaction?: Maybe<Transaction>;
+  /** Transactions created from `from` to `to` (local dates, inclusive, at most 366 days) in `timeZone`, bucketed by time and broken down by status, currency and merchant. Merchant keys see their own merchant; ADMIN sees all, or one with filter.merchantId. The cost counts the rows: a result over GRAPHQL_MAX_COST is refused with QUERY_TOO_COMPLEX before it runs. */
+  transactionStats: TransactionStatsResult;
   /** Newest first */
   transactions: TransactionConnection;
 };
@@ -428,6 +430,15 @@ export type QueryStuckTransactionsArgs = {
 
 export type QueryTransactionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryTransactionStatsArgs = {
+  filter?: InputMaybe<TransactionStatsFilter>;
+  from: Scalars['Date']['input'];
+  groupBy?: InputMaybe<Array<TransactionStatsDimension>>;
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+  to: Scalars['Date']['input'];
 };
 
 
@@ -544,6 +555,103 @@ export type TransactionFilter = {
   merchantId?: InputMaybe<Scalars['ID']['input']>;
   merchantReference?: InputMaybe<Scalars['String']['input']>;
   statuses?: InputMaybe<Array<TransactionStatus>>;
+};
+
+/** Transactions created in a date range, bucketed and broken down; every bucket present, zeros included */
+export type TransactionStats = {
+  __typename?: 'TransactionStats';
+  /** every currency of the amounts of each row, in code order */
+  currencies: Array<Scalars['String']['output']>;
+  /** first local date (inclusive) */
+  from: Scalars['Date']['output'];
+  /** the dimensions of each row */
+  groupBy: Array<TransactionStatsDimension>;
+  /** in time order, then merchant name, status and currency: every bucket for every series */
+  rows: Array<TransactionStatsRow>;
+  /** the IANA zone, as the tz database spells it */
+  timeZone: Scalars['String']['output'];
+  /** last local date (inclusive) */
+  to: Scalars['Date']['output'];
+};
+
+/** A row's money in one currency: exact sums of the amounts of the transactions each count counts */
+export type TransactionStatsAmounts = {
+  __typename?: 'TransactionStatsAmounts';
+  /** of those CANCELLED */
+  cancelled: Money;
+  /** of those captured (CAPTURED or PAID now) */
+  captured: Money;
+  /** of all created */
+  created: Money;
+  /** ISO 4217 */
+  currency: Scalars['String']['output'];
+  /** of those PAID */
+  paid: Money;
+  /** of those REJECTED */
+  rejected: Money;
+};
+
+/** What transactionStats groups by: at most one of HOUR, DAY, WEEK, MONTH, and any of STATUS, CURRENCY, MERCHANT */
+export type TransactionStatsDimension =
+  /** each currency with transactions in the range (or those of the filter) */
+  | 'CURRENCY'
+  /** each local calendar day (23 or 25 hours long when the clocks change) */
+  | 'DAY'
+  /** each local hour (an hour that occurs twice is two rows, a skipped hour has none); ranges up to 31 days */
+  | 'HOUR'
+  /** ADMIN only: each merchant with transactions in the range (or the filter merchant) */
+  | 'MERCHANT'
+  /** each calendar month, cut to the range */
+  | 'MONTH'
+  /** each current status (those of the filter, or all) */
+  | 'STATUS'
+  /** each ISO week (Monday first), cut to the range */
+  | 'WEEK';
+
+/** Which transactions count; omitted fields do not filter */
+export type TransactionStatsFilter = {
+  /** ISO 4217 codes, e.g. ["EUR", "USD"] */
+  currencies?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** ADMIN only: one merchant */
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  /** current status is one of these */
+  statuses?: InputMaybe<Array<TransactionStatus>>;
+};
+
+/** The statistics, or a ValidationError naming each bad argument */
+export type TransactionStatsResult = TransactionStats | ValidationError;
+
+/** The transactions created in one time bucket (and, when grouped, with one status, currency, merchant) */
+export type TransactionStatsRow = {
+  __typename?: 'TransactionStatsRow';
+  /** money per currency: every currency of the result in every row (zeros included), or the row's own when grouped by CURRENCY */
+  amounts: Array<TransactionStatsAmounts>;
+  /** of those, CANCELLED */
+  cancelled: Scalars['Int']['output'];
+  /** of those, captured: CAPTURED or PAID now (a capture leads only to PAID) */
+  captured: Scalars['Int']['output'];
+  /** captured / created as a decimal string with 4 decimals, rounded half up ("0.6667"); null when nothing was created */
+  conversionRate?: Maybe<Scalars['String']['output']>;
+  /** transactions created */
+  created: Scalars['Int']['output'];
+  /** when grouped by CURRENCY */
+  currency?: Maybe<Scalars['String']['output']>;
+  /** the local date at start */
+  date: Scalars['Date']['output'];
+  /** first instant after it (exclusive) */
+  end: Scalars['DateTime']['output'];
+  /** local wall-clock time at start with its UTC offset, e.g. 2026-11-01T01:00:00-05:00 (tells the two buckets of a repeated hour apart) */
+  localStart: Scalars['String']['output'];
+  /** when grouped by MERCHANT */
+  merchant?: Maybe<Merchant>;
+  /** of those, PAID now */
+  paid: Scalars['Int']['output'];
+  /** of those, REJECTED (including expired) */
+  rejected: Scalars['Int']['output'];
+  /** first instant of the bucket (inclusive) */
+  start: Scalars['DateTime']['output'];
+  /** when grouped by STATUS */
+  status?: Maybe<TransactionStatus>;
 };
 
 export type TransactionStatus =

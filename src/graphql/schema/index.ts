@@ -7,6 +7,7 @@ import './transaction.ts';
 import './merchant.ts';
 import './notification.ts';
 import './report.ts';
+import './stats.ts';
 import './subscription.ts';
 
 builder.queryType({});

@@ -123,7 +123,7 @@ const DailyReport = builder.objectRef<DailyReportShape>('DailyReport').implement
 });
 
 /** The merchant a report or list is about: a merchant key's own; for ADMIN the one asked for, or all. */
-function requestedMerchant(context: GraphQLContext, merchantIdArgument: string | null | undefined): string | undefined {
+export function requestedMerchant(context: GraphQLContext, merchantIdArgument: string | null | undefined): string | undefined {
   if (merchantIdArgument == null) return merchantScope(context.actor);
   if (context.actor.role !== 'ADMIN') {
     throw new GraphQLError('merchantId is for ADMIN keys', { extensions: { code: 'FORBIDDEN' } });

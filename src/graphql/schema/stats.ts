@@ -1,0 +1,189 @@
+import { GraphQLError, Kind, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { ValidationFailedError } from '../../services/errors.ts';
+import {
+  MAX_HOURLY_RANGE_DAYS,
+  MAX_RANGE_DAYS,
+  STATS_DIMENSIONS,
+  transactionStats,
+  type StatsAmounts,
+  type StatsRow,
+  type StatsSize,
+  type TransactionStats,
+} from '../../services/stats.ts';
+import { DEFAULT_TIME_ZONE } from '../../services/reports.ts';
+import { builder } from '../builder.ts';
+import { TransactionStatusEnum } from './enums.ts';
+import { MerchantNode } from './merchant.ts';
+import { requestedMerchant } from './report.ts';
+import { Money } from './transaction.ts';
+
+/** transactionStats: ranges, time series and breakdowns in one query (src/services/stats.ts). */
+
+const DIMENSION_DESCRIPTIONS: Record<(typeof STATS_DIMENSIONS)[number], string> = {
+  HOUR: `each local hour (an hour that occurs twice is two rows, a skipped hour has none); ranges up to ${MAX_HOURLY_RANGE_DAYS} days`,
+  DAY: 'each local calendar day (23 or 25 hours long when the clocks change)',
+  WEEK: 'each ISO week (Monday first), cut to the range',
+  MONTH: 'each calendar month, cut to the range',
+  STATUS: 'each current status (those of the filter, or all)',
+  CURRENCY: 'each currency with transactions in the range (or those of the filter)',
+  MERCHANT: 'ADMIN only: each merchant with transactions in the range (or the filter merchant)',
+};
+
+const Dimension = builder.enumType('TransactionStatsDimension', {
+  description: 'What transactionStats groups by: at most one of HOUR, DAY, WEEK, MONTH, and any of STATUS, CURRENCY, MERCHANT',
+  values: Object.fromEntries(STATS_DIMENSIONS.map((dimension) => [dimension, { description: DIMENSION_DESCRIPTIONS[dimension] }])) as Record<
+    (typeof STATS_DIMENSIONS)[number],
+    { description: string }
+  >,
+});
+
+const Filter = builder.inputType('TransactionStatsFilter', {
+  description: 'Which transactions count; omitted fields do not filter',
+  fields: (t) => ({
+    statuses: t.field({ type: [TransactionStatusEnum], required: false, description: 'current status is one of these' }),
+    currencies: t.stringList({ required: false, description: 'ISO 4217 codes, e.g. ["EUR", "USD"]' }),
+    merchantId: t.id({ required: false, description: 'ADMIN only: one merchant' }),
+  }),
+});
+
+const money = (amounts: StatsAmounts, figure: Exclude<keyof StatsAmounts, 'currency'>) => ({ minorUnits: amounts[figure], currency: amounts.currency });
+
+const Amounts = builder.objectRef<StatsAmounts>('TransactionStatsAmounts').implement({
+  description: "A row's money in one currency: exact sums of the amounts of the transactions each count counts",
+  fields: (t) => ({
+    currency: t.exposeString('currency', { description: 'ISO 4217' }),
+    created: t.field({ type: Money, description: 'of all created', resolve: (amounts) => money(amounts, 'created') }),
+    captured: t.field({ type: Money, description: 'of those captured (CAPTURED or PAID now)', resolve: (amounts) => money(amounts, 'captured') }),
+    paid: t.field({ type: Money, description: 'of those PAID', resolve: (amounts) => money(amounts, 'paid') }),
+    cancelled: t.field({ type: Money, description: 'of those CANCELLED', resolve: (amounts) => money(amounts, 'cancelled') }),
+    rejected: t.field({ type: Money, description: 'of those REJECTED', resolve: (amounts) => money(amounts, 'rejected') }),
+  }),
+});
+
+const Row = builder.objectRef<StatsRow>('TransactionStatsRow').implement({
+  description: 'The transactions created in one time bucket (and, when grouped, with one status, currency, merchant)',
+  fields: (t) => ({
+    start: t.field({ type: 'DateTime', description: 'first instant of the bucket (inclusive)', resolve: (row) => new Date(row.bucket.start) }),
+    end: t.field({ type: 'DateTime', description: 'first instant after it (exclusive)', resolve: (row) => new Date(row.bucket.end) }),
+    date: t.field({ type: 'Date', description: 'the local date at start', resolve: (row) => row.bucket.date }),
+    localStart: t.string({
+      description: 'local wall-clock time at start with its UTC offset, e.g. 2026-11-01T01:00:00-05:00 (tells the two buckets of a repeated hour apart)',
+      resolve: (row) => row.bucket.localStart,
+    }),
+    status: t.field({ type: TransactionStatusEnum, nullable: true, description: 'when grouped by STATUS', resolve: (row) => row.status ?? null }),
+    currency: t.string({ nullable: true, description: 'when grouped by CURRENCY', resolve: (row) => row.currency ?? null }),
+    merchant: t.field({ type: MerchantNode, nullable: true, description: 'when grouped by MERCHANT', resolve: (row) => row.merchant ?? null }),
+    created: t.int({ description: 'transactions created', resolve: (row) => row.counts.created }),
+    captured: t.int({ description: 'of those, captured: CAPTURED or PAID now (a capture leads only to PAID)', resolve: (row) => row.counts.captured }),
+    paid: t.int({ description: 'of those, PAID now', resolve: (row) => row.counts.paid }),
+    cancelled: t.int({ description: 'of those, CANCELLED', resolve: (row) => row.counts.cancelled }),
+    rejected: t.int({ description: 'of those, REJECTED (including expired)', resolve: (row) => row.counts.rejected }),
+    conversionRate: t.string({
+      nullable: true,
+      description: 'captured / created as a decimal string with 4 decimals, rounded half up ("0.6667"); null when nothing was created',
+      resolve: (row) => row.conversionRate ?? null,
+    }),
+    amounts: t.field({
+      type: [Amounts],
+      description: "money per currency: every currency of the result in every row (zeros included), or the row's own when grouped by CURRENCY",
+      resolve: (row) => [...row.amounts],
+    }),
+  }),
+});
+
+const Stats = builder.objectRef<TransactionStats>('TransactionStats').implement({
+  description: 'Transactions created in a date range, bucketed and broken down; every bucket present, zeros included',
+  fields: (t) => ({
+    from: t.field({ type: 'Date', description: 'first local date (inclusive)', resolve: (stats) => stats.from }),
+    to: t.field({ type: 'Date', description: 'last local date (inclusive)', resolve: (stats) => stats.to }),
+    timeZone: t.exposeString('timeZone', { description: 'the IANA zone, as the tz database spells it' }),
+    groupBy: t.field({ type: [Dimension], description: 'the dimensions of each row', resolve: (stats) => [...stats.groupBy] }),
+    currencies: t.stringList({ description: 'every currency of the amounts of each row, in code order', resolve: (stats) => [...stats.currencies] }),
+    rows: t.field({
+      type: [Row],
+      description: 'in time order, then merchant name, status and currency: every bucket for every series',
+      resolve: (stats) => [...stats.rows],
+    }),
+  }),
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Cost: the rows times what each row selects
+
+/** The leaf fields a selection asks for, fragments included; a field named in `repeat` counts that many times. */
+function selectedValues(
+  selections: SelectionSetNode | undefined,
+  fragments: Record<string, FragmentDefinitionNode>,
+  repeat: Readonly<Record<string, number>>,
+): number {
+  let count = 0;
+  for (const selection of selections?.selections ?? []) {
+    if (selection.kind === Kind.FIELD) {
+      const inner = selection.selectionSet === undefined ? 1 : selectedValues(selection.selectionSet, fragments, repeat);
+      count += inner * (repeat[selection.name.value] ?? 1);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      count += selectedValues(selection.selectionSet, fragments, repeat);
+    } else {
+      count += selectedValues(fragments[selection.name.value]?.selectionSet, fragments, repeat);
+    }
+  }
+  return count;
+}
+
+/**
+ * The query's cost counts its buckets: transactionStats costs the values it returns (each row's selection once per
+ * row, amounts once per currency), refused above GRAPHQL_MAX_COST before the aggregate runs (as far as the arguments
+ * tell) and again once the series are known. The static query limits count a list once; this is what they cannot see.
+ */
+function admitByCost(info: GraphQLResolveInfo, maxCost: number): (size: StatsSize) => void {
+  return ({ rows, amountsPerRow }) => {
+    const repeat = { rows, amounts: amountsPerRow };
+    const cost = info.fieldNodes.reduce((total, node) => total + selectedValues(node.selectionSet, info.fragments, repeat), 0);
+    if (cost <= maxCost) return;
+    throw new GraphQLError(
+      `transactionStats would return ${rows} rows, cost ${cost} (the limit is ${maxCost}): narrow the range, group by less, ` +
+        'or download it as CSV (/reports/stats.csv)',
+      { extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'cost', cost, maxCost } },
+    );
+  };
+}
+
+builder.queryFields((t) => ({
+  transactionStats: t.field({
+    type: Stats,
+    description:
+      'Transactions created from `from` to `to` (local dates, inclusive, at most ' +
+      `${MAX_RANGE_DAYS} days) in \`timeZone\`, bucketed by time and broken down by status, currency and merchant. ` +
+      "Merchant keys see their own merchant; ADMIN sees all, or one with filter.merchantId. The cost counts the rows: " +
+      'a result over GRAPHQL_MAX_COST is refused with QUERY_TOO_COMPLEX before it runs.',
+    errors: {
+      types: [ValidationFailedError],
+      union: { name: 'TransactionStatsResult', description: 'The statistics, or a ValidationError naming each bad argument' },
+      directResult: true,
+    },
+    args: {
+      from: t.arg({ type: 'Date', required: true, description: 'first local date (inclusive)' }),
+      to: t.arg({ type: 'Date', required: true, description: 'last local date (inclusive)' }),
+      timeZone: t.arg.string({ required: false, defaultValue: DEFAULT_TIME_ZONE, description: 'IANA, e.g. Asia/Shanghai' }),
+      groupBy: t.arg({ type: [Dimension], required: false, defaultValue: [], description: 'no time dimension: one bucket for the whole range' }),
+      filter: t.arg({ type: Filter, required: false }),
+    },
+    resolve: (_root, args, context, info) => {
+      const groupBy = args.groupBy ?? [];
+      const merchantId = requestedMerchant(context, args.filter?.merchantId);
+      if (groupBy.includes('MERCHANT') && context.actor.role !== 'ADMIN') {
+        throw new GraphQLError('groupBy MERCHANT is for ADMIN keys', { extensions: { code: 'FORBIDDEN' } });
+      }
+      const request = {
+        from: args.from,
+        to: args.to,
+        timeZone: args.timeZone ?? DEFAULT_TIME_ZONE,
+        groupBy,
+        statuses: args.filter?.statuses ?? undefined,
+        currencies: args.filter?.currencies ?? undefined,
+        merchantId,
+      };
+      return transactionStats(context.db, request, { admit: admitByCost(info, context.config.graphqlLimits.maxCost) });
+    },
+  }),
+}));

@@ -1,0 +1,256 @@
+import { isCalendarDate } from '../domain/calendar.ts';
+import { isKnownCurrency } from '../domain/money.ts';
+import { formatRatio } from '../domain/ratio.ts';
+import { TRANSACTION_STATUSES, type TransactionStatus } from '../domain/status.ts';
+import { TIME_UNITS, timeBuckets, type OffsetTimeline, type TimeBucket, type TimeUnit } from '../domain/time-buckets.ts';
+import type { Database } from '../db/client.ts';
+import { readOffsetTimeline, sumTransactions, type StatsSum } from '../db/sql/stats.ts';
+import type { Merchant } from '../generated/prisma/client.ts';
+import { ValidationFailedError, type FieldProblem } from './errors.ts';
+import { canonicalTimeZone } from './reports.ts';
+
+/**
+ * transactionStats: the transactions created in a date range, bucketed by time (hour, day, ISO week, month in an
+ * IANA zone) and broken down by status, currency and merchant, for dashboards. One implementation behind GraphQL,
+ * the CSV route and the CLI.
+ *
+ * - Buckets come from the zone's UTC offsets as PostgreSQL knows them (src/domain/time-buckets.ts): a day is 23 or
+ *   25 hours when the clocks change, an hour that occurs twice is two buckets.
+ * - A transaction counts in the bucket of its creation, by its current status (see src/db/sql/stats.ts): `created`
+ *   all of them, `captured` those that reached CAPTURED (now CAPTURED or PAID), `paid`, `cancelled`, `rejected`.
+ *   Money is per currency, never summed across currencies.
+ * - Every bucket of the range is present, with zeros when empty, for every series: each status (the filter's, or
+ *   all) when grouped by status, each currency and merchant that has transactions in the range (or that the filter
+ *   names) when grouped by those. Every row's `amounts` lists the same currencies, so a chart needs no gap-filling.
+ * - Refunds (to come) add a figure to StatsCounts and StatsAmounts; nothing else changes shape.
+ */
+
+export const STATS_DIMENSIONS = [...TIME_UNITS, 'STATUS', 'CURRENCY', 'MERCHANT'] as const;
+export type StatsDimension = (typeof STATS_DIMENSIONS)[number];
+
+/** Longest range (from and to inclusive), and the longest one with hourly buckets. */
+export const MAX_RANGE_DAYS = 366;
+export const MAX_HOURLY_RANGE_DAYS = 31;
+
+export type StatsRequest = Readonly<{
+  /** Local calendar dates, both inclusive (YYYY-MM-DD). */
+  from: string;
+  to: string;
+  timeZone: string;
+  groupBy: readonly StatsDimension[];
+  /** Only transactions whose current status is one of these; undefined: all. */
+  statuses?: readonly TransactionStatus[] | undefined;
+  /** Only these currencies; undefined: all. */
+  currencies?: readonly string[] | undefined;
+  /** Undefined: every merchant (callers allow that only to ADMIN). */
+  merchantId: string | undefined;
+}>;
+
+export type StatsCounts = Readonly<{ created: number; captured: number; paid: number; cancelled: number; rejected: number }>;
+
+/** The same figures as sums of amounts, in minor units of `currency`. */
+export type StatsAmounts = Readonly<{ currency: string; created: bigint; captured: bigint; paid: bigint; cancelled: bigint; rejected: bigint }>;
+
+export type StatsRow = Readonly<{
+  bucket: TimeBucket;
+  /** Set when grouped by that dimension. */
+  status: TransactionStatus | undefined;
+  currency: string | undefined;
+  merchant: Merchant | undefined;
+  counts: StatsCounts;
+  /** captured / created, 4 decimals rounded half up ("0.6667"); undefined when nothing was created. */
+  conversionRate: string | undefined;
+  /** One per currency of the result (only the row's own when grouped by currency), in code order. */
+  amounts: readonly StatsAmounts[];
+}>;
+
+export type TransactionStats = Readonly<{
+  from: string;
+  to: string;
+  /** As PostgreSQL spells it. */
+  timeZone: string;
+  groupBy: readonly StatsDimension[];
+  /** Every currency of the result, in code order: the currencies of each row's amounts. */
+  currencies: readonly string[];
+  /** In bucket order, then merchant name, status, currency. */
+  rows: readonly StatsRow[];
+}>;
+
+/** What a result will hold: `admit` sees it before the aggregate runs (a lower bound) and once it is known. */
+export type StatsSize = Readonly<{ rows: number; amountsPerRow: number }>;
+
+export type StatsOptions = Readonly<{
+  /** Throws to refuse a result too large for the caller (GraphQL: the query cost; CSV: a row limit). */
+  admit?: (size: StatsSize) => void;
+}>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Validation
+
+type ValidRequest = StatsRequest & { unit: TimeUnit | undefined; statuses: readonly TransactionStatus[]; currencies: readonly string[] };
+
+function daysBetween(from: string, to: string): number {
+  return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+}
+
+async function validate(db: Database, request: StatsRequest): Promise<ValidRequest> {
+  const problems: FieldProblem[] = [];
+  const { from, to, groupBy } = request;
+  const datesValid = isCalendarDate(from) && isCalendarDate(to);
+  if (!isCalendarDate(from)) problems.push({ path: ['from'], message: 'must be an existing date written YYYY-MM-DD' });
+  if (!isCalendarDate(to)) problems.push({ path: ['to'], message: 'must be an existing date written YYYY-MM-DD' });
+  const days = datesValid ? daysBetween(from, to) + 1 : 0;
+  if (datesValid && days < 1) problems.push({ path: ['to'], message: 'must not be before from' });
+  if (days > MAX_RANGE_DAYS) problems.push({ path: ['to'], message: `the range is at most ${MAX_RANGE_DAYS} days (from and to inclusive)` });
+
+  const units = TIME_UNITS.filter((unit) => groupBy.includes(unit));
+  if (new Set(groupBy).size !== groupBy.length) problems.push({ path: ['groupBy'], message: 'names a dimension twice' });
+  if (units.length > 1) problems.push({ path: ['groupBy'], message: `at most one of ${TIME_UNITS.join(', ')}` });
+  if (units[0] === 'HOUR' && days > MAX_HOURLY_RANGE_DAYS) {
+    problems.push({ path: ['groupBy'], message: `HOUR needs a range of at most ${MAX_HOURLY_RANGE_DAYS} days` });
+  }
+
+  const { statuses, currencies } = request;
+  if (statuses?.length === 0) problems.push({ path: ['filter', 'statuses'], message: 'must name at least one status (omit it for all)' });
+  if (currencies?.length === 0) problems.push({ path: ['filter', 'currencies'], message: 'must name at least one currency (omit it for all)' });
+  currencies?.forEach((currency, index) => {
+    if (!isKnownCurrency(currency)) problems.push({ path: ['filter', 'currencies', String(index)], message: `${currency} is not an ISO 4217 currency code` });
+  });
+
+  const timeZone = await canonicalTimeZone(db, request.timeZone);
+  if (timeZone === undefined) problems.push({ path: ['timeZone'], message: 'must be an IANA time zone name, e.g. Europe/Berlin or UTC' });
+  if (problems.length > 0 || timeZone === undefined) throw new ValidationFailedError(problems);
+  return {
+    ...request,
+    timeZone,
+    unit: units[0],
+    statuses: TRANSACTION_STATUSES.filter((status) => statuses === undefined || statuses.includes(status)),
+    currencies: [...new Set(currencies ?? [])].sort(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Buckets
+
+const TIMELINE_CACHE_SIZE = 256;
+const timelinesByDatabase = new WeakMap<Database, Map<string, Promise<OffsetTimeline>>>();
+
+/**
+ * The zone's offsets around the range, remembered per database (least recently used first out): dashboards ask
+ * for the same few ranges again and again, and then the aggregate is the request's only round trip. Offsets of a
+ * past range never change; a time zone database update reaches a running instance at its next start.
+ */
+function offsetTimeline(db: Database, from: string, to: string, timeZone: string): Promise<OffsetTimeline> {
+  let cache = timelinesByDatabase.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    timelinesByDatabase.set(db, cache);
+  }
+  const key = `${timeZone} ${from} ${to}`;
+  let timeline = cache.get(key);
+  if (timeline === undefined) {
+    timeline = readOffsetTimeline(db.pool, from, to, timeZone);
+    // A failed read (database briefly down) must not be remembered.
+    const remembered = cache;
+    timeline.catch(() => remembered.delete(key));
+    if (cache.size >= TIMELINE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  } else {
+    cache.delete(key);
+  }
+  cache.set(key, timeline);
+  return timeline;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The query
+
+type Accumulator = { counts: { -readonly [K in keyof StatsCounts]: number }; amounts: Map<string, { -readonly [K in keyof StatsAmounts]: StatsAmounts[K] }> };
+
+const zeroCounts = (): Accumulator['counts'] => ({ created: 0, captured: 0, paid: 0, cancelled: 0, rejected: 0 });
+const zeroAmounts = (currency: string): StatsAmounts => ({ currency, created: 0n, captured: 0n, paid: 0n, cancelled: 0n, rejected: 0n });
+
+function seriesKey(bucket: number, status: string | undefined, currency: string | undefined, merchantId: string | undefined): string {
+  return `${bucket} ${status ?? ''} ${currency ?? ''} ${merchantId ?? ''}`;
+}
+
+/** Adds one aggregate row into its accumulator (counts summed over currencies, money kept per currency). */
+function accumulate(accumulator: Accumulator, sum: StatsSum): void {
+  for (const figure of ['created', 'captured', 'paid', 'cancelled', 'rejected'] as const) accumulator.counts[figure] += sum[figure];
+  const amounts = accumulator.amounts.get(sum.currency) ?? { ...zeroAmounts(sum.currency) };
+  amounts.created += sum.createdMinor;
+  amounts.captured += sum.capturedMinor;
+  amounts.paid += sum.paidMinor;
+  amounts.cancelled += sum.cancelledMinor;
+  amounts.rejected += sum.rejectedMinor;
+  accumulator.amounts.set(sum.currency, amounts);
+}
+
+/** Runs transactionStats for a request whose merchant scope the caller has settled. */
+export async function transactionStats(db: Database, request: StatsRequest, options: StatsOptions = {}): Promise<TransactionStats> {
+  const valid = await validate(db, request);
+  const { groupBy, statuses, merchantId } = valid;
+  const byStatus = groupBy.includes('STATUS');
+  const byCurrency = groupBy.includes('CURRENCY');
+  const byMerchant = groupBy.includes('MERCHANT');
+
+  const buckets = timeBuckets(valid, valid.unit, await offsetTimeline(db, valid.from, valid.to, valid.timeZone));
+  const knownSeries = (byStatus ? statuses.length : 1) * (byCurrency ? Math.max(valid.currencies.length, 1) : 1);
+  options.admit?.({ rows: buckets.length * knownSeries, amountsPerRow: byCurrency ? 1 : valid.currencies.length });
+
+  const boundaries = [...buckets.map((bucket) => bucket.start), buckets[buckets.length - 1]?.end ?? 0];
+  const sums =
+    buckets.length === 0
+      ? []
+      : await sumTransactions(db.pool, boundaries, { status: byStatus, merchant: byMerchant }, { statuses, currencies: valid.currencies, merchantId });
+
+  const currencies = valid.currencies.length > 0 ? valid.currencies : [...new Set(sums.map((sum) => sum.currency))].sort();
+  const merchants = byMerchant ? await merchantsOf(db, merchantId === undefined ? sums.map((sum) => sum.merchantId) : [merchantId]) : [undefined];
+  const statusSeries = byStatus ? statuses : [undefined];
+  const currencySeries = byCurrency ? currencies : [undefined];
+  const rowCount = buckets.length * statusSeries.length * currencySeries.length * merchants.length;
+  options.admit?.({ rows: rowCount, amountsPerRow: byCurrency ? 1 : currencies.length });
+
+  const accumulators = new Map<string, Accumulator>();
+  for (const sum of sums) {
+    const key = seriesKey(sum.bucket, byStatus ? sum.status : undefined, byCurrency ? sum.currency : undefined, byMerchant ? sum.merchantId : undefined);
+    let accumulator = accumulators.get(key);
+    if (accumulator === undefined) {
+      accumulator = { counts: zeroCounts(), amounts: new Map() };
+      accumulators.set(key, accumulator);
+    }
+    accumulate(accumulator, sum);
+  }
+
+  const rows: StatsRow[] = [];
+  buckets.forEach((bucket, index) => {
+    for (const merchant of merchants) {
+      for (const status of statusSeries) {
+        for (const currency of currencySeries) {
+          const key = seriesKey(index, status, currency, merchant?.id);
+          const accumulator = accumulators.get(key);
+          accumulators.delete(key);
+          const counts = accumulator?.counts ?? zeroCounts();
+          rows.push({
+            bucket,
+            status,
+            currency,
+            merchant,
+            counts,
+            conversionRate: formatRatio(BigInt(counts.captured), BigInt(counts.created)),
+            amounts: (currency === undefined ? currencies : [currency]).map((code) => accumulator?.amounts.get(code) ?? zeroAmounts(code)),
+          });
+        }
+      }
+    }
+  });
+  // Every aggregate row has found its place: anything left would be a bucket or series this code failed to list.
+  if (accumulators.size > 0) throw new Error(`transactionStats: ${accumulators.size} aggregate rows outside the listed buckets and series`);
+  return { from: valid.from, to: valid.to, timeZone: valid.timeZone, groupBy: [...groupBy], currencies, rows };
+}
+
+/** The merchants by name (then id), each once. */
+async function merchantsOf(db: Database, ids: readonly (string | undefined)[]): Promise<Merchant[]> {
+  const wanted = [...new Set(ids.filter((id) => id !== undefined))];
+  if (wanted.length === 0) return [];
+  return db.prisma.merchant.findMany({ where: { id: { in: wanted } }, orderBy: [{ name: 'asc' }, { id: 'asc' }] });
+}

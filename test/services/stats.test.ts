@@ -1,0 +1,133 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ValidationFailedError } from '../../src/services/errors.ts';
+import { transactionStats, type StatsRequest, type StatsSize } from '../../src/services/stats.ts';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.ts';
+import { insertMerchant, insertTransaction } from '../support/fixtures.ts';
+
+let db: TestDatabase;
+let merchantId: string;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  merchantId = await insertMerchant(db, 'Stats');
+});
+afterAll(() => db?.drop());
+
+const request = (overrides: Partial<StatsRequest>): StatsRequest => ({
+  from: '2026-11-01',
+  to: '2026-11-01',
+  timeZone: 'America/New_York',
+  groupBy: [],
+  merchantId: undefined,
+  ...overrides,
+});
+
+describe('transactionStats', () => {
+  it('splits the hour that occurs twice and makes the day 25 hours (America/New_York, 2026-11-01)', async () => {
+    const at = (createdAt: string, amountMinor: bigint, status?: 'PAID') =>
+      insertTransaction(db, { merchantId, createdAt, amountMinor, currency: 'USD', ...(status ? { history: [{ status, at: createdAt }] } : {}) });
+    await at('2026-11-01T03:59:59.999Z', 1n); // 23:59:59.999 EDT on the 31st
+    await at('2026-11-01T05:30:00Z', 10n); // 01:30 EDT
+    await at('2026-11-01T06:30:00Z', 100n, 'PAID'); // 01:30 EST, an hour later
+    await at('2026-11-02T04:59:59.999Z', 1000n); // 23:59:59.999 EST: still the 1st, in its 25th hour
+
+    const day = await transactionStats(db, request({ groupBy: ['DAY'], merchantId }));
+    expect(day.rows.map((row) => [new Date(row.bucket.start).toISOString(), new Date(row.bucket.end).toISOString(), row.counts.created])).toEqual([
+      ['2026-11-01T04:00:00.000Z', '2026-11-02T05:00:00.000Z', 3],
+    ]);
+    const hours = await transactionStats(db, request({ groupBy: ['HOUR'], merchantId }));
+    expect(hours.rows).toHaveLength(25);
+    expect(hours.rows.filter((row) => row.counts.created > 0).map((row) => [row.bucket.localStart, row.counts.created, row.counts.paid, row.amounts[0]?.created])).toEqual([
+      ['2026-11-01T01:00:00-04:00', 1, 0, 10n],
+      ['2026-11-01T01:00:00-05:00', 1, 1, 100n],
+      ['2026-11-01T23:00:00-05:00', 1, 0, 1000n],
+    ]);
+  });
+
+  it('lists every bucket and every series with zeros, and the same currencies in every row', async () => {
+    const quiet = await insertMerchant(db, 'Quiet');
+    await insertTransaction(db, { merchantId: quiet, createdAt: '2026-06-03T12:00:00Z', amountMinor: 250n, currency: 'JPY' });
+    const stats = await transactionStats(db, request({ from: '2026-06-01', to: '2026-06-04', timeZone: 'UTC', groupBy: ['DAY', 'STATUS'], merchantId: quiet, statuses: ['CREATED', 'PAID'], currencies: ['JPY', 'EUR'] }));
+    expect(stats.currencies).toEqual(['EUR', 'JPY']);
+    expect(stats.rows.map((row) => `${row.bucket.date} ${row.status} ${row.counts.created} ${row.conversionRate ?? '-'} ${row.amounts.map((a) => `${a.currency}:${a.created}`).join(',')}`)).toEqual([
+      '2026-06-01 CREATED 0 - EUR:0,JPY:0',
+      '2026-06-01 PAID 0 - EUR:0,JPY:0',
+      '2026-06-02 CREATED 0 - EUR:0,JPY:0',
+      '2026-06-02 PAID 0 - EUR:0,JPY:0',
+      '2026-06-03 CREATED 1 0.0000 EUR:0,JPY:250',
+      '2026-06-03 PAID 0 - EUR:0,JPY:0',
+      '2026-06-04 CREATED 0 - EUR:0,JPY:0',
+      '2026-06-04 PAID 0 - EUR:0,JPY:0',
+    ]);
+  });
+
+  it('never adds amounts across currencies, and sums past int64 exactly', async () => {
+    const big = await insertMerchant(db, 'Big');
+    const huge = 9_000_000_000_000_000_000n;
+    for (const currency of ['EUR', 'EUR', 'KWD']) {
+      await insertTransaction(db, { merchantId: big, createdAt: '2026-07-01T10:00:00Z', amountMinor: huge, currency, history: [{ status: 'CAPTURED', at: '2026-07-01T10:01:00Z' }] });
+    }
+    const stats = await transactionStats(db, request({ from: '2026-07-01', to: '2026-07-01', timeZone: 'UTC', merchantId: big }));
+    expect(stats.rows).toHaveLength(1);
+    expect(stats.rows[0]?.counts).toEqual({ created: 3, captured: 3, paid: 0, cancelled: 0, rejected: 0 });
+    expect(stats.rows[0]?.conversionRate).toBe('1.0000');
+    expect(stats.rows[0]?.amounts.map((amounts) => [amounts.currency, amounts.created, amounts.captured, amounts.paid])).toEqual([
+      ['EUR', 2n * huge, 2n * huge, 0n],
+      ['KWD', huge, huge, 0n],
+    ]);
+  });
+
+  it.each<[string, Partial<StatsRequest>, string[][]]>([
+    ['to before from', { from: '2026-03-02', to: '2026-03-01' }, [['to']]],
+    ['367 days', { from: '2026-01-01', to: '2027-01-02' }, [['to']]],
+    ['an impossible date', { from: '2026-02-29' }, [['from']]],
+    ['HOUR over 32 days', { from: '2026-01-01', to: '2026-02-01', groupBy: ['HOUR'] }, [['groupBy']]],
+    ['two time dimensions', { groupBy: ['DAY', 'WEEK'] }, [['groupBy']]],
+    ['a dimension twice', { groupBy: ['STATUS', 'STATUS'] }, [['groupBy']]],
+    ['an unknown zone', { timeZone: 'Mars/Olympus_Mons' }, [['timeZone']]],
+    ['a POSIX zone spec', { timeZone: 'UTC+3' }, [['timeZone']]],
+    ['no status', { statuses: [] }, [['filter', 'statuses']]],
+    ['bad currencies', { currencies: ['EUR', 'eur', 'XBT'] }, [['filter', 'currencies', '1'], ['filter', 'currencies', '2']]],
+    ['several problems at once', { from: '2026-01-10', to: '2026-01-01', timeZone: 'Nowhere' }, [['to'], ['timeZone']]],
+  ])('refuses %s with a ValidationFailedError naming each field', async (_name, overrides, paths) => {
+    const error = await transactionStats(db, request(overrides)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ValidationFailedError);
+    expect((error as ValidationFailedError).fields.map((field) => field.path)).toEqual(paths);
+  });
+
+  it('accepts the longest ranges: 366 days, and 31 days by hour', async () => {
+    expect((await transactionStats(db, request({ from: '2028-01-01', to: '2028-12-31', groupBy: ['DAY'] }))).rows).toHaveLength(366);
+    expect((await transactionStats(db, request({ from: '2026-01-01', to: '2026-01-31', timeZone: 'UTC', groupBy: ['HOUR'] }))).rows).toHaveLength(31 * 24);
+  });
+
+  it('shows the caller the size before the aggregate runs and once the series are known', async () => {
+    const sizes: StatsSize[] = [];
+    await transactionStats(db, request({ from: '2026-06-01', to: '2026-06-10', timeZone: 'UTC', groupBy: ['DAY', 'STATUS', 'CURRENCY'] }), { admit: (size) => sizes.push(size) });
+    // Before: 10 days x 6 statuses x (currencies unknown: at least one); after: the JPY seen on 2026-06-03.
+    expect(sizes).toEqual([
+      { rows: 60, amountsPerRow: 1 },
+      { rows: 60, amountsPerRow: 1 },
+    ]);
+  });
+
+  it.runIf(TEST_DATABASE_URL !== undefined)('refuses before the aggregate runs: nothing waits for a locked transactions table', async () => {
+    const locker = new pg.Client({ connectionString: db.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`LOCK TABLE ${db.schema}.transactions IN ACCESS EXCLUSIVE MODE`);
+      const refusal = new Error('too large');
+      const outcome = transactionStats(db, request({ from: '2026-01-01', to: '2026-01-31', timeZone: 'UTC', groupBy: ['HOUR', 'STATUS'] }), {
+        admit: () => {
+          throw refusal;
+        },
+      }).catch((caught: unknown) => caught);
+      // A statement on the table would wait for the lock; the bound only turns such a wait into a failure.
+      const blocked = new Promise((resolve) => setTimeout(resolve, 10_000, 'blocked on the lock'));
+      expect(await Promise.race([outcome, blocked])).toBe(refusal);
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+  });
+});
