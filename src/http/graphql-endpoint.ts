@@ -59,8 +59,9 @@ export function createGraphQLEndpoint(deps: GraphQLEndpointDeps): GraphQLEndpoin
     // bench:read) to enforce the same bound.
     maxRequestBodySize: false,
     plugins: [
-      useAuthentication({ db, rateLimiter, metrics }),
+      // Before authentication: the CSRF rule looks at the request's shape, whatever credential it carries.
       useCsrfPrevention(),
+      useAuthentication({ db, rateLimiter, metrics }),
       ...queryLimitPlugins(config),
       useOperationMetrics(metrics),
       useSharedSubscriptionExecution(),

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request, type RawResponse } from '../support/http.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+// What a foreign web page can make a visitor's browser send to /graphql. Browsers attach ambient credentials
+// (cookies, cached HTTP authentication) by themselves; the console's session cookie (issue #18) will be one.
+
+let server: TestServer;
+let merchant: { merchantId: string; key: string };
+
+beforeAll(async () => {
+  server = await startTestServer();
+  merchant = await server.createMerchant('Browser');
+});
+afterAll(() => server?.close());
+
+const MUTATION = 'mutation { createMerchant(name: "forged") { __typename } }';
+const QUERY = '{ transactions { totalCount } }';
+
+/** Requests a page can send without a CORS preflight: a form, a link, an image, fetch in no-cors mode. */
+const simpleRequests: [string, (credentials: Record<string, string>) => RequestInit & { path?: string }][] = [
+  ['GET with the query in the URL', (headers) => ({ path: `?query=${encodeURIComponent(QUERY)}`, headers })],
+  ['a form POST (urlencoded)', (headers) => ({ method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${encodeURIComponent(MUTATION)}` })],
+  ['a text/plain POST carrying JSON', (headers) => ({ method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: JSON.stringify({ query: MUTATION }) })],
+  ['a text/plain POST, type in capitals', (headers) => ({ method: 'POST', headers: { ...headers, 'content-type': 'Text/Plain; charset=utf-8' }, body: JSON.stringify({ query: MUTATION }) })],
+  ['a multipart POST', (headers) => ({ method: 'POST', headers: { ...headers, 'content-type': 'multipart/form-data; boundary=x' }, body: `--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n${MUTATION}\r\n--x--\r\n` })],
+];
+
+/** Credentials a browser adds by itself. */
+const ambientCredentials: [string, Record<string, string>][] = [
+  ['a cookie', { cookie: 'paystream_session=anything' }],
+  ['cached Basic authentication', { authorization: `Basic ${Buffer.from('user:password').toString('base64')}` }],
+];
+
+function send(init: RequestInit & { path?: string }): Promise<RawResponse> {
+  const { path = '', ...rest } = init;
+  return request(`${server.url}/graphql${path}`, rest);
+}
+
+describe('CSRF: a request a foreign page could send without a preflight runs nothing', () => {
+  const cases = simpleRequests.flatMap(([shape, build]) => ambientCredentials.map(([credential, headers]) => [shape, credential, build(headers)] as const));
+
+  it.each(cases)('%s with %s: 403 CSRF_REFUSED, nothing written', async (_shape, _credential, init) => {
+    const merchantsBefore = await server.db.prisma.merchant.count();
+    const response = await send(init);
+    expect(response.status, response.text).toBe(403);
+    expect(response.json?.errors?.[0]?.extensions?.['code']).toBe('CSRF_REFUSED');
+    expect(await server.db.prisma.merchant.count()).toBe(merchantsBefore);
+  });
+
+  it('the same request without any credential has nothing to forge: 401 (API.md), not a CSRF refusal', async () => {
+    for (const [, build] of simpleRequests) {
+      const response = await send(build({}));
+      expect(response.status, response.text).toBe(401);
+    }
+  });
+
+  it('a request with a cookie passes the CSRF rule once it is of a preflighted kind (then authentication decides)', async () => {
+    const cookie = { cookie: 'paystream_session=anything' };
+    const json = await send({ method: 'POST', headers: { ...cookie, 'content-type': 'application/json' }, body: JSON.stringify({ query: QUERY }) });
+    expect(json.status).toBe(401);
+    const marked = await send({ path: `?query=${encodeURIComponent(QUERY)}`, headers: { ...cookie, 'x-graphql-yoga-csrf': '1' } });
+    expect(marked.status).toBe(401);
+  });
+
+  it('a Bearer key is set by a page only after a preflight: GET with it is served', async () => {
+    const response = await send({ path: `?query=${encodeURIComponent(QUERY)}`, headers: { authorization: `Bearer ${merchant.key}`, cookie: 'paystream_session=anything' } });
+    expect(response.status, response.text).toBe(200);
+    expect(response.json?.data).toEqual({ transactions: { totalCount: 0 } });
+  });
+
+  it('GET never runs a mutation, whatever it carries: 405', async () => {
+    const response = await send({ path: `?query=${encodeURIComponent(MUTATION)}`, headers: { authorization: `Bearer ${server.adminKey}`, 'x-graphql-yoga-csrf': '1' } });
+    expect(response.status).toBe(405);
+  });
+});
