@@ -12,6 +12,7 @@ import { createMerchant } from '../../src/services/merchants.ts';
 import { resolveProviderSettings } from '../../src/providers/settings.ts';
 import { INGESTION_STATEMENT_TIMEOUT_MS } from '../../src/services/notifications.ts';
 import { createTransaction } from '../../src/services/transactions.ts';
+import { metricSum } from '../support/http.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.ts';
 import { alipayParams, postAlipay, postSignedEvent, signedEventBody } from '../support/notifications.ts';
 
@@ -56,6 +57,11 @@ describe('a database that cannot be reached at all', () => {
     expect(notification.status).toBe(503);
     expect(notification.text).not.toBe('success');
     expect(notification.headers.get('retry-after')).toBe('5');
+    // Timed like every other answer.
+    for (const endpoint of ['events', 'alipay']) {
+      expect(await metricSum(server.app.metrics, 'paystream_notifications_total', { endpoint, outcome: 'unavailable' })).toBe(1);
+      expect(await metricSum(server.app.metrics, 'paystream_notification_duration_seconds', { endpoint }, 'paystream_notification_duration_seconds_count')).toBe(1);
+    }
   });
 
   it('still refuses a bad signature with 401 (refusals do not need the database)', async () => {

@@ -18,6 +18,7 @@ import {
   signedEventBody,
   type EventKey,
 } from '../support/notifications.ts';
+import { metricSum } from '../support/http.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // Two active keys at once: rotation.
@@ -464,5 +465,15 @@ describe('notification metrics', () => {
     expect(metrics).toMatch(/paystream_notifications_total\{endpoint="alipay",outcome="applied"\} [1-9]/);
     expect(metrics).toMatch(/paystream_notifications_total\{endpoint="events",outcome="unauthenticated"\} [1-9]/);
     expect(metrics).toMatch(/paystream_notification_signature_failures_total\{endpoint="events",reason="BAD_SIGNATURE"\} [1-9]/);
+  });
+
+  it('times every answer, a 413 included: one duration sample per counted answer', async () => {
+    expect((await postSignedEvent(server.url, newKey, Buffer.alloc(1024 * 1024 + 1, 0x61))).status).toBe(413);
+    expect((await postAlipay(server.url, { oversized: 'a'.repeat(1024 * 1024) })).status).toBe(413);
+    for (const endpoint of ['events', 'alipay']) {
+      const answers = await metricSum(server.app.metrics, 'paystream_notifications_total', { endpoint });
+      expect(answers).toBeGreaterThanOrEqual(2);
+      expect(await metricSum(server.app.metrics, 'paystream_notification_duration_seconds', { endpoint }, 'paystream_notification_duration_seconds_count')).toBe(answers);
+    }
   });
 });

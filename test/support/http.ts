@@ -1,6 +1,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import * as documents from '../../src/generated/graphql/graphql.ts';
+import type { Metrics } from '../../src/observability/metrics.ts';
 
 /** Raw HTTP to a test server, for requests the typed helpers cannot express (hostile or malformed ones). */
 export type RawResponse = {
@@ -33,6 +34,14 @@ export function postGraphql(
   if (options.key !== undefined) headers['authorization'] = `Bearer ${options.key}`;
   if (options.accept !== undefined) headers['accept'] = options.accept;
   return request(`${baseUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+/** The sum of a metric's samples whose labels include `labels` (`sampleName`: e.g. a histogram's `_count`). */
+export async function metricSum(metrics: Metrics, name: string, labels: Record<string, string>, sampleName = name): Promise<number> {
+  const metric = (await metrics.registry.getMetricsAsJSON()).find((candidate) => candidate.name === name);
+  return (metric?.values ?? [])
+    .filter((sample) => ((sample as { metricName?: string }).metricName ?? name) === sampleName && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+    .reduce((sum, sample) => sum + sample.value, 0);
 }
 
 export function errorCodes(response: RawResponse): unknown[] {

@@ -65,14 +65,18 @@ export function notificationRoutes(routeDeps: RouteDeps): Route[] {
   const deps = (log: Logger): IngestionDeps => ({ db: routeDeps.db, logger: log, providers: routeDeps.providers(), inbox, onRejection });
   const routes: Route[] = [];
   const add = (method: string, path: string, handler: RouteHandler) => void routes.push({ method, path, handler });
-  const count = (sender: 'ALIPAY' | 'SIGNED_EVENT', outcome: string) =>
-    metrics.notifications.inc({ endpoint: endpointLabel(sender), outcome });
 
   const endpoint =
     (sender: 'ALIPAY' | 'SIGNED_EVENT', reply: Reply, ingest: (deps: IngestionDeps, request: IncomingMessage, rawBody: Buffer) => Promise<IngestionResult>): RouteHandler =>
     async (request, response, _url, log) => {
       const current = deps(log);
-      const stopTimer = metrics.notificationDuration.startTimer({ endpoint: endpointLabel(sender) });
+      const label = endpointLabel(sender);
+      const stopTimer = metrics.notificationDuration.startTimer({ endpoint: label });
+      // Every answer is counted and timed, once: refusals and 503s included.
+      const answered = (outcome: string) => {
+        metrics.notifications.inc({ endpoint: label, outcome });
+        stopTimer();
+      };
       let rawBody: Buffer;
       try {
         rawBody = await readBody(request);
@@ -80,7 +84,7 @@ export function notificationRoutes(routeDeps: RouteDeps): Route[] {
         if (!(error instanceof HttpError)) throw error;
         await countRejection(current, sender, 'BODY_TOO_LARGE');
         reply.error(response, error.status, error.message, { connection: 'close' });
-        count(sender, 'malformed');
+        answered('malformed');
         return;
       }
       let result: IngestionResult;
@@ -92,17 +96,16 @@ export function notificationRoutes(routeDeps: RouteDeps): Route[] {
         current.logger.error({ err: error, sender }, 'notification not accepted');
         const reason = overloaded ? 'overloaded' : 'database unavailable';
         reply.error(response, 503, `${reason}: nothing was recorded, retry later`, { 'retry-after': String(RETRY_AFTER_SECONDS) });
-        count(sender, 'unavailable');
+        answered('unavailable');
         return;
       }
       if (result.kind === 'acknowledged') {
         reply.ok(response, result);
-        count(sender, result.duplicate ? 'duplicate' : result.outcome.toLowerCase());
+        answered(result.duplicate ? 'duplicate' : result.outcome.toLowerCase());
       } else {
         reply.error(response, result.status, result.message);
-        count(sender, result.status === 401 ? 'unauthenticated' : 'malformed');
+        answered(result.status === 401 ? 'unauthenticated' : 'malformed');
       }
-      stopTimer();
     };
 
   add(
