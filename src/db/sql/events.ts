@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { EventSource, PaymentProduct, Transaction, TransactionEvent, TransactionStatus } from '../../generated/prisma/client.ts';
+import type { EventSource, PaymentProduct, Transaction, TransactionEvent, TransactionEventKind, TransactionStatus } from '../../generated/prisma/client.ts';
 import { sql, type SqlSession, type Statement } from '../session.ts';
 
 /**
@@ -44,6 +44,8 @@ type Row = {
   e_source: EventSource;
   e_reason: string | null;
   e_occurred_at: Date;
+  e_kind: TransactionEventKind;
+  e_refund_id: string | null;
   t_merchant_reference: string;
   t_amount_minor: string;
   t_currency: string;
@@ -54,6 +56,8 @@ type Row = {
   t_provider_reference: string | null;
   t_status_reason: string | null;
   t_version: number;
+  t_refunded_minor: string;
+  t_refund_pending_minor: string;
   t_created_at: Date;
   t_updated_at: Date;
 };
@@ -86,12 +90,13 @@ function readLogStatement(filters: { merchant: boolean; statuses: boolean }): St
          e.id::text AS e_id, e.txid::text AS e_txid, e.transaction_id AS e_transaction_id,
          e.merchant_id AS e_merchant_id, e.sequence AS e_sequence, e.status::text AS e_status,
          e.previous_status::text AS e_previous_status, e.source::text AS e_source, e.reason AS e_reason,
-         e.occurred_at AS e_occurred_at,
+         e.occurred_at AS e_occurred_at, e.kind::text AS e_kind, e.refund_id::text AS e_refund_id,
          t.merchant_reference AS t_merchant_reference, t.amount_minor::text AS t_amount_minor,
          t.currency AS t_currency, t.payment_product::text AS t_payment_product, t.status::text AS t_status,
          t.redirect_url AS t_redirect_url, t.return_url AS t_return_url,
          t.provider_reference AS t_provider_reference, t.status_reason AS t_status_reason,
-         t.version AS t_version, t.created_at AS t_created_at, t.updated_at AS t_updated_at
+         t.version AS t_version, t.refunded_minor::text AS t_refunded_minor,
+         t.refund_pending_minor::text AS t_refund_pending_minor, t.created_at AS t_created_at, t.updated_at AS t_updated_at
   FROM h
   LEFT JOIN LATERAL (
     SELECT * FROM (
@@ -145,6 +150,8 @@ export async function readLog(session: SqlSession, options: LogReadOptions): Pro
         source: row.e_source,
         reason: row.e_reason,
         occurredAt: row.e_occurred_at,
+        kind: row.e_kind,
+        refundId: row.e_refund_id,
       },
       transaction: {
         id: row.e_transaction_id,
@@ -159,6 +166,8 @@ export async function readLog(session: SqlSession, options: LogReadOptions): Pro
         providerReference: row.t_provider_reference,
         statusReason: row.t_status_reason,
         version: row.t_version,
+        refundedMinor: BigInt(row.t_refunded_minor),
+        refundPendingMinor: BigInt(row.t_refund_pending_minor),
         createdAt: row.t_created_at,
         updatedAt: row.t_updated_at,
       },
