@@ -149,7 +149,7 @@ function offsetTimeline(db: Database, from: string, to: string, timeZone: string
   const key = `${timeZone} ${from} ${to}`;
   let timeline = cache.get(key);
   if (timeline === undefined) {
-    timeline = readOffsetTimeline(db.pool, from, to, timeZone);
+    timeline = readOffsetTimeline(db.sql, from, to, timeZone);
     // A failed read (database briefly down) must not be remembered.
     const remembered = cache;
     timeline.catch(() => remembered.delete(key));
@@ -201,7 +201,7 @@ export async function transactionStats(db: Database, request: StatsRequest, opti
   const sums =
     buckets.length === 0
       ? []
-      : await sumTransactions(db.pool, boundaries, { status: byStatus, merchant: byMerchant }, { statuses, currencies: valid.currencies, merchantId });
+      : await sumTransactions(db.sql, boundaries, { status: byStatus, merchant: byMerchant }, { statuses, currencies: valid.currencies, merchantId });
 
   const currencies = valid.currencies.length > 0 ? valid.currencies : [...new Set(sums.map((sum) => sum.currency))].sort();
   const merchants = byMerchant ? await merchantsOf(db, merchantId === undefined ? sums.map((sum) => sum.merchantId) : [merchantId]) : [undefined];

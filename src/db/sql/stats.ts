@@ -1,18 +1,12 @@
-import type pg from 'pg';
 import type { OffsetTimeline } from '../../domain/time-buckets.ts';
 import type { TransactionStatus } from '../../generated/prisma/client.ts';
+import { sql, type SqlSession, type Statement } from '../session.ts';
 
 /**
  * transactionStats' statements (src/services/stats.ts composes them): a time zone's UTC offsets over a date range,
  * and the aggregate of the transactions created in a list of buckets. Sums are exact: SUM(bigint) is NUMERIC, sent
  * as text and read with BigInt, never a float.
  */
-
-type Statement = Readonly<{ text: string; name: string | undefined }>;
-
-async function run<Row>(pool: pg.Pool, { text, name }: Statement, values: unknown[]): Promise<Row[]> {
-  return (await pool.query(name === undefined ? { text, values } : { name, text, values })).rows as Row[];
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Offsets
@@ -21,9 +15,8 @@ async function run<Row>(pool: pg.Pool, { text, name }: Statement, values: unknow
 // midnight as its later instant, so the margin keeps every real boundary of the range inside the span). Sampled
 // every hour; where two samples differ the change is found to the second (time zone rules change offsets at whole
 // seconds, at most once in an hour). Rows: the span's start with its offset, each change, and the span's end.
-const OFFSET_TIMELINE: Statement = {
-  name: 'paystream_stats_offset_timeline',
-  text: `
+const OFFSET_TIMELINE = sql<{ at: Date; utc_offset: number | null }>(
+  `
     WITH span AS (
       SELECT ($1::date - 1)::timestamp AT TIME ZONE $3::text AS start, ($2::date + 2)::timestamp AT TIME ZONE $3::text AS stop
     ), samples AS (
@@ -42,11 +35,12 @@ const OFFSET_TIMELINE: Statement = {
     UNION ALL
     SELECT stop, NULL FROM span
     ORDER BY at`,
-};
+  'paystream_stats_offset_timeline',
+);
 
 /** The UTC offsets of `timeZone` (a name PostgreSQL knows) around the local dates `from` to `to`. */
-export async function readOffsetTimeline(pool: pg.Pool, from: string, to: string, timeZone: string): Promise<OffsetTimeline> {
-  const rows = await run<{ at: Date; utc_offset: number | null }>(pool, OFFSET_TIMELINE, [from, to, timeZone]);
+export async function readOffsetTimeline(session: SqlSession, from: string, to: string, timeZone: string): Promise<OffsetTimeline> {
+  const rows = await session.query(OFFSET_TIMELINE, [from, to, timeZone]);
   const end = rows.pop();
   if (end === undefined || rows.length === 0) throw new Error('offset timeline returned no span');
   return {
@@ -112,11 +106,9 @@ type Shape = StatsGrouping & { merchantFilter: boolean };
 // and CANCELLED are final. width_bucket finds each row's bucket by binary search in the bucket starts ($1: the starts,
 // then the end of the last), so no row pays for a time zone conversion. $2/$3 bound the range for the index.
 // Refunds (to come) add their sums here, per currency like the others.
-const aggregateStatement = ({ status, merchant, merchantFilter }: Shape): Statement => ({
-  // One plan per merchant is right whatever the range (the merchant's index); across merchants a 1-day and a
-  // 90-day range want different plans, so those are planned each time with their values.
-  name: merchantFilter ? `paystream_stats${status ? '_status' : ''}${merchant ? '_merchant' : ''}` : undefined,
-  text: `
+const aggregateStatement = ({ status, merchant, merchantFilter }: Shape): Statement<SumRow> =>
+  sql<SumRow>(
+    `
     SELECT width_bucket(t.created_at, $1::timestamptz[]) - 1 AS bucket,
            ${status ? 't.status::text' : 'NULL::text'} AS status,
            t.currency::text AS currency,
@@ -137,7 +129,10 @@ const aggregateStatement = ({ status, merchant, merchantFilter }: Shape): Statem
       AND (cardinality($5::text[]) = 0 OR t.currency::text = ANY($5::text[]))
       ${merchantFilter ? 'AND t.merchant_id = $6::uuid' : ''}
     GROUP BY 1, 2, 3, 4`,
-});
+    // One plan per merchant is right whatever the range (the merchant's index); across merchants a 1-day and a
+    // 90-day range want different plans, so those are planned each time with their values.
+    merchantFilter ? `paystream_stats${status ? '_status' : ''}${merchant ? '_merchant' : ''}` : undefined,
+  );
 
 const SHAPES: readonly Shape[] = [false, true].flatMap((status) =>
   [false, true].flatMap((merchant) => [false, true].map((merchantFilter) => ({ status, merchant, merchantFilter }))),
@@ -153,13 +148,13 @@ export function sumTransactionsQuery(
   boundaries: readonly number[],
   grouping: StatsGrouping,
   filter: StatsFilter,
-): { text: string; name: string | undefined; values: unknown[] } {
+): { statement: Statement<SumRow>; values: unknown[] } {
   const statement = AGGREGATES.get(shapeKey({ ...grouping, merchantFilter: filter.merchantId !== undefined }));
   if (statement === undefined) throw new Error('no statement for this grouping');
   const instants = boundaries.map((at) => new Date(at));
   const values: unknown[] = [instants, instants[0], instants[instants.length - 1], [...filter.statuses], [...filter.currencies]];
   if (filter.merchantId !== undefined) values.push(filter.merchantId);
-  return { ...statement, values };
+  return { statement, values };
 }
 
 /**
@@ -168,13 +163,13 @@ export function sumTransactionsQuery(
  * have a row.
  */
 export async function sumTransactions(
-  pool: pg.Pool,
+  session: SqlSession,
   boundaries: readonly number[],
   grouping: StatsGrouping,
   filter: StatsFilter,
 ): Promise<StatsSum[]> {
-  const { values, ...statement } = sumTransactionsQuery(boundaries, grouping, filter);
-  const rows = await run<SumRow>(pool, statement, values);
+  const { statement, values } = sumTransactionsQuery(boundaries, grouping, filter);
+  const rows = await session.query(statement, values);
   return rows.map((row) => ({
     bucket: row.bucket,
     status: row.status ?? undefined,
