@@ -10,6 +10,8 @@ import { UserError } from './services/errors.ts';
 import { expireStuckTransactions } from './services/expiry.ts';
 import { createMerchant } from './services/merchants.ts';
 import { DEFAULT_TIME_ZONE, merchantBreakdown, resolveReportDay } from './services/reports.ts';
+import { MAX_STATS_CSV_ROWS, statsRequestFromText, transactionStatsCsv } from './services/stats-csv.ts';
+import { transactionStats } from './services/stats.ts';
 
 /**
  * Operator commands: `npm run cli -- <command> [options]`. Output is JSON on stdout (CSV for reports);
@@ -20,6 +22,9 @@ const USAGE = `usage: npm run cli -- <command>
   merchant:create --name <name>   create a merchant and its first API key (secret shown once)
   report:daily --date YYYY-MM-DD [--timeZone <IANA zone>] [--merchant <merchant id>]
                                   the daily report as CSV (all merchants unless --merchant), as GET /reports/daily.csv
+  report:stats --from YYYY-MM-DD --to YYYY-MM-DD [--timeZone <IANA zone>] [--groupBy DAY,CURRENCY,...]
+               [--statuses PAID,...] [--currencies EUR,...] [--merchant <merchant id>]
+                                  transactionStats as CSV (all merchants unless --merchant), as GET /reports/stats.csv
   transactions:expire             move REDIRECTED transactions older than ALIPAY_TRADE_TIMEOUT_MINUTES to REJECTED (EXPIRED)
   db:migrate                      apply pending migrations`;
 
@@ -50,6 +55,21 @@ const commands: Record<string, Command> = {
     const day = await resolveReportDay(db, options['date'], options['timeZone'] ?? DEFAULT_TIME_ZONE);
     return new TextOutput(dailyReportCsv(day, await merchantBreakdown(db, day, merchantId)));
   },
+  'report:stats': async (db, options) => {
+    if (options['from'] === undefined || options['to'] === undefined) throw new UsageError('report:stats needs --from YYYY-MM-DD --to YYYY-MM-DD');
+    let merchantId: string | undefined;
+    if (options['merchant'] !== undefined) {
+      merchantId = parseGlobalId(options['merchant'], 'Merchant');
+      if (merchantId === undefined) throw new UsageError(`--merchant ${options['merchant']} is not a merchant id`);
+    }
+    const request = { ...statsRequestFromText((name) => options[name]), merchantId };
+    const stats = await transactionStats(db, request, {
+      admit: ({ rows }) => {
+        if (rows > MAX_STATS_CSV_ROWS) throw new UsageError(`${rows} lines, more than ${MAX_STATS_CSV_ROWS}: narrow the range or group by less`);
+      },
+    });
+    return new TextOutput(transactionStatsCsv(stats));
+  },
   'transactions:expire': async (db, _options, config) => {
     const { expired, acquired } = await expireStuckTransactions(db, { olderThanMinutes: config.expiry.tradeTimeoutMinutes });
     return { expired: expired.length, lockHeldElsewhere: !acquired };
@@ -63,7 +83,17 @@ async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, date: { type: 'string' }, timeZone: { type: 'string' }, merchant: { type: 'string' } },
+    options: {
+      name: { type: 'string' },
+      date: { type: 'string' },
+      timeZone: { type: 'string' },
+      merchant: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      groupBy: { type: 'string' },
+      statuses: { type: 'string' },
+      currencies: { type: 'string' },
+    },
   });
   const commandName = positionals[0];
   const command = commandName === undefined ? undefined : commands[commandName];

@@ -4,6 +4,7 @@ import { metricsRoutes } from './metrics.ts';
 import { notificationRoutes } from './notifications.ts';
 import { dailyReportCsvRoutes } from './reports-csv.ts';
 import { sandboxRoutes } from './sandbox.ts';
+import { statsCsvRoutes } from './stats-csv.ts';
 
 /** Every HTTP route besides /graphql: path -> method -> handler (a known path with another method is a 405). */
 export type Routes = ReadonlyMap<string, ReadonlyMap<string, RouteHandler>>;
@@ -13,6 +14,7 @@ export function buildRoutes(deps: RouteDeps): Routes {
     ...healthRoutes(deps),
     ...metricsRoutes(deps),
     ...dailyReportCsvRoutes(deps),
+    ...statsCsvRoutes(deps),
     ...notificationRoutes(deps),
     // The sandbox plays Alipay and the bank; it exists only while no real gateway is configured.
     ...(deps.providers().sandbox !== undefined ? sandboxRoutes(deps) : []),
