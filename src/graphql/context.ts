@@ -17,8 +17,3 @@ export type GraphQLContext = {
   /** Set on WebSocket connections: closes the connection with the notice's code and reason. */
   disconnect?: ((notice: StreamNotice) => void) | undefined;
 };
-
-/** The merchant the caller acts for; undefined for ADMIN (who sees every merchant). */
-export function merchantScope(actor: Actor): string | undefined {
-  return actor.role === 'MERCHANT' ? actor.merchantId : undefined;
-}

@@ -1,5 +1,14 @@
 import { GraphQLError } from 'graphql';
-import { UserError, ValidationFailedError } from '../services/errors.ts';
+import { UserError, ValidationFailedError, type FieldProblem } from '../services/errors.ts';
+
+/**
+ * A bad argument of a field whose result is not a union: VALIDATION_FAILED with the same `fields` a
+ * ValidationError carries (the argument's path and what is wrong), plus any detail worth a client's code.
+ */
+export function invalidArgument(path: readonly string[], message: string, detail: Record<string, unknown> = {}): GraphQLError {
+  const fields: FieldProblem[] = [{ path: [...path], message }];
+  return new GraphQLError(`${path.join('.')}: ${message}`, { extensions: { code: 'VALIDATION_FAILED', fields, ...detail } });
+}
 
 /**
  * For fields whose contract returns a plain type rather than a result union (e.g. `dailyReport:

@@ -40,3 +40,8 @@ export class IdempotencyConflictError extends UserError {
     super('this idempotencyKey was already used with a different request');
   }
 }
+
+/** The caller's key may not do this (e.g. a merchant key naming a merchant: only ADMIN keys choose one). */
+export class ForbiddenError extends UserError {
+  readonly code = 'FORBIDDEN';
+}

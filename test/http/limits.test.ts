@@ -172,7 +172,7 @@ describe('page size', () => {
     const refused = await postGraphql(server.url, { query: page, variables: { first: 101 } }, { key: merchant.key });
     expect(refused.json?.data).toBeNull();
     expect(refused.json?.errors?.[0]).toMatchObject({
-      message: expect.stringMatching(/first must be at most 100/),
+      message: expect.stringMatching(/first: must be at most 100/),
       extensions: { code: 'VALIDATION_FAILED', argument: 'first', maxPageSize: 100 },
     });
     const last = await postGraphql(server.url, { query: page, variables: { last: 5_000, before: 'x' } }, { key: merchant.key });

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelTransactionDocument, CreateTransactionDocument, TransactionDocument, TransactionsDocument } from '../../src/client/operations.ts';
-import { parseGlobalId } from '../../src/graphql/ids.ts';
+import { decodeGlobalId, encodeGlobalId } from '../../src/domain/ids.ts';
+import { encodeEventCursor } from '../../src/events/cursor.ts';
 import { schema } from '../../src/graphql/schema/index.ts';
 import { errorCodes, postGraphql, wsClient } from '../support/http.ts';
 import { sweepOperations, type AddressingValues } from '../support/schema-sweep.ts';
@@ -21,6 +21,8 @@ let attacker: { merchantId: string; key: string };
 const suffix = randomBytes(6).toString('hex');
 let victimTransaction: { id: string; uuid: string; reference: string };
 let variants: AddressingValues[];
+/** variants[i]'s kind of id and cursor, naming nothing that exists. */
+let absentVariants: AddressingValues[];
 let markers: string[];
 
 async function createTransaction(key: string, reference: string) {
@@ -39,18 +41,29 @@ beforeAll(async () => {
   server = await startTestServer({ GRAPHQL_MAX_TOKENS: '20000', GRAPHQL_MAX_DEPTH: '30', GRAPHQL_MAX_COST: '100000000', GRAPHQL_MAX_ALIASES: '100' });
   victim = await server.createMerchant(`Victim-${suffix}`);
   attacker = await server.createMerchant(`Attacker-${suffix}`);
-  await createTransaction(attacker.key, `attacker-${suffix}`);
+  // The attacker's transactions on both sides of the victim's: a victim cursor would position their pages either way.
+  for (const side of ['before-1', 'before-2']) await createTransaction(attacker.key, `attacker-${side}-${suffix}`);
   const created = await createTransaction(victim.key, `victim-ref-${suffix}`);
-  victimTransaction = { id: created.id, uuid: parseGlobalId(created.id, 'Transaction') ?? '', reference: created.merchantReference };
+  for (const side of ['after-1', 'after-2']) await createTransaction(attacker.key, `attacker-${side}-${suffix}`);
+  victimTransaction = { id: created.id, uuid: decodeGlobalId(created.id, 'Transaction') ?? '', reference: created.merchantReference };
   const eventCursor = created.events[0]?.cursor ?? '';
   const page = await server.execute(TransactionsDocument, { first: 1 }, victim.key);
   const connectionCursor = page.data?.transactions.edges[0]?.cursor ?? '';
-  const merchantGlobalId = encodeGlobalID('Merchant', victim.merchantId);
+  const merchantGlobalId = encodeGlobalId('Merchant', victim.merchantId);
   variants = [
     { id: victimTransaction.id, cursor: eventCursor },
     { id: merchantGlobalId, cursor: connectionCursor },
     { id: victimTransaction.uuid, cursor: eventCursor },
     { id: victim.merchantId, cursor: connectionCursor },
+  ];
+  const absent = '0190f0f0-0000-7000-8000-00000000abcd';
+  const absentEventCursor = encodeEventCursor({ txid: 1n, id: 1n });
+  const absentConnectionCursor = Buffer.from(`GPC:S:${absent}`).toString('base64');
+  absentVariants = [
+    { id: encodeGlobalId('Transaction', absent), cursor: absentEventCursor },
+    { id: encodeGlobalId('Merchant', absent), cursor: absentConnectionCursor },
+    { id: absent, cursor: absentEventCursor },
+    { id: absent, cursor: absentConnectionCursor },
   ];
   markers = [`Victim-${suffix}`, victimTransaction.reference, victimTransaction.id, victimTransaction.uuid, merchantGlobalId, victim.merchantId, 'victim.example'];
 });
@@ -71,10 +84,32 @@ describe.each(['query', 'mutation'] as const)('tenant isolation sweep: every %s 
       expect(response.status, `${operation.query}\n${response.text}`).toBeLessThan(500);
       // The generated operation itself must be valid, or the sweep proves nothing for this field.
       expect(errorCodes(response), `${operation.query}\n${response.text}`).not.toContain('GRAPHQL_VALIDATION_FAILED');
+      // Another merchant's id is no reason for an internal error (node used to answer one, and log it).
+      expect(errorCodes(response), `${operation.query}\n${response.text}`).not.toContain('INTERNAL_SERVER_ERROR');
       expect(leakedMarkers(response.json?.data), `${operation.query}\n${response.text}`).toEqual([]);
     }
     const after = await server.db.prisma.transaction.findUniqueOrThrow({ where: { id: victimTransaction.uuid }, include: { events: true } });
     expect(after).toEqual(before);
+  });
+
+  it("reads another merchant's ids and cursors exactly like ones that do not exist", async () => {
+    // Each victim value beside an absent one of the same kind; the answers, values aside, must be identical.
+    const foreign = sweepOperations(schema, rootType, variants);
+    const absent = sweepOperations(schema, rootType, absentVariants);
+    expect(absent.map((operation) => operation.field)).toEqual(foreign.map((operation) => operation.field));
+    let compared = 0;
+    for (const [index, operation] of foreign.entries()) {
+      const twin = absent[index];
+      if (!operation.addressed || !twin) continue;
+      const answer = await postGraphql(server.url, { query: operation.query }, { key: attacker.key });
+      const twinAnswer = await postGraphql(server.url, { query: twin.query }, { key: attacker.key });
+      const normalised = (text: string, { id, cursor }: AddressingValues) => text.split(id).join('<id>').split(cursor).join('<cursor>');
+      const [values, absentValues] = [variants[operation.variant], absentVariants[twin.variant]];
+      if (!values || !absentValues) throw new Error(`no values for variant ${operation.variant}`);
+      expect(normalised(answer.text, values), operation.query).toBe(normalised(twinAnswer.text, absentValues));
+      compared += 1;
+    }
+    expect(compared).toBeGreaterThan(variants.length);
   });
 
   it('the oracle sees the victim data when the victim asks (so the sweep can fail)', async () => {

@@ -24,11 +24,28 @@ import {
 
 export type AddressingValues = { id: string; cursor: string };
 
+/**
+ * Which leaf inputs are slots, and the literal a slot gets: `(scalar type, argument or input field name)`
+ * to GraphQL literal text, or undefined for a leaf that is no slot.
+ */
+export type SlotFill = (scalar: string, name: string) => string | undefined;
+
+/** Addressing slots: IDs anywhere, cursor arguments. */
+function addressingFill(values: AddressingValues): SlotFill {
+  return (scalar, name) => {
+    if (scalar === 'ID') return JSON.stringify(values.id);
+    if (scalar === 'String' && CURSOR_ARGUMENTS.has(name)) return JSON.stringify(values.cursor);
+    return undefined;
+  };
+}
+
 export type SweepOperation = {
   rootType: 'query' | 'mutation' | 'subscription';
   field: string;
   /** Whether any argument carried the addressing values (false: the field takes no id or cursor). */
   addressed: boolean;
+  /** Which of the variants (fills) it carries. */
+  variant: number;
   query: string;
 };
 
@@ -51,27 +68,27 @@ function addressingSlot(slots: SlotCursor, required: boolean, text: string): Lit
   return required ? { text, addressed: false } : undefined;
 }
 
-function inputLiteral(type: GraphQLInputType, name: string, values: AddressingValues, required: boolean, slots: SlotCursor): Literal | undefined {
-  if (isNonNullType(type)) return inputLiteral(type.ofType, name, values, true, slots);
+function inputLiteral(type: GraphQLInputType, name: string, fill: SlotFill, required: boolean, slots: SlotCursor): Literal | undefined {
+  if (isNonNullType(type)) return inputLiteral(type.ofType, name, fill, true, slots);
   if (isListType(type)) {
-    const item = inputLiteral(type.ofType, name, values, required, slots);
+    const item = inputLiteral(type.ofType, name, fill, required, slots);
     if (!item || (!required && !item.addressed)) return undefined;
     return { text: `[${item.text}]`, addressed: item.addressed };
   }
   if (isInputObjectType(type)) {
     const fields = Object.values(type.getFields())
-      .map((field) => [field.name, inputLiteral(field.type, field.name, values, false, slots)] as const)
+      .map((field) => [field.name, inputLiteral(field.type, field.name, fill, false, slots)] as const)
       .filter((entry): entry is readonly [string, Literal] => entry[1] !== undefined);
     const addressed = fields.some(([, literal]) => literal.addressed);
     if (!required && !addressed) return undefined;
     return { text: `{ ${fields.map(([field, literal]) => `${field}: ${literal.text}`).join(', ')} }`, addressed };
   }
   if (isEnumType(type)) return required ? { text: type.getValues()[0]?.name ?? '', addressed: false } : undefined;
+  const slotText = fill(type.name, name);
+  if (slotText !== undefined) return addressingSlot(slots, required, slotText);
   switch (type.name) {
     case 'ID':
-      return addressingSlot(slots, required, JSON.stringify(values.id));
     case 'String':
-      if (CURSOR_ARGUMENTS.has(name)) return addressingSlot(slots, required, JSON.stringify(values.cursor));
       return required ? { text: '"sweep"', addressed: false } : undefined;
     case 'Int':
       return required ? { text: '10', addressed: false } : undefined;
@@ -114,11 +131,11 @@ function operationFor(
   schema: GraphQLSchema,
   rootType: SweepOperation['rootType'],
   field: GraphQLField<unknown, unknown>,
-  values: AddressingValues,
+  fill: SlotFill,
   slots: SlotCursor = { target: 0, seen: 0 },
 ): SweepOperation {
   const args = field.args
-    .map((argument) => [argument.name, inputLiteral(argument.type, argument.name, values, false, slots)] as const)
+    .map((argument) => [argument.name, inputLiteral(argument.type, argument.name, fill, false, slots)] as const)
     .filter((entry): entry is readonly [string, Literal] => entry[1] !== undefined);
   const argumentText = args.length > 0 ? `(${args.map(([name, literal]) => `${name}: ${literal.text}`).join(', ')})` : '';
   const body = selection(schema, getNamedType(field.type), 3);
@@ -126,6 +143,7 @@ function operationFor(
     rootType,
     field: field.name,
     addressed: args.some(([, literal]) => literal.addressed),
+    variant: 0,
     query: `${rootType} Sweep_${field.name} { ${field.name}${argumentText} ${body} }`,
   };
 }
@@ -135,19 +153,28 @@ function operationFor(
  * any slot: one operation).
  */
 export function sweepOperations(schema: GraphQLSchema, rootType: SweepOperation['rootType'], variants: AddressingValues[]): SweepOperation[] {
+  return sweepSlots(schema, rootType, variants.map(addressingFill));
+}
+
+/**
+ * The same sweep over any slots: for each root field of `rootType`, one operation per slot and per fill
+ * (every fill must make the same leaves slots); a field without any slot: one operation.
+ */
+export function sweepSlots(schema: GraphQLSchema, rootType: SweepOperation['rootType'], fills: SlotFill[]): SweepOperation[] {
   const root: GraphQLObjectType | null | undefined =
     rootType === 'query' ? schema.getQueryType() : rootType === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
   if (!root) return [];
+  const none: SlotFill = () => undefined;
   const operations: SweepOperation[] = [];
   for (const field of Object.values(root.getFields())) {
     const census: SlotCursor = { target: -1, seen: 0 };
-    operationFor(schema, rootType, field, variants[0] ?? { id: '', cursor: '' }, census);
+    operationFor(schema, rootType, field, fills[0] ?? none, census);
     if (census.seen === 0) {
-      operations.push(operationFor(schema, rootType, field, variants[0] ?? { id: '', cursor: '' }, census));
+      operations.push(operationFor(schema, rootType, field, fills[0] ?? none, census));
       continue;
     }
     for (let target = 0; target < census.seen; target += 1) {
-      for (const values of variants) operations.push(operationFor(schema, rootType, field, values, { target, seen: 0 }));
+      for (const [variant, fill] of fills.entries()) operations.push({ ...operationFor(schema, rootType, field, fill, { target, seen: 0 }), variant });
     }
   }
   return operations;
@@ -171,5 +198,5 @@ export function fieldsScopedTo(schema: GraphQLSchema, scope: 'admin' | 'merchant
 
 /** The same operation, for a field, with harmless values (for authorization checks). */
 export function operationWithoutAddressing(schema: GraphQLSchema, rootType: 'query' | 'mutation', field: GraphQLField<unknown, unknown>): string {
-  return operationFor(schema, rootType, field, { id: 'sweep', cursor: 'sweep' }, { target: -1, seen: 0 }).query;
+  return operationFor(schema, rootType, field, addressingFill({ id: 'sweep', cursor: 'sweep' }), { target: -1, seen: 0 }).query;
 }

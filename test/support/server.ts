@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DestinationStream } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { TypedDocumentString } from '../../src/generated/graphql/graphql.ts';
 import { createApp, type App } from '../../src/http/server.ts';
@@ -48,12 +49,12 @@ function testDataDir(): string {
 /** The real server on a real port, with its own database; every test drives it over HTTP. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { onQuery?: (sql: string) => void } = {},
+  options: { onQuery?: (sql: string) => void; logDestination?: DestinationStream } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase(options);
   // No rate limit unless a test asks for one: suites and benchmarks send far more than a merchant would.
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', RATE_LIMIT_REQUESTS: '0', DATA_DIR: testDataDir(), ...env });
-  const app = createApp({ config, db, logger: createLogger(config.logLevel) });
+  const app = createApp({ config, db, logger: createLogger(config.logLevel, options.logDestination) });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const admin = await createApiKey(db, 'ADMIN', null);

@@ -363,7 +363,9 @@ export type Query = {
   dailyReport: DailyReport;
   /** ADMIN only. Every merchant, by name */
   merchants: MerchantConnection;
+  /** Any object by its global id; null when the id names nothing the caller may see (absent, another merchant's, or not an id) */
   node?: Maybe<Node>;
+  /** Objects by their global ids, in the order asked; each entry is null exactly when `node` would be */
   nodes: Array<Maybe<Node>>;
   /** ADMIN only. Refused notifications (all time) and inbox outcomes since `since` (default: the last 24 hours) */
   notificationStats: NotificationStats;

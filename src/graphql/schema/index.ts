@@ -1,6 +1,7 @@
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { builder } from '../builder.ts';
 import './scalars.ts';
+import './node.ts';
 import './errors.ts';
 import './enums.ts';
 import './transaction.ts';

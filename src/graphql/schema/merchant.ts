@@ -1,12 +1,14 @@
 import type { ApiKey as ApiKeyRow, Merchant as MerchantRow } from '../../generated/prisma/client.ts';
 import { ValidationFailedError } from '../../services/errors.ts';
+import { NIL_UUID, isUuid } from '../../domain/ids.ts';
+import { merchantScope } from '../../services/merchant-scope.ts';
 import { createMerchant } from '../../services/merchants.ts';
 import { builder } from '../builder.ts';
-import { merchantScope } from '../context.ts';
-import { NIL_UUID, isUuid } from '../ids.ts';
+import { cursorPage, maxPageSize } from '../pagination.ts';
 
 export const MerchantNode = builder.prismaNode('Merchant', {
   id: { field: 'id' },
+  nullable: true,
   // A merchant key sees its own merchant and nothing else; ADMIN sees all.
   findUnique: (id, context) => {
     const own = merchantScope(context.actor);
@@ -54,11 +56,11 @@ builder.queryFields((t) => ({
       type: 'Merchant',
       cursor: 'id',
       defaultSize: 20,
-      maxSize: 100,
+      maxSize: maxPageSize,
       authScopes: { admin: true },
       description: 'ADMIN only. Every merchant, by name',
-      resolve: (query, _root, _args, context) =>
-        context.db.prisma.merchant.findMany({ ...query, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+      resolve: (query, _root, args, context) =>
+        context.db.prisma.merchant.findMany({ ...cursorPage(query, args, {}), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
       totalCount: (_connection, _args, context) => context.db.prisma.merchant.count(),
     },
     { name: 'MerchantConnection' },

@@ -1,7 +1,9 @@
 import { NotFoundError, ValidationFailedError } from '../../services/errors.ts';
 import { resolveAnomaly } from '../../services/anomalies.ts';
+import { NIL_UUID, decodeGlobalId, isUuid } from '../../domain/ids.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
-import { NIL_UUID, isUuid, parseGlobalId } from '../ids.ts';
+import { cursorPage, maxPageSize } from '../pagination.ts';
 import { TransactionStatusEnum } from './enums.ts';
 import { Money } from './transaction.ts';
 
@@ -38,6 +40,7 @@ const MAX_INT = 2_147_483_647n;
 
 builder.prismaNode('Notification', {
   id: { field: 'id' },
+  nullable: true,
   authScopes: adminOnly,
   findUnique: (id, context) => ({ id: isUuid(id) && context.actor.role === 'ADMIN' ? id : NIL_UUID }),
   fields: (t) => ({
@@ -74,6 +77,7 @@ builder.prismaNode('Notification', {
 
 builder.prismaNode('Anomaly', {
   id: { field: 'id' },
+  nullable: true,
   authScopes: adminOnly,
   findUnique: (id, context) => ({ id: isUuid(id) && context.actor.role === 'ADMIN' ? id : NIL_UUID }),
   fields: (t) => ({
@@ -130,13 +134,17 @@ const NotificationStats = builder.objectRef<Stats>('NotificationStats').implemen
 
 const DAY_MS = 86_400_000;
 
+function anomalyWhere(args: { status?: 'OPEN' | 'RESOLVED' | null; kind?: Prisma.AnomalyWhereInput['kind'] | null }): Prisma.AnomalyWhereInput {
+  return { ...(args.status ? { status: args.status } : {}), ...(args.kind ? { kind: args.kind } : {}) };
+}
+
 builder.queryFields((t) => ({
   anomalies: t.prismaConnection(
     {
       type: 'Anomaly',
       cursor: 'id',
       defaultSize: 20,
-      maxSize: 100,
+      maxSize: maxPageSize,
       authScopes: adminOnly,
       description: 'ADMIN only. Newest first; OPEN ones by default',
       args: {
@@ -145,14 +153,11 @@ builder.queryFields((t) => ({
       },
       resolve: (query, _root, args, context) =>
         context.db.prisma.anomaly.findMany({
-          ...query,
-          where: { ...(args.status ? { status: args.status } : {}), ...(args.kind ? { kind: args.kind } : {}) },
+          ...cursorPage(query, args, anomalyWhere(args)),
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         }),
       totalCount: (_connection, args, context) =>
-        context.db.prisma.anomaly.count({
-          where: { ...(args.status ? { status: args.status } : {}), ...(args.kind ? { kind: args.kind } : {}) },
-        }),
+        context.db.prisma.anomaly.count({ where: anomalyWhere(args) }),
     },
     { name: 'AnomalyConnection' },
     { name: 'AnomalyEdge' },
@@ -197,7 +202,7 @@ builder.mutationFields((t) => ({
       dataField: { name: 'anomaly' },
     },
     resolve: (_query, _root, args, context) => {
-      const id = parseGlobalId(args.id, 'Anomaly');
+      const id = decodeGlobalId(args.id, 'Anomaly');
       if (id === undefined) throw new NotFoundError('anomaly');
       return resolveAnomaly(context.db, id, args.resolution);
     },

@@ -1,5 +1,5 @@
-import { GraphQLError } from 'graphql';
-import { ValidationFailedError } from '../../services/errors.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
+import { requestedMerchantScope } from '../../services/merchant-scope.ts';
 import {
   DEFAULT_TIME_ZONE,
   conversionFunnel,
@@ -16,9 +16,9 @@ import {
   type StatusRow,
 } from '../../services/reports.ts';
 import { builder } from '../builder.ts';
-import { merchantScope, type GraphQLContext } from '../context.ts';
+import type { GraphQLContext } from '../context.ts';
 import { withUserErrors } from '../errors.ts';
-import { parseGlobalId } from '../ids.ts';
+import { cursorPage, maxPageSize } from '../pagination.ts';
 import { TransactionStatusEnum } from './enums.ts';
 import { MerchantNode } from './merchant.ts';
 import { Money } from './transaction.ts';
@@ -122,17 +122,20 @@ const DailyReport = builder.objectRef<DailyReportShape>('DailyReport').implement
   }),
 });
 
-/** The merchant a report or list is about: a merchant key's own; for ADMIN the one asked for, or all. */
-export function requestedMerchant(context: GraphQLContext, merchantIdArgument: string | null | undefined): string | undefined {
-  if (merchantIdArgument == null) return merchantScope(context.actor);
-  if (context.actor.role !== 'ADMIN') {
-    throw new GraphQLError('merchantId is for ADMIN keys', { extensions: { code: 'FORBIDDEN' } });
+type StuckArgs = { olderThanMinutes: number; merchantId?: string | null };
+
+// The page and its totalCount resolve the same arguments: the merchant is looked up once per request.
+const stuckWheres = new WeakMap<object, Promise<Prisma.TransactionWhereInput>>();
+
+function stuckWhere(context: GraphQLContext, args: StuckArgs): Promise<Prisma.TransactionWhereInput> {
+  let where = stuckWheres.get(args);
+  if (where === undefined) {
+    where = withUserErrors(async () =>
+      stuckTransactionsWhere(args.olderThanMinutes, await requestedMerchantScope(context.db, context.actor, args.merchantId)),
+    );
+    stuckWheres.set(args, where);
   }
-  const merchantId = parseGlobalId(merchantIdArgument, 'Merchant');
-  if (merchantId === undefined) {
-    throw new ValidationFailedError([{ path: ['merchantId'], message: 'must be a Merchant id' }]);
-  }
-  return merchantId;
+  return where;
 }
 
 builder.queryFields((t) => ({
@@ -148,7 +151,7 @@ builder.queryFields((t) => ({
     },
     resolve: (_root, args, context) =>
       withUserErrors(async () => {
-        const merchantId = requestedMerchant(context, args.merchantId);
+        const merchantId = await requestedMerchantScope(context.db, context.actor, args.merchantId);
         const day = await resolveReportDay(context.db, args.date, args.timeZone ?? DEFAULT_TIME_ZONE);
         return { day, merchantId };
       }),
@@ -159,7 +162,7 @@ builder.queryFields((t) => ({
       type: 'Transaction',
       cursor: 'id',
       defaultSize: 20,
-      maxSize: 100,
+      maxSize: maxPageSize,
       authScopes: { admin: true },
       description:
         'ADMIN only. CREATED or REDIRECTED for longer than olderThanMinutes since their last status change, oldest first',
@@ -167,20 +170,12 @@ builder.queryFields((t) => ({
         olderThanMinutes: t.arg.int({ required: true }),
         merchantId: t.arg.id({ required: false }),
       },
-      resolve: (query, _root, args, context) =>
-        withUserErrors(() =>
-          context.db.prisma.transaction.findMany({
-            ...query,
-            where: stuckTransactionsWhere(args.olderThanMinutes, requestedMerchant(context, args.merchantId)),
-            orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
-          }),
-        ),
-      totalCount: (_connection, args, context) =>
-        withUserErrors(() =>
-          context.db.prisma.transaction.count({
-            where: stuckTransactionsWhere(args.olderThanMinutes, requestedMerchant(context, args.merchantId)),
-          }),
-        ),
+      resolve: async (query, _root, args, context) =>
+        context.db.prisma.transaction.findMany({
+          ...cursorPage(query, args, await stuckWhere(context, args)),
+          orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
+        }),
+      totalCount: async (_connection, args, context) => context.db.prisma.transaction.count({ where: await stuckWhere(context, args) }),
     },
     { name: 'StuckTransactionConnection' },
     { name: 'StuckTransactionEdge' },

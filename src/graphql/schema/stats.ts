@@ -10,11 +10,11 @@ import {
   type StatsSize,
   type TransactionStats,
 } from '../../services/stats.ts';
+import { requestedMerchantScope } from '../../services/merchant-scope.ts';
 import { DEFAULT_TIME_ZONE } from '../../services/reports.ts';
 import { builder } from '../builder.ts';
 import { TransactionStatusEnum } from './enums.ts';
 import { MerchantNode } from './merchant.ts';
-import { requestedMerchant } from './report.ts';
 import { Money } from './transaction.ts';
 
 /** transactionStats: ranges, time series and breakdowns in one query (src/services/stats.ts). */
@@ -168,9 +168,9 @@ builder.queryFields((t) => ({
       groupBy: t.arg({ type: [Dimension], required: false, defaultValue: [], description: 'no time dimension: one bucket for the whole range' }),
       filter: t.arg({ type: Filter, required: false }),
     },
-    resolve: (_root, args, context, info) => {
+    resolve: async (_root, args, context, info) => {
       const groupBy = args.groupBy ?? [];
-      const merchantId = requestedMerchant(context, args.filter?.merchantId);
+      const merchantId = await requestedMerchantScope(context.db, context.actor, args.filter?.merchantId, ['filter', 'merchantId']);
       if (groupBy.includes('MERCHANT') && context.actor.role !== 'ADMIN') {
         throw new GraphQLError('groupBy MERCHANT is for ADMIN keys', { extensions: { code: 'FORBIDDEN' } });
       }

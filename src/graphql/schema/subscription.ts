@@ -1,12 +1,12 @@
 import { GraphQLError } from 'graphql';
+import { decodeGlobalId } from '../../domain/ids.ts';
 import { decodeEventCursor, type EventPosition } from '../../events/cursor.ts';
 import { transactionAsOf } from '../../events/log.ts';
 import { isNotice, type StreamItem } from '../../events/stream.ts';
 import type { Transaction, TransactionEvent } from '../../generated/prisma/client.ts';
-import { UserError } from '../../services/errors.ts';
+import { merchantScope, requestedMerchantScope } from '../../services/merchant-scope.ts';
 import { builder } from '../builder.ts';
-import { merchantScope, type GraphQLContext } from '../context.ts';
-import { parseGlobalId } from '../ids.ts';
+import { invalidArgument, withUserErrors } from '../errors.ts';
 import { TransactionStatusEnum } from './enums.ts';
 
 /**
@@ -30,13 +30,11 @@ builder.subscriptionFields((t) => ({
       statuses: t.arg({ type: [TransactionStatusEnum], required: false, description: 'only events into these statuses' }),
       merchantId: t.arg.id({ required: false, description: "ADMIN only: one merchant's events" }),
     },
-    subscribe: (_root, args, context) =>
-      context.events.openEventsStream({
-        merchantId: streamMerchant(context, args.merchantId),
-        statuses: args.statuses ?? undefined,
-        after: parseAfter(args.after),
-        disconnect: context.disconnect,
-      }),
+    subscribe: async (_root, args, context) => {
+      const after = parseAfter(args.after);
+      const merchantId = await withUserErrors(() => requestedMerchantScope(context.db, context.actor, args.merchantId));
+      return context.events.openEventsStream({ merchantId, statuses: args.statuses ?? undefined, after, disconnect: context.disconnect });
+    },
     resolve: (query, item: StreamItem, _args, context) => {
       const { event, transaction } = committed(item);
       if (carriesSelection(query, 'transaction')) return { ...event, transaction };
@@ -52,17 +50,11 @@ builder.subscriptionFields((t) => ({
     description: 'The transaction after each of its status changes, from now on.',
     args: { id: t.arg.id({ required: true }) },
     subscribe: async (_root, args, context) => {
-      const transactionId = parseGlobalId(args.id, 'Transaction');
+      const transactionId = decodeGlobalId(args.id, 'Transaction');
       if (transactionId === undefined) throw notFound();
-      try {
-        return await context.events.openTransactionStream({
-          transactionId,
-          merchantId: merchantScope(context.actor),
-          disconnect: context.disconnect,
-        });
-      } catch (error) {
-        throw error instanceof UserError ? new GraphQLError(error.message, { extensions: { code: error.code } }) : error;
-      }
+      return withUserErrors(() =>
+        context.events.openTransactionStream({ transactionId, merchantId: merchantScope(context.actor), disconnect: context.disconnect }),
+      );
     },
     resolve: (query, item: StreamItem, _args, context) => {
       const { event, transaction } = committed(item);
@@ -87,21 +79,8 @@ function notFound(): GraphQLError {
 function parseAfter(after: string | null | undefined): EventPosition | undefined {
   if (after == null) return undefined;
   const position = decodeEventCursor(after);
-  if (position === undefined) {
-    throw new GraphQLError('after: not an event cursor (pass the `cursor` of an event you received)', {
-      extensions: { code: 'VALIDATION_FAILED' },
-    });
-  }
+  if (position === undefined) throw invalidArgument(['after'], 'not an event cursor (pass the `cursor` of an event you received)');
   return position;
-}
-
-function streamMerchant(context: GraphQLContext, merchantId: string | null | undefined): string | undefined {
-  const own = merchantScope(context.actor);
-  if (merchantId == null) return own;
-  if (own !== undefined) throw new GraphQLError('merchantId is for ADMIN keys', { extensions: { code: 'FORBIDDEN' } });
-  const id = parseGlobalId(merchantId, 'Merchant');
-  if (id === undefined) throw new GraphQLError('merchantId: not a Merchant id', { extensions: { code: 'VALIDATION_FAILED' } });
-  return id;
 }
 
 /**

@@ -1,14 +1,16 @@
 import { GraphQLError } from 'graphql';
+import { NIL_UUID, decodeGlobalId, isUuid } from '../../domain/ids.ts';
 import { formatMinorUnits } from '../../domain/money.ts';
 import { isCancellable, isFinal } from '../../domain/status.ts';
 import { encodeEventCursor } from '../../events/cursor.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { IdempotencyConflictError, InvalidStateError, NotFoundError, ValidationFailedError } from '../../services/errors.ts';
+import { merchantScope, requestedMerchantScope } from '../../services/merchant-scope.ts';
 import { cancelTransaction, createTransaction, findTransaction } from '../../services/transactions.ts';
 import { builder } from '../builder.ts';
-import { merchantScope, type GraphQLContext } from '../context.ts';
-import { NIL_UUID, isUuid, parseGlobalId } from '../ids.ts';
-import { maxPageSize } from '../pagination.ts';
+import type { GraphQLContext } from '../context.ts';
+import { withUserErrors } from '../errors.ts';
+import { cursorPage, maxPageSize } from '../pagination.ts';
 import { EventSourceEnum, PaymentProductEnum, TransactionStatusEnum } from './enums.ts';
 
 export type MoneyShape = { minorUnits: bigint; currency: string };
@@ -24,6 +26,7 @@ export const Money = builder.objectRef<MoneyShape>('Money').implement({
 
 export const TransactionNode = builder.prismaNode('Transaction', {
   id: { field: 'id' },
+  nullable: true,
   // Tenant isolation for `node`: another merchant's transaction loads exactly like a missing one.
   findUnique: (id, context) => ({ id: isUuid(id) ? id : NIL_UUID, ...tenantWhere(context) }),
   fields: (t) => ({
@@ -85,14 +88,21 @@ const TransactionFilter = builder.inputType('TransactionFilter', {
 
 type TransactionFilterShape = typeof TransactionFilter.$inferInput;
 
-function transactionWhere(context: GraphQLContext, filter: TransactionFilterShape | null | undefined): Prisma.TransactionWhereInput {
-  const where: Prisma.TransactionWhereInput = { ...tenantWhere(context) };
-  if (filter?.merchantId != null) {
-    if (context.actor.role !== 'ADMIN') {
-      throw new GraphQLError('filter.merchantId is for ADMIN keys', { extensions: { code: 'FORBIDDEN' } });
-    }
-    where.merchantId = parseGlobalId(filter.merchantId, 'Merchant') ?? NIL_UUID;
+// The page and its totalCount resolve the same filter: its merchant is looked up once per request.
+const wheres = new WeakMap<object, Promise<Prisma.TransactionWhereInput>>();
+
+function transactionWhere(context: GraphQLContext, args: { filter?: TransactionFilterShape | null }): Promise<Prisma.TransactionWhereInput> {
+  let where = wheres.get(args);
+  if (where === undefined) {
+    where = withUserErrors(() => buildTransactionWhere(context, args.filter));
+    wheres.set(args, where);
   }
+  return where;
+}
+
+async function buildTransactionWhere(context: GraphQLContext, filter: TransactionFilterShape | null | undefined): Promise<Prisma.TransactionWhereInput> {
+  const merchantId = await requestedMerchantScope(context.db, context.actor, filter?.merchantId, ['filter', 'merchantId']);
+  const where: Prisma.TransactionWhereInput = merchantId === undefined ? {} : { merchantId };
   if (filter?.statuses != null) where.status = { in: filter.statuses };
   if (filter?.currency != null) where.currency = filter.currency.toUpperCase();
   if (filter?.merchantReference != null) where.merchantReference = filter.merchantReference;
@@ -132,7 +142,7 @@ builder.queryFields((t) => ({
     description: "null when absent or not the caller's",
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, context) => {
-      const id = parseGlobalId(args.id, 'Transaction');
+      const id = decodeGlobalId(args.id, 'Transaction');
       if (id === undefined) return null;
       return findTransaction(context.db, query, id, merchantScope(context.actor));
     },
@@ -145,14 +155,13 @@ builder.queryFields((t) => ({
       maxSize: maxPageSize,
       description: 'Newest first',
       args: { filter: t.arg({ type: TransactionFilter, required: false }) },
-      resolve: (query, _root, args, context) =>
+      resolve: async (query, _root, args, context) =>
         context.db.prisma.transaction.findMany({
-          ...query,
-          where: transactionWhere(context, args.filter),
+          ...cursorPage(query, args, await transactionWhere(context, args), tenantWhere(context)),
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         }),
-      totalCount: (_connection, args, context) =>
-        context.db.prisma.transaction.count({ where: transactionWhere(context, args.filter) }),
+      totalCount: async (_connection, args, context) =>
+        context.db.prisma.transaction.count({ where: await transactionWhere(context, args) }),
     },
     { name: 'TransactionConnection' },
     { name: 'TransactionEdge' },
@@ -185,7 +194,7 @@ builder.mutationFields((t) => ({
       dataField: { name: 'transaction' },
     },
     resolve: (_root, args, context) => {
-      const id = parseGlobalId(args.id, 'Transaction');
+      const id = decodeGlobalId(args.id, 'Transaction');
       if (id === undefined) throw new NotFoundError();
       return cancelTransaction(context, merchantScope(context.actor), id);
     },
