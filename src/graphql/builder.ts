@@ -8,6 +8,7 @@ import { encodeGlobalId, readGlobalId } from '../domain/ids.ts';
 import type PrismaTypes from '../generated/pothos-types.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import type { GraphQLContext } from './context.ts';
+import RefuseNulInputPlugin from './text-inputs.ts';
 
 type ScopeFailure = { readonly kind: unknown; readonly scope?: unknown; readonly failures?: readonly ScopeFailure[] };
 
@@ -31,7 +32,7 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: { list: false; items: false };
   DefaultNodeNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, RefuseNulInputPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({

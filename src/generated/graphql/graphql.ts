@@ -14,9 +14,9 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** A calendar date, YYYY-MM-DD */
+  /** A calendar date, YYYY-MM-DD (proleptic Gregorian, 0001-01-01 to 9999-12-31) */
   Date: { input: string; output: string; }
-  /** ISO-8601 date and time, always UTC on output */
+  /** An instant: ISO-8601 date and time with a time zone (`2026-01-31T12:00:00Z`, `2026-01-31T20:00:00+08:00`), from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; always UTC with milliseconds on output */
   DateTime: { input: string; output: string; }
 };
 

@@ -2,33 +2,44 @@ import { GraphQLError, Kind } from 'graphql';
 import { isCalendarDate } from '../../domain/calendar.ts';
 import { builder } from '../builder.ts';
 
+/**
+ * Both scalars refuse, with code VALIDATION_FAILED, what the database could not store or compare: years
+ * outside 0001-9999 (PostgreSQL has no year 0; JavaScript and ISO-8601 write later years with a sign).
+ */
+
 builder.scalarType('DateTime', {
-  description: 'ISO-8601 date and time, always UTC on output',
+  description:
+    'An instant: ISO-8601 date and time with a time zone (`2026-01-31T12:00:00Z`, `2026-01-31T20:00:00+08:00`), ' +
+    'from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; always UTC with milliseconds on output',
   serialize: (value) => value.toISOString(),
   parseValue: (value) => parseDateTime(value),
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
 });
 
 builder.scalarType('Date', {
-  description: 'A calendar date, YYYY-MM-DD',
+  description: 'A calendar date, YYYY-MM-DD (proleptic Gregorian, 0001-01-01 to 9999-12-31)',
   serialize: (value) => value,
   parseValue: (value) => parseDate(value),
   parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
 });
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
+function invalid(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'VALIDATION_FAILED' } });
+}
 
 function parseDateTime(value: unknown): Date {
-  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new GraphQLError('DateTime must be an ISO-8601 string with a time zone, e.g. 2026-01-31T12:00:00Z');
-  }
-  return new Date(value);
+  const instant = typeof value === 'string' && ISO_DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(instant)) throw invalid('DateTime must be an ISO-8601 string with a time zone, e.g. 2026-01-31T12:00:00Z');
+  if (instant < EARLIEST || instant > LATEST) throw invalid('DateTime must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z');
+  return new Date(instant);
 }
 
 function parseDate(value: unknown): string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    throw new GraphQLError('Date must be YYYY-MM-DD');
-  }
-  if (!isCalendarDate(value)) throw new GraphQLError(`Date ${value} does not exist`);
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw invalid('Date must be YYYY-MM-DD');
+  if (!isCalendarDate(value)) throw invalid(`Date ${value} does not exist`);
   return value;
 }
