@@ -1,6 +1,6 @@
 import { isUuid } from '../domain/ids.ts';
 import type { GraphQLContext } from './context.ts';
-import { invalidArgument } from './errors.ts';
+import { invalidArgument, withUserErrors } from './errors.ts';
 
 /**
  * Every connection pages with these two: `maxSize: maxPageSize`, and its resolver's query and filter through
@@ -8,6 +8,24 @@ import { invalidArgument } from './errors.ts';
  */
 
 type PageArgs = { first?: number | null; last?: number | null; after?: string | null; before?: string | null };
+
+/**
+ * A connection's filter, built once per request: Pothos hands its page and its totalCount the same args
+ * object, so their lookups (a merchant's existence) run once. User errors come out as GraphQL errors.
+ */
+export function filterPerRequest<Args extends object, Where>(
+  build: (context: GraphQLContext, args: Args) => Promise<Where>,
+): (context: GraphQLContext, args: Args) => Promise<Where> {
+  const built = new WeakMap<Args, Promise<Where>>();
+  return (context, args) => {
+    let where = built.get(args);
+    if (where === undefined) {
+      where = withUserErrors(() => build(context, args));
+      built.set(args, where);
+    }
+    return where;
+  };
+}
 
 /**
  * The page size limit of every connection (GRAPHQL_MAX_PAGE_SIZE, default 100), for Pothos's `maxSize`.

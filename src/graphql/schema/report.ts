@@ -1,4 +1,3 @@
-import type { Prisma } from '../../generated/prisma/client.ts';
 import { requestedMerchantScope } from '../../services/merchant-scope.ts';
 import {
   DEFAULT_TIME_ZONE,
@@ -16,9 +15,8 @@ import {
   type StatusRow,
 } from '../../services/reports.ts';
 import { builder } from '../builder.ts';
-import type { GraphQLContext } from '../context.ts';
 import { withUserErrors } from '../errors.ts';
-import { cursorPage, maxPageSize } from '../pagination.ts';
+import { cursorPage, filterPerRequest, maxPageSize } from '../pagination.ts';
 import { TransactionStatusEnum } from './enums.ts';
 import { MerchantNode } from './merchant.ts';
 import { Money } from './transaction.ts';
@@ -124,19 +122,9 @@ const DailyReport = builder.objectRef<DailyReportShape>('DailyReport').implement
 
 type StuckArgs = { olderThanMinutes: number; merchantId?: string | null };
 
-// The page and its totalCount resolve the same arguments: the merchant is looked up once per request.
-const stuckWheres = new WeakMap<object, Promise<Prisma.TransactionWhereInput>>();
-
-function stuckWhere(context: GraphQLContext, args: StuckArgs): Promise<Prisma.TransactionWhereInput> {
-  let where = stuckWheres.get(args);
-  if (where === undefined) {
-    where = withUserErrors(async () =>
-      stuckTransactionsWhere(args.olderThanMinutes, await requestedMerchantScope(context.db, context.actor, args.merchantId)),
-    );
-    stuckWheres.set(args, where);
-  }
-  return where;
-}
+const stuckWhere = filterPerRequest(async (context, args: StuckArgs) =>
+  stuckTransactionsWhere(args.olderThanMinutes, await requestedMerchantScope(context.db, context.actor, args.merchantId)),
+);
 
 builder.queryFields((t) => ({
   dailyReport: t.field({

@@ -9,8 +9,7 @@ import { merchantScope, requestedMerchantScope } from '../../services/merchant-s
 import { cancelTransaction, createTransaction, findTransaction } from '../../services/transactions.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
-import { withUserErrors } from '../errors.ts';
-import { cursorPage, maxPageSize } from '../pagination.ts';
+import { cursorPage, filterPerRequest, maxPageSize } from '../pagination.ts';
 import { EventSourceEnum, PaymentProductEnum, TransactionStatusEnum } from './enums.ts';
 
 export type MoneyShape = { minorUnits: bigint; currency: string };
@@ -88,19 +87,7 @@ const TransactionFilter = builder.inputType('TransactionFilter', {
 
 type TransactionFilterShape = typeof TransactionFilter.$inferInput;
 
-// The page and its totalCount resolve the same filter: its merchant is looked up once per request.
-const wheres = new WeakMap<object, Promise<Prisma.TransactionWhereInput>>();
-
-function transactionWhere(context: GraphQLContext, args: { filter?: TransactionFilterShape | null }): Promise<Prisma.TransactionWhereInput> {
-  let where = wheres.get(args);
-  if (where === undefined) {
-    where = withUserErrors(() => buildTransactionWhere(context, args.filter));
-    wheres.set(args, where);
-  }
-  return where;
-}
-
-async function buildTransactionWhere(context: GraphQLContext, filter: TransactionFilterShape | null | undefined): Promise<Prisma.TransactionWhereInput> {
+const transactionWhere = filterPerRequest(async (context, { filter }: { filter?: TransactionFilterShape | null }) => {
   const merchantId = await requestedMerchantScope(context.db, context.actor, filter?.merchantId, ['filter', 'merchantId']);
   const where: Prisma.TransactionWhereInput = merchantId === undefined ? {} : { merchantId };
   if (filter?.statuses != null) where.status = { in: filter.statuses };
@@ -113,7 +100,7 @@ async function buildTransactionWhere(context: GraphQLContext, filter: Transactio
     };
   }
   return where;
-}
+});
 
 const MoneyInput = builder.inputType('MoneyInput', {
   fields: (t) => ({
