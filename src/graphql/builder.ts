@@ -8,7 +8,8 @@ import { encodeGlobalId, readGlobalId } from '../domain/ids.ts';
 import type PrismaTypes from '../generated/pothos-types.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import type { GraphQLContext } from './context.ts';
-import RefuseNulInputPlugin from './text-inputs.ts';
+import RefuseNulInputPlugin from './plugins/refuse-nul-input.ts';
+import UserErrorsPlugin from './plugins/user-errors.ts';
 
 type ScopeFailure = { readonly kind: unknown; readonly scope?: unknown; readonly failures?: readonly ScopeFailure[] };
 
@@ -32,7 +33,7 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: { list: false; items: false };
   DefaultNodeNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, RefuseNulInputPlugin],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, RefuseNulInputPlugin, UserErrorsPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({

@@ -1,6 +1,6 @@
 import { isUuid } from '../domain/ids.ts';
 import type { GraphQLContext } from './context.ts';
-import { invalidArgument, withUserErrors } from './errors.ts';
+import { invalidArgument } from './errors.ts';
 
 /**
  * Every connection pages with these two: `maxSize: maxPageSize`, and its resolver's query and filter through
@@ -11,7 +11,7 @@ type PageArgs = { first?: number | null; last?: number | null; after?: string | 
 
 /**
  * A connection's filter, built once per request: Pothos hands its page and its totalCount the same args
- * object, so their lookups (a merchant's existence) run once. User errors come out as GraphQL errors.
+ * object, so their lookups (a merchant's existence) run once.
  */
 export function filterPerRequest<Args extends object, Where>(
   build: (context: GraphQLContext, args: Args) => Promise<Where>,
@@ -20,7 +20,7 @@ export function filterPerRequest<Args extends object, Where>(
   return (context, args) => {
     let where = built.get(args);
     if (where === undefined) {
-      where = withUserErrors(() => build(context, args));
+      where = build(context, args);
       built.set(args, where);
     }
     return where;

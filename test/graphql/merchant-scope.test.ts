@@ -3,6 +3,7 @@ import {
   isInputObjectType,
   isNonNullType,
   isObjectType,
+  isUnionType,
   type GraphQLArgument,
   type GraphQLField,
 } from 'graphql';
@@ -49,7 +50,13 @@ function operation({ rootType, field, path }: Slot, value: string): string {
   const literal = path.length === 1 ? `merchantId: ${JSON.stringify(value)}` : `${path[0]}: { merchantId: ${JSON.stringify(value)} }`;
   const args = [...field.args.map(requiredArgument), literal].filter(Boolean).join(', ');
   const returned = getNamedType(field.type);
-  const selection = returned.name.endsWith('Connection') ? '{ edges { node { __typename } } }' : isObjectType(returned) ? '{ __typename }' : '';
+  const selection = returned.name.endsWith('Connection')
+    ? '{ edges { node { __typename } } }'
+    : isUnionType(returned)
+      ? '{ __typename ... on ValidationError { code message fields { path message } } }'
+      : isObjectType(returned)
+        ? '{ __typename }'
+        : '';
   return `${rootType} { ${field.name}(${args}) ${selection} }`;
 }
 
@@ -71,7 +78,11 @@ async function run(slot: Slot, value: string, key: string): Promise<Outcome> {
   const query = operation(slot, value);
   let errors: { message: string; extensions?: Record<string, unknown> }[];
   if (slot.rootType === 'query') {
-    errors = (await server.graphql(query, {}, key)).errors ?? [];
+    const response = await server.graphql<Record<string, { __typename?: string; code?: string; message: string; fields?: unknown[] }>>(query, {}, key);
+    errors = response.errors ?? [];
+    // A field whose result union has a ValidationError answers with that member instead.
+    const member = response.data?.[slot.field.name];
+    if (member?.__typename === 'ValidationError') errors = [{ message: member.message, extensions: { code: member.code, fields: member.fields } }];
   } else {
     // Every case below is refused at subscribe time: a result with errors, then the stream's end.
     const client = wsClient(server.url, key);

@@ -15,7 +15,6 @@ import {
   type StatusRow,
 } from '../../services/reports.ts';
 import { builder } from '../builder.ts';
-import { withUserErrors } from '../errors.ts';
 import { cursorPage, filterPerRequest, maxPageSize } from '../pagination.ts';
 import { TransactionStatusEnum } from './enums.ts';
 import { MerchantNode } from './merchant.ts';
@@ -137,12 +136,11 @@ builder.queryFields((t) => ({
       timeZone: t.arg.string({ required: false, defaultValue: DEFAULT_TIME_ZONE, description: 'IANA, e.g. Asia/Shanghai' }),
       merchantId: t.arg.id({ required: false, description: 'ADMIN only' }),
     },
-    resolve: (_root, args, context) =>
-      withUserErrors(async () => {
-        const merchantId = await requestedMerchantScope(context.db, context.actor, args.merchantId);
-        const day = await resolveReportDay(context.db, args.date, args.timeZone ?? DEFAULT_TIME_ZONE);
-        return { day, merchantId };
-      }),
+    resolve: async (_root, args, context) => {
+      const merchantId = await requestedMerchantScope(context.db, context.actor, args.merchantId);
+      const day = await resolveReportDay(context.db, args.date, args.timeZone ?? DEFAULT_TIME_ZONE);
+      return { day, merchantId };
+    },
   }),
 
   stuckTransactions: t.prismaConnection(

@@ -4,9 +4,10 @@ import { decodeEventCursor, type EventPosition } from '../../events/cursor.ts';
 import { transactionAsOf } from '../../events/log.ts';
 import { isNotice, type StreamItem } from '../../events/stream.ts';
 import type { Transaction, TransactionEvent } from '../../generated/prisma/client.ts';
+import { NotFoundError } from '../../services/errors.ts';
 import { merchantScope, requestedMerchantScope } from '../../services/merchant-scope.ts';
 import { builder } from '../builder.ts';
-import { invalidArgument, withUserErrors } from '../errors.ts';
+import { invalidArgument } from '../errors.ts';
 import { TransactionStatusEnum } from './enums.ts';
 
 /**
@@ -32,7 +33,7 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: async (_root, args, context) => {
       const after = parseAfter(args.after);
-      const merchantId = await withUserErrors(() => requestedMerchantScope(context.db, context.actor, args.merchantId));
+      const merchantId = await requestedMerchantScope(context.db, context.actor, args.merchantId);
       return context.events.openEventsStream({ merchantId, statuses: args.statuses ?? undefined, after, disconnect: context.disconnect });
     },
     resolve: (query, item: StreamItem, _args, context) => {
@@ -51,10 +52,8 @@ builder.subscriptionFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     subscribe: async (_root, args, context) => {
       const transactionId = decodeGlobalId(args.id, 'Transaction');
-      if (transactionId === undefined) throw notFound();
-      return withUserErrors(() =>
-        context.events.openTransactionStream({ transactionId, merchantId: merchantScope(context.actor), disconnect: context.disconnect }),
-      );
+      if (transactionId === undefined) throw new NotFoundError();
+      return context.events.openTransactionStream({ transactionId, merchantId: merchantScope(context.actor), disconnect: context.disconnect });
     },
     resolve: (query, item: StreamItem, _args, context) => {
       const { event, transaction } = committed(item);
@@ -70,10 +69,6 @@ function committed(item: StreamItem): { event: TransactionEvent; transaction: Tr
   // The stream's last word to an SSE subscriber (WebSocket ones are disconnected with it instead).
   if (isNotice(item)) throw new GraphQLError(item.message, { extensions: { code: item.notice } });
   return item;
-}
-
-function notFound(): GraphQLError {
-  return new GraphQLError('transaction not found', { extensions: { code: 'NOT_FOUND' } });
 }
 
 function parseAfter(after: string | null | undefined): EventPosition | undefined {

@@ -1,10 +1,9 @@
-import { GraphQLError } from 'graphql';
 import { NIL_UUID, decodeGlobalId, isUuid } from '../../domain/ids.ts';
 import { formatMinorUnits } from '../../domain/money.ts';
 import { isCancellable, isFinal } from '../../domain/status.ts';
 import { encodeEventCursor } from '../../events/cursor.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
-import { IdempotencyConflictError, InvalidStateError, NotFoundError, ValidationFailedError } from '../../services/errors.ts';
+import { ForbiddenError, IdempotencyConflictError, InvalidStateError, NotFoundError, ValidationFailedError } from '../../services/errors.ts';
 import { merchantScope, requestedMerchantScope } from '../../services/merchant-scope.ts';
 import { cancelTransaction, createTransaction, findTransaction } from '../../services/transactions.ts';
 import { builder } from '../builder.ts';
@@ -167,7 +166,7 @@ builder.mutationFields((t) => ({
       dataField: { name: 'transaction' },
     },
     resolve: (_root, { input }, context) => {
-      if (context.actor.role !== 'MERCHANT') throw new GraphQLError('a merchant key is needed', { extensions: { code: 'FORBIDDEN' } });
+      if (context.actor.role !== 'MERCHANT') throw new ForbiddenError('a merchant key is needed');
       return createTransaction(context, context.actor.merchantId, input);
     },
   }),

@@ -1,7 +1,7 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
-import { ValidationFailedError } from '../services/errors.ts';
-import { invalidArgument } from './errors.ts';
+import { ValidationFailedError } from '../../services/errors.ts';
+import { invalidArgument } from '../errors.ts';
 
 /**
  * A Pothos plugin for one class of bad input: text PostgreSQL cannot hold. Its text types refuse U+0000
