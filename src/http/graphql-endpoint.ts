@@ -20,6 +20,7 @@ import { useMaskedErrorLog } from './plugins/masked-error-log.ts';
 import { useOperationMetrics } from './plugins/operation-metrics.ts';
 import { queryLimitPlugins } from './plugins/query-limits.ts';
 import { useSharedSubscriptionExecution } from './plugins/shared-subscription-execution.ts';
+import { useStreamCredentialCheck } from './plugins/stream-credentials.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { ServerContext } from './types.ts';
 
@@ -63,6 +64,7 @@ export function createGraphQLEndpoint(deps: GraphQLEndpointDeps): GraphQLEndpoin
       useCsrfPrevention(),
       useAuthentication({ db, rateLimiter, metrics }),
       ...queryLimitPlugins(config),
+      useStreamCredentialCheck(credentials),
       useOperationMetrics(metrics),
       useSharedSubscriptionExecution(),
       useMaskedErrorLog(logger),
@@ -95,11 +97,6 @@ export function createGraphQLEndpoint(deps: GraphQLEndpointDeps): GraphQLEndpoin
         // Without a declared length the size limit could only be enforced after buffering.
         sendJson(response, 411, { errors: [{ message: 'Content-Length is required', extensions: { code: 'LENGTH_REQUIRED' } }] });
         return;
-      }
-      const authorization = request.headers.authorization;
-      if (authorization !== undefined && request.headers.accept?.includes('text/event-stream')) {
-        // An SSE stream whose key is revoked is cut; reconnecting with that key is then a 401.
-        response.once('close', credentials.track(authorization, () => response.destroy()));
       }
       await yoga.handle(request, response, { requestContext: context });
     },
