@@ -40,6 +40,26 @@ const notificationKeys = optionalString.transform((value, ctx) => {
   return keys;
 });
 
+/** `https://shop.example,https://admin.example:8443`: exact origins (scheme, host, port; no path, no wildcard). */
+const origins = optionalString.transform((value, ctx) => {
+  const list: string[] = [];
+  for (const entry of value === undefined ? [] : value.split(',')) {
+    const origin = entry.trim();
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      ctx.addIssue({ code: 'custom', message: `expected origins such as https://shop.example[,https://other.example:8443] (scheme://host[:port], nothing after); got ${JSON.stringify(origin.slice(0, 80))}` });
+      return list;
+    }
+    list.push(origin);
+  }
+  return list;
+});
+
 const pem = (kind: 'PUBLIC' | 'PRIVATE') =>
   optionalString
     .transform((value) => value?.replace(/\\n/g, '\n'))
@@ -101,6 +121,10 @@ const environmentSchema = z.object({
   GRAPHQL_MAX_DIRECTIVES: nonNegativeInt.default(20),
   GRAPHQL_MAX_TOKENS: positiveInt.default(1_000),
   GRAPHQL_MAX_PAGE_SIZE: integer(1, 1_000).default(100),
+  // Largest list of ids `nodes(ids:)` takes in one call.
+  GRAPHQL_MAX_NODE_IDS: integer(1, 1_000).default(100),
+  // Browser origins answered with CORS headers on /graphql; unset: none (GraphiQL is same-origin).
+  CORS_ORIGINS: origins,
   // Per API key, across instances when REDIS_URL is set. RATE_LIMIT_REQUESTS=0 turns it off.
   // 6,000 a minute (100 a second, the order of the big PSPs' defaults): a busy merchant backend is fine, a runaway loop is not.
   RATE_LIMIT_REQUESTS: nonNegativeInt.default(6000),
@@ -174,7 +198,11 @@ export type Config = Readonly<{
     maxTokens: number;
     /** Largest `first`/`last` a connection accepts; more is refused with a clear error, not clamped. */
     maxPageSize: number;
+    /** Largest number of ids `nodes(ids:)` accepts. */
+    maxNodeIds: number;
   }>;
+  /** Origins whose browser pages may call /graphql (CORS); empty: no CORS headers for anyone. */
+  corsOrigins: readonly string[];
   /** Requests per API key per window; `requests: 0` means no limit. */
   rateLimit: Readonly<{ requests: number; windowSeconds: number }>;
   /** Prefix of every Redis key this instance writes (tests and shared Redis servers isolate by it). */
@@ -234,7 +262,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
       maxTokens: e.GRAPHQL_MAX_TOKENS,
       maxPageSize: e.GRAPHQL_MAX_PAGE_SIZE,
+      maxNodeIds: e.GRAPHQL_MAX_NODE_IDS,
     },
+    corsOrigins: e.CORS_ORIGINS,
     rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     metricsToken: e.METRICS_TOKEN,

@@ -15,6 +15,7 @@ import type { CredentialSweep } from './credential-sweep.ts';
 import { unauthenticatedError } from './errors.ts';
 import { maskUnexpectedError } from './masked-errors.ts';
 import { useAuthentication } from './plugins/authentication.ts';
+import { useCors } from './plugins/cors.ts';
 import { useCsrfPrevention } from './plugins/csrf.ts';
 import { useMaskedErrorLog } from './plugins/masked-error-log.ts';
 import { useOperationMetrics } from './plugins/operation-metrics.ts';
@@ -51,6 +52,8 @@ export function createGraphQLEndpoint(deps: GraphQLEndpointDeps): GraphQLEndpoin
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
+    // Yoga's own CORS answered every origin with credentials; plugins/cors.ts answers the allow-list only.
+    cors: false,
     graphiql: config.nodeEnv === 'production' ? false : { title: 'Paystream', subscriptionsProtocol: 'WS' },
     // No file uploads in this API: one parser (and one attack surface) less.
     multipart: false,
@@ -60,6 +63,7 @@ export function createGraphQLEndpoint(deps: GraphQLEndpointDeps): GraphQLEndpoin
     // bench:read) to enforce the same bound.
     maxRequestBodySize: false,
     plugins: [
+      useCors(config.corsOrigins),
       // Before authentication: the CSRF rule looks at the request's shape, whatever credential it carries.
       useCsrfPrevention(),
       useAuthentication({ db, rateLimiter, metrics }),

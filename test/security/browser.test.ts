@@ -1,18 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
 import { request, type RawResponse } from '../support/http.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startSibling, startTestServer, type SiblingServer, type TestServer } from '../support/server.ts';
 
 // What a foreign web page can make a visitor's browser send to /graphql. Browsers attach ambient credentials
 // (cookies, cached HTTP authentication) by themselves; the console's session cookie (issue #18) will be one.
 
 let server: TestServer;
+let withShop: SiblingServer;
 let merchant: { merchantId: string; key: string };
+const SHOP = 'https://shop.example';
 
 beforeAll(async () => {
   server = await startTestServer();
+  withShop = await startSibling(server, { CORS_ORIGINS: `${SHOP}, https://admin.example:8443` });
   merchant = await server.createMerchant('Browser');
 });
-afterAll(() => server?.close());
+afterAll(async () => {
+  await withShop?.close();
+  await server?.close();
+});
 
 const MUTATION = 'mutation { createMerchant(name: "forged") { __typename } }';
 const QUERY = '{ transactions { totalCount } }';
@@ -72,5 +79,55 @@ describe('CSRF: a request a foreign page could send without a preflight runs not
   it('GET never runs a mutation, whatever it carries: 405', async () => {
     const response = await send({ path: `?query=${encodeURIComponent(MUTATION)}`, headers: { authorization: `Bearer ${server.adminKey}`, 'x-graphql-yoga-csrf': '1' } });
     expect(response.status).toBe(405);
+  });
+});
+
+describe('CORS: only the configured origins, never with credentials', () => {
+  const CORS_HEADERS = ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-allow-methods', 'access-control-allow-headers'];
+  const corsHeadersOf = (response: RawResponse) => CORS_HEADERS.filter((name) => response.headers.has(name));
+
+  /** A preflight, a keyless request (401), an authenticated one (200) and a refused one (403), from `origin`. */
+  async function answersTo(baseUrl: string, origin: string): Promise<RawResponse[]> {
+    const graphql = `${baseUrl}/graphql`;
+    const json = { 'content-type': 'application/json', origin };
+    return Promise.all([
+      request(graphql, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } }),
+      request(graphql, { method: 'POST', headers: json, body: JSON.stringify({ query: QUERY }) }),
+      request(graphql, { method: 'POST', headers: { ...json, authorization: `Bearer ${merchant.key}` }, body: JSON.stringify({ query: QUERY }) }),
+      request(`${graphql}?query=${encodeURIComponent(QUERY)}`, { headers: { origin, cookie: 'paystream_session=x' } }),
+    ]);
+  }
+
+  it('by default (no CORS_ORIGINS) answers no origin with CORS headers, on any status', async () => {
+    const answers = await answersTo(server.url, 'https://evil.example');
+    expect(answers.map((response) => response.status)).toEqual([204, 401, 200, 403]);
+    for (const response of answers) expect(corsHeadersOf(response)).toEqual([]);
+  });
+
+  it('answers an allowed origin, without Allow-Credentials, on every status', async () => {
+    for (const origin of [SHOP, 'https://admin.example:8443']) {
+      const [preflight, ...answers] = await answersTo(withShop.url, origin);
+      expect(preflight?.status).toBe(204);
+      expect(preflight?.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(preflight?.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+      expect(preflight?.headers.get('access-control-allow-methods')).toMatch(/POST/);
+      for (const response of [preflight, ...answers]) {
+        expect(response?.headers.get('access-control-allow-origin')).toBe(origin);
+        expect(response?.headers.has('access-control-allow-credentials')).toBe(false);
+        expect(response?.headers.get('vary')).toMatch(/Origin/i);
+      }
+    }
+  });
+
+  it('refuses every other origin, even one that merely resembles an allowed one', async () => {
+    for (const origin of ['https://evil.example', 'http://shop.example', 'https://shop.example.evil.example', 'https://admin.example', 'null']) {
+      for (const response of await answersTo(withShop.url, origin)) expect(corsHeadersOf(response), origin).toEqual([]);
+    }
+  });
+
+  it('a malformed CORS_ORIGINS stops the start, naming the variable', () => {
+    for (const value of ['*', 'shop.example', 'https://shop.example/', 'https://shop.example/path', 'ftp://shop.example']) {
+      expect(() => loadConfig({ CORS_ORIGINS: value }), value).toThrow(/^invalid configuration: CORS_ORIGINS /);
+    }
   });
 });
