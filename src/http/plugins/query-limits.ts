@@ -2,11 +2,12 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Config } from '../../config.ts';
+import { useNoSuggestions } from './suggestions.ts';
 
 /**
  * Query limits (graphql-armor): depth, cost, aliases, directives and tokens, all from config. Through Yoga's
  * enveloped parse/validate they hold for WebSocket operations too. NODE_ENV=production: no introspection, no
- * "Did you mean ...?" field suggestions.
+ * "Did you mean ...?" suggestions (plugins/suggestions.ts).
  */
 
 type LimitName = 'depth' | 'cost' | 'aliases' | 'directives' | 'tokens';
@@ -44,12 +45,13 @@ export function queryLimitPlugins(config: Config): Plugin[] {
       maxAliases: { n: limits.maxAliases, propagateOnRejection: false, onReject: reportTo('aliases') },
       maxDirectives: { n: limits.maxDirectives, propagateOnRejection: false, onReject: reportTo('directives') },
       maxTokens: { n: limits.maxTokens, onReject: reportTo('tokens') },
-      // Suggestions help while developing; in production they let anyone map the schema field by field.
-      blockFieldSuggestion: { enabled: production, mask: '' },
+      // Masked by plugins/suggestions.ts in production, every kind of suggestion.
+      blockFieldSuggestion: { enabled: false },
     }) as Plugin,
   ];
   if (production) {
     plugins.push({ onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) });
+    plugins.push(useNoSuggestions());
   }
   plugins.push(useQueryTooComplexStatus());
   return plugins;
