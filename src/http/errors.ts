@@ -10,8 +10,12 @@ export function unauthenticatedError(): GraphQLError {
   });
 }
 
+export function rateLimitedMessage(retryAfterSeconds: number): string {
+  return `rate limit exceeded for this API key; retry in ${retryAfterSeconds} s`;
+}
+
 export function rateLimitedError(retryAfterSeconds: number): GraphQLError {
-  return new GraphQLError(`rate limit exceeded for this API key; retry in ${retryAfterSeconds} s`, {
+  return new GraphQLError(rateLimitedMessage(retryAfterSeconds), {
     extensions: {
       code: 'RATE_LIMITED',
       retryAfterSeconds,

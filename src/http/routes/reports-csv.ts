@@ -6,6 +6,7 @@ import { ValidationFailedError } from '../../services/errors.ts';
 import { authenticate } from '../../services/merchants.ts';
 import { DEFAULT_TIME_ZONE, merchantBreakdown, resolveReportDay, type MerchantDailyReport, type ReportDay } from '../../services/reports.ts';
 import { HttpError } from '../body.ts';
+import { rateLimitedMessage } from '../errors.ts';
 import type { Route, RouteDeps } from '../types.ts';
 
 /**
@@ -53,6 +54,13 @@ export function dailyReportCsvRoutes(deps: RouteDeps): Route[] {
     if (!actor) {
       response.setHeader('www-authenticate', 'Bearer');
       throw new HttpError(401, 'missing, malformed, unknown or revoked API key: send Authorization: Bearer <api key>');
+    }
+    // The key's one budget, shared with GraphQL, WebSocket and SSE.
+    const decision = await deps.rateLimiter.consume(actor.apiKeyId);
+    if (!decision.allowed) {
+      deps.metrics.rateLimited.inc({ transport: 'http' });
+      response.setHeader('retry-after', String(decision.retryAfterSeconds));
+      throw new HttpError(429, rateLimitedMessage(decision.retryAfterSeconds));
     }
     const merchantIdParameter = url.searchParams.get('merchantId');
     let merchantId = actor.role === 'MERCHANT' ? actor.merchantId : undefined;

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postGraphql, request, wsClient, wsExecute } from '../support/http.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+// One budget per API key, whichever way the key comes in: every authenticated entry point spends from it and
+// is refused once it is spent. A way in that skipped the limiter would let a key do unbounded work.
+
+const BUDGET = 3;
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer({ RATE_LIMIT_REQUESTS: String(BUDGET), RATE_LIMIT_WINDOW_SECONDS: '600' });
+});
+afterAll(() => server?.close());
+
+const today = new Date().toISOString().slice(0, 10);
+
+/** One use of an entry point; resolves with whether it was served (true) or refused by the rate limit (false). */
+const entryPoints: [string, (key: string) => Promise<boolean>][] = [
+  ['GraphQL POST', async (key) => (await postGraphql(server.url, { query: '{ __typename }' }, { key })).status !== 429],
+  [
+    'GraphQL GET',
+    async (key) => (await request(`${server.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { authorization: `Bearer ${key}` } })).status !== 429,
+  ],
+  [
+    'SSE subscription',
+    async (key) => {
+      const controller = new AbortController();
+      const response = await fetch(`${server.url}/graphql?query=${encodeURIComponent('subscription { transactionEvents { status } }')}`, {
+        headers: { accept: 'text/event-stream', authorization: `Bearer ${key}` },
+        signal: controller.signal,
+      });
+      controller.abort();
+      return response.status !== 429;
+    },
+  ],
+  [
+    'graphql-ws operation',
+    async (key) => {
+      const client = wsClient(server.url, key);
+      try {
+        return !JSON.stringify(await wsExecute(client, '{ __typename }')).includes('RATE_LIMITED');
+      } finally {
+        await client.dispose();
+      }
+    },
+  ],
+  [
+    'CSV report',
+    async (key) => {
+      const response = await request(`${server.url}/reports/daily.csv?date=${today}`, { headers: { authorization: `Bearer ${key}` } });
+      if (response.status === 429) {
+        expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        expect(response.text).toMatch(/rate limit exceeded/);
+        return false;
+      }
+      expect(response.status).toBe(200);
+      return true;
+    },
+  ],
+];
+
+describe('every authenticated entry point spends the key’s one budget', () => {
+  it.each(entryPoints)('%s: served within the budget, refused past it, and it spends what GraphQL spends', async (_name, use) => {
+    const { key } = await server.createMerchant();
+    for (let index = 0; index < BUDGET; index += 1) expect(await use(key)).toBe(true);
+    expect(await use(key)).toBe(false);
+    // The same budget: GraphQL is refused too.
+    expect((await postGraphql(server.url, { query: '{ __typename }' }, { key })).status).toBe(429);
+  });
+
+  it.each(entryPoints)('%s: refused once GraphQL spent the budget', async (_name, use) => {
+    const { key } = await server.createMerchant();
+    for (let index = 0; index < BUDGET; index += 1) expect((await postGraphql(server.url, { query: '{ __typename }' }, { key })).status).toBe(200);
+    expect(await use(key)).toBe(false);
+  });
+});
