@@ -113,10 +113,10 @@ const environmentSchema = z.object({
   ALIPAY_TRADE_TIMEOUT_MINUTES: positiveInt.max(60 * 24 * 30).default(720),
   EXPIRY_INTERVAL_SECONDS: nonNegativeInt.max(86_400).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  // GraphQL limits (graphql-armor). Defaults leave every operation in src/client/operations.ts far inside
-  // (deepest: 5 levels, costliest: ~120 with variables, ~11,600 with a literal `first: 100`, longest: ~100 tokens).
+  // GraphQL limits (src/http/plugins). Defaults leave every operation in src/client/operations.ts inside (deepest:
+  // 5 levels, longest: ~100 tokens; costliest at a full page of 100: Anomalies ~22,800, Transactions ~11,000).
   GRAPHQL_MAX_DEPTH: integer(1, 100).default(8),
-  GRAPHQL_MAX_COST: positiveInt.default(20_000),
+  GRAPHQL_MAX_COST: positiveInt.default(30_000),
   GRAPHQL_MAX_ALIASES: nonNegativeInt.default(15),
   GRAPHQL_MAX_DIRECTIVES: nonNegativeInt.default(20),
   GRAPHQL_MAX_TOKENS: positiveInt.default(1_000),

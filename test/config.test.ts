@@ -4,7 +4,8 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 describe('production settings in the configuration', () => {
   it('has defaults that leave every client operation inside the limits', () => {
     const config = loadConfig({});
-    expect(config.graphqlLimits).toEqual({ maxDepth: 8, maxCost: 20_000, maxAliases: 15, maxDirectives: 20, maxTokens: 1_000, maxPageSize: 100 });
+    expect(config.graphqlLimits).toEqual({ maxDepth: 8, maxCost: 30_000, maxAliases: 15, maxDirectives: 20, maxTokens: 1_000, maxPageSize: 100, maxNodeIds: 100 });
+    expect(config.corsOrigins).toEqual([]);
     expect(config.rateLimit).toEqual({ requests: 6000, windowSeconds: 60 });
     expect(config.redisKeyPrefix).toBe('paystream:');
     expect(config.metricsToken).toBeUndefined();
@@ -19,13 +20,16 @@ describe('production settings in the configuration', () => {
       GRAPHQL_MAX_DIRECTIVES: '3',
       GRAPHQL_MAX_TOKENS: '200',
       GRAPHQL_MAX_PAGE_SIZE: '50',
+      GRAPHQL_MAX_NODE_IDS: '7',
+      CORS_ORIGINS: 'https://shop.example, http://localhost:3000',
       RATE_LIMIT_REQUESTS: '0',
       RATE_LIMIT_WINDOW_SECONDS: '1',
       REDIS_KEY_PREFIX: 'tenant-a:',
       METRICS_TOKEN: 'a-long-enough-token',
       SHUTDOWN_TIMEOUT_SECONDS: '30',
     });
-    expect(config.graphqlLimits).toEqual({ maxDepth: 5, maxCost: 1000, maxAliases: 0, maxDirectives: 3, maxTokens: 200, maxPageSize: 50 });
+    expect(config.graphqlLimits).toEqual({ maxDepth: 5, maxCost: 1000, maxAliases: 0, maxDirectives: 3, maxTokens: 200, maxPageSize: 50, maxNodeIds: 7 });
+    expect(config.corsOrigins).toEqual(['https://shop.example', 'http://localhost:3000']);
     expect(config.rateLimit).toEqual({ requests: 0, windowSeconds: 1 });
     expect(config.redisKeyPrefix).toBe('tenant-a:');
     expect(config.metricsToken).toBe('a-long-enough-token');

@@ -19,6 +19,7 @@ import { useCors } from './plugins/cors.ts';
 import { useCsrfPrevention } from './plugins/csrf.ts';
 import { useMaskedErrorLog } from './plugins/masked-error-log.ts';
 import { useOperationMetrics } from './plugins/operation-metrics.ts';
+import { useQueryCost } from './plugins/query-cost.ts';
 import { queryLimitPlugins } from './plugins/query-limits.ts';
 import { useSharedSubscriptionExecution } from './plugins/shared-subscription-execution.ts';
 import { useStreamCredentialCheck } from './plugins/stream-credentials.ts';
@@ -70,6 +71,8 @@ export function createGraphQLEndpoint(deps: GraphQLEndpointDeps): GraphQLEndpoin
       ...queryLimitPlugins(config),
       useStreamCredentialCheck(credentials),
       useOperationMetrics(metrics),
+      // After the metrics plugin: a refused operation is still counted.
+      useQueryCost(config.graphqlLimits),
       useSharedSubscriptionExecution(),
       useMaskedErrorLog(logger),
     ],

@@ -27,6 +27,12 @@ function errorCode(error: Error, fallback = 'UNCODED'): unknown {
   return error.originalError && !(error.originalError instanceof GraphQLError) ? 'INTERNAL_SERVER_ERROR' : 'UNCODED';
 }
 
+/** A cost refusal happens as execution starts, but like the other limits it runs nothing: `rejected`. */
+function outcomeOf(errors: readonly Error[] | undefined): 'success' | 'error' | 'rejected' {
+  if (!errors?.length) return 'success';
+  return errors.every((error) => error instanceof GraphQLError && error.extensions?.['code'] === 'QUERY_TOO_COMPLEX') ? 'rejected' : 'error';
+}
+
 /** Counts and times every operation, tracks open subscriptions, and names the operation in the logs. */
 export function useOperationMetrics(metrics: Metrics): Plugin<Record<string, unknown>, ServerContext> {
   // Refusals are counted before Yoga gives them their code: `fallback` names what Yoga will call them.
@@ -76,7 +82,7 @@ export function useOperationMetrics(metrics: Metrics): Plugin<Record<string, unk
         onExecuteDone({ result }) {
           stopTimer();
           const errors = isAsyncIterable(result) ? undefined : (result as ExecutionResult).errors;
-          metrics.graphqlOperations.inc({ ...labels, outcome: errors?.length ? 'error' : 'success' });
+          metrics.graphqlOperations.inc({ ...labels, outcome: outcomeOf(errors) });
           countErrors(errors);
         },
       };
@@ -92,7 +98,7 @@ export function useOperationMetrics(metrics: Metrics): Plugin<Record<string, unk
           stopTimer();
           if (!isAsyncIterable(result)) {
             const errors = (result as ExecutionResult).errors;
-            metrics.graphqlOperations.inc({ ...labels, outcome: errors?.length ? 'error' : 'success' });
+            metrics.graphqlOperations.inc({ ...labels, outcome: outcomeOf(errors) });
             countErrors(errors);
             return;
           }

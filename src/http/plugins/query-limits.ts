@@ -5,12 +5,12 @@ import type { Config } from '../../config.ts';
 import { useNoSuggestions } from './suggestions.ts';
 
 /**
- * Query limits (graphql-armor): depth, cost, aliases, directives and tokens, all from config. Through Yoga's
- * enveloped parse/validate they hold for WebSocket operations too. NODE_ENV=production: no introspection, no
- * "Did you mean ...?" suggestions (plugins/suggestions.ts).
+ * Query limits (graphql-armor): depth, aliases, directives and tokens, all from config (the cost, which needs the
+ * variables, is plugins/query-cost.ts). Through Yoga's enveloped parse/validate they hold for WebSocket operations
+ * too. NODE_ENV=production: no introspection, no "Did you mean ...?" suggestions (plugins/suggestions.ts).
  */
 
-type LimitName = 'depth' | 'cost' | 'aliases' | 'directives' | 'tokens';
+type LimitName = 'depth' | 'aliases' | 'directives' | 'tokens';
 
 /** Armor words its refusals as "Syntax Error: ..."; ours name the limit and carry a stable code. */
 function queryTooComplex(armorError: GraphQLError, limit: LimitName): GraphQLError {
@@ -41,7 +41,8 @@ export function queryLimitPlugins(config: Config): Plugin[] {
     EnvelopArmorPlugin({
       // Fragments are a way of writing a selection, not of nesting it: they add no depth and no cost.
       maxDepth: { n: limits.maxDepth, flattenFragments: true, propagateOnRejection: false, onReject: reportTo('depth') },
-      costLimit: { maxCost: limits.maxCost, flattenFragments: true, propagateOnRejection: false, onReject: reportTo('cost') },
+      // The cost depends on the variables: plugins/query-cost.ts checks it at execution.
+      costLimit: { enabled: false },
       maxAliases: { n: limits.maxAliases, propagateOnRejection: false, onReject: reportTo('aliases') },
       maxDirectives: { n: limits.maxDirectives, propagateOnRejection: false, onReject: reportTo('directives') },
       maxTokens: { n: limits.maxTokens, onReject: reportTo('tokens') },

@@ -1,0 +1,92 @@
+import { GraphQLError, getNamedType, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { Plugin } from 'graphql-yoga';
+
+/**
+ * The cost limit (GRAPHQL_MAX_COST), computed once the variables are known: a page of `transactions(first: $n)`
+ * costs what it returns whether `n` is written inline or sent as a variable, and `nodes(ids:)` costs per id (at most
+ * GRAPHQL_MAX_NODE_IDS of them). Checked when the operation is executed or subscribed, for HTTP, SSE and WebSocket
+ * alike (websocket.ts runs Yoga's enveloped execute/subscribe). Not a validation rule: Yoga caches validation per
+ * document, and the cost depends on the variables.
+ *
+ * The formula is graphql-armor's, which the limit was tuned with: a leaf costs 1, an object 2 plus 1.5 times its
+ * selection, times the rows it stands for (`first`/`last`; a connection without them its default page of 20;
+ * the number of `ids`). Fragments add no depth; of a union's members, the costliest counts.
+ */
+
+const LEAF_COST = 1;
+const OBJECT_COST = 2;
+const DEPTH_FACTOR = 1.5;
+/** Pothos's default page size, which every connection keeps (no first/last: 20 rows). */
+const DEFAULT_PAGE_SIZE = 20;
+
+export type QueryCostLimits = { maxCost: number; maxNodeIds: number; maxPageSize: number };
+
+function queryTooComplex(message: string, limit: 'cost' | 'nodeIds', extensions: Record<string, number>): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', limit, ...extensions } });
+}
+
+/**
+ * How many rows a field stands for, from its argument values (variables already substituted). A page larger than
+ * GRAPHQL_MAX_PAGE_SIZE is refused by the connection itself, before it reads anything, with a clearer message.
+ */
+function rowsOf(args: Record<string, unknown>, isConnection: boolean, maxPageSize: number): number {
+  const pageSizes = [args['first'], args['last']].filter((value): value is number => typeof value === 'number');
+  if (pageSizes.length > 0) return Math.min(maxPageSize, Math.max(1, ...pageSizes));
+  if (Array.isArray(args['ids'])) return Math.max(1, args['ids'].length);
+  return isConnection ? DEFAULT_PAGE_SIZE : 1;
+}
+
+/** The refusal for this operation with these variables, if any. */
+function costRefusal(
+  limits: QueryCostLimits,
+  operation: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null | undefined; variableValues?: Record<string, unknown> | null | undefined },
+): GraphQLError | undefined {
+  let tooManyIds: number | undefined;
+  const estimator: ComplexityEstimator = ({ field, args, childComplexity, node }) => {
+    // Introspection has its own rule (refused in production); GraphiQL's query must not count against the limit.
+    if (field.name === '__schema' || field.name === '__type') return 0;
+    if (Array.isArray(args['ids']) && args['ids'].length > limits.maxNodeIds) tooManyIds = Math.max(tooManyIds ?? 0, args['ids'].length);
+    if (node.selectionSet === undefined) return LEAF_COST;
+    const isConnection = getNamedType(field.type).name.endsWith('Connection');
+    return (OBJECT_COST + DEPTH_FACTOR * childComplexity) * rowsOf(args, isConnection, limits.maxPageSize);
+  };
+  let cost: number;
+  try {
+    cost = getComplexity({
+      schema: operation.schema,
+      query: operation.document,
+      operationName: operation.operationName ?? undefined,
+      variables: operation.variableValues ?? {},
+      estimators: [estimator],
+    });
+  } catch (error) {
+    // Bad variable or argument values: execution refuses them itself, with its own message.
+    if (error instanceof GraphQLError && !/maximum allowed number of nodes/.test(error.message)) return undefined;
+    return queryTooComplex('Query Cost limit exceeded: the operation expands to too many fields.', 'cost', { maxCost: limits.maxCost });
+  }
+  if (tooManyIds !== undefined) {
+    return queryTooComplex(`nodes(ids:) takes at most ${limits.maxNodeIds} ids, got ${tooManyIds}: ask in several calls`, 'nodeIds', {
+      maxNodeIds: limits.maxNodeIds,
+    });
+  }
+  if (cost > limits.maxCost) {
+    return queryTooComplex(`Query Cost limit of ${limits.maxCost} exceeded, found ${Math.round(cost)}.`, 'cost', { maxCost: limits.maxCost, cost: Math.round(cost) });
+  }
+  return undefined;
+}
+
+export function useQueryCost(limits: QueryCostLimits): Plugin {
+  const refuse = (args: ExecutionArgs, stop: (result: { errors: GraphQLError[] }) => void) => {
+    const refusal = costRefusal(limits, args);
+    if (refusal) stop({ errors: [refusal] });
+  };
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      refuse(args, setResultAndStopExecution);
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      refuse(args, setResultAndStopExecution);
+    },
+  };
+}
