@@ -10,7 +10,7 @@ import { createApp, type App } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMerchant } from '../../src/services/merchants.ts';
 import { resolveProviderSettings } from '../../src/providers/settings.ts';
-import { INGESTION_STATEMENT_TIMEOUT_MS } from '../../src/services/notifications.ts';
+import { INGESTION_STATEMENT_TIMEOUT_MS } from '../../src/services/notifications/inbox.ts';
 import { createTransaction } from '../../src/services/transactions.ts';
 import { metricSum } from '../support/http.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.ts';

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/logger.ts';
 import type { ProviderNotification } from '../../src/providers/notification.ts';
 import { resolveProviderSettings } from '../../src/providers/settings.ts';
 import { createMerchant } from '../../src/services/merchants.ts';
-import { NotificationInbox } from '../../src/services/notifications.ts';
+import { NotificationInbox } from '../../src/services/notifications/inbox.ts';
 import { createTransaction, cancelTransaction } from '../../src/services/transactions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 

@@ -3,16 +3,15 @@ import { isDatabaseUnavailable } from '../../db/errors.ts';
 import type { NotificationSender } from '../../generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
 import { ALIPAY_NOTIFY_PATH, SIGNED_EVENTS_PATH } from '../../providers/settings.ts';
+import { InboxOverloadedError, NotificationInbox, type Acknowledged } from '../../services/notifications/inbox.ts';
 import {
-  countRejection,
   ingestAlipayNotification,
-  InboxOverloadedError,
   ingestSignedEvent,
-  NotificationInbox,
   type IngestionDeps,
   type IngestionResult,
-  type RejectionReason,
-} from '../../services/notifications.ts';
+  type Refusal,
+} from '../../services/notifications/ingest.ts';
+import { countRejection, type RejectionReason } from '../../services/notifications/rejections.ts';
 import { HttpError, readBody, sendJson, sendText } from '../body.ts';
 import type { Route, RouteDeps, RouteHandler } from '../types.ts';
 
@@ -26,7 +25,7 @@ export const RETRY_AFTER_SECONDS = 5;
 const VERIFICATION_VALUE = /^[\x21-\x7e]{1,256}$/;
 
 type Reply = {
-  ok(response: ServerResponse, result: Extract<IngestionResult, { kind: 'acknowledged' }>): void;
+  ok(response: ServerResponse, result: Acknowledged): void;
   error(response: ServerResponse, status: number, message: string, headers?: Record<string, string>): void;
 };
 
@@ -52,6 +51,8 @@ function singleHeader(request: IncomingMessage, name: string): string | undefine
   return Array.isArray(value) ? value[0] : value;
 }
 
+const REFUSAL_STATUS: Record<Refusal, 400 | 401 | 415> = { UNAUTHENTICATED: 401, UNSUPPORTED_MEDIA_TYPE: 415, MALFORMED: 400 };
+
 /** The `endpoint` label of the notification metrics. */
 export function endpointLabel(sender: 'ALIPAY' | 'SIGNED_EVENT'): 'alipay' | 'events' {
   return sender === 'ALIPAY' ? 'alipay' : 'events';
@@ -62,7 +63,13 @@ export function notificationRoutes(routeDeps: RouteDeps): Route[] {
   const inbox = new NotificationInbox({ db: routeDeps.db, logger: routeDeps.logger });
   const onRejection = (sender: NotificationSender, reason: RejectionReason) =>
     metrics.notificationSignatureFailures.inc({ endpoint: endpointLabel(sender), reason });
-  const deps = (log: Logger): IngestionDeps => ({ db: routeDeps.db, logger: log, providers: routeDeps.providers(), inbox, onRejection });
+  const deps = (log: Logger): IngestionDeps => ({
+    db: routeDeps.db,
+    logger: log,
+    providers: routeDeps.providers(),
+    inbox,
+    countRejection: (sender, reason) => countRejection({ db: routeDeps.db, logger: log, onRejection }, sender, reason),
+  });
   const routes: Route[] = [];
   const add = (method: string, path: string, handler: RouteHandler) => void routes.push({ method, path, handler });
 
@@ -82,7 +89,7 @@ export function notificationRoutes(routeDeps: RouteDeps): Route[] {
         rawBody = await readBody(request);
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
-        await countRejection(current, sender, 'BODY_TOO_LARGE');
+        await current.countRejection(sender, 'BODY_TOO_LARGE');
         reply.error(response, error.status, error.message, { connection: 'close' });
         answered('malformed');
         return;
@@ -103,8 +110,8 @@ export function notificationRoutes(routeDeps: RouteDeps): Route[] {
         reply.ok(response, result);
         answered(result.duplicate ? 'duplicate' : result.outcome.toLowerCase());
       } else {
-        reply.error(response, result.status, result.message);
-        answered(result.status === 401 ? 'unauthenticated' : 'malformed');
+        reply.error(response, REFUSAL_STATUS[result.refusal], result.message);
+        answered(result.refusal === 'UNAUTHENTICATED' ? 'unauthenticated' : 'malformed');
       }
     };
 
