@@ -1,8 +1,7 @@
 /**
  * `npm run bench:reports`: dailyReport at 1,000,000 transactions (90 days, 100 merchants, ~3.4M events).
  *
- * Seeds with INSERT ... SELECT generate_series (secondary indexes dropped during the load and rebuilt
- * after, as a bulk load would), VACUUM ANALYZE, then times, sequentially, each over rotating days and
+ * Seeds bench/report-data.ts (with event histories), then times, sequentially, each over rotating days and
  * merchants:
  * - GraphQL dailyReport over real HTTP (keep-alive) against the real server in a child process (rows + funnel + remittance),
  * - the baseline: the same three aggregates as hand-written SQL on a pg pool (run in parallel, as the
@@ -14,14 +13,11 @@
 import { TypedDocumentString } from '../src/generated/graphql/graphql.ts';
 import { createApiKey } from '../src/services/merchants.ts';
 import { conversionFunnelQuery, remittanceQuery, statusRowsQuery } from '../src/db/sql/reports.ts';
-import type { TestDatabase } from '../test/support/database.ts';
 import { createBenchDatabase, graphqlClient, serverNodeArgsFromEnv, startServerProcess } from './harness.ts';
 import { latencySummary, round, writeBenchResult, type BenchRow } from './lib.ts';
+import { REPORT_DATA, dayAfter, seedReportData } from './report-data.ts';
 
-const TRANSACTIONS = Number(process.env['BENCH_TRANSACTIONS'] ?? 1_000_000);
-const MERCHANTS = 100;
-const DAYS = 90;
-const FIRST_DAY = '2026-01-01';
+const { transactions: TRANSACTIONS, merchants: MERCHANTS, days: DAYS, firstDay: FIRST_DAY } = REPORT_DATA;
 const TIME_ZONE = 'Europe/Berlin';
 const MERCHANT_DAY_RUNS = 300;
 const ALL_MERCHANTS_RUNS = 60;
@@ -61,7 +57,7 @@ async function main(): Promise<void> {
   const db = await createBenchDatabase({ poolSize: 10 });
   const notes: string[] = [];
   try {
-    const seedSeconds = await seed(db);
+    const seedSeconds = await seedReportData(db, { history: true });
     notes.push(`seeded ${TRANSACTIONS.toLocaleString('en')} transactions over ${DAYS} days and ${MERCHANTS} merchants in ${round(seedSeconds, 1)} s (incl. index rebuild and VACUUM ANALYZE)`);
     const { rows: counts } = await db.pool.query<{ transactions: string; events: string }>(
       'SELECT (SELECT count(*) FROM transactions) AS transactions, (SELECT count(*) FROM transaction_events) AS events',
@@ -165,68 +161,6 @@ async function main(): Promise<void> {
   } finally {
     await db.drop();
   }
-}
-
-function dayAfter(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-/**
- * 1M transactions in time order (as they would be written), a deterministic spread of merchants,
- * currencies and outcomes, and their event histories: 60% PAID (settled 1-3 days later), 15% CAPTURED,
- * 10% REDIRECTED, 5% REJECTED, 5% CANCELLED, 5% CREATED.
- */
-async function seed(db: TestDatabase): Promise<number> {
-  const begin = performance.now();
-  const client = await db.pool.connect();
-  try {
-    await client.query(`SET maintenance_work_mem = '256MB'`);
-    await client.query(`SET synchronous_commit = off`);
-    // Consistent by construction, so the per-row foreign-key triggers (4.4M lookups) are skipped for the
-    // load, as pg_restore does. Needs a superuser, which the benchmark database's postgres role is.
-    await client.query(`SET session_replication_role = replica`);
-    await client.query(`INSERT INTO merchants (id, name, created_at)
-      SELECT gen_random_uuid(), 'Merchant ' || lpad(n::text, 3, '0'), timestamptz '2025-12-01' FROM generate_series(1, ${MERCHANTS}) AS n`);
-    // Secondary indexes are rebuilt after the load: far faster than maintaining them row by row.
-    const { rows: indexes } = await client.query<{ name: string; definition: string }>(`
-      SELECT indexname AS name, indexdef AS definition FROM pg_indexes
-      WHERE schemaname = current_schema() AND tablename IN ('transactions', 'transaction_events') AND indexname NOT LIKE '%_pkey'`);
-    for (const index of indexes) await client.query(`DROP INDEX "${index.name}"`);
-    const outcome = `(n * 13) % 100`;
-    await client.query(`
-      WITH merchant_ids AS (SELECT array_agg(id ORDER BY name) AS ids FROM merchants)
-      INSERT INTO transactions (id, merchant_id, merchant_reference, amount_minor, currency, status, redirect_url, return_url, provider_reference, status_reason, version, created_at, updated_at)
-      SELECT md5(n::text)::uuid, ids[1 + (n::bigint * 7919) % ${MERCHANTS}], 'order-' || n, 100 + (n * 31) % 100000,
-             (ARRAY['EUR','USD','CNY','JPY','GBP'])[1 + n % 5],
-             (CASE WHEN ${outcome} < 60 THEN 'PAID' WHEN ${outcome} < 75 THEN 'CAPTURED' WHEN ${outcome} < 85 THEN 'REDIRECTED'
-                   WHEN ${outcome} < 90 THEN 'REJECTED' WHEN ${outcome} < 95 THEN 'CANCELLED' ELSE 'CREATED' END)::"TransactionStatus",
-             'https://openapi.alipay.example/gateway.do?service=create_forex_trade&partner=2088000000000000&out_trade_no=' || md5(n::text) || '&total_fee=19.99&currency=EUR&sign_type=RSA2&sign=' || repeat('x', 120),
-             'https://shop.example/return', CASE WHEN ${outcome} < 75 THEN 'ALI' || n END,
-             CASE WHEN ${outcome} >= 85 AND ${outcome} < 95 THEN 'CLOSED' END,
-             CASE WHEN ${outcome} < 60 THEN 4 WHEN ${outcome} < 75 THEN 3 WHEN ${outcome} < 95 THEN 2 + (${outcome} >= 85)::int ELSE 1 END,
-             timestamptz '${FIRST_DAY} 00:00Z' + n * interval '${(DAYS * 86_400) / TRANSACTIONS} seconds',
-             timestamptz '${FIRST_DAY} 00:00Z' + n * interval '${(DAYS * 86_400) / TRANSACTIONS} seconds'
-      FROM merchant_ids, generate_series(1, ${TRANSACTIONS}) AS n`);
-    // Histories: CREATED for all; REDIRECTED +1 s for all but the CREATED ones; CAPTURED +3 min; PAID +1..3 days; closed +1 h.
-    await client.query(`
-      INSERT INTO transaction_events (transaction_id, merchant_id, sequence, status, previous_status, source, occurred_at)
-      SELECT id, merchant_id, 1, 'CREATED'::"TransactionStatus", NULL::"TransactionStatus", 'MERCHANT_API'::"EventSource", created_at FROM transactions
-      UNION ALL
-      SELECT id, merchant_id, 2, 'REDIRECTED', 'CREATED', 'MERCHANT_API', created_at + interval '1 second' FROM transactions WHERE status <> 'CREATED'
-      UNION ALL
-      SELECT id, merchant_id, 3, 'CAPTURED', 'REDIRECTED', 'PROVIDER_NOTIFICATION', created_at + interval '3 minutes' FROM transactions WHERE status IN ('CAPTURED', 'PAID')
-      UNION ALL
-      SELECT id, merchant_id, 4, 'PAID', 'CAPTURED', 'SETTLEMENT', created_at + interval '1 day' + (amount_minor % 48) * interval '1 hour' FROM transactions WHERE status = 'PAID'
-      UNION ALL
-      SELECT id, merchant_id, 3, status, 'REDIRECTED', 'MERCHANT_API', created_at + interval '1 hour' FROM transactions WHERE status IN ('REJECTED', 'CANCELLED')`);
-    await client.query(`SET session_replication_role = DEFAULT`);
-    for (const index of indexes) await client.query(index.definition);
-    await client.query('VACUUM ANALYZE transactions');
-    await client.query('VACUUM ANALYZE transaction_events');
-  } finally {
-    client.release();
-  }
-  return (performance.now() - begin) / 1000;
 }
 
 await main();

@@ -1,0 +1,210 @@
+/**
+ * `npm run bench:stats`: transactionStats on the reports benchmark's data (1,000,000 transactions, 90 days,
+ * 100 merchants; bench/report-data.ts), each query beside the hand-written SQL a DBA would type for the same
+ * figures, in the same run:
+ * - a 30-day daily series for one merchant, and for all merchants;
+ * - a 24-hour hourly series, for one merchant and for all merchants;
+ * - a 90-day breakdown by merchant and currency (all merchants).
+ * GraphQL goes over real HTTP (keep-alive) to the real server in a child process; the SQL over a pg pool of the
+ * server's size. Sides alternate in blocks so both see the same machine load, and each kind's first answer is
+ * checked against the SQL's totals. Targets (issue 21): GraphQL within 1.5x the SQL; p99 under 100 ms for the
+ * one-merchant queries. Bounded: about 3 minutes on 2 cores. The schema is dropped at the end, also on failure.
+ */
+import { TypedDocumentString } from '../src/generated/graphql/graphql.ts';
+import { createApiKey } from '../src/services/merchants.ts';
+import { createBenchDatabase, graphqlClient, serverNodeArgsFromEnv, startServerProcess } from './harness.ts';
+import { latencySummary, round, writeBenchResult, type BenchRow } from './lib.ts';
+import { REPORT_DATA, dayAfter, seedReportData } from './report-data.ts';
+
+const TIME_ZONE = 'Europe/Berlin';
+const WARMUP_RUNS = 10;
+const BLOCKS = 3;
+
+type Stats = { rows: { created: number; amounts: { currency: string; created: { minorUnits: string } }[] }[] };
+type StatsVariables = { from: string; to: string; groupBy: string[] };
+const STATS_QUERY = new TypedDocumentString<{ transactionStats: Stats }, StatsVariables>(`query Stats($from: Date!, $to: Date!, $groupBy: [TransactionStatsDimension!]) {
+  transactionStats(from: $from, to: $to, timeZone: "${TIME_ZONE}", groupBy: $groupBy) {
+    ... on TransactionStats {
+      rows {
+        start currency merchant { id name }
+        created captured paid cancelled rejected conversionRate
+        amounts { currency created { minorUnits } captured { minorUnits } paid { minorUnits } }
+      }
+    }
+    ... on ValidationError { message }
+  }
+}`);
+const TYPENAME_QUERY = new TypedDocumentString<{ __typename: string }, Record<string, never>>('{ __typename }');
+
+// The baseline, written by hand: the same figures, bucketed the way a DBA would (date_trunc of the local time).
+const FIGURES = `count(*) AS created, count(*) FILTER (WHERE status IN ('CAPTURED', 'PAID')) AS captured,
+  count(*) FILTER (WHERE status = 'PAID') AS paid, count(*) FILTER (WHERE status = 'CANCELLED') AS cancelled,
+  count(*) FILTER (WHERE status = 'REJECTED') AS rejected, sum(amount_minor)::text AS created_minor,
+  sum(amount_minor) FILTER (WHERE status IN ('CAPTURED', 'PAID'))::text AS captured_minor,
+  sum(amount_minor) FILTER (WHERE status = 'PAID')::text AS paid_minor`;
+const RANGE = `created_at >= $1::date::timestamp AT TIME ZONE '${TIME_ZONE}' AND created_at < ($2::date + 1)::timestamp AT TIME ZONE '${TIME_ZONE}'`;
+const series = (unit: 'day' | 'hour', merchant: boolean) =>
+  `SELECT date_trunc('${unit}', created_at AT TIME ZONE '${TIME_ZONE}') AS bucket, currency, ${FIGURES}
+   FROM transactions WHERE ${RANGE} ${merchant ? 'AND merchant_id = $3' : ''} GROUP BY 1, 2 ORDER BY 1, 2`;
+const BREAKDOWN = `SELECT merchant_id, currency, ${FIGURES} FROM transactions WHERE ${RANGE} GROUP BY 1, 2 ORDER BY 1, 2`;
+
+type Kind = {
+  name: string;
+  runs: number;
+  merchant: boolean;
+  groupBy: string[];
+  sql: string;
+  /** The range of the run with this index. */
+  range: (index: number) => { from: string; to: string };
+  target: 'one merchant' | 'all merchants';
+};
+
+// Ranges rotate through the data (away from its first and last days), a dashboard's few at a time.
+const thirtyDays = (index: number) => {
+  const from = dayAfter(REPORT_DATA.firstDay, 5 + ((index * 7) % 50));
+  return { from, to: dayAfter(from, 29) };
+};
+const oneDay = (index: number) => {
+  const from = dayAfter(REPORT_DATA.firstDay, 5 + ((index * 11) % 80));
+  return { from, to: from };
+};
+const KINDS: Kind[] = [
+  { name: '30-day daily series, one merchant', runs: 300, merchant: true, groupBy: ['DAY'], sql: series('day', true), range: thirtyDays, target: 'one merchant' },
+  { name: '30-day daily series, all merchants', runs: 45, merchant: false, groupBy: ['DAY'], sql: series('day', false), range: thirtyDays, target: 'all merchants' },
+  { name: '24-hour hourly series, one merchant', runs: 300, merchant: true, groupBy: ['HOUR'], sql: series('hour', true), range: oneDay, target: 'one merchant' },
+  { name: '24-hour hourly series, all merchants', runs: 150, merchant: false, groupBy: ['HOUR'], sql: series('hour', false), range: oneDay, target: 'all merchants' },
+  {
+    name: '90-day breakdown by merchant and currency',
+    runs: 24,
+    merchant: false,
+    groupBy: ['MERCHANT', 'CURRENCY'],
+    sql: BREAKDOWN,
+    range: () => ({ from: REPORT_DATA.firstDay, to: dayAfter(REPORT_DATA.firstDay, REPORT_DATA.days - 1) }),
+    target: 'all merchants',
+  },
+];
+
+/** Totals per currency of an answer: what both sides must agree on. */
+type Totals = Map<string, { created: number; createdMinor: bigint }>;
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const db = await createBenchDatabase({ poolSize: 10 });
+  const notes: string[] = [];
+  try {
+    const seedSeconds = await seedReportData(db, { history: false });
+    notes.push(
+      `seeded ${REPORT_DATA.transactions.toLocaleString('en')} transactions over ${REPORT_DATA.days} days and ${REPORT_DATA.merchants} merchants in ${round(seedSeconds, 1)} s ` +
+        '(the reports benchmark\'s transactions; no event histories: transactionStats does not read them)',
+    );
+    const server = await startServerProcess('paystream', {
+      env: { DATABASE_URL: db.url, NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', EXPIRY_INTERVAL_SECONDS: '0' },
+      nodeArgs: serverNodeArgsFromEnv(),
+    });
+    const clients = new Map<string, ReturnType<typeof graphqlClient>>();
+    try {
+      const { rows: merchantRows } = await db.pool.query<{ id: string }>('SELECT id FROM merchants ORDER BY name');
+      const admin = await createApiKey(db, 'ADMIN', null);
+      const merchants = await Promise.all(merchantRows.slice(0, 20).map(async ({ id }) => ({ id, key: (await createApiKey(db, 'MERCHANT', id)).secret })));
+      const merchantAt = (index: number) => merchants[(index * 3) % merchants.length]!;
+      const client = (key: string) => {
+        let existing = clients.get(key);
+        if (!existing) {
+          existing = graphqlClient(server.url, key, 1);
+          clients.set(key, existing);
+        }
+        return existing;
+      };
+
+      const viaGraphql = async (kind: Kind, index: number): Promise<Totals> => {
+        const key = kind.merchant ? merchantAt(index).key : admin.secret;
+        const { status, payload } = await client(key).execute(STATS_QUERY, { ...kind.range(index), groupBy: kind.groupBy });
+        const rows = payload.data?.transactionStats.rows;
+        if (status !== 200 || payload.errors || !rows) throw new Error(`${kind.name}: GraphQL answered ${status}: ${JSON.stringify(payload).slice(0, 500)}`);
+        const totals: Totals = new Map();
+        for (const row of rows) {
+          for (const amounts of row.amounts) {
+            const total = totals.get(amounts.currency) ?? { created: 0, createdMinor: 0n };
+            total.createdMinor += BigInt(amounts.created.minorUnits);
+            totals.set(amounts.currency, total);
+          }
+          // Counts are per row (all currencies); amounts per currency: one row per currency when grouped by it.
+          const [only] = row.amounts;
+          if (kind.groupBy.includes('CURRENCY') && only) totals.get(only.currency)!.created += row.created;
+          else totals.set('*', { created: (totals.get('*')?.created ?? 0) + row.created, createdMinor: 0n });
+        }
+        return totals;
+      };
+      const viaSql = async (kind: Kind, index: number): Promise<Totals> => {
+        const { from, to } = kind.range(index);
+        const { rows } = await db.pool.query<{ currency: string; created: string; created_minor: string }>(kind.sql, [from, to, ...(kind.merchant ? [merchantAt(index).id] : [])]);
+        const totals: Totals = new Map();
+        for (const row of rows) {
+          const total = totals.get(row.currency) ?? { created: 0, createdMinor: 0n };
+          total.createdMinor += BigInt(row.created_minor);
+          if (kind.groupBy.includes('CURRENCY')) total.created += Number(row.created);
+          else totals.set('*', { created: (totals.get('*')?.created ?? 0) + Number(row.created), createdMinor: 0n });
+          totals.set(row.currency, total);
+        }
+        return totals;
+      };
+
+      const time = async (runs: number, offset: number, task: (index: number) => Promise<unknown>): Promise<number[]> => {
+        const latencies: number[] = [];
+        for (let index = offset; index < offset + runs; index += 1) {
+          const begin = performance.now();
+          await task(index);
+          latencies.push(performance.now() - begin);
+        }
+        return latencies;
+      };
+
+      const overhead = latencySummary(await time(200, 0, async () => client(admin.secret).execute(TYPENAME_QUERY, {})));
+      const rows: BenchRow[] = [];
+      for (const kind of KINDS) {
+        // Both sides give the same figures (the answer is checked, not only timed).
+        const [graphql, sql] = [await viaGraphql(kind, 0), await viaSql(kind, 0)];
+        const show = (totals: Totals) => JSON.stringify([...totals].sort(), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+        if (show(graphql) !== show(sql)) throw new Error(`${kind.name}: GraphQL ${show(graphql)} but SQL ${show(sql)}`);
+        const warmup = Math.min(WARMUP_RUNS, Math.ceil(kind.runs / 5));
+        await time(warmup, 0, (index) => viaGraphql(kind, index));
+        await time(warmup, 0, (index) => viaSql(kind, index));
+        const graphqlLatencies: number[] = [];
+        const sqlLatencies: number[] = [];
+        const perBlock = Math.ceil(kind.runs / BLOCKS);
+        for (let block = 0; block < BLOCKS; block += 1) {
+          sqlLatencies.push(...(await time(perBlock, block * perBlock, (index) => viaSql(kind, index))));
+          graphqlLatencies.push(...(await time(perBlock, block * perBlock, (index) => viaGraphql(kind, index))));
+        }
+        const measured = { graphql: latencySummary(graphqlLatencies), sql: latencySummary(sqlLatencies) };
+        const oneMerchant = kind.target === 'one merchant';
+        rows.push(
+          { figure: `${kind.name}: GraphQL/HTTP p50`, value: measured.graphql.p50, unit: 'ms', baseline: 'hand-written SQL p50', baselineValue: measured.sql.p50, target: '<= 1.5x SQL', pass: measured.graphql.p50 <= 1.5 * measured.sql.p50 },
+          {
+            figure: `${kind.name}: GraphQL/HTTP p99`,
+            value: measured.graphql.p99,
+            unit: 'ms',
+            baseline: 'hand-written SQL p99',
+            baselineValue: measured.sql.p99,
+            target: oneMerchant ? '<= 1.5x SQL, < 100 ms' : '<= 1.5x SQL',
+            pass: measured.graphql.p99 <= 1.5 * measured.sql.p99 && (!oneMerchant || measured.graphql.p99 < 100),
+          },
+        );
+        notes.push(`${kind.name}: ${graphqlLatencies.length} queries per side, ranges rotating; p50 ratio ${round(measured.graphql.p50 / measured.sql.p50)}x`);
+      }
+      rows.push({ figure: 'authenticated GraphQL request { __typename } p50 (fixed cost of any query, for context)', value: overhead.p50, unit: 'ms' });
+      notes.push(`time zone ${TIME_ZONE}; sides alternate in ${BLOCKS} blocks after up to ${WARMUP_RUNS} warm-up runs each; the pool and the server's pool have 10 connections`);
+      notes.push(`total bench time ${round((performance.now() - started) / 1000, 1)} s`);
+      writeBenchResult({ name: 'stats', title: `transactionStats at ${REPORT_DATA.transactions.toLocaleString('en')} transactions`, notes, rows });
+      for (const note of notes) console.log(`- ${note}`);
+    } finally {
+      for (const client of clients.values()) client.close();
+      await server.stop();
+    }
+  } finally {
+    await db.drop();
+  }
+}
+
+await main();
+process.exit(0);
