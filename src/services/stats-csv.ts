@@ -4,7 +4,7 @@ import { formatMinorUnits } from '../domain/money.ts';
 import { TRANSACTION_STATUSES, isTransactionStatus, type TransactionStatus } from '../domain/status.ts';
 import { ValidationFailedError, type FieldProblem } from './errors.ts';
 import { DEFAULT_TIME_ZONE } from './reports.ts';
-import { STATS_DIMENSIONS, type StatsDimension, type StatsRequest, type TransactionStats } from './stats.ts';
+import { STATS_DIMENSIONS, STATS_FIGURES, type StatsDimension, type StatsRequest, type TransactionStats } from './stats.ts';
 
 /**
  * transactionStats as text, for spreadsheets: parameters from a query string or the command line, RFC 4180 CSV
@@ -17,8 +17,6 @@ import { STATS_DIMENSIONS, type StatsDimension, type StatsRequest, type Transact
 
 /** The most lines a CSV answer holds; larger requests are refused before the aggregate runs where possible. */
 export const MAX_STATS_CSV_ROWS = 100_000;
-
-const FIGURES = ['created', 'captured', 'paid', 'cancelled', 'rejected'] as const;
 
 /** A comma-separated parameter as its items (empty items dropped); undefined when the parameter is absent. */
 function list(value: string | undefined): string[] | undefined {
@@ -70,9 +68,9 @@ export function transactionStatsCsv(stats: TransactionStats): string {
     ...(byMerchant ? ['merchant_id', 'merchant_name'] : []),
     ...(byStatus ? ['status'] : []),
     ...(byCurrency ? ['currency'] : []),
-    ...FIGURES,
+    ...STATS_FIGURES,
     'conversion_rate',
-    ...(byCurrency ? FIGURES.map((figure) => `${figure}_amount`) : stats.currencies.flatMap((currency) => FIGURES.map((figure) => `${figure}_amount_${currency}`))),
+    ...(byCurrency ? STATS_FIGURES.map((figure) => `${figure}_amount`) : stats.currencies.flatMap((currency) => STATS_FIGURES.map((figure) => `${figure}_amount_${currency}`))),
   ];
   const records = stats.rows.map((row) => [
     new Date(row.bucket.start).toISOString(),
@@ -82,9 +80,9 @@ export function transactionStatsCsv(stats: TransactionStats): string {
     ...(byMerchant ? [row.merchant ? encodeGlobalId('Merchant', row.merchant.id) : '', row.merchant?.name ?? ''] : []),
     ...(byStatus ? [row.status ?? ''] : []),
     ...(byCurrency ? [row.currency ?? ''] : []),
-    ...FIGURES.map((figure) => String(row.counts[figure])),
+    ...STATS_FIGURES.map((figure) => String(row.counts[figure])),
     row.conversionRate ?? '',
-    ...row.amounts.flatMap((amounts) => FIGURES.map((figure) => formatMinorUnits(amounts[figure], amounts.currency))),
+    ...row.amounts.flatMap((amounts) => STATS_FIGURES.map((figure) => formatMinorUnits(amounts[figure], amounts.currency))),
   ]);
   return encodeCsv([header, ...records]);
 }

@@ -4,7 +4,7 @@ import { formatRatio } from '../domain/ratio.ts';
 import { TRANSACTION_STATUSES, type TransactionStatus } from '../domain/status.ts';
 import { TIME_UNITS, timeBuckets, type OffsetTimeline, type TimeBucket, type TimeUnit } from '../domain/time-buckets.ts';
 import type { Database } from '../db/client.ts';
-import { readOffsetTimeline, sumTransactions, type StatsSum } from '../db/sql/stats.ts';
+import { STATS_FIGURES, readOffsetTimeline, sumTransactions, type StatsFigure, type StatsSum } from '../db/sql/stats.ts';
 import type { Merchant } from '../generated/prisma/client.ts';
 import { ValidationFailedError, type FieldProblem } from './errors.ts';
 import { canonicalTimeZone } from './reports.ts';
@@ -17,13 +17,15 @@ import { canonicalTimeZone } from './reports.ts';
  * - Buckets come from the zone's UTC offsets as PostgreSQL knows them (src/domain/time-buckets.ts): a day is 23 or
  *   25 hours when the clocks change, an hour that occurs twice is two buckets.
  * - A transaction counts in the bucket of its creation, by its current status (see src/db/sql/stats.ts): `created`
- *   all of them, `captured` those that reached CAPTURED (now CAPTURED or PAID), `paid`, `cancelled`, `rejected`.
- *   Money is per currency, never summed across currencies.
+ *   all of them, `captured` those that reached CAPTURED (now CAPTURED or PAID), `paid`, `cancelled`, `rejected`,
+ *   and `refunded` those with money refunded. Money is per currency, never summed across currencies.
  * - Every bucket of the range is present, with zeros when empty, for every series: each status (the filter's, or
  *   all) when grouped by status, each currency and merchant that has transactions in the range (or that the filter
  *   names) when grouped by those. Every row's `amounts` lists the same currencies, so a chart needs no gap-filling.
- * - Refunds (to come) add a figure to StatsCounts and StatsAmounts; nothing else changes shape.
+ * - Each figure is a count and a sum (STATS_FIGURES); a new one is a line in src/db/sql/stats.ts and a field.
  */
+
+export { STATS_FIGURES, type StatsFigure };
 
 export const STATS_DIMENSIONS = [...TIME_UNITS, 'STATUS', 'CURRENCY', 'MERCHANT'] as const;
 export type StatsDimension = (typeof STATS_DIMENSIONS)[number];
@@ -46,10 +48,10 @@ export type StatsRequest = Readonly<{
   merchantId: string | undefined;
 }>;
 
-export type StatsCounts = Readonly<{ created: number; captured: number; paid: number; cancelled: number; rejected: number }>;
+export type StatsCounts = Readonly<Record<StatsFigure, number>>;
 
-/** The same figures as sums of amounts, in minor units of `currency`. */
-export type StatsAmounts = Readonly<{ currency: string; created: bigint; captured: bigint; paid: bigint; cancelled: bigint; rejected: bigint }>;
+/** The same figures as sums of amounts, in minor units of `currency` (refunded: the money refunded). */
+export type StatsAmounts = Readonly<{ currency: string } & Record<StatsFigure, bigint>>;
 
 export type StatsRow = Readonly<{
   bucket: TimeBucket;
@@ -164,10 +166,13 @@ function offsetTimeline(db: Database, from: string, to: string, timeZone: string
 // ---------------------------------------------------------------------------------------------------------
 // The query
 
-type Accumulator = { counts: { -readonly [K in keyof StatsCounts]: number }; amounts: Map<string, { -readonly [K in keyof StatsAmounts]: StatsAmounts[K] }> };
+type Accumulator = { counts: Record<StatsFigure, number>; amounts: Map<string, { currency: string } & Record<StatsFigure, bigint>> };
 
-const zeroCounts = (): Accumulator['counts'] => ({ created: 0, captured: 0, paid: 0, cancelled: 0, rejected: 0 });
-const zeroAmounts = (currency: string): StatsAmounts => ({ currency, created: 0n, captured: 0n, paid: 0n, cancelled: 0n, rejected: 0n });
+const zeroCounts = (): Record<StatsFigure, number> => Object.fromEntries(STATS_FIGURES.map((figure) => [figure, 0])) as Record<StatsFigure, number>;
+const zeroAmounts = (currency: string): { currency: string } & Record<StatsFigure, bigint> => ({
+  currency,
+  ...(Object.fromEntries(STATS_FIGURES.map((figure) => [figure, 0n])) as Record<StatsFigure, bigint>),
+});
 
 function seriesKey(bucket: number, status: string | undefined, currency: string | undefined, merchantId: string | undefined): string {
   return `${bucket} ${status ?? ''} ${currency ?? ''} ${merchantId ?? ''}`;
@@ -175,13 +180,11 @@ function seriesKey(bucket: number, status: string | undefined, currency: string 
 
 /** Adds one aggregate row into its accumulator (counts summed over currencies, money kept per currency). */
 function accumulate(accumulator: Accumulator, sum: StatsSum): void {
-  for (const figure of ['created', 'captured', 'paid', 'cancelled', 'rejected'] as const) accumulator.counts[figure] += sum[figure];
-  const amounts = accumulator.amounts.get(sum.currency) ?? { ...zeroAmounts(sum.currency) };
-  amounts.created += sum.createdMinor;
-  amounts.captured += sum.capturedMinor;
-  amounts.paid += sum.paidMinor;
-  amounts.cancelled += sum.cancelledMinor;
-  amounts.rejected += sum.rejectedMinor;
+  const amounts = accumulator.amounts.get(sum.currency) ?? zeroAmounts(sum.currency);
+  for (const figure of STATS_FIGURES) {
+    accumulator.counts[figure] += sum.counts[figure];
+    amounts[figure] += sum.sums[figure];
+  }
   accumulator.amounts.set(sum.currency, amounts);
 }
 

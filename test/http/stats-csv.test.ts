@@ -32,12 +32,13 @@ describe('GET /reports/stats.csv', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
     expect(response.headers.get('content-disposition')).toBe('attachment; filename="paystream-stats-2026-10-31-2026-11-01.csv"');
-    const amountColumns = ['EUR', 'JPY'].flatMap((currency) => ['created', 'captured', 'paid', 'cancelled', 'rejected'].map((figure) => `${figure}_amount_${currency}`));
+    const figures = ['created', 'captured', 'paid', 'cancelled', 'rejected', 'refunded'];
+    const amountColumns = ['EUR', 'JPY'].flatMap((currency) => figures.map((figure) => `${figure}_amount_${currency}`));
     expect((await response.text()).split('\r\n')).toEqual([
-      ['start', 'end', 'date', 'local_start', 'created', 'captured', 'paid', 'cancelled', 'rejected', 'conversion_rate', ...amountColumns].join(','),
-      '2026-10-31T04:00:00.000Z,2026-11-01T04:00:00.000Z,2026-10-31,2026-10-31T00:00:00-04:00,1,1,1,0,0,1.0000,19.99,19.99,19.99,0.00,0.00,0,0,0,0,0',
+      ['start', 'end', 'date', 'local_start', ...figures, 'conversion_rate', ...amountColumns].join(','),
+      '2026-10-31T04:00:00.000Z,2026-11-01T04:00:00.000Z,2026-10-31,2026-10-31T00:00:00-04:00,1,1,1,0,0,0,1.0000,19.99,19.99,19.99,0.00,0.00,0.00,0,0,0,0,0,0',
       // The 25-hour day.
-      '2026-11-01T04:00:00.000Z,2026-11-02T05:00:00.000Z,2026-11-01,2026-11-01T00:00:00-04:00,1,0,0,0,0,0.0000,0.00,0.00,0.00,0.00,0.00,1500,0,0,0,0',
+      '2026-11-01T04:00:00.000Z,2026-11-02T05:00:00.000Z,2026-11-01,2026-11-01T00:00:00-04:00,1,0,0,0,0,0,0.0000,0.00,0.00,0.00,0.00,0.00,0.00,1500,0,0,0,0,0',
       '',
     ]);
   });
@@ -48,11 +49,12 @@ describe('GET /reports/stats.csv', () => {
     const globexId = encodeGlobalId('Merchant', globex.merchantId);
     const whole = '2026-10-31T00:00:00.000Z,2026-11-02T00:00:00.000Z,2026-10-31,2026-10-31T00:00:00+00:00';
     expect(text.split('\r\n')).toEqual([
-      'start,end,date,local_start,merchant_id,merchant_name,currency,created,captured,paid,cancelled,rejected,conversion_rate,created_amount,captured_amount,paid_amount,cancelled_amount,rejected_amount',
-      `${whole},${acmeId},"Acme, ""the"" shop",EUR,1,1,1,0,0,1.0000,19.99,19.99,19.99,0.00,0.00`,
-      `${whole},${acmeId},"Acme, ""the"" shop",JPY,1,0,0,0,0,0.0000,1500,0,0,0,0`,
-      `${whole},${globexId},Globex,EUR,1,1,0,0,0,1.0000,42.00,42.00,0.00,0.00,0.00`,
-      `${whole},${globexId},Globex,JPY,0,0,0,0,0,,0,0,0,0,0`,
+      'start,end,date,local_start,merchant_id,merchant_name,currency,created,captured,paid,cancelled,rejected,refunded,conversion_rate,' +
+        'created_amount,captured_amount,paid_amount,cancelled_amount,rejected_amount,refunded_amount',
+      `${whole},${acmeId},"Acme, ""the"" shop",EUR,1,1,1,0,0,0,1.0000,19.99,19.99,19.99,0.00,0.00,0.00`,
+      `${whole},${acmeId},"Acme, ""the"" shop",JPY,1,0,0,0,0,0,0.0000,1500,0,0,0,0,0`,
+      `${whole},${globexId},Globex,EUR,1,1,0,0,0,0,1.0000,42.00,42.00,0.00,0.00,0.00,0.00`,
+      `${whole},${globexId},Globex,JPY,0,0,0,0,0,0,,0,0,0,0,0,0`,
       '',
     ]);
   });

@@ -29,7 +29,7 @@ const FIRST_DAY = '2025-12-20';
 const LAST_DAY = '2026-12-20';
 const HOUR = 3_600_000;
 
-type Row = { merchantId: string; createdAt: number; status: TransactionStatus; currency: string; amountMinor: bigint };
+type Row = { merchantId: string; createdAt: number; status: TransactionStatus; currency: string; amountMinor: bigint; refundedMinor: bigint };
 
 let db: TestDatabase;
 let transactions: Row[];
@@ -89,7 +89,7 @@ function oracleBuckets(from: string, to: string, zone: string, unit: StatsDimens
   return keys;
 }
 
-type Figures = { created: number; captured: number; paid: number; cancelled: number; rejected: number };
+type Figures = { created: number; captured: number; paid: number; cancelled: number; rejected: number; refunded: number };
 type Normalized = { bucket: string; status: string | null; currency: string | null; merchant: string | null; counts: Figures; amounts: string[] };
 
 function oracle(request: StatsRequest): Normalized[] {
@@ -122,15 +122,23 @@ function oracle(request: StatsRequest): Normalized[] {
           const count = (statusesCounted: readonly TransactionStatus[]) => rows.filter((row) => statusesCounted.includes(row.status)).length;
           const sum = (code: string, statusesCounted: readonly TransactionStatus[]) =>
             rows.filter((row) => row.currency === code && statusesCounted.includes(row.status)).reduce((total, row) => total + row.amountMinor, 0n);
+          const refunded = (code: string) => rows.filter((row) => row.currency === code).reduce((total, row) => total + row.refundedMinor, 0n);
           const figures = { created: TRANSACTION_STATUSES, captured: ['CAPTURED', 'PAID'], paid: ['PAID'], cancelled: ['CANCELLED'], rejected: ['REJECTED'] } as const;
           expected.push({
             bucket,
             status,
             currency,
             merchant,
-            counts: { created: rows.length, captured: count(figures.captured), paid: count(figures.paid), cancelled: count(figures.cancelled), rejected: count(figures.rejected) },
+            counts: {
+              created: rows.length,
+              captured: count(figures.captured),
+              paid: count(figures.paid),
+              cancelled: count(figures.cancelled),
+              rejected: count(figures.rejected),
+              refunded: rows.filter((row) => row.refundedMinor > 0n).length,
+            },
             amounts: (currency === null ? currencies : [currency]).map(
-              (code) => `${code} ${Object.values(figures).map((counted) => sum(code, counted)).join(' ')}`,
+              (code) => `${code} ${Object.values(figures).map((counted) => sum(code, counted)).join(' ')} ${refunded(code)}`,
             ),
           });
         }
@@ -148,7 +156,7 @@ function normalize(stats: TransactionStats, unit: StatsDimension | undefined): N
     currency: row.currency ?? null,
     merchant: row.merchant?.id ?? null,
     counts: { ...row.counts },
-    amounts: row.amounts.map((amounts) => `${amounts.currency} ${amounts.created} ${amounts.captured} ${amounts.paid} ${amounts.cancelled} ${amounts.rejected}`),
+    amounts: row.amounts.map((amounts) => `${amounts.currency} ${amounts.created} ${amounts.captured} ${amounts.paid} ${amounts.cancelled} ${amounts.rejected} ${amounts.refunded}`),
   }));
 }
 
@@ -188,21 +196,25 @@ async function seed(): Promise<void> {
       currency: fc.constantFrom(...CURRENCIES),
       // Up to int64's top: two of them already sum past it (exact all the same).
       amountMinor: fc.oneof(fc.bigInt({ min: 1n, max: 100_000n }), fc.bigInt({ min: 1n, max: 2n ** 63n - 1n })),
+      // The share refunded (of a captured or paid transaction): none, part or all.
+      refundedShare: fc.constantFrom(0n, 0n, 1n, 2n),
     }),
     { numRuns: instants.length + edges.length, seed: 16 },
   );
   transactions = [...instants, ...edges].map((createdAt, index) => {
-    const { merchant, status, currency, amountMinor } = details[index]!;
-    return { merchantId: merchant, createdAt, status, currency, amountMinor };
+    const { merchant, status, currency, amountMinor, refundedShare } = details[index]!;
+    const refundedMinor = status === 'CAPTURED' || status === 'PAID' ? (amountMinor * refundedShare) / 2n : 0n;
+    return { merchantId: merchant, createdAt, status, currency, amountMinor, refundedMinor };
   });
   // Only the columns transactionStats reads (a history is not needed for counting), in one statement.
   await db.pool.query(
-    `INSERT INTO transactions (id, merchant_id, merchant_reference, amount_minor, currency, status, return_url, version, created_at, updated_at)
-     SELECT gen_random_uuid(), m, 'property-' || n, a, c, s::"TransactionStatus", 'https://shop.example/return', 1, t, t
-     FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[]) WITH ORDINALITY AS r(m, a, c, s, t, n)`,
+    `INSERT INTO transactions (id, merchant_id, merchant_reference, amount_minor, refunded_minor, currency, status, return_url, version, created_at, updated_at)
+     SELECT gen_random_uuid(), m, 'property-' || n, a, f, c, s::"TransactionStatus", 'https://shop.example/return', 1, t, t
+     FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[]) WITH ORDINALITY AS r(m, a, f, c, s, t, n)`,
     [
       transactions.map((row) => row.merchantId),
       transactions.map((row) => row.amountMinor.toString()),
+      transactions.map((row) => row.refundedMinor.toString()),
       transactions.map((row) => row.currency),
       transactions.map((row) => row.status),
       transactions.map((row) => new Date(row.createdAt)),

@@ -576,7 +576,7 @@ export type TransactionStats = {
   to: Scalars['Date']['output'];
 };
 
-/** A row's money in one currency: exact sums of the amounts of the transactions each count counts */
+/** A row's money in one currency: exact sums of the amounts of the transactions each count counts (refunded: the money refunded) */
 export type TransactionStatsAmounts = {
   __typename?: 'TransactionStatsAmounts';
   /** of those CANCELLED */
@@ -589,6 +589,8 @@ export type TransactionStatsAmounts = {
   currency: Scalars['String']['output'];
   /** of those PAID */
   paid: Money;
+  /** refunded to consumers (SUCCEEDED refunds) of these transactions */
+  refunded: Money;
   /** of those REJECTED */
   rejected: Money;
 };
@@ -648,6 +650,8 @@ export type TransactionStatsRow = {
   merchant?: Maybe<Merchant>;
   /** of those, PAID now */
   paid: Scalars['Int']['output'];
+  /** of those, with money refunded (a SUCCEEDED refund, whole or partial) */
+  refunded: Scalars['Int']['output'];
   /** of those, REJECTED (including expired) */
   rejected: Scalars['Int']['output'];
   /** first instant of the bucket (inclusive) */

@@ -6,6 +6,7 @@ import {
   STATS_DIMENSIONS,
   transactionStats,
   type StatsAmounts,
+  type StatsFigure,
   type StatsRow,
   type StatsSize,
   type TransactionStats,
@@ -46,10 +47,10 @@ const Filter = builder.inputType('TransactionStatsFilter', {
   }),
 });
 
-const money = (amounts: StatsAmounts, figure: Exclude<keyof StatsAmounts, 'currency'>) => ({ minorUnits: amounts[figure], currency: amounts.currency });
+const money = (amounts: StatsAmounts, figure: StatsFigure) => ({ minorUnits: amounts[figure], currency: amounts.currency });
 
 const Amounts = builder.objectRef<StatsAmounts>('TransactionStatsAmounts').implement({
-  description: "A row's money in one currency: exact sums of the amounts of the transactions each count counts",
+  description: "A row's money in one currency: exact sums of the amounts of the transactions each count counts (refunded: the money refunded)",
   fields: (t) => ({
     currency: t.exposeString('currency', { description: 'ISO 4217' }),
     created: t.field({ type: Money, description: 'of all created', resolve: (amounts) => money(amounts, 'created') }),
@@ -57,6 +58,7 @@ const Amounts = builder.objectRef<StatsAmounts>('TransactionStatsAmounts').imple
     paid: t.field({ type: Money, description: 'of those PAID', resolve: (amounts) => money(amounts, 'paid') }),
     cancelled: t.field({ type: Money, description: 'of those CANCELLED', resolve: (amounts) => money(amounts, 'cancelled') }),
     rejected: t.field({ type: Money, description: 'of those REJECTED', resolve: (amounts) => money(amounts, 'rejected') }),
+    refunded: t.field({ type: Money, description: 'refunded to consumers (SUCCEEDED refunds) of these transactions', resolve: (amounts) => money(amounts, 'refunded') }),
   }),
 });
 
@@ -78,6 +80,7 @@ const Row = builder.objectRef<StatsRow>('TransactionStatsRow').implement({
     paid: t.int({ description: 'of those, PAID now', resolve: (row) => row.counts.paid }),
     cancelled: t.int({ description: 'of those, CANCELLED', resolve: (row) => row.counts.cancelled }),
     rejected: t.int({ description: 'of those, REJECTED (including expired)', resolve: (row) => row.counts.rejected }),
+    refunded: t.int({ description: 'of those, with money refunded (a SUCCEEDED refund, whole or partial)', resolve: (row) => row.counts.refunded }),
     conversionRate: t.string({
       nullable: true,
       description: 'captured / created as a decimal string with 4 decimals, rounded half up ("0.6667"); null when nothing was created',
