@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Prints once what this machine skips (no DATABASE_URL, no Chromium) and how to run it.
+    globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     // Each file has its own PostgreSQL schema (or its own embedded database), so files run in parallel.
     fileParallelism: true,

@@ -1,25 +1,21 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CreateTransactionDocument, TransactionNotificationsDocument } from '../../src/client/operations.ts';
+import { describeInBrowser, launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-// The whole flow of DOMAIN.md with no outside system: merchant creates a transaction, the consumer pays (or
-// gives up) on the sandbox's Alipay page in a real browser, the sandbox notifies us like Alipay, the consumer
+// The whole flow of the domain (docs/DOMAIN.md) with no outside system: merchant creates a transaction, the consumer
+// pays (or gives up) on the sandbox's Alipay page in a real browser, the sandbox notifies us like Alipay, the consumer
 // lands on the merchant's return page, and the sandbox's settlement plays the bank statement.
 let server: TestServer;
 let merchant: { merchantId: string; key: string };
 let shop: Server;
 let shopUrl: string;
-let browser: BrowserContext;
-let profileDir: string;
-const CHROMIUM = '/usr/bin/chromium';
+let browser: TestBrowser;
 
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (CI installs it)`);
+async function start(): Promise<void> {
+  browser = await launchBrowser();
   // Every notification delivered twice, as Alipay sometimes does: the duplicate must change nothing.
   server = await startTestServer({ SANDBOX_REDELIVERY_RATE: '1', SANDBOX_CNY_RATES: 'EUR:7.8123' });
   merchant = await server.createMerchant('Tea House');
@@ -30,20 +26,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
   shopUrl = `http://127.0.0.1:${(shop.address() as { port: number }).port}`;
-  profileDir = mkdtempSync(join(tmpdir(), 'paystream-chromium-'));
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}, 60_000);
+}
 
-afterAll(async () => {
+async function stop(): Promise<void> {
   await browser?.close();
   await new Promise<void>((resolve) => (shop ? shop.close(() => resolve()) : resolve()));
   await server?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-});
+}
 
 async function createTransaction(reference: string, value: string) {
   const result = await server.execute(
@@ -63,13 +52,16 @@ async function adminView(id: string) {
 }
 
 async function openGateway(redirectUrl: string): Promise<Page> {
-  const page = await browser.newPage();
+  const page = await browser.context.newPage();
   const response = await page.goto(redirectUrl);
   expect(response?.status()).toBe(200);
   return page;
 }
 
-describe('the sandbox flow in a browser', () => {
+describeInBrowser('the sandbox flow in a browser', () => {
+  beforeAll(start, 60_000);
+  afterAll(stop);
+
   let paidId: string;
 
   it('shows the amount in CNY, pays, notifies us like Alipay and returns the consumer to the merchant', async () => {
@@ -111,7 +103,7 @@ describe('the sandbox flow in a browser', () => {
   }, 60_000);
 
   it('settles captured transactions: PAID with source SETTLEMENT, and settling again changes nothing', async () => {
-    const page = await browser.newPage();
+    const page = await browser.context.newPage();
     await page.goto(`${server.url}/sandbox/alipay/settlement`);
     expect(await page.locator('tbody').textContent()).toContain('EUR');
     await Promise.all([page.waitForURL(/settled=1/), page.getByRole('button', { name: 'Settle all' }).click()]);
@@ -135,7 +127,7 @@ describe('the sandbox flow in a browser', () => {
     const transaction = await createTransaction('tea-3', '12.00');
     const tampered = new URL(transaction.redirectUrl ?? '');
     tampered.searchParams.set('total_fee', '0.01');
-    const page = await browser.newPage();
+    const page = await browser.context.newPage();
     const response = await page.goto(tampered.toString());
     expect(response?.status()).toBe(400);
     expect(await page.getByTestId('error-code').textContent()).toBe('ILLEGAL_SIGN');
