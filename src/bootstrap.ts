@@ -13,7 +13,10 @@ export async function prepareDatabase(config: Config, db: Database, logger: Logg
   await bootstrapAdminKey(config, db, logger);
 }
 
-const ADMIN_KEY_FILE = 'admin-api-key';
+/** Where the embedded database's generated ADMIN key is kept. */
+export function adminKeyFile(config: Config): string {
+  return join(config.dataDir, 'admin-api-key');
+}
 
 /**
  * ADMIN_API_KEY wins. Without it, the embedded database gets one key made on first start, kept in DATA_DIR
@@ -26,7 +29,7 @@ async function bootstrapAdminKey(config: Config, db: Database, logger: Logger): 
     return;
   }
   if (db.kind !== 'embedded') return;
-  const file = join(config.dataDir, ADMIN_KEY_FILE);
+  const file = adminKeyFile(config);
   const existing = await readFile(file, 'utf8').then(
     (text) => text.trim(),
     () => undefined,

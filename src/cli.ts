@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { parseGlobalId } from './graphql/ids.ts';
 import { dailyReportCsv } from './http/routes/reports-csv.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, logDestination } from './logger.ts';
 import { UserError } from './services/errors.ts';
 import { expireStuckTransactions } from './services/expiry.ts';
 import { createMerchant } from './services/merchants.ts';
@@ -100,7 +100,7 @@ async function run(argv: string[]): Promise<number> {
   if (!command) throw new UsageError(commandName === undefined ? USAGE : `unknown command ${commandName}\n${USAGE}`);
   const config = loadConfig();
   // Logs go to stderr so stdout stays machine-readable JSON.
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, logDestination(process.stderr));
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
     await prepareDatabase(config, db, logger);

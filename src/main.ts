@@ -14,15 +14,24 @@ async function main(): Promise<void> {
   }
   // The application is loaded only once the configuration is known good: a bad variable is reported in
   // well under a second, before the database client, the schema and everything else are even imported.
-  const [{ prepareDatabase }, { openDatabase }, { createApp }, { createLogger }, { createMetrics }, { startExpiryRunner }] = await Promise.all([
+  const [
+    { adminKeyFile, prepareDatabase },
+    { openDatabase },
+    { createApp },
+    { createLogger, logDestination },
+    { createMetrics },
+    { startExpiryRunner },
+    { nextSteps },
+  ] = await Promise.all([
     import('./bootstrap.ts'),
     import('./db/client.ts'),
     import('./http/server.ts'),
     import('./logger.ts'),
     import('./observability/metrics.ts'),
     import('./services/expiry.ts'),
+    import('./next-steps.ts'),
   ]);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination());
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception; exiting');
     process.exit(1);
@@ -43,6 +52,12 @@ async function main(): Promise<void> {
     );
   } else {
     logger.info({ gateway: alipay.gatewayUrl }, 'Alipay gateway configured');
+  }
+  // For a person at a terminal (log collectors get the lines above only).
+  if (process.stdout.isTTY) {
+    const adminKey =
+      config.adminApiKey !== undefined ? { kind: 'configured' as const } : db.kind === 'embedded' ? { kind: 'file' as const, path: adminKeyFile(config) } : { kind: 'none' as const };
+    process.stdout.write(`${nextSteps({ graphqlUrl: `${baseUrl}/graphql`, graphiql: config.nodeEnv !== 'production', adminKey })}\n`);
   }
 
   let stopping = false;
