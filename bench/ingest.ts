@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
+import { seedTransactions } from '../src/db/sql/seed.ts';
 import { encodeGlobalId } from '../src/domain/ids.ts';
 import { generateRsaKeyPair, signAlipay, signEvent } from '../src/domain/signatures.ts';
 import { createApp } from '../src/http/server.ts';
@@ -49,22 +50,12 @@ const app = createApp({ config, db, logger: createLogger('silent') });
 const port = await app.listen(0, '127.0.0.1');
 const { merchant } = await createMerchant(db, 'Bench');
 
-/** REDIRECTED transactions with their two history rows, made in bulk (their creation is not measured here). */
-async function redirectedTransactions(count: number): Promise<string[]> {
-  const { rows } = await db.pool.query<{ id: string }>(
-    `WITH created AS (
-       INSERT INTO transactions (id, merchant_id, merchant_reference, amount_minor, currency, status, return_url, version, updated_at)
-       SELECT gen_random_uuid(), $1, 'bench-' || n, 1999, 'EUR', 'REDIRECTED', 'https://shop.example/return', 2, now()
-       FROM generate_series(1, $2::int) AS n
-       RETURNING id, merchant_id)
-     , history AS (
-       INSERT INTO transaction_events (transaction_id, merchant_id, sequence, status, previous_status, source)
-       SELECT id, merchant_id, s.sequence, s.status::"TransactionStatus", s.previous::"TransactionStatus", 'MERCHANT_API'
-       FROM created, (VALUES (1, 'CREATED', NULL), (2, 'REDIRECTED', 'CREATED')) AS s(sequence, status, previous))
-     SELECT id FROM created`,
-    [merchant.id, count],
+/** REDIRECTED transactions (CREATED and REDIRECTED in their history), seeded in bulk: their creation is not measured here. */
+function redirectedTransactions(count: number): Promise<string[]> {
+  return seedTransactions(
+    db.sql,
+    Array.from({ length: count }, () => ({ merchantId: merchant.id, amountMinor: 1999n, history: [{ status: 'REDIRECTED' as const }] })),
   );
-  return rows.map((row) => row.id);
 }
 
 type Prepared = PreparedRequest;
