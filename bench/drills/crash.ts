@@ -9,64 +9,42 @@
  *
  *   npm run drill:crash
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { generateRsaKeyPair } from '../../src/domain/signatures.ts';
-import { createMerchant } from '../../src/services/merchants.ts';
 import { freePort } from '../../test/support/processes.ts';
-import { createBenchDatabase } from '../harness.ts';
+import { auditHistory, loadHistory } from './judges.ts';
 import {
   alipayNotification,
-  auditHistory,
-  drillResult,
   httpSender,
   isAcknowledged,
-  loadHistory,
-  newEventKey,
-  redirectedTransactions,
-  runDrillScript,
   sendUntilAcknowledged,
-  settleSubscriber,
+  settleSubscribers,
   shuffle,
   signedEvent,
   startServerChild,
   stopServerChild,
   subscribeFromStart,
-  type DrillOptions,
-  type DrillResult,
   type Prepared,
   type ServerChild,
 } from './lib.ts';
+import { defineDrill } from './template.ts';
 
-export async function runDrillCrash(options: DrillOptions): Promise<DrillResult> {
-  const full = options.scale === 'full';
-  const transactionCount = full ? 2_000 : 100;
-  const concurrency = full ? 32 : 16;
-  const killAtShare = 0.4;
-  const key = newEventKey();
-  const alipayKeys = generateRsaKeyPair();
-  const db = await createBenchDatabase({ poolSize: 4 });
-  const port = await freePort();
-  const env = {
-    DATABASE_URL: db.url,
-    DATABASE_POOL_SIZE: '8',
-    PORT: String(port),
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'paystream-drill-crash-')),
-    NOTIFICATION_KEYS: `${key.keyId}:${key.secret}`,
-    ALIPAY_PUBLIC_KEY: alipayKeys.publicKeyPem,
-  };
-  let server: ServerChild | undefined;
-  try {
-    server = await startServerChild(env);
+export const crash = defineDrill({
+  name: 'crash',
+  summary: 'SIGKILL mid-ingestion, restart, resend the unacknowledged (each acknowledged one applied once, subscriber resumes)',
+  transactions: { full: 2_000, small: 100 },
+  async run({ full, db, merchant, transactionIds: ids, markerTransactionId, eventKey: key, alipayKeys, serverEnv, onEnd }) {
+    const concurrency = full ? 32 : 16;
+    const killAtShare = 0.4;
+    // A fixed port: the restarted server comes back where the subscriber reconnects.
+    const env = { ...serverEnv, PORT: String(await freePort()) };
+    let server: ServerChild = await startServerChild(env);
+    onEnd(() => stopServerChild(server));
     const firstPid = server.pid;
-    const { merchant, secret } = await createMerchant(db, 'Crash');
-    const ids = await redirectedTransactions(db, merchant.id, transactionCount);
+    const secret = merchant.secret;
     const notifications: Prepared[] = shuffle(
       ids.flatMap((id) => [alipayNotification(alipayKeys.privateKeyPem, id, 'CAPTURED'), signedEvent(key, id, 'PAID')]),
     );
     const subscriber = subscribeFromStart(server.url, secret);
+    onEnd(() => subscriber.client.close());
 
     // Load until 40% are acknowledged, then SIGKILL: requests in flight die with the process.
     const acknowledged = new Set<string>();
@@ -154,12 +132,10 @@ export async function runDrillCrash(options: DrillOptions): Promise<DrillResult>
     const { rows: finals } = await db.pool.query<{ status: string; count: string }>('SELECT status::text, count(*)::text FROM transactions GROUP BY status');
     const paid = Number(finals.find((row) => row.status === 'PAID')?.count ?? 0);
 
-    const stream = await settleSubscriber(subscriber, db, merchant.id, full ? 60_000 : 15_000);
-    await subscriber.client.close();
+    const [stream] = await settleSubscribers(db, merchant.id, markerTransactionId, [subscriber], full ? 60_000 : 15_000);
 
-    return drillResult(
-      'crash',
-      {
+    return {
+      checks: {
         'killed mid-load (some acknowledged, some not)': acknowledgedBeforeCrash > 0 && acknowledgedBeforeCrash < notifications.length && exitedWith === 'SIGKILL',
         'restarted as a new process on the same port': server.pid !== firstPid,
         'every unacknowledged notification acknowledged on resend': resendFailures === 0 && acknowledged.size === notifications.length,
@@ -170,7 +146,7 @@ export async function runDrillCrash(options: DrillOptions): Promise<DrillResult>
         'history: legal, sequences 1..n, no status twice': audit.illegal === 0 && audit.gaps === 0 && audit.brokenChains === 0 && audit.repeatedStatuses === 0,
         'resuming subscriber: the whole log, once each, in order': stream.exact,
       },
-      {
+      numbers: {
         transactions: ids.length,
         notifications: notifications.length,
         concurrency,
@@ -187,11 +163,6 @@ export async function runDrillCrash(options: DrillOptions): Promise<DrillResult>
         'subscriber duplicates / missing': `${stream.duplicates}/${stream.missing}`,
         'subscriber connections (1 + reconnects)': subscriber.connects,
       },
-    );
-  } finally {
-    if (server) await stopServerChild(server);
-    await db.drop();
-  }
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await runDrillScript(runDrillCrash);
+    };
+  },
+});

@@ -10,24 +10,12 @@
  *
  *   npm run drill:db-restart
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { generateRsaKeyPair } from '../../src/domain/signatures.ts';
-import { createMerchant } from '../../src/services/merchants.ts';
-import { createBenchDatabase } from '../harness.ts';
+import { auditHistory, loadHistory } from './judges.ts';
 import {
   alipayNotification,
-  auditHistory,
   CuttableProxy,
-  drillResult,
   httpSender,
   isAcknowledged,
-  loadHistory,
-  newEventKey,
-  redirectedTransactions,
-  runDrillScript,
   sendUntilAcknowledged,
   signedEvent,
   sleep,
@@ -35,41 +23,28 @@ import {
   stopServerChild,
   throughProxy,
   waitUntil,
-  type DrillOptions,
-  type DrillResult,
   type Prepared,
   type SendReply,
-  type ServerChild,
 } from './lib.ts';
+import { defineDrill } from './template.ts';
 
 type Observed = { sentAt: number; answeredAt: number; reply: SendReply; prepared: Prepared };
 
-export async function runDrillDbRestart(options: DrillOptions): Promise<DrillResult> {
-  const full = options.scale === 'full';
-  const transactionCount = full ? 3_000 : 300;
-  const outageMs = full ? 5_000 : 2_000;
-  const concurrency = 16;
-  const key = newEventKey();
-  const alipayKeys = generateRsaKeyPair();
-  const db = await createBenchDatabase({ poolSize: 4 });
-  const upstream = new URL(db.url);
-  const proxy = new CuttableProxy({ host: upstream.hostname, port: Number(upstream.port || 5432) });
-  await proxy.open();
-  let server: ServerChild | undefined;
-  try {
-    server = await startServerChild({
-      DATABASE_URL: throughProxy(db.url, proxy),
-      DATABASE_POOL_SIZE: '8',
-      PORT: '0',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'paystream-drill-db-')),
-      NOTIFICATION_KEYS: `${key.keyId}:${key.secret}`,
-      ALIPAY_PUBLIC_KEY: alipayKeys.publicKeyPem,
-    });
-    const running = server;
+export const dbRestart = defineDrill({
+  name: 'db-restart',
+  summary: 'PostgreSQL cut mid-load (503 while down, never 200 without a commit, same process recovers)',
+  transactions: { full: 3_000, small: 300 },
+  async run({ full, db, transactionIds: ids, eventKey: key, alipayKeys, serverEnv, onEnd }) {
+    const outageMs = full ? 5_000 : 2_000;
+    const concurrency = 16;
+    const upstream = new URL(db.url);
+    const proxy = new CuttableProxy({ host: upstream.hostname, port: Number(upstream.port || 5432) });
+    await proxy.open();
+    onEnd(() => proxy.cut());
+    const running = await startServerChild({ ...serverEnv, DATABASE_URL: throughProxy(db.url, proxy) });
+    onEnd(() => stopServerChild(running));
     let processExited = false;
     void running.exited.then(() => (processExited = true));
-    const { merchant } = await createMerchant(db, 'Outage');
-    const ids = await redirectedTransactions(db, merchant.id, transactionCount);
     const notifications = ids.map((id, index) =>
       index % 2 === 0 ? signedEvent(key, id, 'CAPTURED') : alipayNotification(alipayKeys.privateKeyPem, id, 'CAPTURED'),
     );
@@ -157,9 +132,8 @@ export async function runDrillDbRestart(options: DrillOptions): Promise<DrillRes
     const captured = Number(finals.find((row) => row.status === 'CAPTURED')?.count ?? 0);
     const applied = inbox.filter((row) => row.outcome === 'APPLIED').length;
 
-    return drillResult(
-      'db-restart',
-      {
+    return {
+      checks: {
         'while down: only 503 with Retry-After, never 200': duringOutage.length > 0 && okDuringOutage === 0 && unavailableDuringOutage === duringOutage.length,
         'while down: /readyz 503, database down': readyDuring.status === 503 && readyDuringBody.database === 'down',
         'never anything but 200 or 503': unexpectedStatuses === 0,
@@ -170,7 +144,7 @@ export async function runDrillDbRestart(options: DrillOptions): Promise<DrillRes
         'inbox: one row per notification, each applied once': inbox.length === notifications.length && applied === notifications.length,
         'every transaction CAPTURED, history legal and gapless': captured === ids.length && audit.illegal === 0 && audit.gaps === 0 && audit.repeatedStatuses === 0,
       },
-      {
+      numbers: {
         notifications: notifications.length,
         concurrency,
         'outage ms': outageMs,
@@ -186,12 +160,6 @@ export async function runDrillDbRestart(options: DrillOptions): Promise<DrillRes
         'LISTEN back up after restore ms': Math.round(listenBackMs),
         'server pid (unchanged)': running.pid,
       },
-    );
-  } finally {
-    if (server) await stopServerChild(server);
-    await proxy.cut();
-    await db.drop();
-  }
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await runDrillScript(runDrillDbRestart);
+    };
+  },
+});

@@ -1,8 +1,6 @@
 /**
- * What the fault drills share (bench/drills/*.ts, issue 7 part 2). Each drill exports `runDrillX({ scale })`
- * returning { pass, checks, numbers }: the script runs it at full scale and prints PASS/FAIL with its numbers,
- * test/drills/ runs it small inside `npm test`. Everything goes over real HTTP / WebSocket on loopback against
- * PostgreSQL (a schema of its own); outages are TCP proxies we cut, never the machine's services.
+ * What the fault drills drive the system with (bench/drills/template.ts sets them up): notification senders,
+ * merchant-client subscribers, TCP proxies to cut, the server as a process of its own or in this one.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,40 +10,19 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { MerchantClient, TransactionEventMessage } from '../../src/client/merchant-client.ts';
 import { createMerchantClient } from '../../src/client/merchant-client.ts';
+import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
 import { encodeGlobalId } from '../../src/domain/ids.ts';
 import { signAlipay, signEvent } from '../../src/domain/signatures.ts';
 import { encodeEventCursor } from '../../src/events/cursor.ts';
 import { START_OF_LOG } from '../../src/events/log.ts';
+import { createApp } from '../../src/http/server.ts';
+import { createLogger } from '../../src/logger.ts';
+import { transition } from '../../src/services/transitions.ts';
+import { compareWithLog, type Status, type StreamComparison } from './judges.ts';
 
-export type DrillOptions = { scale: 'full' | 'small' };
-export type DrillNumbers = Record<string, number | string>;
-/** Every named check with whether it held; `pass` is all of them. */
-export type DrillResult = { name: string; pass: boolean; checks: Record<string, boolean>; numbers: DrillNumbers };
-
-export function drillResult(name: string, checks: Record<string, boolean>, numbers: DrillNumbers): DrillResult {
-  return { name, pass: Object.values(checks).every(Boolean), checks, numbers };
-}
-
-/** Prints PASS/FAIL, the checks and the numbers; the exit code says it too. */
-export function printDrill(result: DrillResult): void {
-  process.stdout.write(`\n${result.pass ? 'PASS' : 'FAIL'} drill:${result.name}\n`);
-  for (const [check, held] of Object.entries(result.checks)) process.stdout.write(`  ${held ? 'ok  ' : 'FAIL'} ${check}\n`);
-  for (const [figure, value] of Object.entries(result.numbers)) process.stdout.write(`  ${figure}: ${value}\n`);
-}
-
-/** Script entry point: full scale, PASS/FAIL, exit code 0/1. */
-export async function runDrillScript(run: (options: DrillOptions) => Promise<DrillResult>): Promise<void> {
-  process.env['DATABASE_URL'] ||= 'postgresql://postgres@127.0.0.1:5432/test';
-  try {
-    const result = await run({ scale: 'full' });
-    printDrill(result);
-    process.exit(result.pass ? 0 : 1);
-  } catch (error) {
-    process.stdout.write(`\nFAIL (drill aborted): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  }
-}
+/** What every seeded transaction is for, and what the senders report. */
+export const AMOUNT = { value: '19.99', currency: 'EUR', minor: 1999n };
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -67,82 +44,6 @@ export function shuffle<T>(items: T[]): T[] {
 
 export function randomInt(min: number, max: number): number {
   return min + Math.floor(Math.random() * (max - min + 1));
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// DOMAIN.md, written again on purpose (not src/domain/status.ts): the drills judge the code, not themselves.
-
-export type Status = 'CREATED' | 'REDIRECTED' | 'CAPTURED' | 'PAID' | 'REJECTED' | 'CANCELLED';
-
-export const ALLOWED_TRANSITIONS: Record<Status, readonly Status[]> = {
-  CREATED: ['REDIRECTED', 'CAPTURED', 'PAID', 'REJECTED', 'CANCELLED'],
-  REDIRECTED: ['CAPTURED', 'PAID', 'REJECTED', 'CANCELLED'],
-  CAPTURED: ['PAID'],
-  PAID: [],
-  REJECTED: [],
-  CANCELLED: [],
-};
-
-/** First history row has no previous status and is CREATED; every other is an allowed step. */
-export function isLegalHistoryStep(previous: Status | null, status: Status): boolean {
-  return previous === null ? status === 'CREATED' : ALLOWED_TRANSITIONS[previous].includes(status);
-}
-
-export type HistoryRow = { transactionId: string; sequence: number; previousStatus: Status | null; status: Status };
-
-/** The whole history of the given transactions (or all in the schema), in sequence order. */
-export async function loadHistory(db: Database): Promise<Map<string, HistoryRow[]>> {
-  const { rows } = await db.pool.query<{ transaction_id: string; sequence: number; previous_status: Status | null; status: Status }>(
-    'SELECT transaction_id::text, sequence, previous_status::text AS previous_status, status::text AS status FROM transaction_events ORDER BY transaction_id, sequence',
-  );
-  const byTransaction = new Map<string, HistoryRow[]>();
-  for (const row of rows) {
-    const list = byTransaction.get(row.transaction_id) ?? [];
-    list.push({ transactionId: row.transaction_id, sequence: Number(row.sequence), previousStatus: row.previous_status, status: row.status });
-    byTransaction.set(row.transaction_id, list);
-  }
-  return byTransaction;
-}
-
-export type HistoryAudit = { rows: number; illegal: number; gaps: number; brokenChains: number; repeatedStatuses: number };
-
-/** Legal steps only, sequences 1..n with no gap, each row's previous status = the row before's status, no status twice. */
-export function auditHistory(history: Map<string, HistoryRow[]>): HistoryAudit {
-  const audit: HistoryAudit = { rows: 0, illegal: 0, gaps: 0, brokenChains: 0, repeatedStatuses: 0 };
-  for (const rows of history.values()) {
-    const seen = new Set<Status>();
-    rows.forEach((row, index) => {
-      audit.rows += 1;
-      if (!isLegalHistoryStep(row.previousStatus, row.status)) audit.illegal += 1;
-      if (row.sequence !== index + 1) audit.gaps += 1;
-      if (index > 0 && row.previousStatus !== rows[index - 1]?.status) audit.brokenChains += 1;
-      if (seen.has(row.status)) audit.repeatedStatuses += 1;
-      seen.add(row.status);
-    });
-  }
-  return audit;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Setup in bulk (not what is drilled): a merchant and REDIRECTED transactions with their two history rows.
-
-export const AMOUNT = { value: '19.99', currency: 'EUR', minor: 1999 };
-
-export async function redirectedTransactions(db: Database, merchantId: string, count: number): Promise<string[]> {
-  const { rows } = await db.pool.query<{ id: string }>(
-    `WITH created AS (
-       INSERT INTO transactions (id, merchant_id, merchant_reference, amount_minor, currency, status, return_url, version, updated_at)
-       SELECT gen_random_uuid(), $1, 'drill-' || n || '-' || $4::text, $3::bigint, 'EUR', 'REDIRECTED', 'https://shop.example/return', 2, now()
-       FROM generate_series(1, $2::int) AS n
-       RETURNING id, merchant_id)
-     , history AS (
-       INSERT INTO transaction_events (transaction_id, merchant_id, sequence, status, previous_status, source)
-       SELECT id, merchant_id, s.sequence, s.status::"TransactionStatus", s.previous::"TransactionStatus", 'MERCHANT_API'
-       FROM created, (VALUES (1, 'CREATED', NULL), (2, 'REDIRECTED', 'CREATED')) AS s(sequence, status, previous))
-     SELECT id::text FROM created`,
-    [merchantId, count, AMOUNT.minor, randomBytes(4).toString('hex')],
-  );
-  return rows.map((row) => row.id);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -276,33 +177,37 @@ export async function merchantLogCursors(db: Database, merchantId: string): Prom
   return rows.map((row) => encodeEventCursor({ txid: BigInt(row.txid), id: BigInt(row.id) }));
 }
 
-/** How a subscriber's stream compares with the log: missing, duplicated, out of order. */
-export function compareWithLog(received: readonly TransactionEventMessage[], log: readonly string[]) {
-  const cursors = received.map((event) => event.cursor);
-  const unique = new Set(cursors);
-  const inLog = new Set(log);
-  const firstDifference = cursors.findIndex((cursor, index) => cursor !== log[index]);
-  if (process.env['DRILL_DEBUG'] && firstDifference >= 0) {
-    process.stderr.write(`first difference at ${firstDifference}: received ${JSON.stringify(cursors.slice(Math.max(0, firstDifference - 2), firstDifference + 4).map((c) => Buffer.from(c, "base64").toString()))} log ${JSON.stringify(log.slice(Math.max(0, firstDifference - 2), firstDifference + 4).map((c) => Buffer.from(c, "base64").toString()))}\n`);
-  }
-  return {
-    firstDifference,
-    received: cursors.length,
-    log: log.length,
-    duplicates: cursors.length - unique.size,
-    missing: log.filter((cursor) => !unique.has(cursor)).length,
-    foreign: cursors.filter((cursor) => !inLog.has(cursor)).length,
-    exact: cursors.length === log.length && cursors.every((cursor, index) => cursor === log[index]),
-  };
+/**
+ * Commits one last change of the merchant (its marker transaction cancelled through the transition service),
+ * waits until every subscriber has it, then compares each stream with the log. Streams deliver in log order,
+ * so anything that should not be there (a duplicate, an event of another merchant) arrives before the marker:
+ * no pause is needed to let it show up.
+ */
+export async function settleSubscribers<const T extends readonly Subscriber[]>(
+  db: Database,
+  merchantId: string,
+  markerTransactionId: string,
+  subscribers: T,
+  timeoutMs: number,
+): Promise<{ -readonly [K in keyof T]: StreamComparison }> {
+  const outcome = await transition(db, { transactionId: markerTransactionId, target: 'CANCELLED', source: 'MERCHANT_API' });
+  if (outcome.kind !== 'applied') throw new Error(`cancelling the marker transaction: ${outcome.kind}`);
+  const log = await merchantLogCursors(db, merchantId);
+  const marker = log.at(-1);
+  await waitUntil(
+    () => subscribers.every((subscriber) => subscriber.received.some((event) => event.cursor === marker)),
+    'every subscriber to receive the marker',
+    timeoutMs,
+  ).catch(() => undefined);
+  return subscribers.map((subscriber) => compareWithLog(subscriber.received, log)) as { -readonly [K in keyof T]: StreamComparison };
 }
 
-/** Waits until the subscriber has caught up with the log (or the timeout), then compares. */
-export async function settleSubscriber(subscriber: Subscriber, db: Database, merchantId: string, timeoutMs: number) {
-  const log = await merchantLogCursors(db, merchantId);
-  await waitUntil(() => subscriber.received.length >= log.length, `a subscriber to receive ${log.length} events`, timeoutMs).catch(() => undefined);
-  // A little longer: anything delivered twice would show up now.
-  await sleep(300);
-  return compareWithLog(subscriber.received, log);
+/** The app in this process on `db` (createApp, as `npm start` builds it), on a loopback port. */
+export async function startInProcessServer(db: Database, env: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_REQUESTS: '0', ...env, PORT: '0' });
+  const app = createApp({ config, db, logger: createLogger('silent') });
+  const port = await app.listen(0, '127.0.0.1');
+  return { url: `http://127.0.0.1:${port}`, close: async () => void (await app.close()) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -352,16 +257,6 @@ export function throughProxy(url: string, proxy: CuttableProxy): string {
   const target = new URL(url);
   target.host = proxy.url;
   return target.toString();
-}
-
-/** Reads one sample of a Prometheus text exposition, e.g. metricValue(text, 'paystream_redis_up', { client: 'ratelimit' }). */
-export function metricSamples(text: string, name: string): { labels: string; value: number }[] {
-  const samples: { labels: string; value: number }[] = [];
-  for (const line of text.split('\n')) {
-    const match = new RegExp(`^${name}(\\{[^}]*\\})?\\s+(\\S+)$`).exec(line);
-    if (match) samples.push({ labels: match[1] ?? '', value: Number(match[2]) });
-  }
-  return samples;
 }
 
 // ---------------------------------------------------------------------------------------------------------

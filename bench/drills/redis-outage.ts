@@ -11,34 +11,22 @@
  *   npm run drill:redis   (REDIS_URL defaults to redis://127.0.0.1:6379; only the proxy is ever cut)
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createMerchant } from '../../src/services/merchants.ts';
-import { createBenchDatabase } from '../harness.ts';
+import { metricSamples } from './judges.ts';
 import {
-  compareWithLog,
   CuttableProxy,
-  drillResult,
   httpSender,
   merchantLogCursors,
-  metricSamples,
-  newEventKey,
-  redirectedTransactions,
-  runDrillScript,
   sendUntilAcknowledged,
+  settleSubscribers,
   signedEvent,
   sleep,
   startServerChild,
   stopServerChild,
   subscribeFromStart,
   waitUntil,
-  type DrillOptions,
-  type DrillResult,
   type ServerChild,
-  type Subscriber,
 } from './lib.ts';
+import { defineDrill } from './template.ts';
 
 type Readiness = { status: number; redis: string | undefined; pubsub: string | undefined };
 
@@ -52,39 +40,35 @@ async function redisUpSamples(server: ServerChild): Promise<{ labels: string; va
   return metricSamples(await (await fetch(`${server.url}/metrics`)).text(), 'paystream_redis_up');
 }
 
-export async function runDrillRedisOutage(options: DrillOptions): Promise<DrillResult> {
-  const full = options.scale === 'full';
-  const perPhase = full ? 200 : 20;
-  const key = newEventKey();
-  const db = await createBenchDatabase({ poolSize: 4 });
-  const redisTarget = new URL(process.env['REDIS_URL'] || 'redis://127.0.0.1:6379');
-  const proxy = new CuttableProxy({ host: redisTarget.hostname, port: Number(redisTarget.port || 6379) });
-  await proxy.open();
-  const shared = {
-    DATABASE_URL: db.url,
-    DATABASE_POOL_SIZE: '4',
-    PORT: '0',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'paystream-drill-redis-')),
-    NOTIFICATION_KEYS: `${key.keyId}:${key.secret}`,
-    REDIS_URL: `redis://${proxy.url}`,
-    REDIS_KEY_PREFIX: `drill:${randomBytes(6).toString('hex')}:`,
-    // The default limiter: with REDIS_URL it keeps its counters in Redis too (and reports that connection).
-    RATE_LIMIT_REQUESTS: '6000',
-  };
-  const servers: ServerChild[] = [];
-  const subscribers: Subscriber[] = [];
-  try {
+const PER_PHASE = { full: 200, small: 20 };
+
+export const redisOutage = defineDrill({
+  name: 'redis',
+  summary: 'Redis cut with REDIS_URL set (local delivery continues, visible in readyz and metrics, fan-out recovers)',
+  transactions: { full: PER_PHASE.full * 3, small: PER_PHASE.small * 3 },
+  async run({ full, db, merchant, transactionIds: ids, markerTransactionId, eventKey: key, serverEnv, onEnd }) {
+    const perPhase = full ? PER_PHASE.full : PER_PHASE.small;
+    const redisTarget = new URL(process.env['REDIS_URL'] || 'redis://127.0.0.1:6379');
+    const proxy = new CuttableProxy({ host: redisTarget.hostname, port: Number(redisTarget.port || 6379) });
+    await proxy.open();
+    onEnd(() => proxy.cut());
+    const shared = {
+      ...serverEnv,
+      DATABASE_POOL_SIZE: '4',
+      REDIS_URL: `redis://${proxy.url}`,
+      REDIS_KEY_PREFIX: `drill:${randomBytes(6).toString('hex')}:`,
+      // The default limiter: with REDIS_URL it keeps its counters in Redis too (and reports that connection).
+      RATE_LIMIT_REQUESTS: '6000',
+    };
     const [instanceA, instanceB] = await Promise.all([
       startServerChild(shared),
       startServerChild({ ...shared, EVENTS_LISTEN: 'false', EVENTS_POLL_INTERVAL_MS: '60000' }),
     ]);
-    servers.push(instanceA, instanceB);
-    const { merchant, secret } = await createMerchant(db, 'Redis outage');
-    const ids = await redirectedTransactions(db, merchant.id, perPhase * 3);
-    const initialLog = ids.length * 2;
-    const onA = subscribeFromStart(instanceA.url, secret);
-    const onB = subscribeFromStart(instanceB.url, secret);
-    subscribers.push(onA, onB);
+    onEnd(() => Promise.all([stopServerChild(instanceA), stopServerChild(instanceB)]));
+    const initialLog = (await merchantLogCursors(db, merchant.id)).length;
+    const onA = subscribeFromStart(instanceA.url, merchant.secret);
+    const onB = subscribeFromStart(instanceB.url, merchant.secret);
+    onEnd(() => Promise.all([onA.client.close(), onB.client.close()]));
     await waitUntil(() => onA.received.length >= initialLog && onB.received.length >= initialLog, 'both subscribers to replay the log', 30_000);
     const readyBefore = await Promise.all([readiness(instanceA), readiness(instanceB)]);
 
@@ -127,6 +111,8 @@ export async function runDrillRedisOutage(options: DrillOptions): Promise<DrillR
     const phase2Target = phase1Target + perPhase;
     const localDelivery = await waitUntil(() => onA.received.length >= phase2Target, "A's subscriber during the outage", 15_000).then(() => true, () => false);
     const localDeliveryMs = performance.now() - started;
+    // A window, not a wait for something late: in phase 1 B heard A's changes within milliseconds, so a
+    // second in which it hears nothing shows that its only route (Redis) is really cut.
     await sleep(1_000);
     const bDuringOutage = onB.received.length - bBeforeOutageChanges;
 
@@ -158,16 +144,12 @@ export async function runDrillRedisOutage(options: DrillOptions): Promise<DrillR
     const fanOutAfterMs = performance.now() - started;
     sender.close();
 
-    await sleep(300);
-    const log = await merchantLogCursors(db, merchant.id);
-    const streamA = compareWithLog(onA.received, log);
-    const streamB = compareWithLog(onB.received, log);
+    const [streamA, streamB] = await settleSubscribers(db, merchant.id, markerTransactionId, [onA, onB], 15_000);
     const pubsubInMetrics = metricsDuring.some((sample) => sample.labels.includes('pubsub'));
     const describe = (samples: { labels: string; value: number }[]) => samples.map((sample) => `${sample.labels} ${sample.value}`).join(' ') || 'none';
 
-    return drillResult(
-      'redis',
-      {
+    return {
+      checks: {
         'before: both instances ready with redis up': readyBefore.every((ready) => ready.status === 200 && ready.pubsub === 'redis' && ready.redis === 'up'),
         "before: A's changes reach B": fanOutBefore,
         'down: both report redis down in /readyz and stay ready (200)': noticed && readyDuring.every((ready) => ready.status === 200 && ready.redis === 'down'),
@@ -180,7 +162,7 @@ export async function runDrillRedisOutage(options: DrillOptions): Promise<DrillR
         'every change applied': sendFailures === 0,
         'both subscribers: the whole log, once each, in order': streamA.exact && streamB.exact,
       },
-      {
+      numbers: {
         'changes per phase': perPhase,
         'phase 1 fan-out to B ms': Math.round(fanOutBeforeMs),
         'outage noticed by both ms': Math.round(noticedMs),
@@ -196,13 +178,6 @@ export async function runDrillRedisOutage(options: DrillOptions): Promise<DrillR
         'B received / log (dup/missing)': `${streamB.received}/${streamB.log} (${streamB.duplicates}/${streamB.missing})`,
         'B connections': onB.connects,
       },
-    );
-  } finally {
-    await Promise.all(subscribers.map((subscriber) => subscriber.client.close()));
-    await Promise.all(servers.map((server) => stopServerChild(server)));
-    await proxy.cut();
-    await db.drop();
-  }
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await runDrillScript(runDrillRedisOutage);
+    };
+  },
+});

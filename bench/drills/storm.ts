@@ -4,35 +4,27 @@
  * HTTP. Checks: every delivery acknowledged; final states equal an independent oracle; history holds only
  * legal transitions with sequences 1..n; the inbox holds each event once with its delivery count; the
  * anomalies expected (capture after cancel, wrong amount) and no others; a merchant-client subscriber saw the
- * merchant's log exactly once, in order.
+ * merchant's log exactly once, in order. The server runs in this process.
  *
  *   npm run drill:storm
  */
-import { pathToFileURL } from 'node:url';
 import { CancelTransactionDocument } from '../../src/client/operations.ts';
 import { encodeGlobalId } from '../../src/domain/ids.ts';
-import { generateRsaKeyPair } from '../../src/domain/signatures.ts';
+import { graphqlClient } from '../harness.ts';
+import { ALLOWED_TRANSITIONS, auditHistory, loadHistory, type Status } from './judges.ts';
 import {
-  ALLOWED_TRANSITIONS,
   alipayNotification,
-  auditHistory,
-  drillResult,
   httpSender,
   isAcknowledged,
-  loadHistory,
-  newEventKey,
   randomInt,
-  redirectedTransactions,
-  runDrillScript,
-  settleSubscriber,
+  settleSubscribers,
   shuffle,
   signedEvent,
+  startInProcessServer,
   subscribeFromStart,
-  type DrillOptions,
-  type DrillResult,
   type Prepared,
-  type Status,
 } from './lib.ts';
+import { defineDrill } from './template.ts';
 
 type Planned = { transactionId: string; target: Status; amountMismatch: boolean; prepared: Prepared };
 type Story = 'paid' | 'captured' | 'rejected' | 'cancelled-then-captured';
@@ -46,20 +38,17 @@ function oracle(start: Status, notifications: readonly Planned[]): Status {
   return status;
 }
 
-export async function runDrillStorm(options: DrillOptions): Promise<DrillResult> {
-  const full = options.scale === 'full';
-  const transactionCount = full ? 2_000 : 200;
-  const deliveryCount = full ? 10_000 : 1_000;
-  const concurrency = full ? 32 : 16;
-  const key = newEventKey();
-  const alipayKeys = generateRsaKeyPair();
-  // Imported only now: test/support/database.ts reads DATABASE_URL when it loads.
-  const { startTestServer } = await import('../../test/support/server.ts');
-  const server = await startTestServer({ NOTIFICATION_KEYS: `${key.keyId}:${key.secret}`, ALIPAY_PUBLIC_KEY: alipayKeys.publicKeyPem });
-  const sender = httpSender(server.url, concurrency);
-  try {
-    const merchant = await server.createMerchant('Storm');
-    const ids = await redirectedTransactions(server.db, merchant.merchantId, transactionCount);
+export const storm = defineDrill({
+  name: 'storm',
+  summary: 'a duplicate and out-of-order storm (final states = oracle, legal history, subscriber sees each change once)',
+  transactions: { full: 2_000, small: 200 },
+  async run({ full, db, merchant, transactionIds: ids, markerTransactionId, eventKey: key, alipayKeys, serverEnv, onEnd }) {
+    const deliveryCount = full ? 10_000 : 1_000;
+    const concurrency = full ? 32 : 16;
+    const server = await startInProcessServer(db, serverEnv);
+    onEnd(() => server.close());
+    const sender = httpSender(server.url, concurrency);
+    onEnd(() => sender.close());
 
     // Each transaction gets a true story; the notifications that tell it are what the storm sends.
     const stories = new Map<string, Story>();
@@ -111,16 +100,19 @@ export async function runDrillStorm(options: DrillOptions): Promise<DrillResult>
 
     // The merchant cancels first (over GraphQL, as merchants do).
     const cancels = ids.filter((id) => stories.get(id) === 'cancelled-then-captured');
+    const merchantApi = graphqlClient(server.url, merchant.secret, 8);
+    onEnd(() => merchantApi.close());
     for (let index = 0; index < cancels.length; index += 8) {
       await Promise.all(
         cancels.slice(index, index + 8).map(async (id) => {
-          const result = await server.execute(CancelTransactionDocument, { id: encodeGlobalId('Transaction', id) }, merchant.key);
-          if (result.data?.cancelTransaction.__typename !== 'CancelTransactionSuccess') throw new Error(`cancel failed: ${JSON.stringify(result)}`);
+          const { payload } = await merchantApi.execute(CancelTransactionDocument, { id: encodeGlobalId('Transaction', id) });
+          if (payload.data?.cancelTransaction.__typename !== 'CancelTransactionSuccess') throw new Error(`cancel failed: ${JSON.stringify(payload)}`);
         }),
       );
     }
 
-    const subscriber = subscribeFromStart(server.url, merchant.key);
+    const subscriber = subscribeFromStart(server.url, merchant.secret);
+    onEnd(() => subscriber.client.close());
 
     // Deliveries: each notification one to three times, all shuffled together.
     // Exactly `deliveryCount` in all: each notification once, the rest spread at random, at most three times each.
@@ -151,12 +143,12 @@ export async function runDrillStorm(options: DrillOptions): Promise<DrillResult>
     const elapsedMs = performance.now() - started;
 
     // Final states against the oracle.
-    const { rows: finals } = await server.db.pool.query<{ id: string; status: Status; version: number }>(
+    const { rows: finals } = await db.pool.query<{ id: string; status: Status; version: number }>(
       'SELECT id::text, status::text AS status, version FROM transactions WHERE id = ANY($1::uuid[])',
       [ids],
     );
     const wrongFinal = finals.filter((row) => expected.get(row.id) !== row.status);
-    const history = await loadHistory(server.db);
+    const history = await loadHistory(db);
     const audit = auditHistory(history);
     const historyDisagrees = finals.filter((row) => {
       const rows = history.get(row.id) ?? [];
@@ -164,7 +156,7 @@ export async function runDrillStorm(options: DrillOptions): Promise<DrillResult>
     }).length;
 
     // The inbox: each distinct event once, counting its deliveries.
-    const { rows: inbox } = await server.db.pool.query<{ external_id: string; rows: string; deliveries: string }>(
+    const { rows: inbox } = await db.pool.query<{ external_id: string; rows: string; deliveries: string }>(
       'SELECT external_id, count(*)::text AS rows, sum(deliveries)::text AS deliveries FROM notifications GROUP BY external_id',
     );
     const sentTimes = new Map<string, number>();
@@ -173,20 +165,18 @@ export async function runDrillStorm(options: DrillOptions): Promise<DrillResult>
       inbox.length !== planned.length ||
       inbox.some((row) => row.rows !== '1' || Number(row.deliveries) !== sentTimes.get(row.external_id));
 
-    const { rows: anomalies } = await server.db.pool.query<{ kind: string; count: string }>(
+    const { rows: anomalies } = await db.pool.query<{ kind: string; count: string }>(
       'SELECT kind::text, count(*)::text AS count FROM anomalies GROUP BY kind',
     );
     const anomalyCount = (kind: string) => Number(anomalies.find((row) => row.kind === kind)?.count ?? 0);
     const otherAnomalies = anomalies.filter((row) => row.kind !== 'CAPTURED_AFTER_CANCEL' && row.kind !== 'AMOUNT_MISMATCH').length;
 
-    const stream = await settleSubscriber(subscriber, server.db, merchant.merchantId, full ? 60_000 : 15_000);
-    await subscriber.client.close();
+    const [stream] = await settleSubscribers(db, merchant.id, markerTransactionId, [subscriber], full ? 60_000 : 15_000);
 
     const finalCounts: Record<string, number> = {};
     for (const status of expected.values()) finalCounts[status] = (finalCounts[status] ?? 0) + 1;
-    return drillResult(
-      'storm',
-      {
+    return {
+      checks: {
         'every delivery acknowledged (200)': acknowledged === deliveries.length,
         'final states equal the oracle': finals.length === ids.length && wrongFinal.length === 0,
         'history: only legal transitions': audit.illegal === 0,
@@ -197,7 +187,7 @@ export async function runDrillStorm(options: DrillOptions): Promise<DrillResult>
         'anomalies: one AMOUNT_MISMATCH per wrong amount, no others': anomalyCount('AMOUNT_MISMATCH') === mismatches && otherAnomalies === 0,
         'subscriber saw the log exactly once, in order': stream.exact,
       },
-      {
+      numbers: {
         transactions: ids.length,
         'distinct notifications': planned.length,
         deliveries: deliveries.length,
@@ -217,11 +207,6 @@ export async function runDrillStorm(options: DrillOptions): Promise<DrillResult>
         'subscriber duplicates / missing / out of order': `${stream.duplicates}/${stream.missing}/${stream.exact ? 0 : 'yes'}`,
         'subscriber connects': subscriber.connects,
       },
-    );
-  } finally {
-    sender.close();
-    await server.close(); // drops its schema too
-  }
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await runDrillScript(runDrillStorm);
+    };
+  },
+});

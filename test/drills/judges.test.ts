@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TransactionEventMessage } from '../../src/client/merchant-client.ts';
-import { auditHistory, compareWithLog, isLegalHistoryStep, metricSamples, type HistoryRow, type Status } from '../../bench/drills/lib.ts';
+import { auditHistory, compareWithLog, isLegalHistoryStep, metricSamples, type HistoryRow, type Status } from '../../bench/drills/judges.ts';
 
 // The drills' own judges must be able to say FAIL: each is shown a broken case here.
 describe('drill judges', () => {
