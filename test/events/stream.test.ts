@@ -78,6 +78,10 @@ describe('EventStream', () => {
       release = resolve;
     });
     let reads = 0;
+    let snapshotTaken: () => void = () => undefined;
+    const firstReadDone = new Promise<void>((resolve) => {
+      snapshotTaken = resolve;
+    });
     const stream = openStream({
       after: start,
       bufferLimit: 2,
@@ -85,12 +89,15 @@ describe('EventStream', () => {
       readPage: async (after, limit) => {
         reads += 1;
         const page = await readCommittedEvents(db, { after, limit, merchantId });
-        if (reads === 1) await gate;
+        if (reads === 1) {
+          snapshotTaken();
+          await gate;
+        }
         return page;
       },
     });
     const first = stream.next();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await firstReadDone;
     // While that read is out, three more transactions commit (six events) and the relay offers them:
     // more than the buffer holds, so some are dropped.
     const before = (await logAfter(start, 4)).at(-1)?.position ?? start;

@@ -17,6 +17,7 @@ import { createMetrics } from '../../src/observability/metrics.ts';
 import { createApiKey, createMerchant } from '../../src/services/merchants.ts';
 import { TEST_DATABASE_URL, createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { postGraphql, request, wsClient, wsExecute } from '../support/http.ts';
+import { waitFor } from '../support/subscriptions.ts';
 
 type LogLine = Record<string, unknown> & { level: number; msg?: string };
 
@@ -192,7 +193,10 @@ describe('structured logs', () => {
       await wsExecute(client, `query Socket { transactions(filter: { merchantReference: "${marker}" }) { totalCount } }`);
       await client.dispose();
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // A last request as the marker: once its completion line is logged, the lines of everything above are too.
+    const last = `last-${randomBytes(4).toString('hex')}`;
+    await request(`${url}/healthz`, { headers: { 'x-request-id': last } });
+    await waitFor(() => requestLine(last) !== undefined, 'the last request to be logged');
 
     const everything = logs.join('\n');
     for (const secret of [merchant.key, adminKey, newSecret, bogusKey, marker, signature, 'Bearer ', 'Basic ']) {

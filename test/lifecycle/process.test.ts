@@ -60,10 +60,18 @@ async function startServer(env: Record<string, string> = {}): Promise<Started> {
   }
 }
 
-/** A POST whose body arrives in two parts: in flight from the first byte until `finish()` is called. */
-function slowRequest(port: number, body: string): { finish: () => void; response: Promise<{ status: number; body: string }> } {
+/**
+ * A POST whose body arrives in two parts: in flight from its headers until `finish()` is called. `accepted`
+ * resolves once the server has taken it as a request: it asks `Expect: 100-continue`, and Node's server answers
+ * 100 Continue only after parsing the headers and handing the request on (no guessing with a pause).
+ */
+function slowRequest(port: number, body: string): { accepted: Promise<void>; finish: () => void; response: Promise<{ status: number; body: string }> } {
   const half = Math.floor(body.length / 2);
   let finish = () => {};
+  let accept = () => {};
+  const accepted = new Promise<void>((resolve) => {
+    accept = resolve;
+  });
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
     const outgoing = http.request(
       {
@@ -71,7 +79,12 @@ function slowRequest(port: number, body: string): { finish: () => void; response
         port,
         path: '/graphql',
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${ADMIN_API_KEY}` },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${ADMIN_API_KEY}`,
+          expect: '100-continue',
+        },
       },
       (incoming) => {
         let text = '';
@@ -81,10 +94,14 @@ function slowRequest(port: number, body: string): { finish: () => void; response
       },
     );
     outgoing.on('error', reject);
-    outgoing.write(body.slice(0, half));
+    outgoing.once('continue', () => {
+      outgoing.write(body.slice(0, half));
+      accept();
+    });
+    outgoing.flushHeaders();
     finish = () => outgoing.end(body.slice(half));
   });
-  return { finish: () => finish(), response };
+  return { accepted, finish: () => finish(), response };
 }
 
 function openGraphqlWs(port: number): Promise<WebSocket> {
@@ -100,15 +117,13 @@ function openGraphqlWs(port: number): Promise<WebSocket> {
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('graceful shutdown on SIGTERM', () => {
   it('stops accepting, finishes the in-flight request, closes WebSockets with 1012, exits 0', async () => {
     const server = await startServer({ SHUTDOWN_TIMEOUT_SECONDS: '8' });
     const socket = await openGraphqlWs(server.port);
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
     const inFlight = slowRequest(server.port, JSON.stringify({ query: '{ transactions(first: 1) { totalCount } }' }));
-    await sleep(200);
+    await inFlight.accepted;
 
     const signalledAt = Date.now();
     server.child.kill('SIGTERM');
@@ -133,7 +148,7 @@ describe('graceful shutdown on SIGTERM', () => {
     const server = await startServer({ SHUTDOWN_TIMEOUT_SECONDS: '3' });
     const stalled = slowRequest(server.port, JSON.stringify({ query: '{ __typename }' }));
     stalled.response.catch(() => {}); // cut by the server, as intended
-    await sleep(200);
+    await stalled.accepted;
     const signalledAt = Date.now();
     server.child.kill('SIGTERM');
     const { code, at } = await server.exited;

@@ -7,6 +7,7 @@ import { schema } from '../../src/graphql/schema/index.ts';
 import { errorCodes, postGraphql, wsClient } from '../support/http.ts';
 import { sweepOperations, type AddressingValues } from '../support/schema-sweep.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { waitFor } from '../support/subscriptions.ts';
 
 /**
  * Every query, mutation and subscription, generated from the schema, tried by one merchant with another
@@ -136,14 +137,29 @@ const subscriptionFields = Object.keys(schema.getSubscriptionType()?.getFields()
 
 // Every subscription root field is swept, whatever fields are added later.
 describe('tenant isolation sweep: every subscription field', () => {
-  /** Subscribes as `key`, lets `change` happen, and returns what arrived. */
-  async function collect(key: string, query: string, change: () => Promise<unknown>): Promise<unknown[]> {
+  /**
+   * Subscribes as `key`, waits until the subscription is attached (or refused), lets `change` happen, and returns
+   * what arrived once `arrived` holds or the subscription ended.
+   */
+  async function collect(key: string, query: string, change: () => Promise<unknown>, arrived: (text: string) => boolean): Promise<unknown[]> {
     const client = wsClient(server.url, key);
     const received: unknown[] = [];
-    const unsubscribe = client.subscribe({ query }, { next: (value) => received.push(value), error: (error) => received.push({ error }), complete: () => {} });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    let ended = false;
+    const opened = server.app.events.stats().opened;
+    const unsubscribe = client.subscribe(
+      { query },
+      {
+        next: (value) => received.push(value),
+        error: (error) => {
+          received.push({ error });
+          ended = true;
+        },
+        complete: () => (ended = true),
+      },
+    );
+    await waitFor(() => server.app.events.stats().opened > opened || ended, 'the subscription to attach or be refused');
     await change();
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await waitFor(() => ended || arrived(JSON.stringify(received)), 'the marker, or the end of the subscription');
     unsubscribe();
     await client.dispose();
     return received;
@@ -155,7 +171,19 @@ describe('tenant isolation sweep: every subscription field', () => {
     const values = { id: fresh.id, cursor: history.data?.transaction?.events[0]?.cursor ?? '' };
     const operation = sweepOperations(schema, 'subscription', [values]).find((candidate) => candidate.field === field);
     if (!operation) throw new Error(`no operation for ${field}`);
-    const attackerSaw = await collect(attacker.key, operation.query, () => server.execute(CancelTransactionDocument, { id: fresh.id }, victim.key));
+    // After the victim's change, one of the attacker's own as the marker: a stream that stays open delivers in log
+    // order, so the victim's change would arrive before it.
+    const attackerMarker = `attacker-marker-${field}-${suffix}`;
+    const attackerSaw = await collect(
+      attacker.key,
+      operation.query,
+      async () => {
+        await server.execute(CancelTransactionDocument, { id: fresh.id }, victim.key);
+        const own = await createTransaction(attacker.key, attackerMarker);
+        await server.execute(CancelTransactionDocument, { id: own.id }, attacker.key);
+      },
+      (text) => text.includes(attackerMarker),
+    );
     expect(JSON.stringify(attackerSaw)).not.toContain(fresh.merchantReference);
     expect(JSON.stringify(attackerSaw)).not.toContain(fresh.id);
     // The oracle: the victim, subscribed the same way to another transaction of theirs, does see it.
@@ -164,7 +192,12 @@ describe('tenant isolation sweep: every subscription field', () => {
     const own = sweepOperations(schema, 'subscription', [{ id: mine.id, cursor: mineHistory.data?.transaction?.events[0]?.cursor ?? '' }]).find(
       (candidate) => candidate.field === field,
     );
-    const victimSaw = await collect(victim.key, own?.query ?? '', () => server.execute(CancelTransactionDocument, { id: mine.id }, victim.key));
+    const victimSaw = await collect(
+      victim.key,
+      own?.query ?? '',
+      () => server.execute(CancelTransactionDocument, { id: mine.id }, victim.key),
+      (text) => text.includes(mine.merchantReference),
+    );
     expect(JSON.stringify(victimSaw)).toContain(mine.merchantReference);
   });
 });

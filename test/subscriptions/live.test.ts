@@ -6,7 +6,7 @@ import type { SubscriptionError, TransactionEventMessage, TransactionMessage } f
 import { revokeApiKey } from '../../src/services/merchants.ts';
 import { applyTransition, transition } from '../../src/services/transitions.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { createTransactionVia, logCursors, relayCaughtUp, sleep, testClient, waitFor } from '../support/subscriptions.ts';
+import { createTransactionVia, logCursors, relayCaughtUp, testClient, waitFor } from '../support/subscriptions.ts';
 
 // Runs on PostgreSQL and on the embedded PGlite (`npm start` defaults): the basics must work on both.
 
@@ -63,8 +63,15 @@ describe('transactionEvents over graphql-ws', () => {
 
     await waitFor(() => adminSub.received.length >= 3, 'ADMIN to see them too');
     expect(adminSub.received.map((event) => event.transaction.id)).toEqual([created.id, created.id, created.id]);
-    await sleep(100);
-    expect(globexSub.received).toEqual([]);
+    // Globex's own transaction comes after Acme's in the log: once Globex has it, Acme's would have come first.
+    const marker = await createTransactionVia(server, globex.key);
+    await waitFor(() => globexSub.received.length >= 2, "Globex's own events");
+    expect(globexSub.received.map((event) => [event.transaction.id, event.status])).toEqual([
+      [marker.id, 'CREATED'],
+      [marker.id, 'REDIRECTED'],
+    ]);
+    await waitFor(() => adminSub.received.length >= 5, 'ADMIN to see those too');
+    expect(adminSub.received.map((event) => event.transaction.id)).toEqual([created.id, created.id, created.id, marker.id, marker.id]);
 
     await Promise.all([acmeSub.client.close(), globexSub.client.close(), adminSub.client.close()]);
   });
@@ -91,10 +98,14 @@ describe('transactionEvents over graphql-ws', () => {
       }),
     ).rejects.toThrow('abort');
     await transition(server.db, { transactionId: uuidOf(committed.id), target: 'PAID', source: 'SETTLEMENT' });
-    await waitFor(() => sub.received.length >= 1, 'the committed change');
-    await server.app.events.poke();
-    await sleep(100);
-    expect(sub.received.map((event) => [event.transaction.id, event.status])).toEqual([[committed.id, 'PAID']]);
+    // A later commit as the marker: the stream is in log order, so anything of the rolled-back one comes before it.
+    const marker = await createTransactionVia(server, acme.key);
+    await waitFor(() => sub.received.length >= 3, 'the committed changes');
+    expect(sub.received.map((event) => [event.transaction.id, event.status])).toEqual([
+      [committed.id, 'PAID'],
+      [marker.id, 'CREATED'],
+      [marker.id, 'REDIRECTED'],
+    ]);
     await sub.client.close();
   });
 
@@ -102,9 +113,14 @@ describe('transactionEvents over graphql-ws', () => {
     const sub = await subscribeEvents(acme.key, { statuses: ['CANCELLED'] });
     const created = await createTransactionVia(server, acme.key);
     await server.execute(CancelTransactionDocument, { id: created.id }, acme.key);
-    await waitFor(() => sub.received.length >= 1, 'the cancellation');
-    await sleep(100);
-    expect(sub.received.map((event) => event.status)).toEqual(['CANCELLED']);
+    // A second cancellation as the marker: the filtered-out events, or a repeat, would come before it.
+    const marker = await createTransactionVia(server, acme.key);
+    await server.execute(CancelTransactionDocument, { id: marker.id }, acme.key);
+    await waitFor(() => sub.received.length >= 2, 'both cancellations');
+    expect(sub.received.map((event) => [event.transaction.id, event.status])).toEqual([
+      [created.id, 'CANCELLED'],
+      [marker.id, 'CANCELLED'],
+    ]);
     await sub.client.close();
   });
 
@@ -117,15 +133,18 @@ describe('transactionEvents over graphql-ws', () => {
     const sub = await subscribeEvents(merchant.key, { after: afterCursor ?? '' });
     await waitFor(() => sub.received.length >= 2, 'the replay');
     const third = await createTransactionVia(server, merchant.key);
-    await waitFor(() => sub.received.length >= 4, 'the live events');
-    await sleep(100);
+    // A fourth as the marker: a duplicate at the hand-over from replay to live would come before it.
+    const marker = await createTransactionVia(server, merchant.key);
+    await waitFor(() => sub.received.length >= 6, 'the live events');
     expect(sub.received.map((event) => [event.transaction.id, event.status])).toEqual([
       [second.id, 'CREATED'],
       [second.id, 'REDIRECTED'],
       [third.id, 'CREATED'],
       [third.id, 'REDIRECTED'],
+      [marker.id, 'CREATED'],
+      [marker.id, 'REDIRECTED'],
     ]);
-    expect(sub.handle.lastCursor).toBe(sub.received[3]?.cursor);
+    expect(sub.handle.lastCursor).toBe(sub.received[5]?.cursor);
     await sub.client.close();
   });
 
@@ -149,19 +168,29 @@ describe('transactionEvents over graphql-ws', () => {
 
   it('lets ADMIN follow one merchant', async () => {
     const client = testClient(server.url, server.adminKey);
-    const received: string[] = [];
+    const received: [string, string][] = [];
     await relayCaughtUp(server);
     const before = server.app.events.stats().opened;
-    client.graphqlWs.subscribe<{ transactionEvents: { status: string } }>(
-      { query: `subscription { transactionEvents(merchantId: "${encodeGlobalID('Merchant', globex.merchantId)}") { status } }` },
-      { next: (value) => received.push(value.data?.transactionEvents.status ?? 'error'), error: () => undefined, complete: () => undefined },
+    client.graphqlWs.subscribe<{ transactionEvents: { status: string; transaction: { id: string } } }>(
+      { query: `subscription { transactionEvents(merchantId: "${encodeGlobalID('Merchant', globex.merchantId)}") { status transaction { id } } }` },
+      {
+        next: (value) => received.push([value.data?.transactionEvents.transaction.id ?? 'error', value.data?.transactionEvents.status ?? 'error']),
+        error: () => undefined,
+        complete: () => undefined,
+      },
     );
     await waitFor(() => server.app.events.stats().opened > before, 'the subscription to attach');
     await createTransactionVia(server, acme.key);
-    await createTransactionVia(server, globex.key);
-    await waitFor(() => received.length >= 2, "Globex's events");
-    await sleep(100);
-    expect(received).toEqual(['CREATED', 'REDIRECTED']);
+    const globexs = await createTransactionVia(server, globex.key);
+    // Another of Globex's as the marker: Acme's events, or a repeat, would come before it.
+    const marker = await createTransactionVia(server, globex.key);
+    await waitFor(() => received.length >= 4, "Globex's events");
+    expect(received).toEqual([
+      [globexs.id, 'CREATED'],
+      [globexs.id, 'REDIRECTED'],
+      [marker.id, 'CREATED'],
+      [marker.id, 'REDIRECTED'],
+    ]);
     await client.close();
   });
 });
@@ -175,11 +204,12 @@ describe('transactionUpdated over graphql-ws', () => {
     const before = server.app.events.stats().opened;
     client.transactionUpdated(created.id, { onTransaction: (transaction) => updates.push(transaction) });
     await waitFor(() => server.app.events.stats().opened > before, 'the subscription to attach');
-    await createTransactionVia(server, acme.key); // another transaction: not this subscription's business
     await transition(server.db, { transactionId: uuidOf(created.id), target: 'CAPTURED', source: 'PROVIDER_NOTIFICATION' });
+    // Another transaction between the two changes: not this subscription's business. The stream is in log order,
+    // so the PAID update arriving means its events would have arrived already.
+    await createTransactionVia(server, acme.key);
     await transition(server.db, { transactionId: uuidOf(created.id), target: 'PAID', source: 'SETTLEMENT' });
     await waitFor(() => updates.length >= 2, 'two updates');
-    await sleep(100);
     expect(updates.map((transaction) => [transaction.id, transaction.status, transaction.isFinal])).toEqual([
       [created.id, 'CAPTURED', false],
       [created.id, 'PAID', true],

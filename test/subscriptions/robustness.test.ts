@@ -9,7 +9,7 @@ import { createApp } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createTransaction } from '../../src/services/transactions.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { logCursors, sleep, testClient, waitFor } from '../support/subscriptions.ts';
+import { logCursors, testClient, waitFor } from '../support/subscriptions.ts';
 
 const input = () => ({ merchantReference: `o-${Math.random().toString(36).slice(2)}`, amount: { value: '3.00', currency: 'EUR' }, returnUrl: 'https://shop.example/r' });
 
@@ -72,9 +72,10 @@ describe('a subscriber that stops reading', () => {
     const resumed: TransactionEventMessage[] = [];
     const merchantClient = testClient(server.url, merchant.key);
     merchantClient.transactionEvents({ after: received.at(-1), onEvent: (event) => resumed.push(event) });
+    // One more transaction as the marker: a duplicate at the resume would arrive before its events.
+    await createTransaction(server, merchant.merchantId, input());
     const log = await logCursors(server.db, merchant.merchantId);
-    await waitFor(() => received.length + resumed.length >= log.length, 'the resumed rest');
-    await sleep(100);
+    await waitFor(() => resumed.at(-1)?.cursor === log.at(-1), 'the resumed rest and the marker');
     expect([...received, ...resumed.map((event) => event.cursor)]).toEqual(log);
     await Promise.all([client.dispose(), merchantClient.close()]);
   });
@@ -103,7 +104,8 @@ describe('keepalive', () => {
     const alive = await connect(true);
     // Terminated (no close frame): 1006 on the client side.
     expect(await dead.closed).toBe(1006);
-    await sleep(600);
+    // A peer is dropped when its pong does not come back within the interval: three pings answered show it is kept.
+    await waitFor(() => alive.pings() >= 3 || alive.socket.readyState !== WebSocket.OPEN, 'three pings to the live peer');
     expect(alive.socket.readyState).toBe(WebSocket.OPEN);
     expect(alive.pings()).toBeGreaterThanOrEqual(3);
     alive.socket.close();
@@ -138,10 +140,11 @@ describe('shutdown', () => {
     await second.listen(port, '127.0.0.1');
     try {
       await createTransaction(first, merchant.merchantId, input());
+      expect(await logCursors(first.db, merchant.merchantId)).toHaveLength(6);
+      // One more transaction as the marker: a duplicate from the resume would arrive before its events.
+      await createTransaction(first, merchant.merchantId, input());
       const log = await logCursors(first.db, merchant.merchantId);
-      expect(log).toHaveLength(6);
-      await waitFor(() => received.length >= 6, 'the events after the restart');
-      await sleep(100);
+      await waitFor(() => received.at(-1) === log.at(-1), 'the events after the restart and the marker');
       expect(received).toEqual(log);
     } finally {
       await client.close();
