@@ -125,6 +125,12 @@ const environmentSchema = z.object({
   GRAPHQL_MAX_NODE_IDS: integer(1, 1_000).default(100),
   // Browser origins answered with CORS headers on /graphql; unset: none (GraphiQL is same-origin).
   CORS_ORIGINS: origins,
+  // Refused notifications (bad signature, unreadable body) per client address and window, across instances when
+  // REDIS_URL is set; past it that address's refusals are answered 429. 0 turns it off. Refusal counts
+  // (notificationStats) are kept in memory and written every NOTIFICATION_REFUSAL_FLUSH_SECONDS and at shutdown.
+  NOTIFICATION_REFUSALS_PER_ADDRESS: nonNegativeInt.default(100),
+  NOTIFICATION_REFUSAL_WINDOW_SECONDS: integer(1, 86_400).default(60),
+  NOTIFICATION_REFUSAL_FLUSH_SECONDS: integer(1, 86_400).default(5),
   // Per API key, across instances when REDIS_URL is set. RATE_LIMIT_REQUESTS=0 turns it off.
   // 6,000 a minute (100 a second, the order of the big PSPs' defaults): a busy merchant backend is fine, a runaway loop is not.
   RATE_LIMIT_REQUESTS: nonNegativeInt.default(6000),
@@ -205,6 +211,13 @@ export type Config = Readonly<{
   corsOrigins: readonly string[];
   /** Requests per API key per window; `requests: 0` means no limit. */
   rateLimit: Readonly<{ requests: number; windowSeconds: number }>;
+  notificationRefusals: Readonly<{
+    /** Refused notifications per client address per window before its refusals are answered 429; 0: no limit. */
+    requests: number;
+    windowSeconds: number;
+    /** How often the refusal counts kept in memory are written to the database. */
+    flushSeconds: number;
+  }>;
   /** Prefix of every Redis key this instance writes (tests and shared Redis servers isolate by it). */
   redisKeyPrefix: string;
   /** Bearer token for GET /metrics; unset: /metrics answers loopback clients only. */
@@ -266,6 +279,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     corsOrigins: e.CORS_ORIGINS,
     rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+    notificationRefusals: {
+      requests: e.NOTIFICATION_REFUSALS_PER_ADDRESS,
+      windowSeconds: e.NOTIFICATION_REFUSAL_WINDOW_SECONDS,
+      flushSeconds: e.NOTIFICATION_REFUSAL_FLUSH_SECONDS,
+    },
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     metricsToken: e.METRICS_TOKEN,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,

@@ -7,11 +7,13 @@ import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { requestIdFrom, requestLogFields, type RequestContext } from '../observability/request-context.ts';
 import { publicBaseUrl, resolveProviderSettings, type ProviderSettings } from '../providers/settings.ts';
+import { RejectionCounter } from '../services/notifications/rejections.ts';
 import { createAccessLog } from './access-log.ts';
 import { HttpError, sendJson, sendText } from './body.ts';
 import { createCredentialSweep } from './credential-sweep.ts';
 import { createGraphQLEndpoint, GRAPHQL_PATH } from './graphql-endpoint.ts';
 import { createRateLimiter } from './rate-limit.ts';
+import { endpointLabel } from './routes/notifications.ts';
 import { buildRoutes } from './routes/index.ts';
 import { prepareShutdown } from './shutdown.ts';
 import type { RouteDeps } from './types.ts';
@@ -54,6 +56,15 @@ export function createApp(deps: AppDeps): App {
   metrics.trackDatabasePool(db.pool);
   if (config.redisUrl !== undefined) metrics.trackRedis('pubsub', () => events.health().redis === 'up');
   const rateLimiter = createRateLimiter({ config, logger, metrics });
+  const refusalLimiter = createRateLimiter({ config, logger, metrics }, { name: 'notification-refusals', ...config.notificationRefusals });
+  const rejections = new RejectionCounter(
+    {
+      db,
+      logger,
+      onRejection: (sender, reason) => metrics.notificationSignatureFailures.inc({ endpoint: endpointLabel(sender), reason }),
+    },
+    config.notificationRefusals.flushSeconds * 1000,
+  );
   // Subscriptions outlive their authentication: their keys are checked again while they stay open.
   const credentials = createCredentialSweep({ db, logger });
   let draining = false;
@@ -63,6 +74,8 @@ export function createApp(deps: AppDeps): App {
     logger,
     metrics,
     rateLimiter,
+    refusalLimiter,
+    rejections,
     providers: () => providers,
     events,
     lifecycle: {
@@ -134,7 +147,8 @@ export function createApp(deps: AppDeps): App {
     webSockets,
     events,
     credentials,
-    rateLimiter,
+    rateLimiters: [rateLimiter, refusalLimiter],
+    rejections,
     logger,
     handlers,
     startDraining: () => {

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { EventHub } from '../events/hub.ts';
 import type { Logger } from '../logger.ts';
 import type { CredentialSweep } from './credential-sweep.ts';
+import type { RejectionCounter } from '../services/notifications/rejections.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { SHUTDOWN_CLOSE_CODE, type WebSockets } from './websocket.ts';
 
@@ -11,7 +12,9 @@ export type ShutdownDeps = {
   webSockets: WebSockets;
   events: EventHub;
   credentials: CredentialSweep;
-  rateLimiter: RateLimiter;
+  rateLimiters: readonly RateLimiter[];
+  /** Written last, once no handler can count another refusal (the database is closed after this). */
+  rejections: RejectionCounter;
   logger: Logger;
   /** Handlers still running, even for clients that hung up: the database must not be closed under them. */
   handlers: ReadonlySet<Promise<void>>;
@@ -25,7 +28,7 @@ export type ShutdownDeps = {
  * to `timeoutMs`, then cut what is left. Returns the function that does it (once: later calls share it).
  */
 export function prepareShutdown(deps: ShutdownDeps): (timeoutMs: number) => Promise<{ cutConnections: number }> {
-  const { server, webSockets, events, credentials, rateLimiter, logger, handlers } = deps;
+  const { server, webSockets, events, credentials, rateLimiters, rejections, logger, handlers } = deps;
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -59,7 +62,8 @@ export function prepareShutdown(deps: ShutdownDeps): (timeoutMs: number) => Prom
       await closed;
     }
     await webSockets.dispose();
-    await rateLimiter.close();
+    await Promise.all(rateLimiters.map((limiter) => limiter.close()));
+    await rejections.stop();
     return { cutConnections };
   }
 

@@ -8,6 +8,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { RequestContext } from '../observability/request-context.ts';
 import type { ProviderSettings } from '../providers/settings.ts';
 import type { Actor } from '../services/merchants.ts';
+import type { RejectionCounter } from '../services/notifications/rejections.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 /** A route besides /graphql. `log` writes lines about this request (they carry its request id). */
@@ -22,6 +23,10 @@ export type RouteDeps = {
   logger: Logger;
   metrics: Metrics;
   rateLimiter: RateLimiter;
+  /** Refused notifications per client address (NOTIFICATION_REFUSALS_PER_ADDRESS). */
+  refusalLimiter: RateLimiter;
+  /** The refused-notification counters, written periodically and at shutdown. */
+  rejections: RejectionCounter;
   lifecycle: { readonly draining: boolean };
   /** The resolved provider settings, read per request (the URLs in them are final only once we listen). */
   providers: () => ProviderSettings;

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isDatabaseUnavailable } from '../../db/errors.ts';
-import type { NotificationSender } from '../../generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
 import { ALIPAY_NOTIFY_PATH, SIGNED_EVENTS_PATH } from '../../providers/settings.ts';
 import { InboxOverloadedError, NotificationInbox, type Acknowledged } from '../../services/notifications/inbox.ts';
@@ -11,7 +10,7 @@ import {
   type IngestionResult,
   type Refusal,
 } from '../../services/notifications/ingest.ts';
-import { countRejection, type RejectionReason } from '../../services/notifications/rejections.ts';
+import type { RejectionReason } from '../../services/notifications/rejections.ts';
 import { HttpError, readBody, sendJson, sendText } from '../body.ts';
 import type { Route, RouteDeps, RouteHandler } from '../types.ts';
 
@@ -59,17 +58,9 @@ export function endpointLabel(sender: 'ALIPAY' | 'SIGNED_EVENT'): 'alipay' | 'ev
 }
 
 export function notificationRoutes(routeDeps: RouteDeps): Route[] {
-  const { metrics } = routeDeps;
+  const { metrics, rejections, refusalLimiter } = routeDeps;
   const inbox = new NotificationInbox({ db: routeDeps.db, logger: routeDeps.logger });
-  const onRejection = (sender: NotificationSender, reason: RejectionReason) =>
-    metrics.notificationSignatureFailures.inc({ endpoint: endpointLabel(sender), reason });
-  const deps = (log: Logger): IngestionDeps => ({
-    db: routeDeps.db,
-    logger: log,
-    providers: routeDeps.providers(),
-    inbox,
-    countRejection: (sender, reason) => countRejection({ db: routeDeps.db, logger: log, onRejection }, sender, reason),
-  });
+  const deps = (log: Logger): IngestionDeps => ({ db: routeDeps.db, logger: log, providers: routeDeps.providers(), inbox });
   const routes: Route[] = [];
   const add = (method: string, path: string, handler: RouteHandler) => void routes.push({ method, path, handler });
 
@@ -84,14 +75,29 @@ export function notificationRoutes(routeDeps: RouteDeps): Route[] {
         metrics.notifications.inc({ endpoint: label, outcome });
         stopTimer();
       };
+      /**
+       * Something unauthenticated refused: counted (in memory, see RejectionCounter) and answered, unless the
+       * client's address has spent its refusal budget: then 429 with Retry-After, and no log line of its own.
+       */
+      const refuse = async (reason: RejectionReason, status: number, message: string, outcome: string, headers: Record<string, string> = {}) => {
+        rejections.count(sender, reason);
+        const decision = await refusalLimiter.consume(request.socket.remoteAddress ?? 'unknown');
+        if (!decision.allowed) {
+          const retryAfter = String(decision.retryAfterSeconds);
+          reply.error(response, 429, `too many refused notifications from this address: retry in ${retryAfter} s`, { ...headers, 'retry-after': retryAfter });
+          answered('throttled');
+          return;
+        }
+        log.warn({ sender, reason }, 'notification refused');
+        reply.error(response, status, message, headers);
+        answered(outcome);
+      };
       let rawBody: Buffer;
       try {
         rawBody = await readBody(request);
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
-        await current.countRejection(sender, 'BODY_TOO_LARGE');
-        reply.error(response, error.status, error.message, { connection: 'close' });
-        answered('malformed');
+        await refuse('BODY_TOO_LARGE', error.status, error.message, 'malformed', { connection: 'close' });
         return;
       }
       let result: IngestionResult;
@@ -109,9 +115,14 @@ export function notificationRoutes(routeDeps: RouteDeps): Route[] {
       if (result.kind === 'acknowledged') {
         reply.ok(response, result);
         answered(result.duplicate ? 'duplicate' : result.outcome.toLowerCase());
+        return;
+      }
+      const outcome = result.refusal === 'UNAUTHENTICATED' ? 'unauthenticated' : 'malformed';
+      if ('rejection' in result) {
+        await refuse(result.rejection, REFUSAL_STATUS[result.refusal], result.message, outcome);
       } else {
         reply.error(response, REFUSAL_STATUS[result.refusal], result.message);
-        answered(result.refusal === 'UNAUTHENTICATED' ? 'unauthenticated' : 'malformed');
+        answered(outcome);
       }
     };
 

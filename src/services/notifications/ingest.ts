@@ -10,7 +10,7 @@ import type { RejectionReason, SignatureRefusal } from './rejections.ts';
 /**
  * Notification ingestion, one pipeline for both formats: verify -> inbox -> transition -> outcome.
  *
- * - Nothing unauthenticated is stored: a refused notification is only counted (endpoint, reason).
+ * - Nothing unauthenticated is stored: a refused notification is only counted (sender, reason; rejections.ts).
  * - Whatever authenticates is stored raw, even when it then proves unusable (outcome MALFORMED, refused).
  * - The inbox row, the status change (through the transition service's lock + apply) and any anomaly are
  *   written in ONE database transaction, under the transaction's row lock (inbox.ts); the caller acknowledges
@@ -26,8 +26,6 @@ export type IngestionDeps = {
   providers: ProviderSettings;
   logger: Logger;
   inbox: NotificationInbox;
-  /** Counts a refusal where admins see it (rejections.ts). */
-  countRejection: (sender: NotificationSender, reason: RejectionReason) => Promise<void>;
 };
 
 /** Why a notification was not taken: not authentic, not in a format we read, or authentic but unusable. */
@@ -39,8 +37,15 @@ export type IngestionResult =
       kind: 'refused';
       refusal: Refusal;
       message: string;
-      /** Set when the body authenticated and was kept (outcome MALFORMED). */
-      storedAs?: string;
+      /** Nothing was stored: why, for the refusal counters (RejectionCounter; the caller counts it). */
+      rejection: RejectionReason;
+    }
+  | {
+      kind: 'refused';
+      refusal: Refusal;
+      message: string;
+      /** The body authenticated and was kept (outcome MALFORMED), as this notification id. */
+      storedAs: string;
     };
 
 export type SignedEventRequest = { contentType: string | undefined; headers: SignatureHeaders; rawBody: Buffer };
@@ -52,7 +57,7 @@ export async function ingestSignedEvent(deps: IngestionDeps, request: SignedEven
     const { keyId, timestamp, signature } = request.headers;
     const missing = !keyId || !timestamp || !signature;
     const reason: SignatureRefusal = verified.reason === 'MALFORMED' ? (missing ? 'MISSING_SIGNATURE' : 'MALFORMED_SIGNATURE') : verified.reason;
-    return refuse(deps, 'SIGNED_EVENT', 'UNAUTHENTICATED', reason, SIGNED_EVENT_REFUSALS[reason]);
+    return refuse('UNAUTHENTICATED', reason, SIGNED_EVENT_REFUSALS[reason]);
   }
   // Authentic from here on: whatever is wrong with the body, the body is kept.
   if (!hasMediaType(request.contentType, 'application/json')) {
@@ -64,13 +69,13 @@ export async function ingestSignedEvent(deps: IngestionDeps, request: SignedEven
 export async function ingestAlipayNotification(deps: IngestionDeps, request: AlipayRequest): Promise<IngestionResult> {
   // Alipay signs the decoded form fields, so nothing can be verified before the body is read as a form.
   if (!hasMediaType(request.contentType, 'application/x-www-form-urlencoded')) {
-    return refuse(deps, 'ALIPAY', 'UNSUPPORTED_MEDIA_TYPE', 'UNSUPPORTED_CONTENT_TYPE', 'Content-Type must be application/x-www-form-urlencoded (UTF-8)');
+    return refuse('UNSUPPORTED_MEDIA_TYPE', 'UNSUPPORTED_CONTENT_TYPE', 'Content-Type must be application/x-www-form-urlencoded (UTF-8)');
   }
   const form = parseFormBody(request.rawBody);
-  if (!form.ok) return refuse(deps, 'ALIPAY', 'MALFORMED', 'MALFORMED_BODY', form.error);
-  if (!form.params['sign']) return refuse(deps, 'ALIPAY', 'UNAUTHENTICATED', 'MISSING_SIGNATURE', 'missing sign: Alipay notifications are RSA2-signed');
+  if (!form.ok) return refuse('MALFORMED', 'MALFORMED_BODY', form.error);
+  if (!form.params['sign']) return refuse('UNAUTHENTICATED', 'MISSING_SIGNATURE', 'missing sign: Alipay notifications are RSA2-signed');
   if (!verifyAlipayNotification(form.params, deps.providers.alipay.publicKeys)) {
-    return refuse(deps, 'ALIPAY', 'UNAUTHENTICATED', 'BAD_SIGNATURE', 'sign does not verify with the Alipay public key (sign_type must be RSA2)');
+    return refuse('UNAUTHENTICATED', 'BAD_SIGNATURE', 'sign does not verify with the Alipay public key (sign_type must be RSA2)');
   }
   return ingestParsed(deps, 'ALIPAY', request, alipayNotificationFromParams(form.params));
 }
@@ -91,9 +96,8 @@ function hasMediaType(contentType: string | undefined, expected: string): boolea
   return parameters.every((parameter) => !parameter.startsWith('charset=') || /^charset="?utf-8"?$/.test(parameter));
 }
 
-async function refuse(deps: IngestionDeps, sender: NotificationSender, refusal: Refusal, reason: RejectionReason, message: string): Promise<IngestionResult> {
-  await deps.countRejection(sender, reason);
-  return { kind: 'refused', refusal, message };
+function refuse(refusal: Refusal, rejection: RejectionReason, message: string): IngestionResult {
+  return { kind: 'refused', refusal, message, rejection };
 }
 
 async function ingestParsed(
