@@ -1,3 +1,4 @@
+import type { FieldNode, GraphQLError } from 'graphql';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { AlipaySettings } from '../providers/settings.ts';
@@ -16,4 +17,9 @@ export type GraphQLContext = {
   events: EventHub;
   /** Set on WebSocket connections: closes the connection with the notice's code and reason. */
   disconnect?: ((notice: StreamNotice) => void) | undefined;
+  /**
+   * Set by the cost limit (src/http/plugins/query-cost.ts) once the operation passed it: the operation's cost again,
+   * with rows a resolver has counted (by field node) in place of what the arguments told; the refusal if it is over.
+   */
+  recheckCost?: (measured: ReadonlyMap<FieldNode, number>) => GraphQLError | undefined;
 };

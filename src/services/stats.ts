@@ -6,7 +6,9 @@ import { TIME_UNITS, timeBuckets, type OffsetTimeline, type TimeBucket, type Tim
 import type { Database } from '../db/client.ts';
 import { STATS_FIGURES, readOffsetTimeline, sumTransactions, type StatsFigure, type StatsSum } from '../db/sql/stats.ts';
 import type { Merchant } from '../generated/prisma/client.ts';
-import { ValidationFailedError, type FieldProblem } from './errors.ts';
+import { ForbiddenError, ValidationFailedError, type FieldProblem } from './errors.ts';
+import { requestedMerchantScope } from './merchant-scope.ts';
+import type { Actor } from './merchants.ts';
 import { canonicalTimeZone } from './reports.ts';
 
 /**
@@ -78,8 +80,11 @@ export type TransactionStats = Readonly<{
   rows: readonly StatsRow[];
 }>;
 
-/** What a result will hold: `admit` sees it before the aggregate runs (a lower bound) and once it is known. */
-export type StatsSize = Readonly<{ rows: number; amountsPerRow: number }>;
+/**
+ * What a result will hold: `admit` sees it before the aggregate runs (`exact` false: the buckets times the series the
+ * request lists, a lower bound) and once the series found in the range are known (`exact` true).
+ */
+export type StatsSize = Readonly<{ rows: number; amountsPerRow: number; exact: boolean }>;
 
 export type StatsOptions = Readonly<{
   /** Throws to refuse a result too large for the caller (GraphQL: the query cost; CSV: a row limit). */
@@ -87,12 +92,53 @@ export type StatsOptions = Readonly<{
 }>;
 
 // ---------------------------------------------------------------------------------------------------------
-// Validation
+// Scope and validation
+
+/**
+ * The merchant a request reads, by the one rule for `merchantId` (src/services/merchant-scope.ts), and the rule of
+ * its own: a breakdown by merchant is for ADMIN keys (FORBIDDEN otherwise).
+ */
+export async function statsScope(
+  db: Database,
+  actor: Actor,
+  merchantId: string | null | undefined,
+  groupBy: readonly StatsDimension[],
+  path: readonly string[] = ['filter', 'merchantId'],
+): Promise<string | undefined> {
+  if (groupBy.includes('MERCHANT') && actor.role !== 'ADMIN') throw new ForbiddenError('groupBy MERCHANT is for ADMIN keys');
+  return requestedMerchantScope(db, actor, merchantId, path);
+}
 
 type ValidRequest = StatsRequest & { unit: TimeUnit | undefined; statuses: readonly TransactionStatus[]; currencies: readonly string[] };
 
 function daysBetween(from: string, to: string): number {
   return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+}
+
+/** The series a request lists itself: statuses when grouped by them, listed currencies when grouped by currency. */
+function listedSeries(request: Pick<StatsRequest, 'groupBy' | 'statuses' | 'currencies'>): number {
+  const statuses = request.groupBy.includes('STATUS') ? new Set(request.statuses ?? TRANSACTION_STATUSES).size : 1;
+  const currencies = request.groupBy.includes('CURRENCY') ? Math.max(1, new Set(request.currencies ?? []).size) : 1;
+  return statuses * currencies;
+}
+
+/**
+ * The rows a request asks for as far as its arguments tell, without the database (for the query cost, before
+ * anything runs): calendar buckets, hours counted 24 a day, ranges cut to their caps (a longer one is refused by
+ * validation, with a clearer message), times the series it lists. Currencies and merchants found in the range count
+ * once they are known (StatsSize with `exact`).
+ */
+export function rowsAskedFor(request: Pick<StatsRequest, 'from' | 'to' | 'groupBy' | 'statuses' | 'currencies'>): number {
+  const { from, to, groupBy } = request;
+  if (!isCalendarDate(from) || !isCalendarDate(to) || to < from) return 1;
+  const unit = TIME_UNITS.find((candidate) => groupBy.includes(candidate));
+  const days = Math.min(daysBetween(from, to) + 1, unit === 'HOUR' ? MAX_HOURLY_RANGE_DAYS : MAX_RANGE_DAYS);
+  const last = Date.parse(`${from}T00:00:00Z`) + (days - 1) * 86_400_000;
+  const week = (instant: number) => Math.floor((instant / 86_400_000 + 3) / 7);
+  const month = (instant: number) => new Date(instant).getUTCFullYear() * 12 + new Date(instant).getUTCMonth();
+  const first = Date.parse(`${from}T00:00:00Z`);
+  const buckets = { HOUR: days * 24, DAY: days, WEEK: week(last) - week(first) + 1, MONTH: month(last) - month(first) + 1 }[unit ?? 'DAY'];
+  return (unit === undefined ? 1 : buckets) * listedSeries(request);
 }
 
 async function validate(db: Database, request: StatsRequest): Promise<ValidRequest> {
@@ -197,8 +243,7 @@ export async function transactionStats(db: Database, request: StatsRequest, opti
   const byMerchant = groupBy.includes('MERCHANT');
 
   const buckets = timeBuckets(valid, valid.unit, await offsetTimeline(db, valid.from, valid.to, valid.timeZone));
-  const knownSeries = (byStatus ? statuses.length : 1) * (byCurrency ? Math.max(valid.currencies.length, 1) : 1);
-  options.admit?.({ rows: buckets.length * knownSeries, amountsPerRow: byCurrency ? 1 : valid.currencies.length });
+  options.admit?.({ rows: buckets.length * listedSeries(valid), amountsPerRow: byCurrency ? 1 : valid.currencies.length, exact: false });
 
   const boundaries = [...buckets.map((bucket) => bucket.start), buckets[buckets.length - 1]?.end ?? 0];
   const sums =
@@ -211,7 +256,7 @@ export async function transactionStats(db: Database, request: StatsRequest, opti
   const statusSeries = byStatus ? statuses : [undefined];
   const currencySeries = byCurrency ? currencies : [undefined];
   const rowCount = buckets.length * statusSeries.length * currencySeries.length * merchants.length;
-  options.admit?.({ rows: rowCount, amountsPerRow: byCurrency ? 1 : currencies.length });
+  options.admit?.({ rows: rowCount, amountsPerRow: byCurrency ? 1 : currencies.length, exact: true });
 
   const accumulators = new Map<string, Accumulator>();
   for (const sum of sums) {

@@ -68,6 +68,8 @@ describe('GET /reports/stats.csv', () => {
     expect(await foreign.text()).not.toContain('42.00');
     expect((await get({ from: '2026-11-01', to: '2026-11-01', groupBy: 'MERCHANT' }, acme.key)).status).toBe(403);
     const bad: [Record<string, string>, RegExp][] = [
+      [{ from: '2026-11-01', to: '2026-11-01', merchantId: 'x' }, /^merchantId: must be a Merchant id$/],
+      [{ from: '2026-11-01', to: '2026-11-01', merchantId: encodeGlobalId('Merchant', '00000000-0000-4000-8000-000000000000') }, /^merchantId: no merchant has this id$/],
       [{}, /^from: .*\nto: /],
       [{ from: '2026-11-02', to: '2026-11-01' }, /^to: must not be before from$/],
       [{ from: '2026-11-01', to: '2026-11-01', groupBy: 'DAY,YEAR' }, /^groupBy: unknown YEAR/],

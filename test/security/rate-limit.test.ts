@@ -45,19 +45,21 @@ const entryPoints: [string, (key: string) => Promise<boolean>][] = [
       }
     },
   ],
-  [
-    'CSV report',
-    async (key) => {
-      const response = await request(`${server.url}/reports/daily.csv?date=${today}`, { headers: { authorization: `Bearer ${key}` } });
-      if (response.status === 429) {
-        expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-        expect(response.text).toMatch(/rate limit exceeded/);
-        return false;
-      }
-      expect(response.status).toBe(200);
-      return true;
-    },
-  ],
+  ...['daily.csv?date=', 'stats.csv?from=2026-01-01&to='].map(
+    (path): [string, (key: string) => Promise<boolean>] => [
+      `CSV report ${path.slice(0, path.indexOf('?'))}`,
+      async (key) => {
+        const response = await request(`${server.url}/reports/${path}${today}`, { headers: { authorization: `Bearer ${key}` } });
+        if (response.status === 429) {
+          expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+          expect(response.text).toMatch(/rate limit exceeded/);
+          return false;
+        }
+        expect(response.status).toBe(200);
+        return true;
+      },
+    ],
+  ),
 ];
 
 describe('every authenticated entry point spends the key’s one budget', () => {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationFailedError } from '../../src/services/errors.ts';
-import { transactionStats, type StatsRequest, type StatsSize } from '../../src/services/stats.ts';
+import { rowsAskedFor, transactionStats, type StatsRequest, type StatsSize } from '../../src/services/stats.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.ts';
 import { insertMerchant, insertTransaction } from '../support/fixtures.ts';
 
@@ -108,8 +108,8 @@ describe('transactionStats', () => {
     await transactionStats(db, request({ from: '2026-06-01', to: '2026-06-10', timeZone: 'UTC', groupBy: ['DAY', 'STATUS', 'CURRENCY'] }), { admit: (size) => sizes.push(size) });
     // Before: 10 days x 6 statuses x (currencies unknown: at least one); after: the JPY seen on 2026-06-03.
     expect(sizes).toEqual([
-      { rows: 60, amountsPerRow: 1 },
-      { rows: 60, amountsPerRow: 1 },
+      { rows: 60, amountsPerRow: 1, exact: false },
+      { rows: 60, amountsPerRow: 1, exact: true },
     ]);
   });
 
@@ -132,5 +132,16 @@ describe('transactionStats', () => {
       await locker.query('ROLLBACK');
       await locker.end();
     }
+  });
+
+  it('tells the query cost the rows its arguments ask for, without the database', () => {
+    const asked = (overrides: Partial<StatsRequest>) => rowsAskedFor(request(overrides));
+    expect(asked({ from: '2026-03-01', to: '2026-03-31', groupBy: ['HOUR', 'STATUS'] })).toBe(31 * 24 * 6);
+    expect(asked({ from: '2026-01-07', to: '2026-01-20', groupBy: ['WEEK', 'CURRENCY'], currencies: ['EUR', 'USD', 'EUR'] })).toBe(3 * 2);
+    expect(asked({ from: '2026-01-31', to: '2026-03-01', groupBy: ['MONTH', 'STATUS'], statuses: ['PAID'] })).toBe(3);
+    expect(asked({ from: '2026-01-01', to: '2026-12-31', groupBy: ['MERCHANT'] })).toBe(1);
+    // Past the caps, validation answers (with a clearer message than the cost limit would).
+    expect(asked({ from: '2020-01-01', to: '2029-12-31', groupBy: ['HOUR'] })).toBe(31 * 24);
+    expect(asked({ from: 'not a date', to: '2026-01-01', groupBy: ['DAY'] })).toBe(1);
   });
 });

@@ -1,19 +1,23 @@
-import { GraphQLError, Kind, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { TransactionStatus } from '../../domain/status.ts';
 import { ValidationFailedError } from '../../services/errors.ts';
+import { DEFAULT_TIME_ZONE } from '../../services/reports.ts';
 import {
   MAX_HOURLY_RANGE_DAYS,
   MAX_RANGE_DAYS,
   STATS_DIMENSIONS,
+  rowsAskedFor,
+  statsScope,
   transactionStats,
   type StatsAmounts,
+  type StatsDimension,
   type StatsFigure,
   type StatsRow,
   type StatsSize,
   type TransactionStats,
 } from '../../services/stats.ts';
-import { requestedMerchantScope } from '../../services/merchant-scope.ts';
-import { DEFAULT_TIME_ZONE } from '../../services/reports.ts';
 import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
 import { TransactionStatusEnum } from './enums.ts';
 import { MerchantNode } from './merchant.ts';
 import { Money } from './transaction.ts';
@@ -111,43 +115,29 @@ const Stats = builder.objectRef<TransactionStats>('TransactionStats').implement(
 });
 
 // ---------------------------------------------------------------------------------------------------------
-// Cost: the rows times what each row selects
+// Cost: the query cost counts the rows
 
-/** The leaf fields a selection asks for, fragments included; a field named in `repeat` counts that many times. */
-function selectedValues(
-  selections: SelectionSetNode | undefined,
-  fragments: Record<string, FragmentDefinitionNode>,
-  repeat: Readonly<Record<string, number>>,
-): number {
-  let count = 0;
-  for (const selection of selections?.selections ?? []) {
-    if (selection.kind === Kind.FIELD) {
-      const inner = selection.selectionSet === undefined ? 1 : selectedValues(selection.selectionSet, fragments, repeat);
-      count += inner * (repeat[selection.name.value] ?? 1);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      count += selectedValues(selection.selectionSet, fragments, repeat);
-    } else {
-      count += selectedValues(fragments[selection.name.value]?.selectionSet, fragments, repeat);
-    }
-  }
-  return count;
+/** The `amounts` fields under a selection (fragments included): each stands for one entry per currency. */
+function amountsNodes(selections: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>): FieldNode[] {
+  return (selections?.selections ?? []).flatMap((selection) => {
+    if (selection.kind === Kind.FRAGMENT_SPREAD) return amountsNodes(fragments[selection.name.value]?.selectionSet, fragments);
+    if (selection.kind === Kind.FIELD && selection.name.value === 'amounts') return [selection];
+    return amountsNodes(selection.selectionSet, fragments);
+  });
 }
 
 /**
- * The query's cost counts its buckets: transactionStats costs the values it returns (each row's selection once per
- * row, amounts once per currency), refused above GRAPHQL_MAX_COST before the aggregate runs (as far as the arguments
- * tell) and again once the series are known. The static query limits count a list once; this is what they cannot see.
+ * Before anything runs, the cost limit counts the rows the arguments ask for (`costRows` below); once the series
+ * found in the range are known (currencies and merchants the arguments did not list, amounts per currency), the
+ * operation's cost is checked again with them, and refused (QUERY_TOO_COMPLEX) before the rows are built.
  */
-function admitByCost(info: GraphQLResolveInfo, maxCost: number): (size: StatsSize) => void {
-  return ({ rows, amountsPerRow }) => {
-    const repeat = { rows, amounts: amountsPerRow };
-    const cost = info.fieldNodes.reduce((total, node) => total + selectedValues(node.selectionSet, info.fragments, repeat), 0);
-    if (cost <= maxCost) return;
-    throw new GraphQLError(
-      `transactionStats would return ${rows} rows, cost ${cost} (the limit is ${maxCost}): narrow the range, group by less, ` +
-        'or download it as CSV (/reports/stats.csv)',
-      { extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'cost', cost, maxCost } },
-    );
+function recheckCost(context: GraphQLContext, info: GraphQLResolveInfo): (size: StatsSize) => void {
+  return ({ rows, amountsPerRow, exact }) => {
+    if (!exact) return;
+    const measured = new Map<FieldNode, number>(info.fieldNodes.map((node) => [node, rows]));
+    for (const node of info.fieldNodes.flatMap((field) => amountsNodes(field.selectionSet, info.fragments))) measured.set(node, amountsPerRow);
+    const refusal = context.recheckCost?.(measured);
+    if (refusal) throw refusal;
   };
 }
 
@@ -159,6 +149,11 @@ builder.queryFields((t) => ({
       `${MAX_RANGE_DAYS} days) in \`timeZone\`, bucketed by time and broken down by status, currency and merchant. ` +
       "Merchant keys see their own merchant; ADMIN sees all, or one with filter.merchantId. The cost counts the rows: " +
       'a result over GRAPHQL_MAX_COST is refused with QUERY_TOO_COMPLEX before it runs.',
+    // The query cost multiplies this field's selection by the rows its arguments ask for (src/http/plugins/query-cost.ts).
+    extensions: {
+      costRows: (args: { from: string; to: string; groupBy?: StatsDimension[] | null; filter?: { statuses?: TransactionStatus[] | null; currencies?: string[] | null } | null }) =>
+        rowsAskedFor({ from: args.from, to: args.to, groupBy: args.groupBy ?? [], statuses: args.filter?.statuses ?? undefined, currencies: args.filter?.currencies ?? undefined }),
+    },
     errors: {
       types: [ValidationFailedError],
       union: { name: 'TransactionStatsResult', description: 'The statistics, or a ValidationError naming each bad argument' },
@@ -173,10 +168,6 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, context, info) => {
       const groupBy = args.groupBy ?? [];
-      const merchantId = await requestedMerchantScope(context.db, context.actor, args.filter?.merchantId, ['filter', 'merchantId']);
-      if (groupBy.includes('MERCHANT') && context.actor.role !== 'ADMIN') {
-        throw new GraphQLError('groupBy MERCHANT is for ADMIN keys', { extensions: { code: 'FORBIDDEN' } });
-      }
       const request = {
         from: args.from,
         to: args.to,
@@ -184,9 +175,9 @@ builder.queryFields((t) => ({
         groupBy,
         statuses: args.filter?.statuses ?? undefined,
         currencies: args.filter?.currencies ?? undefined,
-        merchantId,
+        merchantId: await statsScope(context.db, context.actor, args.filter?.merchantId, groupBy),
       };
-      return transactionStats(context.db, request, { admit: admitByCost(info, context.config.graphqlLimits.maxCost) });
+      return transactionStats(context.db, request, { admit: recheckCost(context, info) });
     },
   }),
 }));

@@ -1,4 +1,4 @@
-import { GraphQLError, getNamedType, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getNamedType, type DocumentNode, type ExecutionArgs, type FieldNode, type GraphQLField, type GraphQLSchema } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Plugin } from 'graphql-yoga';
 
@@ -11,7 +11,9 @@ import type { Plugin } from 'graphql-yoga';
  *
  * The formula is graphql-armor's, which the limit was tuned with: a leaf costs 1, an object 2 plus 1.5 times its
  * selection, times the rows it stands for (`first`/`last`; a connection without them its default page of 20;
- * the number of `ids`). Fragments add no depth; of a union's members, the costliest counts.
+ * the number of `ids`; what a field declares as `extensions.costRows(args)`, e.g. transactionStats' buckets).
+ * Fragments add no depth; of a union's members, the costliest counts. A resolver that learns its real row count only
+ * as it runs re-checks the limit with it (`GraphQLContext.recheckCost`).
  */
 
 const LEAF_COST = 1;
@@ -30,17 +32,23 @@ function queryTooComplex(message: string, limit: 'cost' | 'nodeIds', extensions:
  * How many rows a field stands for, from its argument values (variables already substituted). A page larger than
  * GRAPHQL_MAX_PAGE_SIZE is refused by the connection itself, before it reads anything, with a clearer message.
  */
-function rowsOf(args: Record<string, unknown>, isConnection: boolean, maxPageSize: number): number {
+function rowsOf(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, isConnection: boolean, maxPageSize: number): number {
+  const declared = field.extensions['costRows'];
+  if (typeof declared === 'function') return Math.max(1, Number(declared(args)));
   const pageSizes = [args['first'], args['last']].filter((value): value is number => typeof value === 'number');
   if (pageSizes.length > 0) return Math.min(maxPageSize, Math.max(1, ...pageSizes));
   if (Array.isArray(args['ids'])) return Math.max(1, args['ids'].length);
   return isConnection ? DEFAULT_PAGE_SIZE : 1;
 }
 
-/** The refusal for this operation with these variables, if any. */
+/** Rows counted while resolving, by the field node they belong to: they replace what the arguments told. */
+export type MeasuredRows = ReadonlyMap<FieldNode, number>;
+
+/** The refusal for this operation with these variables (and rows counted so far), if any. */
 function costRefusal(
   limits: QueryCostLimits,
   operation: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null | undefined; variableValues?: Record<string, unknown> | null | undefined },
+  measured: MeasuredRows = new Map(),
 ): GraphQLError | undefined {
   let tooManyIds: number | undefined;
   const estimator: ComplexityEstimator = ({ field, args, childComplexity, node }) => {
@@ -49,7 +57,7 @@ function costRefusal(
     if (Array.isArray(args['ids']) && args['ids'].length > limits.maxNodeIds) tooManyIds = Math.max(tooManyIds ?? 0, args['ids'].length);
     if (node.selectionSet === undefined) return LEAF_COST;
     const isConnection = getNamedType(field.type).name.endsWith('Connection');
-    return (OBJECT_COST + DEPTH_FACTOR * childComplexity) * rowsOf(args, isConnection, limits.maxPageSize);
+    return (OBJECT_COST + DEPTH_FACTOR * childComplexity) * (measured.get(node) ?? rowsOf(field, args, isConnection, limits.maxPageSize));
   };
   let cost: number;
   try {
@@ -80,6 +88,9 @@ export function useQueryCost(limits: QueryCostLimits): Plugin {
   const refuse = (args: ExecutionArgs, stop: (result: { errors: GraphQLError[] }) => void) => {
     const refusal = costRefusal(limits, args);
     if (refusal) stop({ errors: [refusal] });
+    else if (args.contextValue !== null && typeof args.contextValue === 'object') {
+      (args.contextValue as { recheckCost?: (measured: MeasuredRows) => GraphQLError | undefined }).recheckCost = (measured) => costRefusal(limits, args, measured);
+    }
   };
   return {
     onExecute({ args, setResultAndStopExecution }) {

@@ -3,10 +3,9 @@ import { encodeCsv } from '../../domain/csv.ts';
 import { formatMinorUnits } from '../../domain/money.ts';
 import { parseGlobalId } from '../../graphql/ids.ts';
 import { ValidationFailedError } from '../../services/errors.ts';
-import { authenticate } from '../../services/merchants.ts';
 import { DEFAULT_TIME_ZONE, merchantBreakdown, resolveReportDay, type MerchantDailyReport, type ReportDay } from '../../services/reports.ts';
 import { HttpError } from '../body.ts';
-import { rateLimitedMessage } from '../errors.ts';
+import { reportCaller } from '../report-caller.ts';
 import type { Route, RouteDeps } from '../types.ts';
 
 /**
@@ -50,18 +49,7 @@ export function dailyReportCsv(day: ReportDay, breakdown: readonly MerchantDaily
 
 export function dailyReportCsvRoutes(deps: RouteDeps): Route[] {
   const handler: Route['handler'] = async (request, response, url) => {
-    const actor = await authenticate(deps.db, request.headers.authorization);
-    if (!actor) {
-      response.setHeader('www-authenticate', 'Bearer');
-      throw new HttpError(401, 'missing, malformed, unknown or revoked API key: send Authorization: Bearer <api key>');
-    }
-    // The key's one budget, shared with GraphQL, WebSocket and SSE.
-    const decision = await deps.rateLimiter.consume(actor.apiKeyId);
-    if (!decision.allowed) {
-      deps.metrics.rateLimited.inc({ transport: 'http' });
-      response.setHeader('retry-after', String(decision.retryAfterSeconds));
-      throw new HttpError(429, rateLimitedMessage(decision.retryAfterSeconds));
-    }
+    const actor = await reportCaller(deps, request, response);
     const merchantIdParameter = url.searchParams.get('merchantId');
     let merchantId = actor.role === 'MERCHANT' ? actor.merchantId : undefined;
     if (merchantIdParameter !== null) {
