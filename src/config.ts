@@ -112,6 +112,11 @@ const environmentSchema = z.object({
   IDEMPOTENCY_TTL_HOURS: positiveInt.default(24),
   ALIPAY_TRADE_TIMEOUT_MINUTES: positiveInt.max(60 * 24 * 30).default(720),
   EXPIRY_INTERVAL_SECONDS: nonNegativeInt.max(86_400).default(60),
+  REFUND_CALL_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+  REFUND_RECHECK_AFTER_SECONDS: integer(1, 30 * 86_400).default(3_600),
+  REFUND_RECHECK_LIMIT: integer(0, 1_000).default(5),
+  REFUND_RUNNER_INTERVAL_MS: integer(0, 600_000).default(1_000),
+  SANDBOX_REFUND_LATE_MS: integer(0, 600_000).default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // GraphQL limits (src/http/plugins). Defaults leave every operation in src/client/operations.ts inside (deepest:
   // 5 levels, longest: ~100 tokens; costliest at a full page of 100: Anomalies ~22,800, Transactions ~11,000).
@@ -183,6 +188,8 @@ export type Config = Readonly<{
     cnyRates: ReadonlyMap<string, string>;
     /** Share of notifications the sandbox delivers twice, as Alipay sometimes does. */
     redeliveryRate: number;
+    /** How late the sandbox notifies a refund whose chosen outcome is "success notified late and twice". */
+    refundLateMs: number;
   }>;
   /** Where consumers and Alipay reach us; defaults to http://HOST:PORT. */
   publicBaseUrl: string | undefined;
@@ -194,6 +201,17 @@ export type Config = Readonly<{
     tradeTimeoutMinutes: number;
     /** How often each instance tries to run expiry (one instance at a time actually runs); 0 disables it. */
     intervalSeconds: number;
+  }>;
+  /** Refunds through Alipay's forex_refund (src/services/refund-runner.ts). */
+  refunds: Readonly<{
+    /** One call's time limit; a call that runs out is retried with the same out_return_no. */
+    callTimeoutMs: number;
+    /** A refund Alipay accepted but has not notified as succeeded is asked about again after this long, and again. */
+    recheckAfterSeconds: number;
+    /** After this many such checks it is stuck: listed for ADMIN (stuckRefunds), no longer asked about. */
+    recheckLimit: number;
+    /** How often each instance looks for refunds due for a call; 0: this instance makes none. */
+    runnerIntervalMs: number;
   }>;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   graphqlLimits: Readonly<{
@@ -262,11 +280,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       partnerId: e.ALIPAY_PARTNER_ID ?? '2088000000000000',
       gatewayUrl: e.ALIPAY_GATEWAY_URL,
     },
-    sandbox: { cnyRates: e.SANDBOX_CNY_RATES, redeliveryRate: e.SANDBOX_REDELIVERY_RATE },
+    sandbox: { cnyRates: e.SANDBOX_CNY_RATES, redeliveryRate: e.SANDBOX_REDELIVERY_RATE, refundLateMs: e.SANDBOX_REFUND_LATE_MS },
     publicBaseUrl: e.PUBLIC_BASE_URL,
     maxTransactionAmount: e.MAX_TRANSACTION_AMOUNT,
     idempotencyTtlHours: e.IDEMPOTENCY_TTL_HOURS,
     expiry: { tradeTimeoutMinutes: e.ALIPAY_TRADE_TIMEOUT_MINUTES, intervalSeconds: e.EXPIRY_INTERVAL_SECONDS },
+    refunds: {
+      callTimeoutMs: e.REFUND_CALL_TIMEOUT_MS,
+      recheckAfterSeconds: e.REFUND_RECHECK_AFTER_SECONDS,
+      recheckLimit: e.REFUND_RECHECK_LIMIT,
+      runnerIntervalMs: e.REFUND_RUNNER_INTERVAL_MS,
+    },
     logLevel: e.LOG_LEVEL,
     graphqlLimits: {
       maxDepth: e.GRAPHQL_MAX_DEPTH,

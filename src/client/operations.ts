@@ -90,6 +90,104 @@ export const TransactionDocument = graphql(`
   }
 `);
 
+export const RefundFields = graphql(`
+  fragment RefundFields on Refund {
+    id
+    amount {
+      value
+      currency
+      minorUnits
+    }
+    reason
+    status
+    source
+    providerReference
+    failureCode
+    requestedAt
+    completedAt
+  }
+`);
+
+export const RefundTransactionDocument = graphql(`
+  mutation RefundTransaction($input: RefundTransactionInput!) {
+    refundTransaction(input: $input) {
+      __typename
+      ... on RefundTransactionSuccess {
+        refund {
+          ...RefundFields
+          transaction {
+            id
+            status
+            refundedAmount {
+              value
+              currency
+            }
+            refundableAmount {
+              value
+              currency
+            }
+          }
+        }
+      }
+      ... on Error {
+        message
+        code
+      }
+      ... on ValidationError {
+        fields {
+          path
+          message
+        }
+      }
+      ... on InvalidStateError {
+        currentStatus
+      }
+      ... on AmountExceedsRefundableError {
+        refundableAmount {
+          value
+          currency
+        }
+      }
+    }
+  }
+`);
+
+export const TransactionRefundsDocument = graphql(`
+  query TransactionRefunds($id: ID!) {
+    transaction(id: $id) {
+      id
+      status
+      amount {
+        value
+        currency
+      }
+      refundedAmount {
+        value
+        currency
+      }
+      refundableAmount {
+        value
+        currency
+      }
+      refunds {
+        ...RefundFields
+      }
+      events {
+        sequence
+        kind
+        status
+        previousStatus
+        source
+        reason
+        refund {
+          id
+          status
+        }
+      }
+    }
+  }
+`);
+
 export const TransactionsDocument = graphql(`
   query Transactions($first: Int, $after: String, $last: Int, $before: String, $filter: TransactionFilter) {
     transactions(first: $first, after: $after, last: $last, before: $before, filter: $filter) {

@@ -121,7 +121,8 @@ export class EventStream implements AsyncIterableIterator<StreamItem, undefined>
   /** Called by the relay, synchronously, for every committed event in this stream's scope. */
   offer(item: CommittedEvent): void {
     if (this.state === 'ended') return;
-    if (this.statuses !== undefined && !this.statuses.has(item.event.status)) return;
+    // As in the log read: a status filter passes status changes into those statuses only, never refund events.
+    if (this.statuses !== undefined && (item.event.kind !== 'STATUS_CHANGED' || !this.statuses.has(item.event.status))) return;
     if (this.state === 'replaying') {
       if (this.queued >= this.options.bufferLimit) {
         // The replay will read these again from the log; only remember that it must.

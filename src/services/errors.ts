@@ -45,3 +45,18 @@ export class IdempotencyConflictError extends UserError {
 export class ForbiddenError extends UserError {
   readonly code = 'FORBIDDEN';
 }
+
+/** A refund larger than what is still refundable (the captured amount less refunds succeeded or in flight). */
+export class AmountExceedsRefundableError extends UserError {
+  readonly code = 'AMOUNT_EXCEEDS_REFUNDABLE';
+  constructor(
+    readonly refundableMinor: bigint,
+    readonly currency: string,
+  ) {
+    super(
+      refundableMinor === 0n
+        ? 'nothing is left to refund: earlier refunds (succeeded or in flight) hold the whole captured amount'
+        : 'the amount exceeds what is still refundable (the captured amount less refunds succeeded or in flight)',
+    );
+  }
+}

@@ -1,6 +1,10 @@
+import { encodeGlobalId } from '../domain/ids.ts';
+import { formatMinorUnits } from '../domain/money.ts';
+import { judgeRefundRequest, refundableOnlyForAnomaly, type RefundOutcome } from '../domain/refunds.ts';
 import { classify, type TransitionClass } from '../domain/status.ts';
 import type { Database } from '../db/client.ts';
 import { prismaSession, type SqlSession } from '../db/session.ts';
+import { completeRefund, findOpenCaptureAnomaly, insertRefundRequest, type RefundRow } from '../db/sql/refunds.ts';
 import { insertCreatedTransaction, lockTransactionRows, writeStatusChanges, type LockedTransaction, type NewTransactionRow } from '../db/sql/transactions.ts';
 import type {
   EventSource,
@@ -20,6 +24,10 @@ import type {
  * to decide, and lockTransaction + applyLockedTransition for callers that must look at the locked row first
  * (notification ingestion checks amounts and anomalies under the same lock). The steps are hand-written SQL
  * over a SqlSession, so they run identically inside a Prisma transaction and on a plain pg client.
+ *
+ * Refunds change here too, on the same lock and the same log: requestRefund checks the refundable amount under the
+ * row lock and records the refund (REQUESTED), completeRefund makes it SUCCEEDED or FAILED. Each bumps the
+ * transaction's version and appends a history row of kind REFUND_* (the status unchanged), woken like a status change.
  */
 
 export type TransitionRequest = {
@@ -119,7 +127,16 @@ export async function applyLockedTransitions(
  */
 export async function recordCreation(session: SqlSession, row: NewTransactionRow): Promise<LockedTransaction> {
   await insertCreatedTransaction(session, row);
-  return { id: row.id, merchantId: row.merchantId, status: 'CREATED', version: 1, amountMinor: row.amountMinor, currency: row.currency };
+  return {
+    id: row.id,
+    merchantId: row.merchantId,
+    status: 'CREATED',
+    version: 1,
+    amountMinor: row.amountMinor,
+    currency: row.currency,
+    refundedMinor: 0n,
+    refundPendingMinor: 0n,
+  };
 }
 
 /** Applies a transition inside the caller's database transaction (so it can be combined with other writes). */
@@ -148,3 +165,90 @@ export function transition(db: Database, request: TransitionRequest): Promise<Tr
   return db.prisma.$transaction((tx) => applyTransition(tx, request));
 }
 
+
+/** A refund to record against a transaction locked by lockTransaction(s), in this same database transaction. */
+export type RefundRequest = Readonly<{
+  /** Ours, chosen by the caller (a UUIDv7): also Alipay's out_return_no. */
+  refundId: string;
+  /** Undefined: everything still refundable. */
+  amountMinor: bigint | undefined;
+  reason: string;
+  source: EventSource;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  /**
+   * ADMIN: a CANCELLED or REJECTED transaction may be refunded while an open CAPTURED_AFTER_CANCEL /
+   * CAPTURED_AFTER_REJECTION anomaly says money arrived after it closed; the refund is linked to that anomaly.
+   */
+  mayRefundAnomaly: boolean;
+}>;
+
+export type RefundRequestOutcome =
+  | { kind: 'requested'; refundId: string; amountMinor: bigint; version: number; eventId: bigint; anomalyId: string | undefined }
+  | { kind: 'invalid_state'; detail: string }
+  | { kind: 'exceeds'; refundableMinor: bigint };
+
+/**
+ * Checks the refundable amount under the row lock and records the refund: REQUESTED, reserved against the captured
+ * amount (so concurrent refunds queue on the lock and can never sum past it), with its REFUND_REQUESTED history row.
+ */
+export async function requestRefund(session: SqlSession, locked: LockedTransaction, request: RefundRequest): Promise<RefundRequestOutcome> {
+  const anomalyId =
+    request.mayRefundAnomaly && refundableOnlyForAnomaly(locked.status) ? await findOpenCaptureAnomaly(session, locked.id) : undefined;
+  const judgement = judgeRefundRequest(locked, request.amountMinor, anomalyId !== undefined);
+  if (judgement.outcome === 'invalid_state') return { kind: 'invalid_state', detail: judgement.detail };
+  if (judgement.outcome === 'exceeds') return { kind: 'exceeds', refundableMinor: judgement.refundableMinor };
+  const version = locked.version + 1;
+  const eventId = await insertRefundRequest(session, {
+    id: request.refundId,
+    transactionId: locked.id,
+    version,
+    amountMinor: judgement.amountMinor,
+    currency: locked.currency,
+    reason: request.reason,
+    source: request.source,
+    idempotencyKey: request.idempotencyKey,
+    requestHash: request.requestHash,
+    anomalyId: anomalyId ?? null,
+  });
+  if (eventId === undefined) throw new Error(`transaction ${locked.id} changed under its row lock (version ${locked.version})`);
+  return { kind: 'requested', refundId: request.refundId, amountMinor: judgement.amountMinor, version, eventId, anomalyId };
+}
+
+/** A REQUESTED refund of a transaction locked by lockTransaction(s) becoming final. */
+export type RefundCompletion = Readonly<{
+  /** As read (readRefunds) under the same lock. */
+  refund: RefundRow;
+  status: RefundOutcome;
+  source: EventSource;
+  /** FAILED: Alipay's error code. */
+  failureCode?: string | null;
+  providerReference?: string | null;
+}>;
+
+export type AppliedRefundCompletion = Readonly<{ refundId: string; status: RefundOutcome; version: number; eventId: bigint }>;
+
+/**
+ * Makes a REQUESTED refund SUCCEEDED (its amount moves from reserved to refunded) or FAILED (its amount is
+ * refundable again), with its history row; a capture anomaly it was made for is resolved by its success.
+ * Refuses a refund that is not REQUESTED or not the locked transaction's: callers judge that first.
+ */
+export async function completeLockedRefund(session: SqlSession, locked: LockedTransaction, completion: RefundCompletion): Promise<AppliedRefundCompletion> {
+  const { refund, status } = completion;
+  if (refund.status !== 'REQUESTED' || refund.transactionId !== locked.id) {
+    throw new Error(`refund ${refund.id} is ${refund.status} (transaction ${refund.transactionId}): nothing to complete on ${locked.id}`);
+  }
+  const version = locked.version + 1;
+  const eventId = await completeRefund(session, {
+    refundId: refund.id,
+    transactionId: locked.id,
+    version,
+    status,
+    source: completion.source,
+    failureCode: status === 'FAILED' ? (completion.failureCode ?? 'FAILED') : null,
+    providerReference: completion.providerReference ?? null,
+    anomalyResolution: `refunded ${formatMinorUnits(refund.amountMinor, refund.currency)} ${refund.currency} to the consumer: refund ${encodeGlobalId('Refund', refund.id)}`,
+  });
+  if (eventId === undefined) throw new Error(`refund ${refund.id} or its transaction changed under the row lock (version ${locked.version})`);
+  return { refundId: refund.id, status, version, eventId };
+}

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelTransactionDocument, CreateTransactionDocument, TransactionDocument, TransactionsDocument } from '../../src/client/operations.ts';
 import { decodeGlobalId, encodeGlobalId } from '../../src/domain/ids.ts';
 import { encodeEventCursor } from '../../src/events/cursor.ts';
+import { transition } from '../../src/services/transitions.ts';
 import { schema } from '../../src/graphql/schema/index.ts';
 import { errorCodes, postGraphql, wsClient } from '../support/http.ts';
 import { sweepOperations, type AddressingValues } from '../support/schema-sweep.ts';
@@ -47,6 +48,8 @@ beforeAll(async () => {
   const created = await createTransaction(victim.key, `victim-ref-${suffix}`);
   for (const side of ['after-1', 'after-2']) await createTransaction(attacker.key, `attacker-${side}-${suffix}`);
   victimTransaction = { id: created.id, uuid: decodeGlobalId(created.id, 'Transaction') ?? '', reference: created.merchantReference };
+  // Captured: money mutations (refundTransaction) would succeed on it if isolation failed, and change its version.
+  await transition(server.db, { transactionId: victimTransaction.uuid, target: 'CAPTURED', source: 'PROVIDER_NOTIFICATION' });
   const eventCursor = created.events[0]?.cursor ?? '';
   const page = await server.execute(TransactionsDocument, { first: 1 }, victim.key);
   const connectionCursor = page.data?.transactions.edges[0]?.cursor ?? '';
@@ -91,6 +94,7 @@ describe.each(['query', 'mutation'] as const)('tenant isolation sweep: every %s 
     }
     const after = await server.db.prisma.transaction.findUniqueOrThrow({ where: { id: victimTransaction.uuid }, include: { events: true } });
     expect(after).toEqual(before);
+    expect(await server.db.prisma.refund.count({ where: { merchantId: victim.merchantId } })).toBe(0);
   });
 
   it("reads another merchant's ids and cursors exactly like ones that do not exist", async () => {

@@ -81,7 +81,8 @@ function readLogStatement(filters: { merchant: boolean; statuses: boolean }): St
   const conditions = ['(txid, id) > ($1::bigint, $2::bigint)'];
   let next = 3;
   if (filters.merchant) conditions.push(`merchant_id = $${next++}::uuid`);
-  if (filters.statuses) conditions.push(`status::text = ANY ($${next++}::text[])`);
+  // A status filter asks for status changes: refund events carry the transaction's unchanged status and never match it.
+  if (filters.statuses) conditions.push(`kind = 'STATUS_CHANGED' AND status::text = ANY ($${next++}::text[])`);
   return sql<Row>(
     `
   WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon)

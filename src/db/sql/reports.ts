@@ -80,7 +80,7 @@ const remittanceStatement = (shape: Shape) =>
     -- Each PAID event's transaction by primary key. LIMIT 1 keeps this a per-event lookup: as a plain
     -- join it could be planned as a hash join over every transaction.
     CROSS JOIN LATERAL (SELECT currency, amount_minor FROM transactions WHERE id = e.transaction_id LIMIT 1) t
-    WHERE e.status = 'PAID' AND ${onReportDay('e.occurred_at')} ${merchantFilter('e.merchant_id', shape)}
+    WHERE e.status = 'PAID' AND e.kind = 'STATUS_CHANGED' AND ${onReportDay('e.occurred_at')} ${merchantFilter('e.merchant_id', shape)}
     GROUP BY ${merchantFirst('e.merchant_id', shape)} t.currency
     ORDER BY ${merchantFirst('e.merchant_id', shape)} t.currency`,
     statementName('remittance', shape),

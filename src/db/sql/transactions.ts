@@ -15,12 +15,25 @@ export type LockedTransaction = Readonly<{
   version: number;
   amountMinor: bigint;
   currency: string;
+  /** Sums of its SUCCEEDED and REQUESTED refunds. */
+  refundedMinor: bigint;
+  refundPendingMinor: bigint;
 }>;
 
-type LockedRow = { id: string; merchant_id: string; status: TransactionStatus; version: number; amount_minor: string; currency: string };
+type LockedRow = {
+  id: string;
+  merchant_id: string;
+  status: TransactionStatus;
+  version: number;
+  amount_minor: string;
+  currency: string;
+  refunded_minor: string;
+  refund_pending_minor: string;
+};
 
 const LOCK_TRANSACTIONS = sql<LockedRow>(
-  `SELECT id::text, merchant_id::text, status::text AS status, version, amount_minor::text, currency::text
+  `SELECT id::text, merchant_id::text, status::text AS status, version, amount_minor::text, currency::text,
+          refunded_minor::text, refund_pending_minor::text
    FROM transactions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
   'paystream_lock_transactions',
 );
@@ -32,7 +45,16 @@ export async function lockTransactionRows(session: SqlSession, transactionIds: r
   return new Map(
     rows.map((row) => [
       row.id,
-      { id: row.id, merchantId: row.merchant_id, status: row.status, version: row.version, amountMinor: BigInt(row.amount_minor), currency: row.currency },
+      {
+        id: row.id,
+        merchantId: row.merchant_id,
+        status: row.status,
+        version: row.version,
+        amountMinor: BigInt(row.amount_minor),
+        currency: row.currency,
+        refundedMinor: BigInt(row.refunded_minor),
+        refundPendingMinor: BigInt(row.refund_pending_minor),
+      },
     ]),
   );
 }

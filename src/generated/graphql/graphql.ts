@@ -20,6 +20,14 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+export type AmountExceedsRefundableError = Error & {
+  __typename?: 'AmountExceedsRefundableError';
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  /** what is still refundable now */
+  refundableAmount: Money;
+};
+
 export type Anomaly = Node & {
   __typename?: 'Anomaly';
   createdAt: Scalars['DateTime']['output'];
@@ -231,6 +239,8 @@ export type Mutation = {
   cancelTransaction: CancelTransactionResult;
   createMerchant: CreateMerchantResult;
   createTransaction: CreateTransactionResult;
+  /** Gives (part of) a captured transaction back to the consumer. The refund is recorded REQUESTED, then sent to Alipay; follow it on the transaction’s events. Merchant keys refund their own transactions; ADMIN any, and also the money of a CAPTURED_AFTER_CANCEL or CAPTURED_AFTER_REJECTION anomaly. */
+  refundTransaction: RefundTransactionResult;
   /** ADMIN only. Marks an anomaly RESOLVED, saying what was done (resolving twice keeps the first) */
   resolveAnomaly: ResolveAnomalyResult;
 };
@@ -248,6 +258,11 @@ export type MutationCreateMerchantArgs = {
 
 export type MutationCreateTransactionArgs = {
   input: CreateTransactionInput;
+};
+
+
+export type MutationRefundTransactionArgs = {
+  input: RefundTransactionInput;
 };
 
 
@@ -452,6 +467,55 @@ export type QueryTransactionsArgs = {
   last?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** Money given back to the consumer for (part of) a captured transaction */
+export type Refund = Node & {
+  __typename?: 'Refund';
+  /** in the transaction's currency */
+  amount: Money;
+  /** when it became SUCCEEDED or FAILED */
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** FAILED: Alipay's error code */
+  failureCode?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** Alipay's reference, once it gave one */
+  providerReference?: Maybe<Scalars['String']['output']>;
+  /** as given when requested (sent to Alipay) */
+  reason: Scalars['String']['output'];
+  requestedAt: Scalars['DateTime']['output'];
+  /** who asked for it */
+  source: EventSource;
+  status: RefundStatus;
+  /** the refunded transaction */
+  transaction: Transaction;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type RefundStatus =
+  /** final: Alipay refused or failed it (see failureCode); the amount is refundable again */
+  | 'FAILED'
+  /** recorded and reserved against the refundable amount; Alipay has not answered definitely yet */
+  | 'REQUESTED'
+  /** final: the money went back to the consumer */
+  | 'SUCCEEDED';
+
+export type RefundTransactionInput = {
+  /** in the transaction's currency; omitted: everything still refundable */
+  amount?: InputMaybe<MoneyInput>;
+  /** same key + same input: the same refund; same key + other input: IdempotencyConflictError (kept with the refund) */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** sent to Alipay: 1 to 128 printable characters, no double quote */
+  reason: Scalars['String']['input'];
+  /** a CAPTURED or PAID transaction */
+  transactionId: Scalars['ID']['input'];
+};
+
+export type RefundTransactionResult = AmountExceedsRefundableError | IdempotencyConflictError | InvalidStateError | NotFoundError | RefundTransactionSuccess | ValidationError;
+
+export type RefundTransactionSuccess = {
+  __typename?: 'RefundTransactionSuccess';
+  refund: Refund;
+};
+
 /** Transactions whose PAID event happened that day (whenever created): remittance to the merchant begins */
 export type RemittanceRow = {
   __typename?: 'RemittanceRow';
@@ -515,6 +579,12 @@ export type Transaction = Node & {
   paymentProduct: PaymentProduct;
   providerReference?: Maybe<Scalars['String']['output']>;
   redirectUrl?: Maybe<Scalars['String']['output']>;
+  /** what a refund may still give back: for a CAPTURED or PAID transaction its amount less its SUCCEEDED and REQUESTED refunds; zero otherwise */
+  refundableAmount: Money;
+  /** the sum of its SUCCEEDED refunds */
+  refundedAmount: Money;
+  /** its refunds, oldest first */
+  refunds: Array<Refund>;
   returnUrl: Scalars['String']['output'];
   status: TransactionStatus;
   statusReason?: Maybe<Scalars['String']['output']>;
@@ -538,14 +608,28 @@ export type TransactionEvent = {
   __typename?: 'TransactionEvent';
   /** Opaque; the merchant's event stream is totally ordered by it; valid as `after` */
   cursor: Scalars['String']['output'];
+  /** a status change, or a refund’s (then status is unchanged) */
+  kind: TransactionEventKind;
   occurredAt: Scalars['DateTime']['output'];
   previousStatus?: Maybe<TransactionStatus>;
   reason?: Maybe<Scalars['String']['output']>;
+  /** the refund a REFUND_* event is about */
+  refund?: Maybe<Refund>;
   sequence: Scalars['Int']['output'];
   source: EventSource;
   status: TransactionStatus;
   transaction: Transaction;
 };
+
+export type TransactionEventKind =
+  /** a refund failed (reason: the provider’s error code); status is unchanged */
+  | 'REFUND_FAILED'
+  /** a refund was requested (see refund); status is unchanged */
+  | 'REFUND_REQUESTED'
+  /** a refund succeeded; status is unchanged */
+  | 'REFUND_SUCCEEDED'
+  /** the transaction moved from previousStatus to status */
+  | 'STATUS_CHANGED';
 
 export type TransactionFilter = {
   /** inclusive */
@@ -706,6 +790,29 @@ export type TransactionQueryVariables = Exact<{
 
 export type TransactionQuery = { __typename?: 'Query', transaction?: { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, events: Array<{ __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, previousStatus?: TransactionStatus | null, source: EventSource, occurredAt: string, cursor: string }>, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } | null };
 
+export type RefundFieldsFragment = { __typename?: 'Refund', id: string, reason: string, status: RefundStatus, source: EventSource, providerReference?: string | null, failureCode?: string | null, requestedAt: string, completedAt?: string | null, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } };
+
+export type RefundTransactionMutationVariables = Exact<{
+  input: RefundTransactionInput;
+}>;
+
+
+export type RefundTransactionMutation = { __typename?: 'Mutation', refundTransaction:
+    | { __typename: 'AmountExceedsRefundableError', message: string, code: string, refundableAmount: { __typename?: 'Money', value: string, currency: string } }
+    | { __typename: 'IdempotencyConflictError', message: string, code: string }
+    | { __typename: 'InvalidStateError', message: string, code: string, currentStatus: TransactionStatus }
+    | { __typename: 'NotFoundError', message: string, code: string }
+    | { __typename: 'RefundTransactionSuccess', refund: { __typename?: 'Refund', id: string, reason: string, status: RefundStatus, source: EventSource, providerReference?: string | null, failureCode?: string | null, requestedAt: string, completedAt?: string | null, transaction: { __typename?: 'Transaction', id: string, status: TransactionStatus, refundedAmount: { __typename?: 'Money', value: string, currency: string }, refundableAmount: { __typename?: 'Money', value: string, currency: string } }, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } }
+    | { __typename: 'ValidationError', message: string, code: string, fields: Array<{ __typename?: 'FieldError', path: Array<string>, message: string }> }
+   };
+
+export type TransactionRefundsQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type TransactionRefundsQuery = { __typename?: 'Query', transaction?: { __typename?: 'Transaction', id: string, status: TransactionStatus, amount: { __typename?: 'Money', value: string, currency: string }, refundedAmount: { __typename?: 'Money', value: string, currency: string }, refundableAmount: { __typename?: 'Money', value: string, currency: string }, refunds: Array<{ __typename?: 'Refund', id: string, reason: string, status: RefundStatus, source: EventSource, providerReference?: string | null, failureCode?: string | null, requestedAt: string, completedAt?: string | null, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } }>, events: Array<{ __typename?: 'TransactionEvent', sequence: number, kind: TransactionEventKind, status: TransactionStatus, previousStatus?: TransactionStatus | null, source: EventSource, reason?: string | null, refund?: { __typename?: 'Refund', id: string, status: RefundStatus } | null }> } | null };
+
 export type TransactionsQueryVariables = Exact<{
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
@@ -726,6 +833,7 @@ export type NodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'Anomaly', id: string }
     | { __typename: 'Merchant', name: string, id: string }
     | { __typename: 'Notification', id: string }
+    | { __typename: 'Refund', id: string }
     | { __typename: 'Transaction', status: TransactionStatus, id: string }
    | null };
 
@@ -867,6 +975,23 @@ export const TransactionFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"TransactionFields"}) as unknown as TypedDocumentString<TransactionFieldsFragment, unknown>;
+export const RefundFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RefundFields on Refund {
+  id
+  amount {
+    value
+    currency
+    minorUnits
+  }
+  reason
+  status
+  source
+  providerReference
+  failureCode
+  requestedAt
+  completedAt
+}
+    `, {"fragmentName":"RefundFields"}) as unknown as TypedDocumentString<RefundFieldsFragment, unknown>;
 export const NotificationFieldsFragmentDoc = new TypedDocumentString(`
     fragment NotificationFields on Notification {
   id
@@ -1016,6 +1141,112 @@ export const TransactionDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<TransactionQuery, TransactionQueryVariables>;
+export const RefundTransactionDocument = new TypedDocumentString(`
+    mutation RefundTransaction($input: RefundTransactionInput!) {
+  refundTransaction(input: $input) {
+    __typename
+    ... on RefundTransactionSuccess {
+      refund {
+        ...RefundFields
+        transaction {
+          id
+          status
+          refundedAmount {
+            value
+            currency
+          }
+          refundableAmount {
+            value
+            currency
+          }
+        }
+      }
+    }
+    ... on Error {
+      message
+      code
+    }
+    ... on ValidationError {
+      fields {
+        path
+        message
+      }
+    }
+    ... on InvalidStateError {
+      currentStatus
+    }
+    ... on AmountExceedsRefundableError {
+      refundableAmount {
+        value
+        currency
+      }
+    }
+  }
+}
+    fragment RefundFields on Refund {
+  id
+  amount {
+    value
+    currency
+    minorUnits
+  }
+  reason
+  status
+  source
+  providerReference
+  failureCode
+  requestedAt
+  completedAt
+}`) as unknown as TypedDocumentString<RefundTransactionMutation, RefundTransactionMutationVariables>;
+export const TransactionRefundsDocument = new TypedDocumentString(`
+    query TransactionRefunds($id: ID!) {
+  transaction(id: $id) {
+    id
+    status
+    amount {
+      value
+      currency
+    }
+    refundedAmount {
+      value
+      currency
+    }
+    refundableAmount {
+      value
+      currency
+    }
+    refunds {
+      ...RefundFields
+    }
+    events {
+      sequence
+      kind
+      status
+      previousStatus
+      source
+      reason
+      refund {
+        id
+        status
+      }
+    }
+  }
+}
+    fragment RefundFields on Refund {
+  id
+  amount {
+    value
+    currency
+    minorUnits
+  }
+  reason
+  status
+  source
+  providerReference
+  failureCode
+  requestedAt
+  completedAt
+}`) as unknown as TypedDocumentString<TransactionRefundsQuery, TransactionRefundsQueryVariables>;
 export const TransactionsDocument = new TypedDocumentString(`
     query Transactions($first: Int, $after: String, $last: Int, $before: String, $filter: TransactionFilter) {
   transactions(

@@ -7,6 +7,7 @@ import './enums.ts';
 import './transaction.ts';
 import './merchant.ts';
 import './notification.ts';
+import './refund.ts';
 import './report.ts';
 import './stats.ts';
 import './subscription.ts';

@@ -28,7 +28,7 @@ builder.subscriptionFields((t) => ({
       "The caller's status changes, in the stream's total order. With `after`: first every event after that cursor, then live; no gap and no duplicate in between.",
     args: {
       after: t.arg.string({ required: false, description: 'a `cursor` of a TransactionEvent received before' }),
-      statuses: t.arg({ type: [TransactionStatusEnum], required: false, description: 'only events into these statuses' }),
+      statuses: t.arg({ type: [TransactionStatusEnum], required: false, description: 'only status changes into these statuses (refund events, whose status is unchanged, are left out)' }),
       merchantId: t.arg.id({ required: false, description: "ADMIN only: one merchant's events" }),
     },
     subscribe: async (_root, args, context) => {

@@ -101,7 +101,7 @@ const transactionWhere = filterPerRequest(async (context, { filter }: { filter?:
   return where;
 });
 
-const MoneyInput = builder.inputType('MoneyInput', {
+export const MoneyInput = builder.inputType('MoneyInput', {
   fields: (t) => ({
     value: t.string({ required: true, description: 'decimal string in major units, e.g. "19.99"' }),
     currency: t.string({ required: true, description: 'ISO 4217' }),

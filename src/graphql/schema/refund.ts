@@ -1,0 +1,133 @@
+import { NIL_UUID, decodeGlobalId, isUuid } from '../../domain/ids.ts';
+import { refundableAmount } from '../../domain/refunds.ts';
+import {
+  AmountExceedsRefundableError,
+  IdempotencyConflictError,
+  InvalidStateError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../../services/errors.ts';
+import { refundTransaction } from '../../services/refunds.ts';
+import { merchantScope } from '../../services/merchant-scope.ts';
+import { builder } from '../builder.ts';
+import { EventSourceEnum } from './enums.ts';
+import { ErrorInterface } from './errors.ts';
+import { Money, MoneyInput } from './transaction.ts';
+
+/**
+ * Refunds: money given back to the consumer for (part of) a captured transaction, through Alipay's forex_refund.
+ * A refund is REQUESTED when recorded and becomes SUCCEEDED or FAILED once Alipay answers definitely; each change
+ * is an event of the transaction's history and stream (TransactionEvent.kind REFUND_*).
+ */
+
+export const RefundStatusEnum = builder.enumType('RefundStatus', {
+  values: {
+    REQUESTED: { description: 'recorded and reserved against the refundable amount; Alipay has not answered definitely yet' },
+    SUCCEEDED: { description: 'final: the money went back to the consumer' },
+    FAILED: { description: 'final: Alipay refused or failed it (see failureCode); the amount is refundable again' },
+  } as const,
+});
+
+export const TransactionEventKindEnum = builder.enumType('TransactionEventKind', {
+  values: {
+    STATUS_CHANGED: { description: 'the transaction moved from previousStatus to status' },
+    REFUND_REQUESTED: { description: 'a refund was requested (see refund); status is unchanged' },
+    REFUND_SUCCEEDED: { description: 'a refund succeeded; status is unchanged' },
+    REFUND_FAILED: { description: 'a refund failed (reason: the provider’s error code); status is unchanged' },
+  } as const,
+});
+
+export const RefundNode = builder.prismaNode('Refund', {
+  id: { field: 'id' },
+  nullable: true,
+  description: 'Money given back to the consumer for (part of) a captured transaction',
+  // Tenant isolation for `node`: another merchant's refund loads exactly like a missing one.
+  findUnique: (id, context) => {
+    const merchantId = merchantScope(context.actor);
+    return { id: isUuid(id) ? id : NIL_UUID, ...(merchantId === undefined ? {} : { merchantId }) };
+  },
+  fields: (t) => ({
+    transaction: t.relation('transaction', { description: 'the refunded transaction' }),
+    amount: t.field({
+      type: Money,
+      description: "in the transaction's currency",
+      select: { amountMinor: true, currency: true },
+      resolve: (refund) => ({ minorUnits: refund.amountMinor, currency: refund.currency }),
+    }),
+    reason: t.exposeString('reason', { description: 'as given when requested (sent to Alipay)' }),
+    status: t.expose('status', { type: RefundStatusEnum }),
+    source: t.expose('source', { type: EventSourceEnum, description: 'who asked for it' }),
+    providerReference: t.exposeString('providerReference', { nullable: true, description: "Alipay's reference, once it gave one" }),
+    failureCode: t.exposeString('failureCode', { nullable: true, description: "FAILED: Alipay's error code" }),
+    requestedAt: t.expose('requestedAt', { type: 'DateTime' }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true, description: 'when it became SUCCEEDED or FAILED' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaObjectFields('Transaction', (t) => ({
+  refundedAmount: t.field({
+    type: Money,
+    description: 'the sum of its SUCCEEDED refunds',
+    select: { refundedMinor: true, currency: true },
+    resolve: (transaction) => ({ minorUnits: transaction.refundedMinor, currency: transaction.currency }),
+  }),
+  refundableAmount: t.field({
+    type: Money,
+    description: 'what a refund may still give back: for a CAPTURED or PAID transaction its amount less its SUCCEEDED and REQUESTED refunds; zero otherwise',
+    select: { status: true, amountMinor: true, refundedMinor: true, refundPendingMinor: true, currency: true },
+    resolve: (transaction) => ({ minorUnits: refundableAmount(transaction), currency: transaction.currency }),
+  }),
+  refunds: t.relation('refunds', { description: 'its refunds, oldest first', query: { orderBy: [{ requestedAt: 'asc' }, { id: 'asc' }] } }),
+}));
+
+builder.prismaObjectFields('TransactionEvent', (t) => ({
+  kind: t.expose('kind', { type: TransactionEventKindEnum, description: 'a status change, or a refund’s (then status is unchanged)' }),
+  refund: t.relation('refund', { nullable: true, description: 'the refund a REFUND_* event is about' }),
+}));
+
+builder.objectType(AmountExceedsRefundableError, {
+  name: 'AmountExceedsRefundableError',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    refundableAmount: t.field({
+      type: Money,
+      description: 'what is still refundable now',
+      resolve: (error) => ({ minorUnits: error.refundableMinor, currency: error.currency }),
+    }),
+  }),
+});
+
+const RefundTransactionInput = builder.inputType('RefundTransactionInput', {
+  fields: (t) => ({
+    transactionId: t.id({ required: true, description: 'a CAPTURED or PAID transaction' }),
+    amount: t.field({ type: MoneyInput, required: false, description: "in the transaction's currency; omitted: everything still refundable" }),
+    reason: t.string({ required: true, description: 'sent to Alipay: 1 to 128 printable characters, no double quote' }),
+    idempotencyKey: t.string({
+      required: false,
+      description: 'same key + same input: the same refund; same key + other input: IdempotencyConflictError (kept with the refund)',
+    }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  refundTransaction: t.field({
+    type: RefundNode,
+    description:
+      'Gives (part of) a captured transaction back to the consumer. The refund is recorded REQUESTED, then sent to Alipay; follow it on the transaction’s events. Merchant keys refund their own transactions; ADMIN any, and also the money of a CAPTURED_AFTER_CANCEL or CAPTURED_AFTER_REJECTION anomaly.',
+    // Keys that act for a merchant's money; any other role (a read-only key) is refused, here and in the service.
+    authScopes: { merchant: true, admin: true },
+    args: { input: t.arg({ type: RefundTransactionInput, required: true }) },
+    errors: {
+      types: [ValidationFailedError, NotFoundError, InvalidStateError, AmountExceedsRefundableError, IdempotencyConflictError],
+      union: { name: 'RefundTransactionResult' },
+      result: { name: 'RefundTransactionSuccess' },
+      dataField: { name: 'refund' },
+    },
+    resolve: (_root, { input }, context) => {
+      const transactionId = decodeGlobalId(input.transactionId, 'Transaction');
+      if (transactionId === undefined) throw new NotFoundError();
+      return refundTransaction(context.db, context.actor, { ...input, transactionId });
+    },
+  }),
+}));
