@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     { createMetrics },
     { startExpiryRunner },
     { nextSteps },
+    { startRefundRunner },
   ] = await Promise.all([
     import('./bootstrap.ts'),
     import('./db/client.ts'),
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     import('./observability/metrics.ts'),
     import('./services/expiry.ts'),
     import('./next-steps.ts'),
+    import('./services/refund-runner.ts'),
   ]);
   const logger = createLogger(config.logLevel, logDestination());
   process.on('uncaughtException', (error) => {
@@ -42,6 +44,9 @@ async function main(): Promise<void> {
   const port = await app.listen();
   // Background work of this instance (EXPIRY_INTERVAL_SECONDS=0: none); stopped before the server drains.
   const expiryRunner = startExpiryRunner({ db, config, logger });
+  // Calls Alipay for refunds (REFUND_RUNNER_INTERVAL_MS=0: not this instance); refunds left REQUESTED by a
+  // previous run are due and picked up.
+  const refundRunner = startRefundRunner({ db, config, logger, alipay: () => app.providers().alipay });
   logger.info({ port, host: config.host, database: db.kind }, `Paystream listening on http://${config.host}:${port}/graphql`);
   const { alipay, sandbox, baseUrl } = app.providers();
   if (sandbox) {
@@ -75,6 +80,7 @@ async function main(): Promise<void> {
     }, budgetMs);
     backstop.unref();
     await expiryRunner?.stop();
+    await refundRunner?.stop();
     const { cutConnections } = await app.close({ timeoutMs: drainMs });
     await db.close();
     logger.info({ cutConnections }, 'stopped');

@@ -185,3 +185,96 @@ export async function completeRefund(session: SqlSession, row: RefundCompletionR
   ]);
   return written ? BigInt(written.event_id) : undefined;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The refund runner's bookkeeping of its calls (no status change: nothing here touches the transaction or the log)
+
+/** A REQUESTED refund the runner took for one call of forex_refund. */
+export type ClaimedRefund = Readonly<{
+  id: string;
+  transactionId: string;
+  amountMinor: bigint;
+  currency: string;
+  reason: string;
+  requestedAt: Date;
+  /** Calls made, this one included. */
+  attempts: number;
+  acceptedAt: Date | null;
+  stuckAt: Date | null;
+}>;
+
+type ClaimedRow = {
+  id: string;
+  transaction_id: string;
+  amount_minor: string;
+  currency: string;
+  reason: string;
+  requested_at: Date;
+  attempts: number;
+  accepted_at: Date | null;
+  stuck_at: Date | null;
+};
+
+// Due refunds, oldest due first, each taken by pushing its next attempt past the call's lease: the claim commits
+// on its own (one statement), so another runner neither sees it as due nor waits on it (SKIP LOCKED), and a runner
+// that dies mid-call leaves it due again once the lease ends.
+const CLAIM_DUE_REFUNDS = sql<ClaimedRow>(
+  `UPDATE refunds AS r
+   SET next_attempt_at = now() + make_interval(secs => $2::int / 1000.0), attempts = r.attempts + 1, updated_at = now()
+   FROM (
+     SELECT id FROM refunds
+     WHERE status = 'REQUESTED' AND next_attempt_at <= now()
+     ORDER BY next_attempt_at
+     LIMIT $1::int
+     FOR UPDATE SKIP LOCKED
+   ) AS due
+   WHERE r.id = due.id
+   RETURNING r.id::text, r.transaction_id::text, r.amount_minor::text, r.currency::text, r.reason, r.requested_at, r.attempts,
+             r.accepted_at, r.stuck_at`,
+  'paystream_claim_due_refunds',
+);
+
+/** Takes up to `limit` due refunds for `leaseMs` (their calls must end within it). */
+export async function claimDueRefunds(session: SqlSession, limit: number, leaseMs: number): Promise<ClaimedRefund[]> {
+  const rows = await session.query(CLAIM_DUE_REFUNDS, [limit, leaseMs]);
+  return rows.map((row) => ({
+    id: row.id,
+    transactionId: row.transaction_id,
+    amountMinor: BigInt(row.amount_minor),
+    currency: row.currency,
+    reason: row.reason,
+    requestedAt: row.requested_at,
+    attempts: row.attempts,
+    acceptedAt: row.accepted_at,
+    stuckAt: row.stuck_at,
+  }));
+}
+
+/** What a call without a definite answer leaves on the refund. */
+export type RefundAttemptRecord = Readonly<{
+  refundId: string;
+  /** Alipay took it (is_success T). */
+  accepted: boolean;
+  /** When to call again. */
+  nextAttemptAt: Date;
+  /** Why it is not settled (null once accepted). */
+  error: string | null;
+  /** Set once it has been REQUESTED for too long: shown to ADMIN as stuck. */
+  stuck: boolean;
+}>;
+
+const RECORD_REFUND_ATTEMPT = sql<{ id: string }>(
+  `UPDATE refunds
+   SET accepted_at = CASE WHEN $2::boolean THEN COALESCE(accepted_at, now()) ELSE accepted_at END,
+       next_attempt_at = $3::timestamptz, last_attempt_error = $4::text,
+       stuck_at = CASE WHEN $5::boolean THEN COALESCE(stuck_at, now()) ELSE stuck_at END, updated_at = now()
+   WHERE id = $1::uuid AND status = 'REQUESTED'
+   RETURNING id::text`,
+  'paystream_record_refund_attempt',
+);
+
+/** Records a call's result; false when the refund was settled meanwhile (a notification won the race). */
+export async function recordRefundAttempt(session: SqlSession, record: RefundAttemptRecord): Promise<boolean> {
+  const rows = await session.query(RECORD_REFUND_ATTEMPT, [record.refundId, record.accepted, record.nextAttemptAt.toISOString(), record.error, record.stuck]);
+  return rows.length > 0;
+}

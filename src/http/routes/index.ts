@@ -4,6 +4,7 @@ import { metricsRoutes } from './metrics.ts';
 import { notificationRoutes } from './notifications.ts';
 import { dailyReportCsvRoutes } from './reports-csv.ts';
 import { sandboxRoutes } from './sandbox.ts';
+import { sandboxRefundRoutes } from './sandbox-refund.ts';
 import { statsCsvRoutes } from './stats-csv.ts';
 
 /** Every HTTP route besides /graphql: path -> method -> handler (a known path with another method is a 405). */
@@ -17,7 +18,7 @@ export function buildRoutes(deps: RouteDeps): Routes {
     ...statsCsvRoutes(deps),
     ...notificationRoutes(deps),
     // The sandbox plays Alipay and the bank; it exists only while no real gateway is configured.
-    ...(deps.providers().sandbox !== undefined ? sandboxRoutes(deps) : []),
+    ...(deps.providers().sandbox !== undefined ? [...sandboxRoutes(deps), ...sandboxRefundRoutes(deps)] : []),
   ];
   const routes = new Map<string, Map<string, RouteHandler>>();
   for (const { method, path, handler } of all) {

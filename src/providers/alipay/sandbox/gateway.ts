@@ -1,6 +1,7 @@
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import { parseMoney } from '../../../domain/money.ts';
 import { signAlipay, verifyAlipay } from '../../../domain/signatures.ts';
+import { beijingTime } from '../time.ts';
 
 /**
  * The sandbox's Alipay: checks a create_forex_trade request as Alipay would, and writes the asynchronous
@@ -75,11 +76,6 @@ function isHttpUrl(value: string): boolean {
 export function tradeNumber(outTradeNo: string): string {
   const digits = BigInt(`0x${createHash('sha256').update(outTradeNo).digest('hex').slice(0, 15)}`).toString().padStart(18, '0');
   return `2026${digits.slice(0, 18)}`;
-}
-
-/** Alipay's notify_time: Beijing time, `yyyy-MM-dd HH:mm:ss`. */
-export function beijingTime(now: Date): string {
-  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 export type SandboxTradeStatus = 'TRADE_SUCCESS' | 'TRADE_CLOSED';
