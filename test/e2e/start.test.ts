@@ -83,6 +83,36 @@ describe('npm start', () => {
     expect(second.process.stdout()).toContain('"msg":"stopped"');
   }, 120_000);
 
+  it('stops gracefully when SIGTERM reaches the process npm start runs, even while it is busy', async () => {
+    // What a supervisor or a container runtime does: SIGTERM to the server's process only, not to npm's whole group,
+    // while the server is busy. (Under tsx's CLI, the process npm ran relayed the signal to a child process and
+    // SIGKILLed it when it had not acknowledged within 60 ms: a busy server never drained.)
+    const server = await npmStart({ DATABASE_URL: '', DATA_DIR: dataDir(), ADMIN_API_KEY: '', NODE_OPTIONS: `--import ${join(ROOT, 'test/support/busy-main.mjs')}` });
+    const { stdout: table } = await promisify(execFile)('ps', ['-e', '-o', 'pid=,ppid=,args=']);
+    const processes = table
+      .split('\n')
+      .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+      .filter((match) => match !== null)
+      .map(([, pid, ppid, args]) => ({ pid: Number(pid), ppid: Number(ppid), args: args ?? '' }));
+    // The node processes running src/main.ts below npm (and its sh): the outermost is what npm started, the
+    // innermost the server itself (the same process, unless a CLI wraps it).
+    const chain: number[] = [];
+    for (let parent = server.process.child.pid; ; ) {
+      const child = processes.find((candidate) => candidate.ppid === parent);
+      if (!child) break;
+      if (/^\S*node\s.*\ssrc\/main\.ts$/.test(child.args)) chain.push(child.pid);
+      parent = child.pid;
+    }
+    const [outermost] = chain;
+    const innermost = chain.at(-1);
+    if (outermost === undefined || innermost === undefined) throw new Error(`no node process runs src/main.ts under npm:\n${table}`);
+    process.kill(innermost, 'SIGUSR2');
+    await server.process.waitFor(/busy-main: the event loop is blocked/);
+    process.kill(outermost, 'SIGTERM');
+    await server.process.waitFor(/"msg":"stopped"/);
+    await server.process.stop('SIGTERM');
+  }, 120_000);
+
   it.runIf(TEST_DATABASE_URL !== undefined)('runs the same on PostgreSQL with DATABASE_URL and ADMIN_API_KEY', async () => {
     const db = await createTestDatabase();
     try {
