@@ -65,13 +65,13 @@ describe('a subscriber that stops reading', () => {
     socket?.resume();
     await waitFor(() => closed !== undefined, 'the close');
     expect(closed).toEqual({ code: 4008, reason: 'subscriber too slow: resume with after' });
-    expect(received.length).toBeGreaterThan(0);
+    // Some of the events, or none: on a loaded machine the server can fall five behind before the first goes out.
     expect(received.length).toBeLessThan(written);
 
-    // Resuming from the last cursor it got: exactly the rest.
+    // Resuming from the last cursor it got (or where it started): exactly the rest.
     const resumed: TransactionEventMessage[] = [];
     const merchantClient = testClient(server.url, merchant.key);
-    merchantClient.transactionEvents({ after: received.at(-1), onEvent: (event) => resumed.push(event) });
+    merchantClient.transactionEvents({ after: received.at(-1) ?? encodeEventCursor(START_OF_LOG), onEvent: (event) => resumed.push(event) });
     // One more transaction as the marker: a duplicate at the resume would arrive before its events.
     await createTransaction(server, merchant.merchantId, input());
     const log = await logCursors(server.db, merchant.merchantId);
