@@ -14,7 +14,7 @@ import { createCredentialSweep } from './credential-sweep.ts';
 import { createGraphQLEndpoint, GRAPHQL_PATH } from './graphql-endpoint.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { endpointLabel } from './routes/notifications.ts';
-import { buildRoutes } from './routes/index.ts';
+import { buildRoutes, type Routes } from './routes/index.ts';
 import { prepareShutdown } from './shutdown.ts';
 import type { RouteDeps } from './types.ts';
 import { attachWebSockets } from './websocket.ts';
@@ -32,6 +32,8 @@ export type AppDeps = {
 export type App = {
   server: Server;
   metrics: Metrics;
+  /** The routes besides /graphql, by path and method (the security sweeps walk them). */
+  routes: Routes;
   /** Live events (started by `listen`, stopped by `close`). */
   events: EventHub;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
@@ -159,6 +161,7 @@ export function createApp(deps: AppDeps): App {
   return {
     server,
     metrics,
+    routes,
     events,
     async listen(port = config.port, host = config.host) {
       await events.start();

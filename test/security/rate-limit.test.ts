@@ -77,3 +77,37 @@ describe('every authenticated entry point spends the key’s one budget', () => 
     expect(await use(key)).toBe(false);
   });
 });
+
+describe('every route that takes an API key spends the same budget', () => {
+  /** Routes answering a keyless request 401 with WWW-Authenticate: Bearer (the notification routes' 401 is a signature's). */
+  async function apiKeyRoutes(): Promise<[string, string][]> {
+    const found: [string, string][] = [];
+    for (const [path, methods] of server.app.routes) {
+      for (const method of methods.keys()) {
+        const response = await request(`${server.url}${path}`, { method, ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}) });
+        if (response.status === 401 && response.headers.get('www-authenticate') === 'Bearer') found.push([method, path]);
+      }
+    }
+    return found;
+  }
+
+  it('finds the API-key routes (both CSV reports at least)', async () => {
+    expect((await apiKeyRoutes()).map(([method, path]) => `${method} ${path}`)).toEqual(expect.arrayContaining(['GET /reports/daily.csv', 'GET /reports/stats.csv']));
+  });
+
+  it('refuses each of them once the key spent its budget on GraphQL, and each use spends from it', async () => {
+    for (const [method, path] of await apiKeyRoutes()) {
+      const spentOnGraphql = await server.createMerchant();
+      for (let index = 0; index < BUDGET; index += 1) expect((await postGraphql(server.url, { query: '{ __typename }' }, { key: spentOnGraphql.key })).status).toBe(200);
+      const refused = await request(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${spentOnGraphql.key}` } });
+      expect(refused.status, `${method} ${path}`).toBe(429);
+      expect(Number(refused.headers.get('retry-after')), `${method} ${path}`).toBeGreaterThanOrEqual(1);
+
+      const spentOnRoute = await server.createMerchant();
+      for (let index = 0; index < BUDGET; index += 1) {
+        expect((await request(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${spentOnRoute.key}` } })).status, `${method} ${path}`).not.toBe(429);
+      }
+      expect((await postGraphql(server.url, { query: '{ __typename }' }, { key: spentOnRoute.key })).status, `${method} ${path}`).toBe(429);
+    }
+  });
+});
