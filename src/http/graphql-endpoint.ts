@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createYoga, type YogaInitialContext, type YogaServerInstance } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type GraphiQLOptions, type YogaInitialContext, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { EventHub } from '../events/hub.ts';
@@ -55,7 +56,10 @@ export function createGraphQLEndpoint(deps: GraphQLEndpointDeps): GraphQLEndpoin
     landingPage: false,
     // Yoga's own CORS answered every origin with credentials; plugins/cors.ts answers the allow-list only.
     cors: false,
-    graphiql: config.nodeEnv === 'production' ? false : { title: 'Paystream', subscriptionsProtocol: 'WS' },
+    // GraphiQL's assets come from this server (no CDN: it works offline). Subscriptions run over SSE, so the key typed
+    // in its headers pane is sent as an HTTP header (over WS it never reached connection_init).
+    graphiql: graphiqlEnabled(config) ? { title: 'Paystream', subscriptionsProtocol: 'SSE' } : false,
+    renderGraphiQL: renderGraphiQLOnce,
     // No file uploads in this API: one parser (and one attack surface) less.
     multipart: false,
     // The size limit is enforced in handle(): a POST must declare a Content-Length of at most MAX_BODY_BYTES, and
@@ -108,6 +112,19 @@ export function createGraphQLEndpoint(deps: GraphQLEndpointDeps): GraphQLEndpoin
       await yoga.handle(request, response, { requestContext: context });
     },
   };
+}
+
+/** The page inlines ~9 MB of GraphiQL's code; it is the same for every request, so it is built once. */
+let graphiqlPage: { options: string; html: string } | undefined;
+function renderGraphiQLOnce(options?: GraphiQLOptions): string {
+  const key = JSON.stringify(options ?? {});
+  if (graphiqlPage?.options !== key) graphiqlPage = { options: key, html: renderGraphiQL(options) };
+  return graphiqlPage.html;
+}
+
+/** GraphiQL (and `/` leading to it) everywhere but in production. */
+export function graphiqlEnabled(config: Config): boolean {
+  return config.nodeEnv !== 'production';
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Route, RouteDeps, RouteHandler } from '../types.ts';
 import { healthRoutes } from './health.ts';
+import { landingRoutes } from './landing.ts';
 import { metricsRoutes } from './metrics.ts';
 import { notificationRoutes } from './notifications.ts';
 import { dailyReportCsvRoutes } from './reports-csv.ts';
@@ -12,6 +13,7 @@ export type Routes = ReadonlyMap<string, ReadonlyMap<string, RouteHandler>>;
 
 export function buildRoutes(deps: RouteDeps): Routes {
   const all: Route[] = [
+    ...landingRoutes(deps),
     ...healthRoutes(deps),
     ...metricsRoutes(deps),
     ...dailyReportCsvRoutes(deps),
