@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'graphql';
 import { CreateTransactionDocument } from '../../src/client/operations.ts';
+import { schema } from '../../src/graphql/schema/index.ts';
+import { useQueryCost } from '../../src/http/plugins/query-cost.ts';
 import { clientOperations, postGraphql, wsClient, wsExecute, type RawResponse } from '../support/http.ts';
 import { startSibling, startTestServer, type SiblingServer, type TestServer } from '../support/server.ts';
 
@@ -49,8 +52,12 @@ describe('query cost counts what variables ask for', () => {
     expect(small.json?.errors).toBeUndefined();
   });
 
-  it('a variable default counts like a value sent', async () => {
-    expectRefused(await postGraphql(server.url, { query: `query($n: Int = 100) { ${fifteenPages('$n')} }` }, { key: merchant.key }), 'cost');
+  it('a variable default counts like a value sent; an explicit null is not the default', async () => {
+    const query = `query($n: Int = 100) { ${fifteenPages('$n')} }`;
+    expectRefused(await postGraphql(server.url, { query }, { key: merchant.key }), 'cost');
+    // null: no first, a page of 20 each, 15 x 20 rows of this selection fit.
+    expect((await postGraphql(server.url, { query, variables: { n: null } }, { key: merchant.key })).status).toBe(200);
+    expectRefused(await postGraphql(server.url, { query, variables: {} }, { key: merchant.key }), 'cost');
   });
 
   it('is refused over WebSocket too, and the connection stays usable', async () => {
@@ -75,6 +82,23 @@ describe('the client operations fit', () => {
       expect(JSON.stringify(response.json?.errors ?? [])).not.toMatch(/QUERY_TOO_COMPLEX/);
     },
   );
+});
+
+describe('the verdict is remembered per document and per value of what the cost depends on', () => {
+  // Directly on the plugin: over HTTP, transactionStats' own re-check with the real rows would hide a wrong verdict.
+  const statsQuery = parse('query($from: Date!, $to: Date!) { transactionStats(from: $from, to: $to, groupBy: [HOUR, STATUS]) { ... on TransactionStats { rows { start end status created captured paid } } } }');
+  const plugin = useQueryCost({ maxCost: 30_000, maxNodeIds: 100, maxPageSize: 100 });
+  const refusedBy = (variableValues: Record<string, unknown>): boolean => {
+    let stopped = false;
+    (plugin.onExecute as (payload: unknown) => void)({ args: { schema, document: statsQuery, variableValues, contextValue: {} }, setResultAndStopExecution: () => (stopped = true) });
+    return stopped;
+  };
+
+  it('a field declaring costRows: every one of its argument variables counts', () => {
+    expect(refusedBy({ from: '2026-03-01', to: '2026-03-01' })).toBe(false);
+    expect(refusedBy({ from: '2026-03-01', to: '2026-03-31' })).toBe(true);
+    expect(refusedBy({ from: '2026-03-02', to: '2026-03-02' })).toBe(false);
+  });
 });
 
 describe('nodes(ids:) is capped and costs per id', () => {

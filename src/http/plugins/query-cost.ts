@@ -1,4 +1,16 @@
-import { GraphQLError, getNamedType, type DocumentNode, type ExecutionArgs, type FieldNode, type GraphQLField, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  TypeInfo,
+  getNamedType,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type ExecutionArgs,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLSchema,
+  type ValueNode,
+} from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Plugin } from 'graphql-yoga';
 
@@ -84,9 +96,68 @@ function costRefusal(
   return undefined;
 }
 
+/** The arguments whose values multiply a cost (see rowsOf), besides all of a field declaring `costRows`. */
+const COST_ARGUMENTS = new Set(['first', 'last', 'ids']);
+/** Distinct values of a document's cost variables remembered at once (past it, the memory starts over). */
+const REMEMBERED_PER_DOCUMENT = 64;
+
+/**
+ * The variables whose values can change an operation's cost: those inside `first`, `last` and `ids` arguments,
+ * inside any argument of a field declaring `costRows`, and in @skip/@include conditions. The verdict is remembered
+ * per document and per values of these variables only: computing it took ~150 µs for the client's Transactions
+ * operation, too much to repeat for every request.
+ */
+function costVariables(schema: GraphQLSchema, document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (value: ValueNode) =>
+    visit(value, {
+      Variable(node) {
+        names.add(node.name.value);
+      },
+    });
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const declaresRows = typeof typeInfo.getFieldDef()?.extensions['costRows'] === 'function';
+        for (const argument of node.arguments ?? []) if (declaresRows || COST_ARGUMENTS.has(argument.name.value)) collect(argument.value);
+      },
+      Directive(node) {
+        if (node.name.value === 'skip' || node.name.value === 'include') for (const argument of node.arguments ?? []) collect(argument.value);
+      },
+    }),
+  );
+  return [...names];
+}
+
+type RememberedRefusal = { message: string; extensions: GraphQLError['extensions'] } | undefined;
+
 export function useQueryCost(limits: QueryCostLimits): Plugin {
+  const verdicts = new WeakMap<DocumentNode, { variables: string[]; refusals: Map<string, RememberedRefusal> }>();
+
+  /** The refusal for this operation: remembered, or computed; a fresh error each time. */
+  const refusalOf = (args: ExecutionArgs): GraphQLError | undefined => {
+    let known = verdicts.get(args.document);
+    if (!known) {
+      known = { variables: costVariables(args.schema, args.document), refusals: new Map() };
+      verdicts.set(args.document, known);
+    }
+    const values = args.variableValues ?? {};
+    // [] for a variable not sent (its default applies), [value] for one sent, null included.
+    const key = JSON.stringify([args.operationName ?? null, ...known.variables.map((name) => (Object.hasOwn(values, name) ? [values[name]] : []))]);
+    let remembered = known.refusals.get(key);
+    if (!known.refusals.has(key)) {
+      const refusal = costRefusal(limits, args);
+      remembered = refusal && { message: refusal.message, extensions: refusal.extensions };
+      if (known.refusals.size >= REMEMBERED_PER_DOCUMENT) known.refusals.clear();
+      known.refusals.set(key, remembered);
+    }
+    return remembered && new GraphQLError(remembered.message, { extensions: remembered.extensions });
+  };
+
   const refuse = (args: ExecutionArgs, stop: (result: { errors: GraphQLError[] }) => void) => {
-    const refusal = costRefusal(limits, args);
+    const refusal = refusalOf(args);
     if (refusal) stop({ errors: [refusal] });
     else if (args.contextValue !== null && typeof args.contextValue === 'object') {
       (args.contextValue as { recheckCost?: (measured: MeasuredRows) => GraphQLError | undefined }).recheckCost = (measured) => costRefusal(limits, args, measured);
