@@ -249,7 +249,7 @@ export async function transactionStats(db: Database, request: StatsRequest, opti
   const sums =
     buckets.length === 0
       ? []
-      : await sumTransactions(db.sql, boundaries, { status: byStatus, merchant: byMerchant }, { statuses, currencies: valid.currencies, merchantId });
+      : await sumTransactions(db.sql, boundaries, { time: buckets.length > 1, status: byStatus, merchant: byMerchant }, { statuses, currencies: valid.currencies, merchantId });
 
   const currencies = valid.currencies.length > 0 ? valid.currencies : [...new Set(sums.map((sum) => sum.currency))].sort();
   const merchants = byMerchant ? await merchantsOf(db, merchantId === undefined ? sums.map((sum) => sum.merchantId) : [merchantId]) : [undefined];

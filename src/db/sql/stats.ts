@@ -52,8 +52,11 @@ export async function readOffsetTimeline(session: SqlSession, from: string, to: 
 // ---------------------------------------------------------------------------------------------------------
 // Aggregates
 
-/** What a statement groups by besides the bucket and the currency (money is always per currency). */
-export type StatsGrouping = Readonly<{ status: boolean; merchant: boolean }>;
+/**
+ * What a statement groups by besides the currency (money is always per currency): the bucket when there are several
+ * (`time`), the current status, the merchant.
+ */
+export type StatsGrouping = Readonly<{ time: boolean; status: boolean; merchant: boolean }>;
 
 export type StatsFilter = Readonly<{
   statuses: readonly TransactionStatus[];
@@ -97,35 +100,42 @@ type SumRow = { bucket: number; status: TransactionStatus | null; currency: stri
 
 type Shape = StatsGrouping & { merchantFilter: boolean };
 
-// width_bucket finds each row's bucket by binary search in the bucket starts ($1: the starts, then the end of the
-// last), so no row pays for a time zone conversion. $2/$3 bound the range for the index.
-const aggregateStatement = ({ status, merchant, merchantFilter }: Shape): Statement<SumRow> =>
-  sql<SumRow>(
+// $1/$2 bound the range (for the index), $3 the statuses, $4 the currencies (none: all), then the merchant and the
+// bucket starts when the shape has them. width_bucket finds each row's bucket by binary search in the starts (then the
+// end of the last), so no row pays for a time zone conversion; with one bucket there is nothing to find. Grouped by the
+// columns themselves, not by their text: the planner then knows how few groups there are (a whole range by merchant
+// and currency aggregates in parallel, in memory).
+const aggregateStatement = ({ time, status, merchant, merchantFilter }: Shape): Statement<SumRow> => {
+  const starts = `$${merchantFilter ? 6 : 5}::timestamptz[]`;
+  const bucket = `width_bucket(t.created_at, ${starts})`;
+  const groups = [...(time ? [bucket] : []), ...(status ? ['t.status'] : []), 't.currency', ...(merchant ? ['t.merchant_id'] : [])];
+  return sql<SumRow>(
     `
-    SELECT width_bucket(t.created_at, $1::timestamptz[]) - 1 AS bucket,
+    SELECT ${time ? `${bucket} - 1` : '0'} AS bucket,
            ${status ? 't.status::text' : 'NULL::text'} AS status,
            t.currency::text AS currency,
            ${merchant ? 't.merchant_id::text' : 'NULL::text'} AS merchant_id,
            ${STATS_FIGURES.map((figure) => `count(*) FILTER (WHERE ${FIGURES[figure].counts})::int AS ${figure}`).join(',\n           ')},
            ${STATS_FIGURES.map((figure) => `coalesce(sum(${FIGURES[figure].sums}) FILTER (WHERE ${FIGURES[figure].counts}), 0)::text AS ${figure}_minor`).join(',\n           ')}
     FROM transactions t
-    WHERE t.created_at >= $2::timestamptz AND t.created_at < $3::timestamptz
-      AND t.status = ANY($4::"TransactionStatus"[])
-      AND (cardinality($5::text[]) = 0 OR t.currency::text = ANY($5::text[]))
-      ${merchantFilter ? 'AND t.merchant_id = $6::uuid' : ''}
-    GROUP BY 1, 2, 3, 4`,
+    WHERE t.created_at >= $1::timestamptz AND t.created_at < $2::timestamptz
+      AND t.status = ANY($3::"TransactionStatus"[])
+      AND (cardinality($4::text[]) = 0 OR t.currency::text = ANY($4::text[]))
+      ${merchantFilter ? 'AND t.merchant_id = $5::uuid' : ''}
+    GROUP BY ${groups.join(', ')}`,
     // One plan per merchant is right whatever the range (the merchant's index); across merchants a 1-day and a
     // 90-day range want different plans, so those are planned each time with their values.
-    merchantFilter ? `paystream_stats${status ? '_status' : ''}${merchant ? '_merchant' : ''}` : undefined,
+    merchantFilter ? `paystream_stats${time ? '_time' : ''}${status ? '_status' : ''}${merchant ? '_merchant' : ''}` : undefined,
   );
+};
 
-const SHAPES: readonly Shape[] = [false, true].flatMap((status) =>
-  [false, true].flatMap((merchant) => [false, true].map((merchantFilter) => ({ status, merchant, merchantFilter }))),
+const SHAPES: readonly Shape[] = [false, true].flatMap((time) =>
+  [false, true].flatMap((status) => [false, true].flatMap((merchant) => [false, true].map((merchantFilter) => ({ time, status, merchant, merchantFilter })))),
 );
 const AGGREGATES = new Map(SHAPES.map((shape) => [shapeKey(shape), aggregateStatement(shape)]));
 
-function shapeKey({ status, merchant, merchantFilter }: Shape): string {
-  return `${status}/${merchant}/${merchantFilter}`;
+function shapeKey({ time, status, merchant, merchantFilter }: Shape): string {
+  return `${time}/${status}/${merchant}/${merchantFilter}`;
 }
 
 /** Exported for the EXPLAIN test and the benchmark: the exact statement and values `sumTransactions` runs. */
@@ -137,9 +147,17 @@ export function sumTransactionsQuery(
   const statement = AGGREGATES.get(shapeKey({ ...grouping, merchantFilter: filter.merchantId !== undefined }));
   if (statement === undefined) throw new Error('no statement for this grouping');
   const instants = boundaries.map((at) => new Date(at));
-  const values: unknown[] = [instants, instants[0], instants[instants.length - 1], [...filter.statuses], [...filter.currencies]];
-  if (filter.merchantId !== undefined) values.push(filter.merchantId);
-  return { statement, values };
+  return {
+    statement,
+    values: [
+      instants[0],
+      instants[instants.length - 1],
+      [...filter.statuses],
+      [...filter.currencies],
+      ...(filter.merchantId === undefined ? [] : [filter.merchantId]),
+      ...(grouping.time ? [instants] : []),
+    ],
+  };
 }
 
 /**
