@@ -1,6 +1,7 @@
 // What an authentic notification means for the transaction it names. Pure: the ingestion service runs it
 // under the transaction's row lock and persists the verdict.
 import { formatMinorUnits } from './money.ts';
+import { judgeRefundNotification, type RefundOutcome, type RefundSnapshot } from './refunds.ts';
 import { classify, type TransactionStatus } from './status.ts';
 
 // String-literal unions, interchangeable with the Prisma enums of the same names.
@@ -21,12 +22,25 @@ export type NotificationClaim = {
   amount: ReportedAmount | undefined;
   /** For messages: "TRADE_SUCCESS", "payment.captured". */
   eventType: string;
+  /** A refund notification (target null): the refund it reports on and what became of it. */
+  refund?: RefundNotice | undefined;
+};
+
+/** What a refund notification says about one refund. */
+export type RefundNotice = {
+  /** The refund as the sender named it (Alipay out_return_no). */
+  reference: string;
+  /** Our refund id, when the reference is one. */
+  refundId: string | undefined;
+  outcome: RefundOutcome;
 };
 
 export type TransactionSnapshot = { status: TransactionStatus; amountMinor: bigint; currency: string };
 
 export type Verdict =
   | { outcome: 'APPLIED'; target: TransactionStatus }
+  /** A refund notification completing a REQUESTED refund. */
+  | { outcome: 'APPLIED'; refund: RefundSnapshot; refundOutcome: RefundOutcome }
   | { outcome: 'DUPLICATE' | 'NO_OP' | 'STALE' | 'IGNORED'; detail: string }
   | { outcome: 'ANOMALY'; kind: AnomalyKind; detail: string };
 
@@ -109,22 +123,38 @@ export type ArrivalJudgement<T extends VersionedSnapshot> = {
 
 /**
  * Judges notifications in arrival order against the transactions they name, each seeing what the ones before it
- * did (a capture and its settlement in one batch both apply, in order). `transactions` are the rows as locked.
+ * did (a capture and its settlement in one batch both apply, in order). `transactions` are the rows as locked;
+ * `refunds` the refunds that refund notifications name, as read under those locks. A completed refund bumps its
+ * transaction's version like a status change, so it takes its place in the same order.
  */
 export function judgeInArrivalOrder<T extends VersionedSnapshot>(
   transactions: ReadonlyMap<string, T>,
   claims: readonly (NotificationClaim & { transactionId: string | undefined })[],
+  refunds: ReadonlyMap<string, RefundSnapshot> = new Map(),
 ): ArrivalJudgement<T>[] {
   const current = new Map(transactions);
+  const currentRefunds = new Map(refunds);
   const changesSoFar = new Map<string, number>();
   return claims.map((claim) => {
     const transaction = claim.transactionId === undefined ? undefined : current.get(claim.transactionId);
-    const verdict = judgeNotification(transaction, claim);
+    const verdict: Verdict =
+      claim.refund === undefined
+        ? judgeNotification(transaction, claim)
+        : judgeRefundNotification(
+            // A refund counts as known only with its transaction (named and locked).
+            transaction === undefined || claim.refund.refundId === undefined ? undefined : currentRefunds.get(claim.refund.refundId),
+            { ...claim.refund, transactionId: claim.transactionId, amount: claim.amount, eventType: claim.eventType },
+          );
     if (verdict.outcome !== 'APPLIED' || transaction === undefined) return { verdict, transaction, change: undefined };
     const round = changesSoFar.get(transaction.id) ?? 0;
     changesSoFar.set(transaction.id, round + 1);
     const version = transaction.version + 1;
-    current.set(transaction.id, { ...transaction, status: verdict.target, version });
+    if ('target' in verdict) {
+      current.set(transaction.id, { ...transaction, status: verdict.target, version });
+    } else {
+      current.set(transaction.id, { ...transaction, version });
+      currentRefunds.set(verdict.refund.id, { ...verdict.refund, status: verdict.refundOutcome });
+    }
     return { verdict, transaction, change: { version, round } };
   });
 }

@@ -1,4 +1,5 @@
 // Refund rules. Pure: the transition service applies them under the transaction's row lock.
+import { formatMinorUnits } from './money.ts';
 import type { TransactionStatus } from './status.ts';
 
 // String-literal unions, interchangeable with the Prisma enums of the same names.
@@ -63,4 +64,52 @@ export function judgeRefundRequest(transaction: RefundableSnapshot, requestedMin
   const amountMinor = requestedMinor ?? refundableMinor;
   if (amountMinor <= 0n || amountMinor > refundableMinor) return { outcome: 'exceeds', refundableMinor };
   return { outcome: 'accept', amountMinor };
+}
+
+/** A refund as a notification about it is judged (under its transaction's row lock). */
+export type RefundSnapshot = Readonly<{ id: string; transactionId: string; amountMinor: bigint; currency: string; status: RefundStatus }>;
+
+/** What a refund notification claims (Alipay's refund_status_sync: REFUND_SUCCESS). */
+export type RefundClaim = Readonly<{
+  /** The refund as the sender named it (out_return_no). */
+  reference: string;
+  /** Our refund id, when the reference is one. */
+  refundId: string | undefined;
+  /** The transaction it names (out_trade_no), when the reference is one. */
+  transactionId: string | undefined;
+  outcome: RefundOutcome;
+  /** What the sender says was refunded (required: a claim without it is never applied). */
+  amount: { minorUnits: bigint; currency: string } | undefined;
+  eventType: string;
+}>;
+
+export type RefundVerdict =
+  | { outcome: 'APPLIED'; refund: RefundSnapshot; refundOutcome: RefundOutcome }
+  | { outcome: 'DUPLICATE'; detail: string }
+  | { outcome: 'ANOMALY'; kind: 'ORPHAN' | 'AMOUNT_MISMATCH' | 'CONFLICTING_STATUS'; detail: string };
+
+const amountText = (minorUnits: bigint, currency: string) => `${formatMinorUnits(minorUnits, currency)} ${currency}`;
+
+/**
+ * As for payments, the order matters: a refund we do not know (or not of the transaction named) cannot be checked
+ * further and is never applied (ORPHAN); a different amount makes the claim untrustworthy (AMOUNT_MISMATCH); then
+ * the same outcome again is a DUPLICATE, a REQUESTED refund is APPLIED, and the opposite of a final outcome is a
+ * contradiction a human must look at (CONFLICTING_STATUS: Alipay says it succeeded, we recorded it FAILED).
+ */
+export function judgeRefundNotification(refund: RefundSnapshot | undefined, claim: RefundClaim): RefundVerdict {
+  if (refund === undefined || refund.transactionId !== claim.transactionId) {
+    return { outcome: 'ANOMALY', kind: 'ORPHAN', detail: `${claim.eventType} names no known refund of this transaction (out_return_no ${claim.reference})` };
+  }
+  const { amount } = claim;
+  if (amount === undefined || amount.currency !== refund.currency || amount.minorUnits !== refund.amountMinor) {
+    const reported = amount === undefined ? 'no amount' : amountText(amount.minorUnits, amount.currency);
+    return { outcome: 'ANOMALY', kind: 'AMOUNT_MISMATCH', detail: `${claim.eventType} reports ${reported}, the refund is ${amountText(refund.amountMinor, refund.currency)}` };
+  }
+  if (refund.status === claim.outcome) return { outcome: 'DUPLICATE', detail: `the refund is already ${refund.status}` };
+  if (refund.status === 'REQUESTED') return { outcome: 'APPLIED', refund, refundOutcome: claim.outcome };
+  return {
+    outcome: 'ANOMALY',
+    kind: 'CONFLICTING_STATUS',
+    detail: `${claim.eventType} for a refund recorded ${refund.status}: check with Alipay before refunding again`,
+  };
 }

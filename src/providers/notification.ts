@@ -1,4 +1,4 @@
-import type { ReportedAmount } from '../domain/notifications.ts';
+import type { RefundNotice, ReportedAmount } from '../domain/notifications.ts';
 import type { TransactionStatus } from '../domain/status.ts';
 
 /** Who sent a notification; one inbox, unique per (sender, external id). */
@@ -23,6 +23,8 @@ export type ProviderNotification = {
   amount: ReportedAmount | undefined;
   providerReference: string | null;
   reason: string | null;
+  /** Refund notifications (target null): the refund reported on. Undefined for payment notifications. */
+  refund?: RefundNotice | undefined;
 };
 
 /** A body that authenticated but cannot be used; `externalId` when it could still be read, for the record. */

@@ -1,10 +1,10 @@
 import { encodeGlobalId } from '../domain/ids.ts';
 import { formatMinorUnits } from '../domain/money.ts';
-import { judgeRefundRequest, refundableOnlyForAnomaly, type RefundOutcome } from '../domain/refunds.ts';
+import { judgeRefundRequest, refundableOnlyForAnomaly, type RefundOutcome, type RefundSnapshot } from '../domain/refunds.ts';
 import { classify, type TransitionClass } from '../domain/status.ts';
 import type { Database } from '../db/client.ts';
 import { prismaSession, type SqlSession } from '../db/session.ts';
-import { completeRefund, findOpenCaptureAnomaly, insertRefundRequest, type RefundRow } from '../db/sql/refunds.ts';
+import { completeRefund, findOpenCaptureAnomaly, insertRefundRequest } from '../db/sql/refunds.ts';
 import { insertCreatedTransaction, lockTransactionRows, writeStatusChanges, type LockedTransaction, type NewTransactionRow } from '../db/sql/transactions.ts';
 import type {
   EventSource,
@@ -218,7 +218,7 @@ export async function requestRefund(session: SqlSession, locked: LockedTransacti
 /** A REQUESTED refund of a transaction locked by lockTransaction(s) becoming final. */
 export type RefundCompletion = Readonly<{
   /** As read (readRefunds) under the same lock. */
-  refund: RefundRow;
+  refund: RefundSnapshot;
   status: RefundOutcome;
   source: EventSource;
   /** FAILED: Alipay's error code. */

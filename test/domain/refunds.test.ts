@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { judgeRefundRequest, refundableAmount, type RefundableSnapshot } from '../../src/domain/refunds.ts';
+import { judgeInArrivalOrder } from '../../src/domain/notifications.ts';
+import { judgeRefundNotification, judgeRefundRequest, refundableAmount, type RefundClaim, type RefundableSnapshot, type RefundSnapshot } from '../../src/domain/refunds.ts';
 import { TRANSACTION_STATUSES } from '../../src/domain/status.ts';
 
 const paid = (refundedMinor = 0n, refundPendingMinor = 0n): RefundableSnapshot => ({ status: 'PAID', amountMinor: 10_000n, refundedMinor, refundPendingMinor });
@@ -45,5 +46,52 @@ describe('judging a refund request', () => {
       expect(verdict.outcome, status).toBe(['CREATED', 'REDIRECTED'].includes(status) ? 'invalid_state' : 'accept');
     }
     expect(judgeRefundRequest({ ...paid(0n, 10_000n), status: 'CANCELLED' }, undefined, true)).toEqual({ outcome: 'exceeds', refundableMinor: 0n });
+  });
+});
+
+describe('judging a refund notification', () => {
+  const refund: RefundSnapshot = { id: 'r1', transactionId: 't1', amountMinor: 1250n, currency: 'EUR', status: 'REQUESTED' };
+  const claim: RefundClaim = { reference: 'r1', refundId: 'r1', transactionId: 't1', outcome: 'SUCCEEDED', amount: { minorUnits: 1250n, currency: 'EUR' }, eventType: 'REFUND_SUCCESS' };
+
+  it('applies a success to a REQUESTED refund and calls the same word again a duplicate', () => {
+    expect(judgeRefundNotification(refund, claim)).toEqual({ outcome: 'APPLIED', refund, refundOutcome: 'SUCCEEDED' });
+    expect(judgeRefundNotification({ ...refund, status: 'SUCCEEDED' }, claim)).toMatchObject({ outcome: 'DUPLICATE' });
+  });
+
+  it('never applies a refund it does not know, one of another transaction, or another amount', () => {
+    expect(judgeRefundNotification(undefined, claim)).toMatchObject({ outcome: 'ANOMALY', kind: 'ORPHAN' });
+    expect(judgeRefundNotification(refund, { ...claim, transactionId: 't2' })).toMatchObject({ outcome: 'ANOMALY', kind: 'ORPHAN' });
+    expect(judgeRefundNotification(refund, { ...claim, amount: { minorUnits: 1251n, currency: 'EUR' } })).toMatchObject({
+      outcome: 'ANOMALY',
+      kind: 'AMOUNT_MISMATCH',
+      detail: 'REFUND_SUCCESS reports 12.51 EUR, the refund is 12.50 EUR',
+    });
+    expect(judgeRefundNotification(refund, { ...claim, amount: { minorUnits: 1250n, currency: 'USD' } })).toMatchObject({ kind: 'AMOUNT_MISMATCH' });
+    expect(judgeRefundNotification(refund, { ...claim, amount: undefined })).toMatchObject({ kind: 'AMOUNT_MISMATCH' });
+  });
+
+  it('calls a success of a refund recorded FAILED a contradiction for a human', () => {
+    expect(judgeRefundNotification({ ...refund, status: 'FAILED' }, claim)).toMatchObject({ outcome: 'ANOMALY', kind: 'CONFLICTING_STATUS' });
+  });
+
+  it('takes its place in a batch: one version after another, the second word about a refund a duplicate', () => {
+    const transactions = new Map([['t1', { id: 't1', status: 'CAPTURED' as const, amountMinor: 5000n, currency: 'EUR', version: 4 }]]);
+    const notice = { reference: 'r1', refundId: 'r1', outcome: 'SUCCEEDED' as const };
+    const judged = judgeInArrivalOrder(
+      transactions,
+      [
+        { transactionId: 't1', target: null, amount: claim.amount, eventType: 'REFUND_SUCCESS', refund: notice },
+        { transactionId: 't1', target: 'PAID', amount: { minorUnits: 5000n, currency: 'EUR' }, eventType: 'payment.paid' },
+        { transactionId: 't1', target: null, amount: claim.amount, eventType: 'REFUND_SUCCESS', refund: notice },
+        { transactionId: 't1', target: null, amount: claim.amount, eventType: 'REFUND_SUCCESS', refund: { ...notice, reference: 'r9', refundId: 'r9' } },
+      ],
+      new Map([['r1', refund]]),
+    );
+    expect(judged.map(({ verdict, change }) => [verdict.outcome, change])).toEqual([
+      ['APPLIED', { version: 5, round: 0 }],
+      ['APPLIED', { version: 6, round: 1 }],
+      ['DUPLICATE', undefined],
+      ['ANOMALY', undefined],
+    ]);
   });
 });

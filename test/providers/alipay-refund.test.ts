@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { verifyAlipay } from '../../src/domain/signatures.ts';
+import { alipayNotificationFromParams } from '../../src/providers/alipay/notification.ts';
 import { forexRefundParams, readForexRefundResponse, signedForexRefundParams, type ForexRefundSubject } from '../../src/providers/alipay/refund.ts';
 import {
   buildRefundNotification,
@@ -122,5 +123,43 @@ describe('the sandbox gateway', () => {
     const notification = buildRefundNotification({ outReturnNo: subject.refundId, outTradeNo: subject.transactionId, returnAmount: '12.50', currency: 'EUR' }, sandbox.alipayPrivateKey);
     expect(notification).toMatchObject({ notify_type: 'refund_status_sync', refund_status: 'REFUND_SUCCESS', out_return_no: subject.refundId, return_amount: '12.50' });
     expect(providers.alipay.publicKeys.some((key) => verifyAlipay(notification, key))).toBe(true);
+  });
+});
+
+describe('reading a refund notification', () => {
+  const params = (extra: Record<string, string> = {}) => ({
+    ...buildRefundNotification({ outReturnNo: subject.refundId, outTradeNo: subject.transactionId, returnAmount: '12.50', currency: 'EUR' }, sandbox.alipayPrivateKey),
+    ...extra,
+  });
+
+  it('is a claim about one refund, changing no status', () => {
+    const parsed = alipayNotificationFromParams(params());
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.notification).toMatchObject({
+      sender: 'ALIPAY',
+      eventType: 'REFUND_SUCCESS',
+      transactionReference: subject.transactionId,
+      transactionId: subject.transactionId,
+      target: null,
+      source: 'PROVIDER_NOTIFICATION',
+      amount: { minorUnits: 1250n, currency: 'EUR' },
+      refund: { reference: subject.refundId, refundId: subject.refundId, outcome: 'SUCCEEDED' },
+    });
+    expect(parsed.notification.providerReference).toMatch(/^2026\d{18}$/);
+  });
+
+  it('names a refund that is not ours by its reference only (judged an orphan)', () => {
+    const parsed = alipayNotificationFromParams(params({ out_return_no: 'R-12345' }));
+    expect(parsed.ok && parsed.notification.refund).toEqual({ reference: 'R-12345', refundId: undefined, outcome: 'SUCCEEDED' });
+  });
+
+  it.each([
+    [{ refund_status: 'REFUND_CLOSED' }, 'refund_status must be REFUND_SUCCESS, got "REFUND_CLOSED"'],
+    [{ return_amount: '' }, 'missing field(s): return_amount'],
+    [{ return_amount: '12.501' }, 'return_amount: EUR allows at most 2 decimal places'],
+    [{ return_amount: '0.00' }, 'return_amount is out of range'],
+    [{ out_return_no: 'x'.repeat(129) }, 'out_return_no must be at most 128 printable characters'],
+  ])('refuses %j as unusable', (extra, error) => {
+    expect(alipayNotificationFromParams(params(extra))).toEqual({ ok: false, error });
   });
 });

@@ -68,6 +68,9 @@ export type InboxRow = Readonly<{
   anomalyId: string | null;
   contentType: string;
   rawBody: Buffer;
+  /** Refund notifications: the refund as named (out_return_no), and its id when it names a refund we have. */
+  refundReference: string | null;
+  refundId: string | null;
   /**
    * APPLIED only: the sequence of the history row its transition writes in the same database transaction
    * (the version the transaction moves to); the row's transaction_event_id is looked up by it.
@@ -76,9 +79,9 @@ export type InboxRow = Readonly<{
 }>;
 
 const INBOX_COLUMNS = `id, sender, external_id, event_type, transaction_reference, transaction_id, target_status, amount_minor,
-  currency, provider_reference, outcome, detail, anomaly_id, content_type, raw_body`;
+  currency, provider_reference, outcome, detail, anomaly_id, content_type, raw_body, refund_reference, refund_id`;
 const INBOX_CASTS = ['uuid', 'text::"NotificationSender"', 'text', 'text', 'text', 'uuid', 'text::"TransactionStatus"', 'bigint',
-  'text', 'text', 'text::"NotificationOutcome"', 'text', 'uuid', 'text', 'bytea', 'int'];
+  'text', 'text', 'text::"NotificationOutcome"', 'text', 'uuid', 'text', 'bytea', 'text', 'uuid', 'int'];
 
 /**
  * The inbox rows of a batch in one statement. An APPLIED row references the history row its transition wrote,
@@ -133,6 +136,8 @@ export async function insertInboxRows(session: SqlSession, rows: readonly InboxR
       row.anomalyId,
       row.contentType,
       row.rawBody,
+      row.refundReference,
+      row.refundId,
       row.appliedSequence,
     ]),
   );

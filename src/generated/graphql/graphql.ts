@@ -36,6 +36,8 @@ export type Anomaly = Node & {
   kind: AnomalyKind;
   /** the notifications that reported it, oldest first */
   notifications: Array<Notification>;
+  /** CAPTURED_AFTER_CANCEL / CAPTURED_AFTER_REJECTION: the refund ADMIN made to give the money back (resolved when it succeeds) */
+  refund?: Maybe<Refund>;
   resolution?: Maybe<Scalars['String']['output']>;
   resolvedAt?: Maybe<Scalars['DateTime']['output']>;
   status: AnomalyStatus;
@@ -302,6 +304,10 @@ export type Notification = Node & {
   rawBody: Scalars['String']['output'];
   rawBodyBase64: Scalars['String']['output'];
   receivedAt: Scalars['DateTime']['output'];
+  /** refund notifications: the refund it names, when it is one of ours */
+  refund?: Maybe<Refund>;
+  /** refund notifications: the refund as the sender named it (Alipay out_return_no) */
+  refundReference?: Maybe<Scalars['String']['output']>;
   sender: NotificationSender;
   targetStatus?: Maybe<TransactionStatus>;
   transaction?: Maybe<Transaction>;

@@ -86,6 +86,18 @@ builder.prismaObjectFields('TransactionEvent', (t) => ({
   refund: t.relation('refund', { nullable: true, description: 'the refund a REFUND_* event is about' }),
 }));
 
+builder.prismaObjectFields('Notification', (t) => ({
+  refundReference: t.exposeString('refundReference', { nullable: true, description: 'refund notifications: the refund as the sender named it (Alipay out_return_no)' }),
+  refund: t.relation('refund', { nullable: true, description: 'refund notifications: the refund it names, when it is one of ours' }),
+}));
+
+builder.prismaObjectField('Anomaly', 'refund', (t) =>
+  t.relation('refund', {
+    nullable: true,
+    description: 'CAPTURED_AFTER_CANCEL / CAPTURED_AFTER_REJECTION: the refund ADMIN made to give the money back (resolved when it succeeds)',
+  }),
+);
+
 builder.objectType(AmountExceedsRefundableError, {
   name: 'AmountExceedsRefundableError',
   interfaces: [ErrorInterface],

@@ -4,6 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import { verifyAlipay } from '../../domain/signatures.ts';
 import type { TransactionStatus } from '../../domain/status.ts';
 import type { ParsedNotification } from '../notification.ts';
+import { REFUND_NOTIFY_TYPE, refundNotificationFromParams } from './refund.ts';
 
 /**
  * Alipay's asynchronous notification: an application/x-www-form-urlencoded body, RSA2-signed over the sorted
@@ -69,6 +70,7 @@ function isTradeStatus(value: string): value is TradeStatus {
 
 /** The notification's meaning; call only after the signature verified. */
 export function alipayNotificationFromParams(params: Record<string, string>): ParsedNotification {
+  if (params['notify_type'] === REFUND_NOTIFY_TYPE) return refundNotificationFromParams(params);
   const missing = ['notify_id', 'notify_type', 'out_trade_no', 'trade_status'].filter((field) => !params[field]);
   if (missing.length > 0) return { ok: false, error: `missing field(s): ${missing.join(', ')}` };
   const notifyId = params['notify_id'] ?? '';
@@ -82,7 +84,7 @@ export function alipayNotificationFromParams(params: Record<string, string>): Pa
     }
   }
   if (params['notify_type'] !== 'trade_status_sync') {
-    return { ok: false, error: `notify_type must be trade_status_sync, got ${JSON.stringify(params['notify_type'])}` };
+    return { ok: false, error: `notify_type must be trade_status_sync or ${REFUND_NOTIFY_TYPE}, got ${JSON.stringify(params['notify_type'])}` };
   }
   if (!isTradeStatus(tradeStatus)) {
     return { ok: false, error: `trade_status must be one of ${TRADE_STATUSES.join(', ')}` };

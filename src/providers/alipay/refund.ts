@@ -1,5 +1,7 @@
-import { formatMinorUnits } from '../../domain/money.ts';
+import { isUuid } from '../../domain/ids.ts';
+import { fitsInInt64, formatMinorUnits, parseMoney } from '../../domain/money.ts';
 import { signAlipay } from '../../domain/signatures.ts';
+import type { ParsedNotification } from '../notification.ts';
 import type { AlipaySettings } from '../settings.ts';
 import { beijingTimestamp } from './time.ts';
 
@@ -98,4 +100,50 @@ export async function callForexRefund(alipay: AlipaySettings, refund: ForexRefun
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     return { kind: 'retry', detail: timedOut ? `no answer within ${timeoutMs} ms` : `network: ${error instanceof Error ? error.message : String(error)}` };
   }
+}
+
+/** The notify_type of Alipay's refund notifications. */
+export const REFUND_NOTIFY_TYPE = 'refund_status_sync';
+/** The only refund_status Alipay notifies: a failure is never notified. */
+const REFUND_SUCCESS = 'REFUND_SUCCESS';
+const PRINTABLE = /^[^\p{C}]*$/u;
+
+/**
+ * A refund notification's meaning (call only after the signature verified): the refund (out_return_no, our refund
+ * id) of the transaction (out_trade_no) succeeded, for return_amount in currency. It changes no status: `target` is
+ * null and `refund` carries the claim, judged against the refund under its transaction's row lock.
+ */
+export function refundNotificationFromParams(params: Record<string, string>): ParsedNotification {
+  const missing = ['notify_id', 'out_trade_no', 'out_return_no', 'refund_status', 'return_amount', 'currency'].filter((field) => !params[field]);
+  if (missing.length > 0) return { ok: false, error: `missing field(s): ${missing.join(', ')}` };
+  for (const field of ['notify_id', 'out_trade_no', 'out_return_no', 'refund_no']) {
+    const value = params[field];
+    if (value !== undefined && (value.length > 128 || !PRINTABLE.test(value))) return { ok: false, error: `${field} must be at most 128 printable characters` };
+  }
+  if (params['refund_status'] !== REFUND_SUCCESS) {
+    return { ok: false, error: `refund_status must be ${REFUND_SUCCESS}, got ${JSON.stringify(params['refund_status'])}` };
+  }
+  const currency = params['currency'] ?? '';
+  const amount = parseMoney(params['return_amount'] ?? '', currency);
+  if (!amount.ok) return { ok: false, error: `return_amount: ${amount.error}` };
+  if (amount.minorUnits <= 0n || !fitsInInt64(amount.minorUnits)) return { ok: false, error: 'return_amount is out of range' };
+  const outTradeNo = params['out_trade_no'] ?? '';
+  const outReturnNo = params['out_return_no'] ?? '';
+  const refundNo = params['refund_no'];
+  return {
+    ok: true,
+    notification: {
+      sender: 'ALIPAY',
+      externalId: params['notify_id'] ?? '',
+      eventType: REFUND_SUCCESS,
+      transactionReference: outTradeNo,
+      transactionId: isUuid(outTradeNo) ? outTradeNo.toLowerCase() : undefined,
+      target: null,
+      source: 'PROVIDER_NOTIFICATION',
+      amount: { minorUnits: amount.minorUnits, currency },
+      providerReference: refundNo ? refundNo.slice(0, 128) : null,
+      reason: null,
+      refund: { reference: outReturnNo, refundId: isUuid(outReturnNo) ? outReturnNo.toLowerCase() : undefined, outcome: 'SUCCEEDED' },
+    },
+  };
 }
