@@ -2,6 +2,7 @@ import { createClient, type Client, type ClientOptions, type FormattedExecutionR
 import WebSocket from 'ws';
 import type {
   TransactionEventsSubscription,
+  TransactionEventKind,
   TransactionEventsSubscriptionVariables,
   TransactionStatus,
   TransactionUpdatedSubscription,
@@ -68,11 +69,14 @@ export type MerchantClient = {
    */
   transactionEvents(options: {
     after?: string;
+    /** Only status changes into these (refund events are left out unless `kinds` asks for them). */
     statuses?: TransactionStatus[];
+    /** Only events of these kinds. */
+    kinds?: TransactionEventKind[];
     onEvent: (event: TransactionEventMessage) => void;
     onError?: SubscriptionErrorHandler;
   }): EventsSubscriptionHandle;
-  /** One transaction after each status change. Changes made while disconnected are not replayed. */
+  /** One transaction after each status or refund change. Changes made while disconnected are not replayed. */
   transactionUpdated(
     id: string,
     handlers: { onTransaction: (transaction: TransactionMessage) => void; onError?: SubscriptionErrorHandler },
@@ -133,10 +137,11 @@ export function createMerchantClient(options: MerchantClientOptions): MerchantCl
 
   return {
     graphqlWs,
-    transactionEvents({ after, statuses, onEvent, onError }) {
+    transactionEvents({ after, statuses, kinds, onEvent, onError }) {
       const variables: TransactionEventsSubscriptionVariables = {
         ...(after !== undefined ? { after } : {}),
         ...(statuses !== undefined ? { statuses } : {}),
+        ...(kinds !== undefined ? { kinds } : {}),
       };
       const handle = run(
         TransactionEventsDocument,

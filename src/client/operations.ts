@@ -496,14 +496,24 @@ export const ResolveAnomalyDocument = graphql(`
 `);
 
 export const TransactionEventsDocument = graphql(`
-  subscription TransactionEvents($after: String, $statuses: [TransactionStatus!]) {
-    transactionEvents(after: $after, statuses: $statuses) {
+  subscription TransactionEvents($after: String, $statuses: [TransactionStatus!], $kinds: [TransactionEventKind!]) {
+    transactionEvents(after: $after, statuses: $statuses, kinds: $kinds) {
       cursor
       sequence
+      kind
       status
       previousStatus
       source
       occurredAt
+      refund {
+        id
+        status
+        amount {
+          value
+          currency
+        }
+        failureCode
+      }
       transaction {
         ...TransactionFields
       }
@@ -515,6 +525,14 @@ export const TransactionUpdatedDocument = graphql(`
   subscription TransactionUpdated($id: ID!) {
     transactionUpdated(id: $id) {
       ...TransactionFields
+      refundedAmount {
+        value
+        currency
+      }
+      refundableAmount {
+        value
+        currency
+      }
     }
   }
 `);

@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import { eventFilter, type TransactionEventKind } from '../domain/event-filter.ts';
 import type { TransactionStatus } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
 import { NotFoundError } from '../services/errors.ts';
@@ -40,6 +41,7 @@ export type OpenEventsStreamOptions = {
   /** Undefined: every merchant (ADMIN). */
   merchantId: string | undefined;
   statuses: readonly TransactionStatus[] | undefined;
+  kinds: readonly TransactionEventKind[] | undefined;
   after: EventPosition | undefined;
   disconnect: ((notice: StreamNotice) => void) | undefined;
 };
@@ -90,19 +92,18 @@ export function createEventHub(deps: EventHubDeps): EventHub {
 
   function open(
     scope: EventStream['scope'],
-    statuses: readonly TransactionStatus[] | undefined,
+    filters: { statuses: readonly TransactionStatus[] | undefined; kinds: readonly TransactionEventKind[] | undefined },
     after: EventPosition | undefined,
     disconnect: ((notice: StreamNotice) => void) | undefined,
   ): EventStream {
     const stream = new EventStream({
       scope,
-      statuses: statuses === undefined ? undefined : new Set(statuses),
+      filter: eventFilter(filters.statuses, filters.kinds),
       after,
       livePosition: relay.currentPosition,
       bufferLimit: config.subscriptions.bufferLimit,
       pageSize: REPLAY_PAGE_SIZE,
-      readPage: (position, limit) =>
-        readCommittedEvents(db, { after: position, limit, merchantId: scope.merchantId, statuses }),
+      readPage: (position, limit) => readCommittedEvents(db, { after: position, limit, merchantId: scope.merchantId, ...filters }),
       disconnect,
       detach: (ended) => registry.remove(ended),
       onReadError,
@@ -118,7 +119,7 @@ export function createEventHub(deps: EventHubDeps): EventHub {
       // Live only: catch up with what is already committed first, so "from now" does not include
       // changes that committed before the subscription but had not reached the relay yet.
       if (options.after === undefined) await relay.wake();
-      return open({ merchantId: options.merchantId }, options.statuses, options.after, options.disconnect);
+      return open({ merchantId: options.merchantId }, { statuses: options.statuses, kinds: options.kinds }, options.after, options.disconnect);
     },
     async openTransactionStream(options) {
       const found = await db.prisma.transaction.findFirst({
@@ -127,7 +128,7 @@ export function createEventHub(deps: EventHubDeps): EventHub {
       });
       if (!found) throw new NotFoundError();
       await relay.wake(); // live from now: see openEventsStream
-      return open({ merchantId: found.merchantId, transactionId: options.transactionId }, undefined, undefined, options.disconnect);
+      return open({ merchantId: found.merchantId, transactionId: options.transactionId }, { statuses: undefined, kinds: undefined }, undefined, options.disconnect);
     },
     poke: () => relay.wake(),
     health() {

@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.ts';
 import type { SqlSession } from '../db/session.ts';
 import { readLog, readLogHead, type LogReadOptions } from '../db/sql/events.ts';
-import type { Transaction, TransactionEvent } from '../generated/prisma/client.ts';
+import type { Refund, Transaction, TransactionEvent } from '../generated/prisma/client.ts';
 import type { EventPosition } from './cursor.ts';
 
 export type { LogReadOptions } from '../db/sql/events.ts';
@@ -25,6 +25,8 @@ export type CommittedEvent = {
   readonly event: TransactionEvent;
   /** The transaction as of this event (see `transactionAsOf`). */
   readonly transaction: Transaction;
+  /** A refund event's refund, as of this event (see `refundAsOf`); null for status changes. */
+  readonly refund: Refund | null;
 };
 
 export type LogBatch = {
@@ -43,7 +45,12 @@ export const START_OF_LOG: EventPosition = { txid: 0n, id: 0n };
 export async function readCommittedBatch(session: SqlSession, options: LogReadOptions): Promise<LogBatch> {
   const { rows, heldBack } = await readLog(session, options);
   return {
-    events: rows.map(({ event, transaction }) => ({ position: { txid: event.txid, id: event.id }, event, transaction: transactionAsOf(transaction, event) })),
+    events: rows.map(({ event, transaction, refund }) => ({
+      position: { txid: event.txid, id: event.id },
+      event,
+      transaction: transactionAsOf(transaction, event),
+      refund: refund === null ? null : refundAsOf(refund, event),
+    })),
     heldBack,
   };
 }
@@ -71,4 +78,14 @@ export function transactionAsOf(transaction: Transaction, event: TransactionEven
     version: event.sequence,
     updatedAt: event.occurredAt,
   };
+}
+
+/**
+ * The refund as it was right after `event` (read later, it may already be SUCCEEDED or FAILED): its status from the
+ * event's kind, so `refund { status }` agrees with the event it came with.
+ */
+export function refundAsOf(refund: Refund, event: TransactionEvent): Refund {
+  const status = event.kind === 'REFUND_SUCCEEDED' ? 'SUCCEEDED' : event.kind === 'REFUND_FAILED' ? 'FAILED' : 'REQUESTED';
+  if (refund.status === status) return refund;
+  return { ...refund, status, ...(status === 'REQUESTED' ? { completedAt: null, failureCode: null } : {}) };
 }

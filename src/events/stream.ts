@@ -1,4 +1,4 @@
-import type { TransactionStatus } from '../generated/prisma/client.ts';
+import { passesEventFilter, type EventFilter } from '../domain/event-filter.ts';
 import { comparePositions, type EventPosition } from './cursor.ts';
 import type { CommittedEvent } from './log.ts';
 
@@ -61,7 +61,8 @@ export function isNotice(item: StreamItem): item is StreamNotice {
 
 export type EventStreamOptions = {
   scope: StreamScope;
-  statuses: ReadonlySet<TransactionStatus> | undefined;
+  /** Which events this subscriber asked for (src/domain/event-filter.ts); undefined: all. */
+  filter: EventFilter | undefined;
   /** Replay the log after this position first. Undefined: live only, from `livePosition`. */
   after: EventPosition | undefined;
   /** The relay's position when the stream attached: everything up to it was dispatched before. */
@@ -83,7 +84,7 @@ const DONE: Result = { value: undefined, done: true };
 
 export class EventStream implements AsyncIterableIterator<StreamItem, undefined> {
   readonly scope: StreamScope;
-  private readonly statuses: ReadonlySet<TransactionStatus> | undefined;
+  private readonly filter: EventFilter | undefined;
   private readonly options: EventStreamOptions;
   private state: 'replaying' | 'live' | 'ended';
   private lastDelivered: EventPosition;
@@ -99,7 +100,7 @@ export class EventStream implements AsyncIterableIterator<StreamItem, undefined>
   constructor(options: EventStreamOptions) {
     this.options = options;
     this.scope = options.scope;
-    this.statuses = options.statuses;
+    this.filter = options.filter;
     if (options.after !== undefined) {
       this.state = 'replaying';
       this.lastDelivered = options.after;
@@ -121,8 +122,8 @@ export class EventStream implements AsyncIterableIterator<StreamItem, undefined>
   /** Called by the relay, synchronously, for every committed event in this stream's scope. */
   offer(item: CommittedEvent): void {
     if (this.state === 'ended') return;
-    // As in the log read: a status filter passes status changes into those statuses only, never refund events.
-    if (this.statuses !== undefined && (item.event.kind !== 'STATUS_CHANGED' || !this.statuses.has(item.event.status))) return;
+    // As in the log read (src/domain/event-filter.ts): a status filter never passes refund events.
+    if (!passesEventFilter(this.filter, item.event)) return;
     if (this.state === 'replaying') {
       if (this.queued >= this.options.bufferLimit) {
         // The replay will read these again from the log; only remember that it must.

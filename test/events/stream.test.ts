@@ -39,7 +39,7 @@ function openStream(options: {
 }): EventStream {
   return new EventStream({
     scope: { merchantId },
-    statuses: undefined,
+    filter: undefined,
     after: options.after,
     livePosition: options.livePosition ?? START_OF_LOG,
     bufferLimit: options.bufferLimit,

@@ -1,5 +1,15 @@
 import type pg from 'pg';
-import type { EventSource, PaymentProduct, Transaction, TransactionEvent, TransactionEventKind, TransactionStatus } from '../../generated/prisma/client.ts';
+import { eventFilter } from '../../domain/event-filter.ts';
+import type {
+  EventSource,
+  PaymentProduct,
+  Refund,
+  RefundStatus,
+  Transaction,
+  TransactionEvent,
+  TransactionEventKind,
+  TransactionStatus,
+} from '../../generated/prisma/client.ts';
 import { sql, type SqlSession, type Statement } from '../session.ts';
 
 /**
@@ -23,11 +33,14 @@ export type LogReadOptions = {
   after: LogPosition;
   limit: number;
   merchantId?: string | undefined;
+  /** Only status changes into these (refund events never match: src/domain/event-filter.ts). */
   statuses?: readonly TransactionStatus[] | undefined;
+  /** Only events of these kinds. */
+  kinds?: readonly TransactionEventKind[] | undefined;
 };
 
-/** One event with its transaction as read with it (the row may already be past the event). */
-export type LogRow = { event: TransactionEvent; transaction: Transaction };
+/** One event with its transaction as read with it (the row may already be past the event), and its refund if any. */
+export type LogRow = { event: TransactionEvent; transaction: Transaction; refund: Refund | null };
 
 export type LogRead = { rows: LogRow[]; heldBack: boolean };
 
@@ -60,6 +73,25 @@ type Row = {
   t_refund_pending_minor: string;
   t_created_at: Date;
   t_updated_at: Date;
+  r_id: string | null;
+  r_merchant_id: string;
+  r_amount_minor: string;
+  r_currency: string;
+  r_reason: string;
+  r_status: RefundStatus;
+  r_source: EventSource;
+  r_provider_reference: string | null;
+  r_failure_code: string | null;
+  r_idempotency_key: string | null;
+  r_request_hash: string | null;
+  r_attempts: number;
+  r_accepted_at: Date | null;
+  r_next_attempt_at: Date | null;
+  r_last_attempt_error: string | null;
+  r_stuck_at: Date | null;
+  r_requested_at: Date;
+  r_completed_at: Date | null;
+  r_updated_at: Date;
 };
 
 /**
@@ -77,12 +109,15 @@ type Row = {
  * planning cost more than executing. test/events/log-plan.test.ts checks the plans, custom and generic, on a
  * log of 40,000 rows.
  */
-function readLogStatement(filters: { merchant: boolean; statuses: boolean }): Statement<Row> {
+function readLogStatement(filters: { merchant: boolean; events: boolean }): Statement<Row> {
   const conditions = ['(txid, id) > ($1::bigint, $2::bigint)'];
   let next = 3;
   if (filters.merchant) conditions.push(`merchant_id = $${next++}::uuid`);
-  // A status filter asks for status changes: refund events carry the transaction's unchanged status and never match it.
-  if (filters.statuses) conditions.push(`kind = 'STATUS_CHANGED' AND status::text = ANY ($${next++}::text[])`);
+  // src/domain/event-filter.ts's rule: these kinds, and among status changes only these statuses (null: any).
+  if (filters.events) {
+    const [kinds, statuses] = [next++, next++];
+    conditions.push(`kind::text = ANY ($${kinds}::text[]) AND (kind <> 'STATUS_CHANGED' OR $${statuses}::text[] IS NULL OR status::text = ANY ($${statuses}::text[]))`);
+  }
   return sql<Row>(
     `
   WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon)
@@ -97,7 +132,13 @@ function readLogStatement(filters: { merchant: boolean; statuses: boolean }): St
          t.redirect_url AS t_redirect_url, t.return_url AS t_return_url,
          t.provider_reference AS t_provider_reference, t.status_reason AS t_status_reason,
          t.version AS t_version, t.refunded_minor::text AS t_refunded_minor,
-         t.refund_pending_minor::text AS t_refund_pending_minor, t.created_at AS t_created_at, t.updated_at AS t_updated_at
+         t.refund_pending_minor::text AS t_refund_pending_minor, t.created_at AS t_created_at, t.updated_at AS t_updated_at,
+         r.id::text AS r_id, r.merchant_id::text AS r_merchant_id, r.amount_minor::text AS r_amount_minor, r.currency::text AS r_currency,
+         r.reason AS r_reason, r.status::text AS r_status, r.source::text AS r_source, r.provider_reference AS r_provider_reference,
+         r.failure_code AS r_failure_code, r.idempotency_key AS r_idempotency_key, r.request_hash AS r_request_hash,
+         r.attempts AS r_attempts, r.accepted_at AS r_accepted_at, r.next_attempt_at AS r_next_attempt_at,
+         r.last_attempt_error AS r_last_attempt_error, r.stuck_at AS r_stuck_at, r.requested_at AS r_requested_at,
+         r.completed_at AS r_completed_at, r.updated_at AS r_updated_at
   FROM h
   LEFT JOIN LATERAL (
     SELECT * FROM (
@@ -111,21 +152,26 @@ function readLogStatement(filters: { merchant: boolean; statuses: boolean }): St
   LEFT JOIN LATERAL (
     SELECT * FROM transactions WHERE transactions.id = e.transaction_id LIMIT 1
   ) AS t ON true
+  -- Refund events only (the IS NOT NULL test gates the lookup: a status change costs nothing here).
+  LEFT JOIN LATERAL (
+    SELECT * FROM refunds WHERE e.refund_id IS NOT NULL AND refunds.id = e.refund_id LIMIT 1
+  ) AS r ON true
   ORDER BY e.txid, e.id`,
-    `paystream_read_log${filters.merchant ? '_merchant' : ''}${filters.statuses ? '_statuses' : ''}`,
+    `paystream_read_log${filters.merchant ? '_merchant' : ''}${filters.events ? '_filtered' : ''}`,
   );
 }
 
-/** Built once: the relay reads after every commit. Indexed by [merchant filter][statuses filter]. */
-const READ_LOG_STATEMENTS = [false, true].map((merchant) => [false, true].map((statuses) => readLogStatement({ merchant, statuses })));
+/** Built once: the relay reads after every commit. Indexed by [merchant filter][event filter]. */
+const READ_LOG_STATEMENTS = [false, true].map((merchant) => [false, true].map((events) => readLogStatement({ merchant, events })));
 
 /** The statement and its parameters for one read (exported for the plan test). */
 export function readLogQuery(options: LogReadOptions): { statement: Statement<Row>; values: unknown[] } {
-  const statement = READ_LOG_STATEMENTS[Number(options.merchantId !== undefined)]?.[Number(options.statuses !== undefined)];
+  const filter = eventFilter(options.statuses, options.kinds);
+  const statement = READ_LOG_STATEMENTS[Number(options.merchantId !== undefined)]?.[Number(filter !== undefined)];
   if (!statement) throw new Error('no log statement for these filters');
   const values: unknown[] = [options.after.txid.toString(), options.after.id.toString()];
   if (options.merchantId !== undefined) values.push(options.merchantId);
-  if (options.statuses !== undefined) values.push([...options.statuses]);
+  if (filter !== undefined) values.push([...filter.kinds], filter.statuses === undefined ? null : [...filter.statuses]);
   values.push(options.limit);
   return { statement, values };
 }
@@ -172,6 +218,31 @@ export async function readLog(session: SqlSession, options: LogReadOptions): Pro
         createdAt: row.t_created_at,
         updatedAt: row.t_updated_at,
       },
+      refund:
+        row.r_id === null
+          ? null
+          : {
+              id: row.r_id,
+              transactionId: row.e_transaction_id,
+              merchantId: row.r_merchant_id,
+              amountMinor: BigInt(row.r_amount_minor),
+              currency: row.r_currency,
+              reason: row.r_reason,
+              status: row.r_status,
+              source: row.r_source,
+              providerReference: row.r_provider_reference,
+              failureCode: row.r_failure_code,
+              idempotencyKey: row.r_idempotency_key,
+              requestHash: row.r_request_hash,
+              attempts: row.r_attempts,
+              acceptedAt: row.r_accepted_at,
+              nextAttemptAt: row.r_next_attempt_at,
+              lastAttemptError: row.r_last_attempt_error,
+              stuckAt: row.r_stuck_at,
+              requestedAt: row.r_requested_at,
+              completedAt: row.r_completed_at,
+              updatedAt: row.r_updated_at,
+            },
     });
   }
   return { rows: read, heldBack: first.held_back };

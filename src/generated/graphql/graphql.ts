@@ -552,15 +552,16 @@ export type StuckTransactionEdge = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** The caller's status changes, in the stream's total order. With `after`: first every event after that cursor, then live; no gap and no duplicate in between. */
+  /** The caller's status and refund changes, in the stream's total order. With `after`: first every event after that cursor, then live; no gap and no duplicate in between. */
   transactionEvents: TransactionEvent;
-  /** The transaction after each of its status changes, from now on. */
+  /** The transaction after each of its status and refund changes, from now on. */
   transactionUpdated: Transaction;
 };
 
 
 export type SubscriptionTransactionEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  kinds?: InputMaybe<Array<TransactionEventKind>>;
   merchantId?: InputMaybe<Scalars['ID']['input']>;
   statuses?: InputMaybe<Array<TransactionStatus>>;
 };
@@ -930,17 +931,18 @@ export type ResolveAnomalyMutation = { __typename?: 'Mutation', resolveAnomaly:
 export type TransactionEventsSubscriptionVariables = Exact<{
   after?: InputMaybe<Scalars['String']['input']>;
   statuses?: InputMaybe<Array<TransactionStatus> | TransactionStatus>;
+  kinds?: InputMaybe<Array<TransactionEventKind> | TransactionEventKind>;
 }>;
 
 
-export type TransactionEventsSubscription = { __typename?: 'Subscription', transactionEvents: { __typename?: 'TransactionEvent', cursor: string, sequence: number, status: TransactionStatus, previousStatus?: TransactionStatus | null, source: EventSource, occurredAt: string, transaction: { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } } };
+export type TransactionEventsSubscription = { __typename?: 'Subscription', transactionEvents: { __typename?: 'TransactionEvent', cursor: string, sequence: number, kind: TransactionEventKind, status: TransactionStatus, previousStatus?: TransactionStatus | null, source: EventSource, occurredAt: string, refund?: { __typename?: 'Refund', id: string, status: RefundStatus, failureCode?: string | null, amount: { __typename?: 'Money', value: string, currency: string } } | null, transaction: { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } } };
 
 export type TransactionUpdatedSubscriptionVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
-export type TransactionUpdatedSubscription = { __typename?: 'Subscription', transactionUpdated: { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } };
+export type TransactionUpdatedSubscription = { __typename?: 'Subscription', transactionUpdated: { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, refundedAmount: { __typename?: 'Money', value: string, currency: string }, refundableAmount: { __typename?: 'Money', value: string, currency: string }, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -1604,14 +1606,24 @@ export const ResolveAnomalyDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<ResolveAnomalyMutation, ResolveAnomalyMutationVariables>;
 export const TransactionEventsDocument = new TypedDocumentString(`
-    subscription TransactionEvents($after: String, $statuses: [TransactionStatus!]) {
-  transactionEvents(after: $after, statuses: $statuses) {
+    subscription TransactionEvents($after: String, $statuses: [TransactionStatus!], $kinds: [TransactionEventKind!]) {
+  transactionEvents(after: $after, statuses: $statuses, kinds: $kinds) {
     cursor
     sequence
+    kind
     status
     previousStatus
     source
     occurredAt
+    refund {
+      id
+      status
+      amount {
+        value
+        currency
+      }
+      failureCode
+    }
     transaction {
       ...TransactionFields
     }
@@ -1640,6 +1652,14 @@ export const TransactionUpdatedDocument = new TypedDocumentString(`
     subscription TransactionUpdated($id: ID!) {
   transactionUpdated(id: $id) {
     ...TransactionFields
+    refundedAmount {
+      value
+      currency
+    }
+    refundableAmount {
+      value
+      currency
+    }
   }
 }
     fragment TransactionFields on Transaction {

@@ -10,7 +10,7 @@ import {
 import { refundTransaction } from '../../services/refunds.ts';
 import { merchantScope } from '../../services/merchant-scope.ts';
 import { builder } from '../builder.ts';
-import { EventSourceEnum } from './enums.ts';
+import { EventSourceEnum, TransactionEventKindEnum } from './enums.ts';
 import { ErrorInterface } from './errors.ts';
 import { Money, MoneyInput } from './transaction.ts';
 
@@ -25,15 +25,6 @@ export const RefundStatusEnum = builder.enumType('RefundStatus', {
     REQUESTED: { description: 'recorded and reserved against the refundable amount; Alipay has not answered definitely yet' },
     SUCCEEDED: { description: 'final: the money went back to the consumer' },
     FAILED: { description: 'final: Alipay refused or failed it (see failureCode); the amount is refundable again' },
-  } as const,
-});
-
-export const TransactionEventKindEnum = builder.enumType('TransactionEventKind', {
-  values: {
-    STATUS_CHANGED: { description: 'the transaction moved from previousStatus to status' },
-    REFUND_REQUESTED: { description: 'a refund was requested (see refund); status is unchanged' },
-    REFUND_SUCCEEDED: { description: 'a refund succeeded; status is unchanged' },
-    REFUND_FAILED: { description: 'a refund failed (reason: the provider’s error code); status is unchanged' },
   } as const,
 });
 

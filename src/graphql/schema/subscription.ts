@@ -3,20 +3,21 @@ import { decodeGlobalId } from '../../domain/ids.ts';
 import { decodeEventCursor, type EventPosition } from '../../events/cursor.ts';
 import { transactionAsOf } from '../../events/log.ts';
 import { isNotice, type StreamItem } from '../../events/stream.ts';
-import type { Transaction, TransactionEvent } from '../../generated/prisma/client.ts';
+import type { Refund, Transaction, TransactionEvent } from '../../generated/prisma/client.ts';
 import { NotFoundError } from '../../services/errors.ts';
 import { merchantScope, requestedMerchantScope } from '../../services/merchant-scope.ts';
 import { builder } from '../builder.ts';
 import { invalidArgument } from '../errors.ts';
-import { TransactionStatusEnum } from './enums.ts';
+import { TransactionEventKindEnum, TransactionStatusEnum } from './enums.ts';
 
 /**
  * Live status over graphql-ws (WebSocket) and SSE. Authorisation happens here, at subscribe time; the
  * stream itself only ever carries the caller's merchant's events (ADMIN: all, or one merchant).
  *
- * Payloads come from the relay with the event and its transaction already read, so the usual
- * selections (`status`, `cursor`, `transaction { status amount { value } }`) resolve without a query
- * per subscriber. A selection reaching further (e.g. `transaction { events }`) is loaded for it.
+ * Payloads come from the relay with the event, its transaction and (refund events) its refund already read, so
+ * the usual selections (`status`, `kind`, `cursor`, `transaction { status amount { value } }`, `refund { status }`)
+ * resolve without a query per subscriber. A selection reaching further (e.g. `transaction { events }`) is loaded
+ * for it.
  */
 
 type PrismaQuery = { include?: object; select?: object };
@@ -25,20 +26,31 @@ builder.subscriptionFields((t) => ({
   transactionEvents: t.prismaField({
     type: 'TransactionEvent',
     description:
-      "The caller's status changes, in the stream's total order. With `after`: first every event after that cursor, then live; no gap and no duplicate in between.",
+      "The caller's status and refund changes, in the stream's total order. With `after`: first every event after that cursor, then live; no gap and no duplicate in between.",
     args: {
       after: t.arg.string({ required: false, description: 'a `cursor` of a TransactionEvent received before' }),
-      statuses: t.arg({ type: [TransactionStatusEnum], required: false, description: 'only status changes into these statuses (refund events, whose status is unchanged, are left out)' }),
+      statuses: t.arg({
+        type: [TransactionStatusEnum],
+        required: false,
+        description: 'only status changes into these statuses: refund events (whose status is unchanged) are left out unless `kinds` asks for them',
+      }),
+      kinds: t.arg({ type: [TransactionEventKindEnum], required: false, description: 'only events of these kinds (with `statuses`: its status changes among them)' }),
       merchantId: t.arg.id({ required: false, description: "ADMIN only: one merchant's events" }),
     },
     subscribe: async (_root, args, context) => {
       const after = parseAfter(args.after);
       const merchantId = await requestedMerchantScope(context.db, context.actor, args.merchantId);
-      return context.events.openEventsStream({ merchantId, statuses: args.statuses ?? undefined, after, disconnect: context.disconnect });
+      return context.events.openEventsStream({
+        merchantId,
+        statuses: args.statuses ?? undefined,
+        kinds: args.kinds ?? undefined,
+        after,
+        disconnect: context.disconnect,
+      });
     },
     resolve: (query, item: StreamItem, _args, context) => {
-      const { event, transaction } = committed(item);
-      if (carriesSelection(query, 'transaction')) return { ...event, transaction };
+      const { event, transaction, refund } = committed(item);
+      if (carriesSelection(query, ['transaction', 'refund'])) return { ...event, transaction, refund };
       return context.db.prisma.transactionEvent
         .findUniqueOrThrow({ ...query, where: { id: event.id } })
         .then((row: TransactionEvent & { transaction?: Transaction }) =>
@@ -48,7 +60,7 @@ builder.subscriptionFields((t) => ({
   }),
   transactionUpdated: t.prismaField({
     type: 'Transaction',
-    description: 'The transaction after each of its status changes, from now on.',
+    description: 'The transaction after each of its status and refund changes, from now on.',
     args: { id: t.arg.id({ required: true }) },
     subscribe: async (_root, args, context) => {
       const transactionId = decodeGlobalId(args.id, 'Transaction');
@@ -57,7 +69,7 @@ builder.subscriptionFields((t) => ({
     },
     resolve: (query, item: StreamItem, _args, context) => {
       const { event, transaction } = committed(item);
-      if (carriesSelection(query, undefined)) return transaction;
+      if (carriesSelection(query, [])) return transaction;
       return context.db.prisma.transaction
         .findUniqueOrThrow({ ...query, where: { id: transaction.id } })
         .then((row) => transactionAsOf(row, event));
@@ -65,7 +77,7 @@ builder.subscriptionFields((t) => ({
   }),
 }));
 
-function committed(item: StreamItem): { event: TransactionEvent; transaction: Transaction } {
+function committed(item: StreamItem): { event: TransactionEvent; transaction: Transaction; refund: Refund | null } {
   // The stream's last word to an SSE subscriber (WebSocket ones are disconnected with it instead).
   if (isNotice(item)) throw new GraphQLError(item.message, { extensions: { code: item.notice } });
   return item;
@@ -79,13 +91,13 @@ function parseAfter(after: string | null | undefined): EventPosition | undefined
 }
 
 /**
- * Whether what the relay read (the row, plus `carried` relation with its scalars) answers the planned
+ * Whether what the relay read (the row, plus the `carried` relations with their scalars) answers the planned
  * query. Anything beyond, a nested relation or a narrowed selection, is left to Prisma.
  */
-function carriesSelection(query: PrismaQuery, carried: string | undefined): boolean {
+function carriesSelection(query: PrismaQuery, carried: readonly string[]): boolean {
   if (query.select !== undefined) return false;
   for (const [relation, nested] of Object.entries(query.include ?? {})) {
-    if (relation !== carried) return false;
+    if (!carried.includes(relation)) return false;
     if (nested === true) continue;
     if (typeof nested !== 'object' || nested === null) return false;
     const { include, select } = nested as PrismaQuery;
