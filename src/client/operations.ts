@@ -446,8 +446,33 @@ export const AnomaliesDocument = graphql(`
             id
             status
           }
+          refund {
+            id
+            status
+          }
           notifications {
             ...NotificationFields
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const StuckRefundsDocument = graphql(`
+  query StuckRefunds($merchantId: ID, $first: Int, $after: String) {
+    stuckRefunds(merchantId: $merchantId, first: $first, after: $after) {
+      totalCount
+      edges {
+        node {
+          ...RefundFields
+          attempts
+          acceptedAt
+          lastAttemptError
+          stuckAt
+          transaction {
+            id
+            merchantReference
           }
         }
       }

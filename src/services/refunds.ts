@@ -3,7 +3,7 @@ import { fitsInInt64, isKnownCurrency, parseMoney } from '../domain/money.ts';
 import type { Database } from '../db/client.ts';
 import { prismaSession, uuidv7 } from '../db/session.ts';
 import { lockIdempotencyKey } from '../db/sql/transactions.ts';
-import type { Refund, RefundStatus } from '../generated/prisma/client.ts';
+import type { Prisma, Refund, RefundStatus } from '../generated/prisma/client.ts';
 import {
   AmountExceedsRefundableError,
   IdempotencyConflictError,
@@ -173,6 +173,11 @@ export async function settleRefund(db: Database, refundId: string, settlement: R
     await completeLockedRefund(session, locked, { refund, ...settlement });
     return { kind: 'applied', status: settlement.status };
   });
+}
+
+/** The refunds the runner found stuck (still REQUESTED after every check), of one merchant or all. */
+export function stuckRefundsWhere(merchantId: string | undefined): Prisma.RefundWhereInput {
+  return { status: 'REQUESTED', stuckAt: { not: null }, ...(merchantId === undefined ? {} : { merchantId }) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateTransactionDocument, RefundTransactionDocument, TransactionRefundsDocument } from '../../src/client/operations.ts';
+import { AnomaliesDocument, CancelTransactionDocument, CreateTransactionDocument, RefundTransactionDocument, TransactionRefundsDocument } from '../../src/client/operations.ts';
 import { decodeGlobalId } from '../../src/domain/ids.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startRefundRunner, type RefundRunner } from '../../src/services/refund-runner.ts';
@@ -33,8 +33,11 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** A transaction the consumer paid on the sandbox's page (its Pay button posts the form back to the sandbox). */
-async function paid(value: string): Promise<string> {
+/**
+ * A transaction the consumer paid on the sandbox's page (its Pay button posts the form back to the sandbox, which
+ * notifies us); `before` runs between the redirect and the payment (a merchant cancel makes it a capture anomaly).
+ */
+async function paid(value: string, before?: (id: string) => Promise<unknown>): Promise<string> {
   const created = await server.execute(
     CreateTransactionDocument,
     { input: { merchantReference: `paid-${value}`, amount: { value, currency: 'EUR' }, returnUrl: 'https://shop.example/return' } },
@@ -42,17 +45,18 @@ async function paid(value: string): Promise<string> {
   );
   const payload = created.data?.createTransaction;
   if (payload?.__typename !== 'CreateTransactionSuccess') throw new Error(JSON.stringify(created));
+  await before?.(payload.transaction.id);
   const form = new URL(payload.transaction.redirectUrl ?? '').searchParams;
   const pay = await fetch(`${server.url}/sandbox/alipay/pay`, { method: 'POST', body: form, redirect: 'manual' });
   expect(pay.status).toBe(303);
   return payload.transaction.id;
 }
 
-async function refund(transactionId: string, reason: string, value?: string) {
+async function refund(transactionId: string, reason: string, value?: string, key = merchant.key) {
   const result = await server.execute(
     RefundTransactionDocument,
     { input: { transactionId, reason, ...(value ? { amount: { value, currency: 'EUR' } } : {}) } },
-    merchant.key,
+    key,
   );
   const payload = result.data?.refundTransaction;
   if (payload?.__typename !== 'RefundTransactionSuccess') throw new Error(JSON.stringify(result));
@@ -133,3 +137,23 @@ describe('a refund through the sandbox', () => {
     expect(transaction?.refundedAmount.value).toBe('7.00');
   });
 });
+
+describe('money captured after a cancel', () => {
+  it('ADMIN refunds it; the transaction stays CANCELLED; the anomaly is resolved by the refund’s success, naming it', async () => {
+    const id = await paid('25.00', (transactionId) => server.execute(CancelTransactionDocument, { id: transactionId }, merchant.key));
+    const anomalies = await server.execute(AnomaliesDocument, { status: 'OPEN', kind: 'CAPTURED_AFTER_CANCEL' }, server.adminKey);
+    const anomaly = anomalies.data?.anomalies.edges.find((edge) => edge.node.transaction?.id === id)?.node;
+    expect(anomaly).toMatchObject({ status: 'OPEN', refund: null });
+    // Not the merchant's to refund: the order is cancelled, the money is an anomaly.
+    await expect(refund(id, 'give it back')).rejects.toThrow(/INVALID_STATE/);
+    const refundId = await refund(id, 'captured after the merchant cancelled', undefined, server.adminKey);
+    const { transaction, refund: result } = await settled(id, refundId);
+    expect(result).toMatchObject({ status: 'SUCCEEDED', amount: { value: '25.00' } });
+    expect(transaction).toMatchObject({ status: 'CANCELLED', refundedAmount: { value: '25.00' } });
+    const after = await server.execute(AnomaliesDocument, { status: 'RESOLVED', kind: 'CAPTURED_AFTER_CANCEL' }, server.adminKey);
+    const resolved = after.data?.anomalies.edges.find((edge) => edge.node.id === anomaly?.id)?.node;
+    expect(resolved).toMatchObject({ status: 'RESOLVED', refund: { id: refundId, status: 'SUCCEEDED' } });
+    expect(resolved?.resolution).toBe(`refunded 25.00 EUR to the consumer: refund ${refundId}`);
+  });
+});
+

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StuckRefundsDocument } from '../../src/client/operations.ts';
+import { encodeGlobalId } from '../../src/domain/ids.ts';
 import { createLogger } from '../../src/logger.ts';
 import { callDueRefunds, startRefundRunner, type RefundRunnerDeps } from '../../src/services/refund-runner.ts';
 import { refundTransaction } from '../../src/services/refunds.ts';
@@ -25,7 +27,9 @@ beforeAll(async () => {
     REFUND_RECHECK_LIMIT: '3',
     SANDBOX_REDELIVERY_RATE: '0',
   });
-  deps = { db: server.db, config: server.config, logger: createLogger('silent'), alipay: () => server.alipay };
+  // The sandbox's success notifications go nowhere here: these tests follow the calls alone (refund-flow.test.ts
+  // follows whole refunds, notifications included).
+  deps = { db: server.db, config: server.config, logger: createLogger('silent'), alipay: () => ({ ...server.alipay, notifyUrl: 'http://127.0.0.1:9/notify' }) };
   merchantId = (await server.createMerchant('Runner')).merchantId;
 });
 afterAll(() => server?.close());
@@ -123,11 +127,18 @@ describe('the refund runner', () => {
     const refund = await read(id);
     expect(refund.stuckAt).not.toBeNull();
     expect(refund.nextAttemptAt).not.toBeNull();
+    // ADMIN sees it, with how the calls went; a merchant key may not ask.
+    const stuck = await server.execute(StuckRefundsDocument, {}, server.adminKey);
+    expect(stuck.data?.stuckRefunds.edges.map((edge) => [edge.node.id, edge.node.attempts, edge.node.lastAttemptError])).toEqual([
+      [encodeGlobalId('Refund', id), 1, 'SELLER_BALANCE_NOT_ENOUGH'],
+    ]);
+    const merchantKey = (await server.createMerchant('Nosy')).key;
+    expect((await server.execute(StuckRefundsDocument, {}, merchantKey)).errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
   });
 
   it('an unreachable gateway is a retry, not a failure', async () => {
     const id = await requested('gateway down');
-    await callDueRefunds({ ...deps, alipay: () => ({ ...server.alipay, gatewayUrl: 'http://127.0.0.1:9/gateway.do' }) });
+    await callDueRefunds({ ...deps, alipay: () => ({ ...deps.alipay(), gatewayUrl: 'http://127.0.0.1:9/gateway.do' }) });
     expect(await read(id)).toMatchObject({ status: 'REQUESTED', attempts: 1, acceptedAt: null, lastAttemptError: expect.stringMatching(/^network: /) });
   });
 

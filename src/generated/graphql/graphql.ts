@@ -390,6 +390,8 @@ export type Query = {
   nodes: Array<Maybe<Node>>;
   /** ADMIN only. Refused notifications (all time) and inbox outcomes since `since` (default: the last 24 hours) */
   notificationStats: NotificationStats;
+  /** ADMIN only. Refunds still REQUESTED after every check the refund runner makes (REFUND_RECHECK_AFTER_SECONDS x REFUND_RECHECK_LIMIT): Alipay gave no definite answer; someone should look in its merchant portal. Oldest first. */
+  stuckRefunds: StuckRefundConnection;
   /** ADMIN only. CREATED or REDIRECTED for longer than olderThanMinutes since their last status change, oldest first */
   stuckTransactions: StuckTransactionConnection;
   /** null when absent or not the caller's */
@@ -441,6 +443,15 @@ export type QueryNotificationStatsArgs = {
 };
 
 
+export type QueryStuckRefundsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type QueryStuckTransactionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -476,13 +487,21 @@ export type QueryTransactionsArgs = {
 /** Money given back to the consumer for (part of) a captured transaction */
 export type Refund = Node & {
   __typename?: 'Refund';
+  /** ADMIN only: when Alipay first accepted it */
+  acceptedAt?: Maybe<Scalars['DateTime']['output']>;
   /** in the transaction's currency */
   amount: Money;
+  /** ADMIN only: calls of forex_refund made so far */
+  attempts: Scalars['Int']['output'];
   /** when it became SUCCEEDED or FAILED */
   completedAt?: Maybe<Scalars['DateTime']['output']>;
   /** FAILED: Alipay's error code */
   failureCode?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
+  /** ADMIN only: why the last call gave no definite answer (timeout, HTTP 503, SELLER_BALANCE_NOT_ENOUGH, ...) */
+  lastAttemptError?: Maybe<Scalars['String']['output']>;
+  /** ADMIN only: when Alipay is asked next */
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
   /** Alipay's reference, once it gave one */
   providerReference?: Maybe<Scalars['String']['output']>;
   /** as given when requested (sent to Alipay) */
@@ -491,6 +510,8 @@ export type Refund = Node & {
   /** who asked for it */
   source: EventSource;
   status: RefundStatus;
+  /** ADMIN only: when it was found stuck (see stuckRefunds) */
+  stuckAt?: Maybe<Scalars['DateTime']['output']>;
   /** the refunded transaction */
   transaction: Transaction;
   updatedAt: Scalars['DateTime']['output'];
@@ -535,6 +556,19 @@ export type ResolveAnomalyResult = NotFoundError | ResolveAnomalySuccess | Valid
 export type ResolveAnomalySuccess = {
   __typename?: 'ResolveAnomalySuccess';
   anomaly: Anomaly;
+};
+
+export type StuckRefundConnection = {
+  __typename?: 'StuckRefundConnection';
+  edges: Array<StuckRefundEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type StuckRefundEdge = {
+  __typename?: 'StuckRefundEdge';
+  cursor: Scalars['String']['output'];
+  node: Refund;
 };
 
 export type StuckTransactionConnection = {
@@ -907,7 +941,16 @@ export type AnomaliesQueryVariables = Exact<{
 }>;
 
 
-export type AnomaliesQuery = { __typename?: 'Query', anomalies: { __typename?: 'AnomalyConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'AnomalyEdge', node: { __typename?: 'Anomaly', id: string, kind: AnomalyKind, status: AnomalyStatus, detail: string, resolution?: string | null, createdAt: string, resolvedAt?: string | null, transaction?: { __typename?: 'Transaction', id: string, status: TransactionStatus } | null, notifications: Array<{ __typename?: 'Notification', id: string, sender: NotificationSender, externalId?: string | null, eventType?: string | null, transactionReference?: string | null, targetStatus?: TransactionStatus | null, providerReference?: string | null, outcome: NotificationOutcome, detail?: string | null, deliveries: number, contentType: string, rawBody: string, receivedAt: string, lastReceivedAt: string, amount?: { __typename?: 'Money', value: string, currency: string } | null, anomaly?: { __typename?: 'Anomaly', id: string, kind: AnomalyKind, status: AnomalyStatus } | null, transactionEvent?: { __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, source: EventSource } | null }> } }> } };
+export type AnomaliesQuery = { __typename?: 'Query', anomalies: { __typename?: 'AnomalyConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'AnomalyEdge', node: { __typename?: 'Anomaly', id: string, kind: AnomalyKind, status: AnomalyStatus, detail: string, resolution?: string | null, createdAt: string, resolvedAt?: string | null, transaction?: { __typename?: 'Transaction', id: string, status: TransactionStatus } | null, refund?: { __typename?: 'Refund', id: string, status: RefundStatus } | null, notifications: Array<{ __typename?: 'Notification', id: string, sender: NotificationSender, externalId?: string | null, eventType?: string | null, transactionReference?: string | null, targetStatus?: TransactionStatus | null, providerReference?: string | null, outcome: NotificationOutcome, detail?: string | null, deliveries: number, contentType: string, rawBody: string, receivedAt: string, lastReceivedAt: string, amount?: { __typename?: 'Money', value: string, currency: string } | null, anomaly?: { __typename?: 'Anomaly', id: string, kind: AnomalyKind, status: AnomalyStatus } | null, transactionEvent?: { __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, source: EventSource } | null }> } }> } };
+
+export type StuckRefundsQueryVariables = Exact<{
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type StuckRefundsQuery = { __typename?: 'Query', stuckRefunds: { __typename?: 'StuckRefundConnection', totalCount: number, edges: Array<{ __typename?: 'StuckRefundEdge', node: { __typename?: 'Refund', attempts: number, acceptedAt?: string | null, lastAttemptError?: string | null, stuckAt?: string | null, id: string, reason: string, status: RefundStatus, source: EventSource, providerReference?: string | null, failureCode?: string | null, requestedAt: string, completedAt?: string | null, transaction: { __typename?: 'Transaction', id: string, merchantReference: string }, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } }> } };
 
 export type NotificationStatsQueryVariables = Exact<{
   since?: InputMaybe<Scalars['DateTime']['input']>;
@@ -1530,6 +1573,10 @@ export const AnomaliesDocument = new TypedDocumentString(`
           id
           status
         }
+        refund {
+          id
+          status
+        }
         notifications {
           ...NotificationFields
         }
@@ -1567,6 +1614,40 @@ export const AnomaliesDocument = new TypedDocumentString(`
     source
   }
 }`) as unknown as TypedDocumentString<AnomaliesQuery, AnomaliesQueryVariables>;
+export const StuckRefundsDocument = new TypedDocumentString(`
+    query StuckRefunds($merchantId: ID, $first: Int, $after: String) {
+  stuckRefunds(merchantId: $merchantId, first: $first, after: $after) {
+    totalCount
+    edges {
+      node {
+        ...RefundFields
+        attempts
+        acceptedAt
+        lastAttemptError
+        stuckAt
+        transaction {
+          id
+          merchantReference
+        }
+      }
+    }
+  }
+}
+    fragment RefundFields on Refund {
+  id
+  amount {
+    value
+    currency
+    minorUnits
+  }
+  reason
+  status
+  source
+  providerReference
+  failureCode
+  requestedAt
+  completedAt
+}`) as unknown as TypedDocumentString<StuckRefundsQuery, StuckRefundsQueryVariables>;
 export const NotificationStatsDocument = new TypedDocumentString(`
     query NotificationStats($since: DateTime) {
   notificationStats(since: $since) {

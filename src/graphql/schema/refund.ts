@@ -7,9 +7,10 @@ import {
   NotFoundError,
   ValidationFailedError,
 } from '../../services/errors.ts';
-import { refundTransaction } from '../../services/refunds.ts';
-import { merchantScope } from '../../services/merchant-scope.ts';
+import { refundTransaction, stuckRefundsWhere } from '../../services/refunds.ts';
+import { merchantScope, requestedMerchantScope } from '../../services/merchant-scope.ts';
 import { builder } from '../builder.ts';
+import { cursorPage, filterPerRequest, maxPageSize } from '../pagination.ts';
 import { EventSourceEnum, TransactionEventKindEnum } from './enums.ts';
 import { ErrorInterface } from './errors.ts';
 import { Money, MoneyInput } from './transaction.ts';
@@ -19,6 +20,8 @@ import { Money, MoneyInput } from './transaction.ts';
  * A refund is REQUESTED when recorded and becomes SUCCEEDED or FAILED once Alipay answers definitely; each change
  * is an event of the transaction's history and stream (TransactionEvent.kind REFUND_*).
  */
+
+const adminOnly = { admin: true } as const;
 
 export const RefundStatusEnum = builder.enumType('RefundStatus', {
   values: {
@@ -53,8 +56,44 @@ export const RefundNode = builder.prismaNode('Refund', {
     requestedAt: t.expose('requestedAt', { type: 'DateTime' }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true, description: 'when it became SUCCEEDED or FAILED' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    // How the refund runner is getting on with Alipay: for operations, not for merchants.
+    attempts: t.exposeInt('attempts', { authScopes: adminOnly, description: 'ADMIN only: calls of forex_refund made so far' }),
+    acceptedAt: t.expose('acceptedAt', { type: 'DateTime', nullable: true, authScopes: adminOnly, description: 'ADMIN only: when Alipay first accepted it' }),
+    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true, authScopes: adminOnly, description: 'ADMIN only: when Alipay is asked next' }),
+    lastAttemptError: t.exposeString('lastAttemptError', {
+      nullable: true,
+      authScopes: adminOnly,
+      description: 'ADMIN only: why the last call gave no definite answer (timeout, HTTP 503, SELLER_BALANCE_NOT_ENOUGH, ...)',
+    }),
+    stuckAt: t.expose('stuckAt', { type: 'DateTime', nullable: true, authScopes: adminOnly, description: 'ADMIN only: when it was found stuck (see stuckRefunds)' }),
   }),
 });
+
+type StuckRefundArgs = { merchantId?: string | null };
+
+const stuckRefundWhere = filterPerRequest(async (context, args: StuckRefundArgs) =>
+  stuckRefundsWhere(await requestedMerchantScope(context.db, context.actor, args.merchantId)),
+);
+
+builder.queryFields((t) => ({
+  stuckRefunds: t.prismaConnection(
+    {
+      type: 'Refund',
+      cursor: 'id',
+      defaultSize: 20,
+      maxSize: maxPageSize,
+      authScopes: adminOnly,
+      description:
+        'ADMIN only. Refunds still REQUESTED after every check the refund runner makes (REFUND_RECHECK_AFTER_SECONDS x REFUND_RECHECK_LIMIT): Alipay gave no definite answer; someone should look in its merchant portal. Oldest first.',
+      args: { merchantId: t.arg.id({ required: false }) },
+      resolve: async (query, _root, args, context) =>
+        context.db.prisma.refund.findMany({ ...cursorPage(query, args, await stuckRefundWhere(context, args)), orderBy: [{ requestedAt: 'asc' }, { id: 'asc' }] }),
+      totalCount: async (_connection, args, context) => context.db.prisma.refund.count({ where: await stuckRefundWhere(context, args) }),
+    },
+    { name: 'StuckRefundConnection' },
+    { name: 'StuckRefundEdge' },
+  ),
+}));
 
 builder.prismaObjectFields('Transaction', (t) => ({
   refundedAmount: t.field({
