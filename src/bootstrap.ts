@@ -41,7 +41,7 @@ async function bootstrapAdminKey(config: Config, db: Database, logger: Logger): 
   }
   const secret = newSecret();
   await ensureAdminKey(db, secret);
-  await mkdir(config.dataDir, { recursive: true });
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   // Printed once, on purpose to stdout and not to the logs (which never carry secrets).

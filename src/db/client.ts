@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { lockDataDirectory, preparePrivateDirectory, type DataDirectoryLock } from './data-dir.ts';
 import { pgSession, type SqlSession } from './session.ts';
 
 /**
@@ -127,21 +127,30 @@ function withSearchPath(connectionString: string, schema: string): string {
 
 async function startEmbedded(dataDir: string): Promise<{ connectionString: string; stop: () => Promise<void> }> {
   let dataPath = dataDir;
+  let lock: DataDirectoryLock | undefined;
   if (!dataDir.startsWith('memory://')) {
+    await preparePrivateDirectory(dataDir);
+    lock = await lockDataDirectory(dataDir);
     dataPath = join(dataDir, 'pgdata');
-    await mkdir(dataPath, { recursive: true });
+    await preparePrivateDirectory(dataPath);
   }
-  const pglite = await PGlite.create(dataPath);
-  // Two sockets: the pool holds one connection, but when it replaces that connection (after a failed query)
-  // the old socket may still be closing while the new one connects; with one allowed, the new one was refused.
-  // The server serialises the sockets' queries and keeps a transaction to the socket that opened it.
-  const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 2 });
-  await server.start();
-  return {
-    connectionString: `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`,
-    async stop() {
-      await server.stop();
-      await pglite.close();
-    },
-  };
+  try {
+    const pglite = await PGlite.create(dataPath);
+    // Two sockets: the pool holds one connection, but when it replaces that connection (after a failed query)
+    // the old socket may still be closing while the new one connects; with one allowed, the new one was refused.
+    // The server serialises the sockets' queries and keeps a transaction to the socket that opened it.
+    const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 2 });
+    await server.start();
+    return {
+      connectionString: `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`,
+      async stop() {
+        await server.stop();
+        await pglite.close();
+        await lock?.release();
+      },
+    };
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
 }

@@ -32,7 +32,7 @@ export function loadOrCreateSandboxKeys(dataDir: string): SandboxKeys {
     alipay: generateRsaKeyPair(),
     settlement: { keyId: SANDBOX_SETTLEMENT_KEY_ID, secret: randomBytes(32).toString('base64url') },
   };
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // Written aside, then hard-linked into place: link() is atomic and fails when the file exists, so instances
   // starting together never read a half-written file and all end up with the same keys.
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
