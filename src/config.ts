@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_KEY_MAX_LENGTH, isPresentableApiKey } from './domain/api-keys.ts';
 import { isKnownCurrency } from './domain/money.ts';
 
 /**
@@ -80,6 +81,9 @@ const cnyRates = optionalString.transform((value, ctx) => {
   return rates;
 });
 
+/** Longer than any merchant key's minimum: the ADMIN key is typed by operators, and guessing it opens everything. */
+const ADMIN_API_KEY_MIN_LENGTH = 24;
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(4000),
@@ -96,7 +100,11 @@ const environmentSchema = z.object({
   EVENTS_POLL_INTERVAL_MS: positiveInt.min(10).max(600_000).default(1_000),
   SUBSCRIPTION_BUFFER_LIMIT: positiveInt.max(100_000).default(1_000),
   SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().min(0).max(600_000).default(12_000),
-  ADMIN_API_KEY: optionalString.refine((value) => value === undefined || value.length >= 24, 'must be at least 24 characters'),
+  // Refused at start when no Authorization header could ever carry it (it would be registered, yet never work).
+  ADMIN_API_KEY: optionalString.refine(
+    (value) => value === undefined || isPresentableApiKey(value, ADMIN_API_KEY_MIN_LENGTH),
+    `must be ${ADMIN_API_KEY_MIN_LENGTH} to ${API_KEY_MAX_LENGTH} characters of A-Z a-z 0-9 - . _ ~ + / = (no spaces: it is sent as Authorization: Bearer <key>)`,
+  ),
   NOTIFICATION_KEYS: notificationKeys,
   ALIPAY_PUBLIC_KEY: pem('PUBLIC'),
   ALIPAY_PRIVATE_KEY: pem('PRIVATE'),

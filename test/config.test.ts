@@ -46,6 +46,11 @@ describe('production settings in the configuration', () => {
     ['METRICS_TOKEN', 'short', 'must be at least 16 characters'],
     ['SHUTDOWN_TIMEOUT_SECONDS', '0', 'must be a whole number from 1 to 600'],
     ['PORT', 'abc', 'must be a whole number from 0 to 65535'],
+    // ADMIN_API_KEY values no Authorization: Bearer header can carry (test/security/authentication.test.ts sweeps them).
+    ['ADMIN_API_KEY', 'an admin key with spaces in it', 'must be 24 to 256 characters of A-Z a-z 0-9 - . _ ~ + / ='],
+    ['ADMIN_API_KEY', 'psk_admin_key_with_a_comma,0123', 'must be 24 to 256 characters of A-Z a-z 0-9 - . _ ~ + / ='],
+    ['ADMIN_API_KEY', 'k'.repeat(300), 'must be 24 to 256 characters of A-Z a-z 0-9 - . _ ~ + / ='],
+    ['ADMIN_API_KEY', 'too-short-for-an-admin', 'must be 24 to 256 characters of A-Z a-z 0-9 - . _ ~ + / ='],
   ])('%s=%j is refused with one line naming it', (variable, value, message) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(`invalid configuration: ${variable} ${message}`);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../db/client.ts';
+import { BEARER_AUTHORIZATION } from '../domain/api-keys.ts';
 import type { ApiKey, ApiKeyRole, Merchant } from '../generated/prisma/client.ts';
 import { ValidationFailedError } from './errors.ts';
 
@@ -121,8 +122,7 @@ export async function stillAuthenticating(db: Database, authorizations: readonly
 
 /** The key in `Authorization: Bearer <key>`, hashed; undefined when the header holds no well-formed bearer key. */
 function secretHashOf(authorization: string | null | undefined): string | undefined {
-  // The scheme is case-insensitive and followed by one or more spaces (RFC 7235); the key is not.
-  const match = /^Bearer +([A-Za-z0-9_\-.~+/=]{16,256})$/i.exec(authorization?.trim() ?? '');
+  const match = BEARER_AUTHORIZATION.exec(authorization?.trim() ?? '');
   return match?.[1] === undefined ? undefined : hashSecret(match[1]);
 }
 

@@ -2,7 +2,8 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { schema } from '../../src/graphql/schema/index.ts';
-import { hashSecret, revokeApiKey } from '../../src/services/merchants.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ensureAdminKey, hashSecret, revokeApiKey } from '../../src/services/merchants.ts';
 import { errorCodes, postGraphql, request, type RawResponse } from '../support/http.ts';
 import { fieldsScopedTo, operationWithoutAddressing } from '../support/schema-sweep.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -115,6 +116,41 @@ describe('authentication bypass attempts', () => {
     expect(await wsConnect({ authorization: 'Bearer not-a-real-key-0123456789' })).toBe(4401);
     expect(await wsConnect({ authorization: merchant.key })).toBe(4401);
     expect(await wsConnect({ authorization: `Bearer ${merchant.key}` })).toBe('ack');
+  });
+});
+
+describe('ADMIN_API_KEY: every value the configuration accepts authenticates (#13.14)', () => {
+  // The printable ASCII range and a few neighbours, one candidate each, plus lengths around both bounds.
+  const characters = Array.from({ length: 0x7f - 0x20 }, (_, index) => String.fromCharCode(0x20 + index)).concat(['\t', 'é', '\u00a0']);
+  const candidates = [
+    ...characters.map((character) => `psk_admin_candidate_${character}_0123456789`),
+    'x'.repeat(23),
+    'x'.repeat(24),
+    'x'.repeat(256),
+    'x'.repeat(257),
+    'x'.repeat(300),
+    ' psk_admin_leading_space_0123456789',
+    'psk_admin_trailing_space_0123456789 ',
+  ];
+
+  it('refuses at start, naming the variable, every value no Authorization header could carry', async () => {
+    let accepted = 0;
+    for (const candidate of candidates) {
+      let configured: string | undefined;
+      try {
+        configured = loadConfig({ ADMIN_API_KEY: candidate }).adminApiKey;
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as Error).message).toMatch(/^invalid configuration: ADMIN_API_KEY must be 24 to 256 characters of /);
+        continue;
+      }
+      accepted += 1;
+      await ensureAdminKey(server.db, configured ?? '');
+      const response = await postGraphql(server.url, query, { key: configured ?? '' });
+      expect({ candidate, status: response.status }).toEqual({ candidate, status: 200 });
+    }
+    // The sweep must not pass by refusing everything: letters, digits and - . _ ~ + / = are accepted.
+    expect(accepted).toBe(62 + 7 + 2);
   });
 });
 
