@@ -1,5 +1,6 @@
-// Signature schemes for inbound notifications: our own HMAC-signed events and Alipay's RSA2.
-import { createHash, createHmac, generateKeyPairSync, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+// Signature schemes: inbound notifications (our own HMAC-signed events and Alipay's RSA2), our signed redirects,
+// and the tickets in the return links we hand Alipay.
+import { createHash, createHmac, generateKeyPairSync, hkdfSync, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 
 // ---------------------------------------------------------------------------------------------
 // Provider-neutral signed events: X-Signature = base64(HMAC-SHA256(secret, `${timestamp}.${rawBody}`))
@@ -131,6 +132,46 @@ export function verifyAlipay(params: Record<string, string>, publicKey: string |
   } catch {
     return false;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Return tickets: the last path segment of a Paystream-hosted return link, `<transaction uuid>.<mac>`
+// ---------------------------------------------------------------------------------------------
+
+const RETURN_TICKET_LABEL = 'paystream.return.v1';
+const RETURN_TICKET = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/;
+
+/**
+ * The return-link key, derived (HKDF) from the key that signs our redirects: every instance that can sign a
+ * redirect can check the links in it, with no further setting, and the label keeps the two uses apart.
+ */
+export function deriveReturnTicketKey(redirectSigningKey: KeyObject): Buffer {
+  const material = redirectSigningKey.export({ type: 'pkcs8', format: 'der' });
+  return Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), RETURN_TICKET_LABEL, 32));
+}
+
+function returnTicketMac(key: Buffer, transactionId: string): Buffer {
+  return createHmac('sha256', key).update(`${RETURN_TICKET_LABEL}:${transactionId}`).digest();
+}
+
+/**
+ * `<uuid>.<base64url HMAC-SHA256 of the uuid>`: only characters that need no escaping in a URL path and
+ * neither `&` nor `=`, so the link is safe inside Alipay's signed `k=v&k=v` string.
+ */
+export function signReturnTicket(key: Buffer, transactionId: string): string {
+  const id = transactionId.toLowerCase();
+  if (!RETURN_TICKET.test(`${id}.${'A'.repeat(43)}`)) throw new RangeError(`not a transaction uuid: ${transactionId}`);
+  return `${id}.${returnTicketMac(key, id).toString('base64url')}`;
+}
+
+/** The transaction a ticket was issued for, or undefined when it is not one of ours (shape or MAC). */
+export function verifyReturnTicket(key: Buffer, ticket: string): string | undefined {
+  const match = RETURN_TICKET.exec(ticket);
+  const [, id, mac] = match ?? [];
+  if (id === undefined || mac === undefined) return undefined;
+  // Compared as text: only the one canonical spelling of the MAC is accepted.
+  const expected = returnTicketMac(key, id).toString('base64url');
+  return constantTimeEqual(Buffer.from(expected), Buffer.from(mac)) ? id : undefined;
 }
 
 /** For the sandbox, which plays Alipay and needs its own key pair. */

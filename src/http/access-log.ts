@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { requestLogFields, type RequestContext } from '../observability/request-context.ts';
 import { GRAPHQL_PATH } from './graphql-endpoint.ts';
-import type { Routes } from './routes/index.ts';
+import { routePathOf, type Routes } from './routes/index.ts';
 
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
@@ -11,14 +11,15 @@ const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 
 export type AccessLog = (request: IncomingMessage, response: ServerResponse, context: RequestContext, seconds: number) => void;
 
 /**
- * One metrics sample and one log line per request, labelled by route: a known path (never the query string,
- * which may hold variables) or `unmatched`, so arbitrary paths cannot grow the label set.
+ * One metrics sample and one log line per request, labelled by route: a known path or pattern (never the query
+ * string, which may hold variables) or `unmatched`, so arbitrary paths cannot grow the label set.
  */
 export function createAccessLog(deps: { logger: Logger; metrics: Metrics; routes: Routes }): AccessLog {
   const { logger, metrics, routes } = deps;
   const routeOf = (request: IncomingMessage): string => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    return pathname === GRAPHQL_PATH || routes.has(pathname) ? pathname : 'unmatched';
+    // A parameterised route is labelled by its pattern: the segment may be a secret (a return ticket).
+    return pathname === GRAPHQL_PATH ? pathname : (routePathOf(routes, pathname) ?? 'unmatched');
   };
   return (request, response, context, seconds) => {
     const route = routeOf(request);

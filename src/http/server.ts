@@ -14,7 +14,7 @@ import { createCredentialSweep } from './credential-sweep.ts';
 import { createGraphQLEndpoint, GRAPHQL_PATH } from './graphql-endpoint.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { endpointLabel } from './routes/notifications.ts';
-import { buildRoutes, type Routes } from './routes/index.ts';
+import { buildRoutes, routePathOf, type Routes } from './routes/index.ts';
 import { prepareShutdown } from './shutdown.ts';
 import type { RouteDeps } from './types.ts';
 import { attachWebSockets } from './websocket.ts';
@@ -119,7 +119,8 @@ export function createApp(deps: AppDeps): App {
   async function dispatch(request: IncomingMessage, response: ServerResponse, context: RequestContext): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname === GRAPHQL_PATH) return graphql.handle(request, response, context);
-    const methods = routes.get(url.pathname);
+    const routePath = routePathOf(routes, url.pathname);
+    const methods = routePath === undefined ? undefined : routes.get(routePath);
     const route = methods?.get(request.method ?? '');
     if (!route) {
       sendText(response, methods ? 405 : 404, methods ? 'method not allowed' : 'not found');

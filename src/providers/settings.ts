@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { Config } from '../config.ts';
+import { deriveReturnTicketKey } from '../domain/signatures.ts';
 import { loadOrCreateSandboxKeys, type SandboxKeys } from './alipay/sandbox/keys.ts';
 import { demoCnyRates } from './alipay/sandbox/rates.ts';
 
@@ -12,6 +13,8 @@ import { demoCnyRates } from './alipay/sandbox/rates.ts';
 export const SANDBOX_GATEWAY_PATH = '/sandbox/alipay/gateway';
 export const ALIPAY_NOTIFY_PATH = '/notifications/alipay';
 export const SIGNED_EVENTS_PATH = '/notifications/events';
+/** Where Alipay sends the consumer back: `<this>/<return ticket>` (src/http/routes/consumer-return.ts). */
+export const CONSUMER_RETURN_PATH = '/return/alipay';
 
 export type AlipaySettings = Readonly<{
   partnerId: string;
@@ -22,6 +25,10 @@ export type AlipaySettings = Readonly<{
   privateKey: KeyObject;
   /** Any of these verifies a notification: ALIPAY_PUBLIC_KEY and, in sandbox mode, the sandbox's "Alipay" key. */
   publicKeys: readonly KeyObject[];
+  /** Our return link, without its ticket: `<base>/return/alipay`. */
+  returnUrl: string;
+  /** Signs and checks the tickets in return links (derived from privateKey). */
+  returnTicketKey: Buffer;
 }>;
 
 export type SandboxSettings = Readonly<{
@@ -64,20 +71,24 @@ export function resolveProviderSettings(config: Config, baseUrl: string = public
 export function assembleProviderSettings(config: Config, sandboxKeys: SandboxKeys | undefined, baseUrl: string): ProviderSettings {
   const base = baseUrl.replace(/\/$/, '');
   const notifyUrl = `${base}${ALIPAY_NOTIFY_PATH}`;
+  const returnUrl = `${base}${CONSUMER_RETURN_PATH}`;
   if (sandboxKeys === undefined) {
     const { privateKeyPem, publicKeyPem, gatewayUrl } = config.alipay;
     // config.ts refuses a gateway without both keys; this only guards against a hand-made Config.
     if (privateKeyPem === undefined || publicKeyPem === undefined || gatewayUrl === undefined) {
       throw new Error('ALIPAY_GATEWAY_URL needs ALIPAY_PRIVATE_KEY and ALIPAY_PUBLIC_KEY');
     }
+    const privateKey = createPrivateKey(privateKeyPem);
     return {
       baseUrl: base,
       alipay: {
         partnerId: config.alipay.partnerId,
         gatewayUrl,
         notifyUrl,
-        privateKey: createPrivateKey(privateKeyPem),
+        privateKey,
         publicKeys: [createPublicKey(publicKeyPem)],
+        returnUrl,
+        returnTicketKey: deriveReturnTicketKey(privateKey),
       },
       eventKeys: config.notificationKeys,
       sandbox: undefined,
@@ -92,7 +103,15 @@ export function assembleProviderSettings(config: Config, sandboxKeys: SandboxKey
   const eventKeys = new Map([[keyId, secret], ...config.notificationKeys]);
   return {
     baseUrl: base,
-    alipay: { partnerId: config.alipay.partnerId, gatewayUrl: `${base}${SANDBOX_GATEWAY_PATH}`, notifyUrl, privateKey, publicKeys },
+    alipay: {
+      partnerId: config.alipay.partnerId,
+      gatewayUrl: `${base}${SANDBOX_GATEWAY_PATH}`,
+      notifyUrl,
+      privateKey,
+      publicKeys,
+      returnUrl,
+      returnTicketKey: deriveReturnTicketKey(privateKey),
+    },
     eventKeys,
     sandbox: {
       merchantPublicKey: createPublicKey(privateKey),

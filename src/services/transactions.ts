@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { isKnownCurrency, parseMoney } from '../domain/money.ts';
+import { normaliseReturnUrl } from '../domain/return-url.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { prismaSession, uuidv7 } from '../db/session.ts';
@@ -38,7 +39,6 @@ type ValidCreateInput = {
 
 // Printable: no control, format, surrogate or unassigned code points.
 const PRINTABLE = /^[^\p{C}]+$/u;
-const MAX_URL_LENGTH = 2048;
 
 export function validateCreateTransaction(input: CreateTransactionInput, config: Config): ValidCreateInput {
   const problems: FieldProblem[] = [];
@@ -70,30 +70,23 @@ export function validateCreateTransaction(input: CreateTransactionInput, config:
     }
   }
 
-  if (!isAbsoluteHttpUrl(input.returnUrl)) {
-    problem(['returnUrl'], `must be an absolute http(s) URL of at most ${MAX_URL_LENGTH} characters`);
-  }
+  const returnUrl = normaliseReturnUrl(input.returnUrl);
+  if (!returnUrl.ok) problem(['returnUrl'], returnUrl.message);
 
   const idempotencyKey = input.idempotencyKey ?? undefined;
   if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 255 || !PRINTABLE.test(idempotencyKey))) {
     problem(['idempotencyKey'], 'must be 1 to 255 printable characters');
   }
 
-  if (problems.length > 0) throw new ValidationFailedError(problems);
+  if (problems.length > 0 || !returnUrl.ok) throw new ValidationFailedError(problems);
   return {
     merchantReference: reference,
     amountMinor,
     currency,
-    returnUrl: input.returnUrl,
+    returnUrl: returnUrl.url,
     paymentProduct: input.paymentProduct ?? 'ALIPAY',
     idempotencyKey,
   };
-}
-
-function isAbsoluteHttpUrl(value: string): boolean {
-  if (value.length > MAX_URL_LENGTH || !URL.canParse(value)) return false;
-  const url = new URL(value);
-  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
 }
 
 /** What makes two requests "the same" for idempotency: the validated input, not its spelling. */

@@ -51,6 +51,11 @@ async function adminView(id: string) {
   return result.data.transaction;
 }
 
+/** The merchant's return page as Paystream sends the consumer there: its own query, then the id and current status. */
+function merchantReturn(reference: string, transactionId: string, status: string): string {
+  return `${shopUrl}/return?order=${reference}&${new URLSearchParams({ transactionId, status })}`;
+}
+
 async function openGateway(redirectUrl: string): Promise<Page> {
   const page = await browser.context.newPage();
   const response = await page.goto(redirectUrl);
@@ -71,9 +76,11 @@ describeInBrowser('the sandbox flow in a browser', () => {
     // 19.99 EUR at 7.8123 = 156.167877 CNY, shown rounded to the fen.
     await expect.poll(() => page.getByTestId('cny-amount').textContent()).toBe('¥156.17 CNY');
     expect(await page.getByTestId('amount').textContent()).toBe('19.99 EUR');
-    expect(await page.getByTestId('subject').textContent()).toBe('tea-1');
+    // Our text, not the merchant's: no merchant text goes into a signed value (#13.2).
+    expect(await page.getByTestId('subject').textContent()).toMatch(/^Payment [0-9a-f-]{36}$/);
 
-    await Promise.all([page.waitForURL(`${shopUrl}/return?order=tea-1`), page.getByRole('button', { name: 'Pay' }).click()]);
+    // Alipay returns the consumer to our return link, which sends them on to the merchant's returnUrl.
+    await Promise.all([page.waitForURL(merchantReturn('tea-1', transaction.id, 'CAPTURED')), page.getByRole('button', { name: 'Pay' }).click()]);
     expect(await page.locator('#thanks').textContent()).toBe('Thank you for your order');
     await page.close();
 
@@ -94,7 +101,7 @@ describeInBrowser('the sandbox flow in a browser', () => {
   it('closes the trade when the consumer cancels: REJECTED with reason TRADE_CLOSED', async () => {
     const transaction = await createTransaction('tea-2', '5.00');
     const page = await openGateway(transaction.redirectUrl ?? '');
-    await Promise.all([page.waitForURL(`${shopUrl}/return?order=tea-2`), page.getByRole('button', { name: 'Cancel' }).click()]);
+    await Promise.all([page.waitForURL(merchantReturn('tea-2', transaction.id, 'REJECTED')), page.getByRole('button', { name: 'Cancel' }).click()]);
     await page.close();
     const view = await adminView(transaction.id);
     expect(view.status).toBe('REJECTED');

@@ -34,17 +34,20 @@ describe('the Alipay connector', () => {
     const redirect = new URL(payload.transaction.redirectUrl ?? '');
     expect(`${redirect.origin}${redirect.pathname}`).toBe('https://mapi.alipay.example/gateway.do');
     const params = Object.fromEntries(redirect.searchParams);
+    const id = decodeGlobalId(payload.transaction.id, 'Transaction');
     expect(params).toMatchObject({
       service: 'create_forex_trade',
       partner: '2088123456789012',
-      out_trade_no: decodeGlobalId(payload.transaction.id, 'Transaction'),
-      subject: 'order 7 / 茶',
+      out_trade_no: id,
+      // No merchant text in a signed value (#13.2): the subject is ours, the consumer returns through our link.
+      subject: `Payment ${id}`,
       total_fee: '1234',
       currency: 'JPY',
       notify_url: 'https://psp.example/notifications/alipay',
-      return_url: 'https://shop.example/return?o=7',
       sign_type: 'RSA2',
     });
+    expect(params['return_url']).toMatch(new RegExp(`^https://psp\\.example/return/alipay/${id}\\.[A-Za-z0-9_-]{43}$`));
+    expect(payload.transaction.returnUrl).toBe('https://shop.example/return?o=7');
     // Alipay verifies with the public half of ALIPAY_PRIVATE_KEY over the sorted k=v string.
     expect(verifyAlipay(params, ours.publicKeyPem)).toBe(true);
     expect(alipaySigningString(params).startsWith('_input_charset=utf-8&currency=JPY&notify_url=')).toBe(true);

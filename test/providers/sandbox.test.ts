@@ -65,12 +65,12 @@ describe('sandbox keys', () => {
     expect(settings.alipay.notifyUrl).toBe('http://127.0.0.1:4100/notifications/alipay');
     const sandbox = settings.sandbox;
     if (!sandbox) throw new Error('sandbox expected');
-    const redirect = new URL(
-      buildRedirectUrl(settings.alipay, { id: 'abc', merchantReference: 'Tea <b>&</b>', amountMinor: 1999n, currency: 'EUR', returnUrl: 'https://shop.example/r' }),
-    );
+    const id = '01938a4e-7c1d-7000-8000-000000000abc';
+    const redirect = new URL(buildRedirectUrl(settings.alipay, { id, amountMinor: 1999n, currency: 'EUR' }));
     const params = Object.fromEntries(redirect.searchParams);
     const checked = checkTradeRequest(params, { partnerId: settings.alipay.partnerId, merchantPublicKey: sandbox.merchantPublicKey });
-    expect(checked).toMatchObject({ ok: true, request: { outTradeNo: 'abc', totalFee: '19.99', currency: 'EUR', amountMinor: 1999n } });
+    expect(checked).toMatchObject({ ok: true, request: { outTradeNo: id, totalFee: '19.99', currency: 'EUR', amountMinor: 1999n } });
+    expect(params['return_url']).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:4100/return/alipay/${id}\\.[A-Za-z0-9_-]{43}$`));
     expect(checkTradeRequest({ ...params, total_fee: '0.01' }, { partnerId: settings.alipay.partnerId, merchantPublicKey: sandbox.merchantPublicKey })).toMatchObject({ ok: false, code: 'ILLEGAL_SIGN' });
     expect(checkTradeRequest(params, { partnerId: 'someone-else', merchantPublicKey: sandbox.merchantPublicKey })).toMatchObject({ ok: false, code: 'ILLEGAL_PARTNER' });
     const { sign: _sign, ...unsigned } = params;

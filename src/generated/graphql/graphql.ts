@@ -121,6 +121,7 @@ export type CreateTransactionInput = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   merchantReference: Scalars['String']['input'];
   paymentProduct?: InputMaybe<PaymentProduct>;
+  /** absolute http(s) URL, at most 2048 characters, no control characters or credentials; stored normalised (WHATWG). The consumer comes back here through Paystream with transactionId and status added to the query */
   returnUrl: Scalars['String']['input'];
 };
 
@@ -626,6 +627,7 @@ export type Transaction = Node & {
   refundedAmount: Money;
   /** its refunds, oldest first */
   refunds: Array<Refund>;
+  /** where the consumer is sent after Alipay (through Paystream, which adds transactionId and status), as normalised */
   returnUrl: Scalars['String']['output'];
   status: TransactionStatus;
   statusReason?: Maybe<Scalars['String']['output']>;

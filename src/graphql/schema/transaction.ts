@@ -39,7 +39,9 @@ export const TransactionNode = builder.prismaNode('Transaction', {
     isFinal: t.boolean({ select: { status: true }, resolve: (transaction) => isFinal(transaction.status) }),
     isCancellable: t.boolean({ select: { status: true }, resolve: (transaction) => isCancellable(transaction.status) }),
     redirectUrl: t.exposeString('redirectUrl', { nullable: true }),
-    returnUrl: t.exposeString('returnUrl'),
+    returnUrl: t.exposeString('returnUrl', {
+      description: 'where the consumer is sent after Alipay (through Paystream, which adds transactionId and status), as normalised',
+    }),
     providerReference: t.exposeString('providerReference', { nullable: true }),
     statusReason: t.exposeString('statusReason', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -112,7 +114,12 @@ const CreateTransactionInput = builder.inputType('CreateTransactionInput', {
   fields: (t) => ({
     merchantReference: t.string({ required: true }),
     amount: t.field({ type: MoneyInput, required: true }),
-    returnUrl: t.string({ required: true }),
+    returnUrl: t.string({
+      required: true,
+      description:
+        'absolute http(s) URL, at most 2048 characters, no control characters or credentials; stored normalised (WHATWG). ' +
+        'The consumer comes back here through Paystream with transactionId and status added to the query',
+    }),
     paymentProduct: t.field({ type: PaymentProductEnum, required: false, defaultValue: 'ALIPAY' }),
     idempotencyKey: t.string({
       required: false,

@@ -4,12 +4,24 @@ import { landingRoutes } from './landing.ts';
 import { metricsRoutes } from './metrics.ts';
 import { notificationRoutes } from './notifications.ts';
 import { dailyReportCsvRoutes } from './reports-csv.ts';
+import { consumerReturnRoutes } from './consumer-return.ts';
 import { sandboxRoutes } from './sandbox.ts';
 import { sandboxRefundRoutes } from './sandbox-refund.ts';
 import { statsCsvRoutes } from './stats-csv.ts';
 
-/** Every HTTP route besides /graphql: path -> method -> handler (a known path with another method is a 405). */
+/**
+ * Every HTTP route besides /graphql: path -> method -> handler (a known path with another method is a 405).
+ * A path ending in `/*` stands for every path one segment below it (the handler reads the segment itself).
+ */
 export type Routes = ReadonlyMap<string, ReadonlyMap<string, RouteHandler>>;
+
+/** The route (its path as registered, e.g. `/return/alipay/*`) serving `pathname`, or undefined. */
+export function routePathOf(routes: Routes, pathname: string): string | undefined {
+  if (routes.has(pathname)) return pathname;
+  const slash = pathname.lastIndexOf('/');
+  const pattern = `${pathname.slice(0, slash)}/*`;
+  return slash > 0 && slash < pathname.length - 1 && routes.has(pattern) ? pattern : undefined;
+}
 
 export function buildRoutes(deps: RouteDeps): Routes {
   const all: Route[] = [
@@ -19,6 +31,7 @@ export function buildRoutes(deps: RouteDeps): Routes {
     ...dailyReportCsvRoutes(deps),
     ...statsCsvRoutes(deps),
     ...notificationRoutes(deps),
+    ...consumerReturnRoutes(deps),
     // The sandbox plays Alipay and the bank; it exists only while no real gateway is configured.
     ...(deps.providers().sandbox !== undefined ? [...sandboxRoutes(deps), ...sandboxRefundRoutes(deps)] : []),
   ];

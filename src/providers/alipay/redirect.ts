@@ -1,29 +1,42 @@
 import { formatMinorUnits } from '../../domain/money.ts';
-import { signAlipay } from '../../domain/signatures.ts';
+import { signAlipay, signReturnTicket } from '../../domain/signatures.ts';
 import type { AlipaySettings } from '../settings.ts';
 
 type RedirectSubject = {
   id: string;
-  merchantReference: string;
   amountMinor: bigint;
   currency: string;
-  returnUrl: string;
 };
 
-/** The parameters of a create_forex_trade request, before signing. */
+/** Our return link for a transaction: Alipay sends the consumer here, and we send them on to the merchant. */
+export function returnLink(alipay: Pick<AlipaySettings, 'returnUrl' | 'returnTicketKey'>, transactionId: string): string {
+  return `${alipay.returnUrl}/${signReturnTicket(alipay.returnTicketKey, transactionId)}`;
+}
+
+/**
+ * The parameters of a create_forex_trade request, before signing. Every value is ours (configuration, our
+ * transaction id, the amount as we format it): Alipay signs `k=v&k=v` over raw values, so merchant text
+ * (returnUrl, merchantReference) with `&` and `=` in a value could be re-split into other parameters that
+ * still verify. The merchant's returnUrl is reached through our return link instead.
+ */
 export function redirectParams(alipay: AlipaySettings, transaction: RedirectSubject, now = new Date()): Record<string, string> {
-  return {
+  const params: Record<string, string> = {
     service: 'create_forex_trade',
     partner: alipay.partnerId,
     _input_charset: 'utf-8',
     out_trade_no: transaction.id,
-    subject: transaction.merchantReference,
+    subject: `Payment ${transaction.id}`,
     total_fee: formatMinorUnits(transaction.amountMinor, transaction.currency),
     currency: transaction.currency,
     notify_url: alipay.notifyUrl,
-    return_url: transaction.returnUrl,
+    return_url: returnLink(alipay, transaction.id),
     timestamp: now.toISOString(),
   };
+  for (const [key, value] of Object.entries(params)) {
+    // Our own values never need these; one that has them (a strange PUBLIC_BASE_URL) would make the signature ambiguous.
+    if (/[&=]/.test(value)) throw new Error(`redirect parameter ${key} must not contain & or =: ${value}`);
+  }
+  return params;
 }
 
 /**
