@@ -17,9 +17,11 @@ export const REPORT_DATA = {
 /**
  * Transactions in time order (as they would be written), a deterministic spread of merchants, currencies and
  * outcomes: 60% PAID (settled 1-3 days later), 15% CAPTURED, 10% REDIRECTED, 5% REJECTED, 5% CANCELLED, 5% CREATED.
+ * 8% of the CAPTURED and PAID ones have a partial refund (half the amount) a few hours after their last status change:
+ * 80% SUCCEEDED, 10% FAILED, 10% still REQUESTED, with the refund sums and versions the refund flow leaves.
  * The merchant comes from a multiplicative hash of the row number, so each merchant has every currency and outcome
  * (n mod 100 would tie a merchant to one currency and one outcome). With `history`, each transaction's event log
- * too (~3.4 events each). Returns the seconds it took.
+ * too (~3.4 events each, and each refund's REFUND_* events). Returns the seconds it took.
  */
 export async function seedReportData(db: TestDatabase, options: { history: boolean }): Promise<number> {
   const begin = performance.now();
@@ -53,6 +55,29 @@ export async function seedReportData(db: TestDatabase, options: { history: boole
              timestamptz '${firstDay} 00:00Z' + n * interval '${(days * 86_400) / transactions} seconds',
              timestamptz '${firstDay} 00:00Z' + n * interval '${(days * 86_400) / transactions} seconds'
       FROM merchant_ids, generate_series(1, ${transactions}) AS n`);
+    // Refunds, from the row number n kept in merchant_reference: requested 6 hours after the last status change
+    // (PAID: as its event below), completed 10 minutes later. Their rows, then the transactions' sums and versions.
+    const refunded = `(n * 7) % 100 < 8`;
+    await client.query(`
+      INSERT INTO refunds (id, transaction_id, merchant_id, amount_minor, currency, reason, status, source, requested_at, completed_at, updated_at)
+      SELECT md5('refund-' || n)::uuid, id, merchant_id, amount_minor / 2, currency, 'bench refund', refund_status::"RefundStatus", 'MERCHANT_API',
+             requested_at, CASE WHEN refund_status <> 'REQUESTED' THEN requested_at + interval '10 minutes' END, requested_at
+      FROM (
+        SELECT t.*, n,
+               CASE (n * 11) % 10 WHEN 0 THEN 'FAILED' WHEN 1 THEN 'REQUESTED' ELSE 'SUCCEEDED' END AS refund_status,
+               CASE WHEN t.status = 'PAID' THEN t.created_at + interval '1 day' + (t.amount_minor % 48) * interval '1 hour'
+                    ELSE t.created_at + interval '3 minutes' END + interval '6 hours' AS requested_at
+        FROM transactions t CROSS JOIN LATERAL (SELECT substring(t.merchant_reference FROM 7)::int AS n) AS row_number
+        WHERE t.status IN ('CAPTURED', 'PAID')
+      ) AS candidates
+      WHERE ${refunded}`);
+    await client.query(`
+      UPDATE transactions t
+      SET refunded_minor = CASE WHEN r.status = 'SUCCEEDED' THEN r.amount_minor ELSE 0 END,
+          refund_pending_minor = CASE WHEN r.status = 'REQUESTED' THEN r.amount_minor ELSE 0 END,
+          version = t.version + CASE WHEN r.status = 'REQUESTED' THEN 1 ELSE 2 END,
+          updated_at = coalesce(r.completed_at, r.requested_at)
+      FROM refunds r WHERE r.transaction_id = t.id`);
     if (options.history) {
       // Histories: CREATED for all; REDIRECTED +1 s for all but the CREATED ones; CAPTURED +3 min; PAID +1..3 days; closed +1 h.
       await client.query(`
@@ -66,11 +91,25 @@ export async function seedReportData(db: TestDatabase, options: { history: boole
         SELECT id, merchant_id, 4, 'PAID', 'CAPTURED', 'SETTLEMENT', created_at + interval '1 day' + (amount_minor % 48) * interval '1 hour' FROM transactions WHERE status = 'PAID'
         UNION ALL
         SELECT id, merchant_id, 3, status, 'REDIRECTED', 'MERCHANT_API', created_at + interval '1 hour' FROM transactions WHERE status IN ('REJECTED', 'CANCELLED')`);
+      // Each refund's history rows after the status changes (PAID: version 4 before the refund, CAPTURED: 3).
+      await client.query(`
+        INSERT INTO transaction_events (transaction_id, merchant_id, sequence, status, previous_status, source, occurred_at, kind, refund_id)
+        SELECT r.transaction_id, r.merchant_id, before.version + 1, t.status, t.status, 'MERCHANT_API'::"EventSource", r.requested_at,
+               'REFUND_REQUESTED'::"TransactionEventKind", r.id
+        FROM refunds r JOIN transactions t ON t.id = r.transaction_id
+        CROSS JOIN LATERAL (SELECT CASE WHEN t.status = 'PAID' THEN 4 ELSE 3 END AS version) AS before
+        UNION ALL
+        SELECT r.transaction_id, r.merchant_id, before.version + 2, t.status, t.status, 'PROVIDER_NOTIFICATION'::"EventSource", r.completed_at,
+               ('REFUND_' || r.status::text)::"TransactionEventKind", r.id
+        FROM refunds r JOIN transactions t ON t.id = r.transaction_id
+        CROSS JOIN LATERAL (SELECT CASE WHEN t.status = 'PAID' THEN 4 ELSE 3 END AS version) AS before
+        WHERE r.status <> 'REQUESTED'`);
     }
     await client.query(`SET session_replication_role = DEFAULT`);
     for (const index of indexes) await client.query(index.definition);
     await client.query('VACUUM ANALYZE transactions');
     await client.query('VACUUM ANALYZE transaction_events');
+    await client.query('VACUUM ANALYZE refunds');
   } finally {
     client.release();
   }

@@ -287,6 +287,36 @@ export const DailyReportDocument = graphql(`
           currency
           minorUnits
         }
+        refundCount
+        refunded {
+          value
+          minorUnits
+        }
+        net {
+          value
+          minorUnits
+        }
+      }
+      refunds {
+        currency
+        requested {
+          count
+          total {
+            value
+          }
+        }
+        succeeded {
+          count
+          total {
+            value
+          }
+        }
+        failed {
+          count
+          total {
+            value
+          }
+        }
       }
     }
   }
@@ -327,6 +357,18 @@ export const DailyReportByMerchantDocument = graphql(`
           total {
             value
             minorUnits
+          }
+          net {
+            value
+          }
+        }
+        refunds {
+          currency
+          succeeded {
+            count
+            total {
+              value
+            }
           }
         }
       }

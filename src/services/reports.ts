@@ -5,9 +5,11 @@ import {
   countFunnel,
   readDayBounds,
   readTimeZoneNames,
+  sumRefunds,
   sumRemittance,
   sumStatusRows,
   type FunnelCounts,
+  type RefundSum,
   type RemittanceSum,
   type ReportDay,
   type StatusSum,
@@ -24,7 +26,9 @@ import { ValidationFailedError, type FieldProblem } from './errors.ts';
  *
  * - `statusRows`: the transactions CREATED that day, grouped by their CURRENT status and currency.
  * - `conversionFunnel`: how far those same transactions got, read from the event log (see ConversionFunnel).
- * - `remittance`: the transactions whose PAID event happened that day (whenever they were created), per currency.
+ * - `remittance`: the transactions whose PAID event happened that day (whenever they were created), per currency,
+ *   net of the refunds that succeeded that day (both shown: the net may be negative).
+ * - `refunds`: refunds requested that day, and those that succeeded or failed that day, per currency.
  *
  * Sums are exact (bigint minor units, never a float).
  * `merchantId` undefined means every merchant (callers enforce that only ADMIN gets there).
@@ -35,7 +39,10 @@ export type { ReportDay } from '../db/sql/reports.ts';
 
 export type StatusRow = Omit<StatusSum, 'merchantId'>;
 
-export type RemittanceRow = Omit<RemittanceSum, 'merchantId'>;
+/** Paid that day, refunds deducted that day, and `netMinor` = paid - refunded (negative when refunds exceed payments). */
+export type RemittanceRow = Omit<RemittanceSum, 'merchantId'> & Readonly<{ netMinor: bigint }>;
+
+export type RefundReportRow = Omit<RefundSum, 'merchantId'>;
 
 /**
  * Of the transactions created that day, how many reached each stage, by their event history.
@@ -52,6 +59,7 @@ export type MerchantDailyReport = Readonly<{
   rows: readonly StatusRow[];
   funnel: ConversionFunnel;
   remittance: readonly RemittanceRow[];
+  refunds: readonly RefundReportRow[];
 }>;
 
 export const DEFAULT_TIME_ZONE = 'UTC';
@@ -109,7 +117,16 @@ export async function resolveReportDay(db: Database, date: string, timeZone: str
 
 const toStatusRow = ({ status, currency, count, totalMinor }: StatusSum): StatusRow => ({ status, currency, count, totalMinor });
 
-const toRemittanceRow = ({ currency, count, totalMinor }: RemittanceSum): RemittanceRow => ({ currency, count, totalMinor });
+const toRemittanceRow = ({ currency, count, totalMinor, refundCount, refundedMinor }: RemittanceSum): RemittanceRow => ({
+  currency,
+  count,
+  totalMinor,
+  refundCount,
+  refundedMinor,
+  netMinor: totalMinor - refundedMinor,
+});
+
+const toRefundRow = ({ currency, requested, succeeded, failed }: RefundSum): RefundReportRow => ({ currency, requested, succeeded, failed });
 
 function toFunnel(counts: FunnelCounts | undefined): ConversionFunnel {
   const { created = 0, redirected = 0, captured = 0, paid = 0, rejected = 0, cancelled = 0 } = counts ?? {};
@@ -134,28 +151,35 @@ export async function conversionFunnel(db: Database, day: ReportDay, merchantId:
   return toFunnel(counts);
 }
 
-/** What reached PAID that day (remittance to the merchant begins), per currency. */
+/** What reached PAID that day (remittance to the merchant begins) net of that day's refunds, per currency. */
 export async function remittance(db: Database, day: ReportDay, merchantId: string | undefined): Promise<RemittanceRow[]> {
   return (await sumRemittance(db.sql, day, merchantId, 'total')).map(toRemittanceRow);
 }
 
+/** Refunds requested, succeeded and failed that day, per currency. */
+export async function refundRows(db: Database, day: ReportDay, merchantId: string | undefined): Promise<RefundReportRow[]> {
+  return (await sumRefunds(db.sql, day, merchantId, 'total')).map(toRefundRow);
+}
+
 /**
- * The same report per merchant (every merchant with a transaction created or paid that day), ordered by
+ * The same report per merchant (every merchant with a transaction created or paid, or a refund, that day), ordered by
  * merchant name. With `merchantId`, just that merchant's (at most one entry).
  */
 export async function merchantBreakdown(db: Database, day: ReportDay, merchantId: string | undefined): Promise<MerchantDailyReport[]> {
-  const [statusSums, funnels, remittances] = await Promise.all([
+  const [statusSums, funnels, remittances, refunds] = await Promise.all([
     sumStatusRows(db.sql, day, merchantId, 'merchant'),
     countFunnel(db.sql, day, merchantId, 'merchant'),
     sumRemittance(db.sql, day, merchantId, 'merchant'),
+    sumRefunds(db.sql, day, merchantId, 'merchant'),
   ]);
-  const ids = new Set([...statusSums, ...funnels, ...remittances].flatMap((row) => (row.merchantId === undefined ? [] : [row.merchantId])));
+  const ids = new Set([...statusSums, ...funnels, ...remittances, ...refunds].flatMap((row) => (row.merchantId === undefined ? [] : [row.merchantId])));
   const merchants = await db.prisma.merchant.findMany({ where: { id: { in: [...ids] } }, orderBy: [{ name: 'asc' }, { id: 'asc' }] });
   return merchants.map((merchant) => ({
     merchant,
     rows: statusSums.filter((row) => row.merchantId === merchant.id).map(toStatusRow),
     funnel: toFunnel(funnels.find((row) => row.merchantId === merchant.id)),
     remittance: remittances.filter((row) => row.merchantId === merchant.id).map(toRemittanceRow),
+    refunds: refunds.filter((row) => row.merchantId === merchant.id).map(toRefundRow),
   }));
 }
 

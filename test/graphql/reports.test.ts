@@ -37,6 +37,33 @@ beforeAll(async () => {
   await insertTransaction(db, { merchantId: acme.merchantId, createdAt: on('08:00:00'), amountMinor: 1500n, currency: 'JPY', history: [{ status: 'CAPTURED', at: on('08:01:00') }] });
   await insertTransaction(db, { merchantId: acme.merchantId, createdAt: on('04:59:59.999'), amountMinor: 777n, currency: 'EUR' }); // the 7th in New York
   await insertTransaction(db, { merchantId: globex.merchantId, createdAt: on('09:00:00'), amountMinor: 4200n, currency: 'EUR', history: [{ status: 'PAID', at: on('09:30:00') }] });
+  // Refunds on the day, of a transaction paid the day before: one succeeded (more than the day's payments: the net
+  // goes negative), one failed, one still requested; and one requested the day before that succeeded on the day.
+  await insertTransaction(db, {
+    merchantId: acme.merchantId,
+    createdAt: '2026-03-07T10:00:00Z',
+    amountMinor: 10_000n,
+    currency: 'EUR',
+    history: [{ status: 'CAPTURED', at: '2026-03-07T10:01:00Z' }, { status: 'PAID', at: '2026-03-07T12:00:00Z' }],
+    refunds: [
+      { amountMinor: 300n, requestedAt: on('10:00:00'), completedAt: on('10:05:00') },
+      { amountMinor: 200n, status: 'FAILED', requestedAt: on('11:00:00'), completedAt: on('12:00:00') },
+      { amountMinor: 100n, status: 'REQUESTED', requestedAt: on('13:00:00') },
+      { amountMinor: 50n, requestedAt: '2026-03-07T20:00:00Z', completedAt: on('14:00:00') },
+      // Requested and succeeded the day after, in New York: not this day's.
+      { amountMinor: 7n, requestedAt: '2026-03-09T04:00:00Z' },
+    ],
+  });
+  // Money captured after a cancel, given back (a capture anomaly's refund): a refund of the day, but never remitted,
+  // so not deducted from the remittance.
+  await insertTransaction(db, {
+    merchantId: globex.merchantId,
+    createdAt: '2026-03-07T10:00:00Z',
+    amountMinor: 50n,
+    currency: 'EUR',
+    history: [{ status: 'CANCELLED', at: '2026-03-07T10:01:00Z' }],
+    refunds: [{ amountMinor: 50n, requestedAt: on('15:00:00') }],
+  });
 });
 afterAll(() => server?.close());
 
@@ -57,7 +84,24 @@ describe('dailyReport', () => {
         { status: 'PAID', currency: 'EUR', count: 1, total: { value: '0.01', currency: 'EUR', minorUnits: '1' } },
       ],
       funnel: { created: 3, redirected: 3, captured: 2, paid: 1, rejected: 0, cancelled: 0, conversionRate: '0.6667' },
-      remittance: [{ currency: 'EUR', count: 1, total: { value: '0.01', currency: 'EUR', minorUnits: '1' } }],
+      remittance: [
+        {
+          currency: 'EUR',
+          count: 1,
+          total: { value: '0.01', currency: 'EUR', minorUnits: '1' },
+          refundCount: 2,
+          refunded: { value: '3.50', minorUnits: '350' },
+          net: { value: '-3.49', minorUnits: '-349' },
+        },
+      ],
+      refunds: [
+        {
+          currency: 'EUR',
+          requested: { count: 3, total: { value: '6.00' } },
+          succeeded: { count: 2, total: { value: '3.50' } },
+          failed: { count: 1, total: { value: '2.00' } },
+        },
+      ],
     });
   });
 
@@ -73,7 +117,18 @@ describe('dailyReport', () => {
   it('gives ADMIN every merchant, one merchant, and the per-merchant breakdown', async () => {
     const all = await server.execute(DailyReportDocument, { date: DATE, timeZone: ZONE }, server.adminKey);
     expect(all.data?.dailyReport.funnel).toMatchObject({ created: 4, paid: 2 });
-    expect(all.data?.dailyReport.remittance).toEqual([{ currency: 'EUR', count: 2, total: { value: '42.01', currency: 'EUR', minorUnits: '4201' } }]);
+    expect(all.data?.dailyReport.remittance).toEqual([
+      {
+        currency: 'EUR',
+        count: 2,
+        total: { value: '42.01', currency: 'EUR', minorUnits: '4201' },
+        refundCount: 2,
+        refunded: { value: '3.50', minorUnits: '350' },
+        net: { value: '38.51', minorUnits: '3851' },
+      },
+    ]);
+    // Every refund of the day, the capture anomaly's included.
+    expect(all.data?.dailyReport.refunds.map((row) => [row.currency, row.requested.count, row.succeeded.count, row.succeeded.total.value])).toEqual([['EUR', 4, 3, '4.00']]);
 
     const one = await server.execute(DailyReportDocument, { date: DATE, timeZone: ZONE, merchantId: merchantGlobalId(globex.merchantId) }, server.adminKey);
     expect(one.data?.dailyReport.rows).toEqual([{ status: 'PAID', currency: 'EUR', count: 1, total: { value: '42.00', currency: 'EUR', minorUnits: '4200' } }]);
@@ -84,7 +139,9 @@ describe('dailyReport', () => {
     const byMerchant = breakdown.data?.dailyReport.byMerchant ?? [];
     expect(byMerchant.map((entry) => entry.merchant.name)).toEqual(['Acme, "the" shop', 'Globex']);
     expect(byMerchant[0]?.funnel).toEqual({ created: 3, captured: 2, paid: 1, conversionRate: '0.6667' });
-    expect(byMerchant[1]?.remittance).toEqual([{ currency: 'EUR', count: 1, total: { value: '42.00', minorUnits: '4200' } }]);
+    expect(byMerchant[1]?.remittance).toEqual([{ currency: 'EUR', count: 1, total: { value: '42.00', minorUnits: '4200' }, net: { value: '42.00' } }]);
+    expect(byMerchant[1]?.refunds).toEqual([{ currency: 'EUR', succeeded: { count: 1, total: { value: '0.50' } } }]);
+    expect(byMerchant[0]?.remittance.map((row) => row.net.value)).toEqual(['-3.49']);
 
     const scoped = await server.execute(DailyReportByMerchantDocument, { date: DATE, timeZone: ZONE, merchantId: merchantGlobalId(acme.merchantId) }, server.adminKey);
     expect(scoped.data?.dailyReport.merchant?.id).toBe(merchantGlobalId(acme.merchantId));
@@ -187,7 +244,12 @@ describe('GET /reports/daily.csv', () => {
         `${DATE},${ZONE},${id},${name},created,REDIRECTED,EUR,1,19.99,1999\r\n` +
         `${DATE},${ZONE},${id},${name},created,CAPTURED,JPY,1,1500,1500\r\n` +
         `${DATE},${ZONE},${id},${name},created,PAID,EUR,1,0.01,1\r\n` +
-        `${DATE},${ZONE},${id},${name},paid,PAID,EUR,1,0.01,1\r\n`,
+        `${DATE},${ZONE},${id},${name},paid,PAID,EUR,1,0.01,1\r\n` +
+        `${DATE},${ZONE},${id},${name},refunded,SUCCEEDED,EUR,2,3.50,350\r\n` +
+        `${DATE},${ZONE},${id},${name},net,,EUR,,-3.49,-349\r\n` +
+        `${DATE},${ZONE},${id},${name},refunds,REQUESTED,EUR,3,6.00,600\r\n` +
+        `${DATE},${ZONE},${id},${name},refunds,SUCCEEDED,EUR,2,3.50,350\r\n` +
+        `${DATE},${ZONE},${id},${name},refunds,FAILED,EUR,1,2.00,200\r\n`,
     );
   });
 
@@ -196,6 +258,10 @@ describe('GET /reports/daily.csv', () => {
     expect(all.split('\r\n').filter((line) => line.includes(',Globex,'))).toEqual([
       `${DATE},${ZONE},${merchantGlobalId(globex.merchantId)},Globex,created,PAID,EUR,1,42.00,4200`,
       `${DATE},${ZONE},${merchantGlobalId(globex.merchantId)},Globex,paid,PAID,EUR,1,42.00,4200`,
+      `${DATE},${ZONE},${merchantGlobalId(globex.merchantId)},Globex,refunded,SUCCEEDED,EUR,0,0.00,0`,
+      `${DATE},${ZONE},${merchantGlobalId(globex.merchantId)},Globex,net,,EUR,,42.00,4200`,
+      `${DATE},${ZONE},${merchantGlobalId(globex.merchantId)},Globex,refunds,REQUESTED,EUR,1,0.50,50`,
+      `${DATE},${ZONE},${merchantGlobalId(globex.merchantId)},Globex,refunds,SUCCEEDED,EUR,1,0.50,50`,
     ]);
     const one = await (await get({ date: DATE, merchantId: merchantGlobalId(globex.merchantId) }, server.adminKey)).text();
     expect(one.split('\r\n').filter(Boolean).slice(1).every((line) => line.startsWith(`${DATE},UTC,${merchantGlobalId(globex.merchantId)},`))).toBe(true);
@@ -235,6 +301,6 @@ describe('npm run cli -- report:daily', () => {
       ['run', '--silent', 'cli', '--', 'report:daily', '--date', DATE, '--merchant', merchantGlobalId(globex.merchantId)],
       { cwd: ROOT, env: { ...process.env, DATABASE_URL: server.db.url ?? '', LOG_LEVEL: 'warn' } },
     );
-    expect(one.split('\r\n').filter(Boolean)).toHaveLength(3);
+    expect(one.split('\r\n').filter(Boolean)).toHaveLength(7);
   }, 60_000);
 });

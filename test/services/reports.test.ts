@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLOWED_TRANSITIONS, type TransactionStatus } from '../../src/domain/status.ts';
 import { ValidationFailedError } from '../../src/services/errors.ts';
-import { conversionFunnelQuery, remittanceQuery, statusRowsQuery } from '../../src/db/sql/reports.ts';
+import { conversionFunnelQuery, refundsQuery, remittanceQuery, statusRowsQuery } from '../../src/db/sql/reports.ts';
 import {
   conversionFunnel,
   merchantBreakdown,
+  refundRows,
   remittance,
   reportDayBounds,
   resolveReportDay,
@@ -234,6 +235,88 @@ describe('daily report contents', () => {
   });
 });
 
+describe('refunds in the daily report', () => {
+  let merchantId: string;
+  const report = day('2026-03-08', 'America/New_York'); // 23 hours: [05:00Z, next day 04:00Z)
+  const paid = (createdAt: string) => [{ status: 'CAPTURED' as const, at: createdAt }, { status: 'PAID' as const, at: createdAt }];
+
+  beforeAll(async () => {
+    merchantId = await insertMerchant(db, 'Refunding');
+    // Paid long before, refunded around the report day's edges (a refund counts on the day of each change).
+    await insertTransaction(db, {
+      merchantId,
+      createdAt: '2026-03-01T10:00:00Z',
+      amountMinor: 10_000n,
+      currency: 'USD',
+      history: paid('2026-03-01T10:00:00Z'),
+      refunds: [
+        { amountMinor: 1n, requestedAt: '2026-03-08T04:59:59.999Z', completedAt: '2026-03-08T05:00:00Z' }, // requested the 7th, succeeded the 8th
+        { amountMinor: 10n, requestedAt: '2026-03-09T03:59:59.999Z', completedAt: '2026-03-09T04:00:00Z' }, // requested the 8th, succeeded the 9th
+        { amountMinor: 100n, status: 'FAILED', requestedAt: '2026-03-08T06:00:00Z', completedAt: '2026-03-08T07:00:00Z' },
+        { amountMinor: 1000n, status: 'REQUESTED', requestedAt: '2026-03-08T08:00:00Z' },
+      ],
+    });
+    // Paid on the report day, partly refunded the same day.
+    await insertTransaction(db, {
+      merchantId,
+      createdAt: '2026-03-08T10:00:00Z',
+      amountMinor: 5000n,
+      currency: 'USD',
+      history: paid('2026-03-08T11:00:00Z'),
+      refunds: [{ amountMinor: 2000n, requestedAt: '2026-03-08T12:00:00Z', completedAt: '2026-03-08T12:30:00Z' }],
+    });
+    // Refunds beyond int64 in a currency with no payment that day: the remittance row is still there, negative.
+    const huge = 9_000_000_000_000_000_000n;
+    for (const hour of ['13', '14']) {
+      await insertTransaction(db, {
+        merchantId,
+        createdAt: '2026-03-02T10:00:00Z',
+        amountMinor: huge,
+        currency: 'JPY',
+        history: [{ status: 'CAPTURED', at: '2026-03-02T10:00:00Z' }],
+        refunds: [{ amountMinor: huge, requestedAt: `2026-03-08T${hour}:00:00Z` }],
+      });
+    }
+    // A capture anomaly's refund (the transaction is CANCELLED): a refund of the day, not deducted from remittance.
+    await insertTransaction(db, {
+      merchantId,
+      createdAt: '2026-03-02T10:00:00Z',
+      amountMinor: 700n,
+      currency: 'USD',
+      history: [{ status: 'CANCELLED', at: '2026-03-02T10:00:00Z' }],
+      refunds: [{ amountMinor: 700n, requestedAt: '2026-03-08T15:00:00Z' }],
+    });
+  });
+
+  it('counts refunds requested that day, and those that succeeded or failed that day, per currency', async () => {
+    const tally = (rows: Awaited<ReturnType<typeof refundRows>>) =>
+      rows.map((row) => [row.currency, ...[row.requested, row.succeeded, row.failed].map((figure) => `${figure.count}:${figure.totalMinor}`)]);
+    expect(tally(await refundRows(db, report, merchantId))).toEqual([
+      ['JPY', '2:18000000000000000000', '2:18000000000000000000', '0:0'],
+      // requested: 10, 100, 1000, 2000, 700; succeeded: 1, 2000, 700; failed: 100.
+      ['USD', '5:3810', '3:2701', '1:100'],
+    ]);
+    expect(tally(await refundRows(db, day('2026-03-09', 'America/New_York'), merchantId))).toEqual([['USD', '0:0', '1:10', '0:0']]);
+    expect(tally(await refundRows(db, day('2026-03-07', 'America/New_York'), merchantId))).toEqual([['USD', '1:1', '0:0', '0:0']]);
+  });
+
+  it('nets the remittance of the refunds that succeeded that day, showing both, even when negative', async () => {
+    expect((await remittance(db, report, merchantId)).map((row) => [row.currency, row.count, row.totalMinor, row.refundCount, row.refundedMinor, row.netMinor])).toEqual([
+      ['JPY', 0, 0n, 2, 18_000_000_000_000_000_000n, -18_000_000_000_000_000_000n],
+      // Paid 5000; refunded 1 + 2000 (not the 700 of the cancelled transaction, never remitted).
+      ['USD', 1, 5000n, 2, 2001n, 2999n],
+    ]);
+  });
+
+  it('breaks refunds down per merchant with the same numbers, for merchants with only refunds that day too', async () => {
+    const [entry] = await merchantBreakdown(db, report, merchantId);
+    expect(entry?.refunds).toEqual(await refundRows(db, report, merchantId));
+    expect(entry?.remittance).toEqual(await remittance(db, report, merchantId));
+    const onlyRefunds = await merchantBreakdown(db, day('2026-03-09', 'America/New_York'), undefined);
+    expect(onlyRefunds.find((candidate) => candidate.merchant.id === merchantId)?.remittance.map((row) => row.netMinor)).toEqual([-10n]);
+  });
+});
+
 describe('query plans', () => {
   // Scratch merchants for a table of realistic shape: 20,000 transactions over 30 days and 20 merchants.
   let probeMerchant: string;
@@ -254,8 +337,16 @@ describe('query plans', () => {
       INSERT INTO transaction_events (transaction_id, merchant_id, sequence, status, source, occurred_at)
       SELECT id, merchant_id, 1, 'CREATED'::"TransactionStatus", 'MERCHANT_API'::"EventSource", created_at FROM seeded
       UNION ALL SELECT id, merchant_id, 2, status, 'PROVIDER_NOTIFICATION'::"EventSource", created_at + interval '1 minute' FROM seeded`);
+    await db.pool.query(`
+      INSERT INTO refunds (id, transaction_id, merchant_id, amount_minor, currency, reason, status, source, requested_at, completed_at)
+      SELECT gen_random_uuid(), id, merchant_id, 50, currency, 'plan', (ARRAY['SUCCEEDED','FAILED','REQUESTED']::"RefundStatus"[])[1 + n / 3 % 3],
+             'MERCHANT_API', created_at + interval '2 hours', CASE WHEN n / 3 % 3 < 2 THEN created_at + interval '3 hours' END
+      FROM (SELECT id, merchant_id, currency, created_at, row_number() OVER (ORDER BY created_at) AS n
+            FROM transactions WHERE status IN ('CAPTURED', 'PAID') AND merchant_reference LIKE 'plan-%') paid
+      WHERE n % 3 = 0`);
     await db.pool.query('ANALYZE transactions');
     await db.pool.query('ANALYZE transaction_events');
+    await db.pool.query('ANALYZE refunds');
   });
 
   async function planNodes(query: { statement: { text: string }; values: unknown[] }): Promise<{ type: string; relation?: string; index?: string }[]> {
@@ -280,7 +371,7 @@ describe('query plans', () => {
   const INDEX_DRIVEN = new Set(['Index Scan', 'Index Only Scan', 'Bitmap Heap Scan']);
 
   it('answers a merchant-day from indexes, never a sequential scan', async () => {
-    for (const query of [statusRowsQuery(planDay, probeMerchant), conversionFunnelQuery(planDay, probeMerchant), remittanceQuery(planDay, probeMerchant)]) {
+    for (const query of [statusRowsQuery(planDay, probeMerchant), conversionFunnelQuery(planDay, probeMerchant), remittanceQuery(planDay, probeMerchant), refundsQuery(planDay, probeMerchant)]) {
       const nodes = await planNodes(query);
       expect(scans(nodes).map((node) => node.relation).sort(), JSON.stringify(nodes)).not.toEqual([]);
       expect(scans(nodes).filter((node) => !INDEX_DRIVEN.has(node.type)), JSON.stringify(nodes)).toEqual([]);
@@ -288,7 +379,7 @@ describe('query plans', () => {
   });
 
   it('answers an all-merchants day from indexes too', async () => {
-    for (const query of [statusRowsQuery(planDay, undefined), conversionFunnelQuery(planDay, undefined), remittanceQuery(planDay, undefined)]) {
+    for (const query of [statusRowsQuery(planDay, undefined), conversionFunnelQuery(planDay, undefined), remittanceQuery(planDay, undefined), refundsQuery(planDay, undefined)]) {
       const nodes = await planNodes(query);
       expect(scans(nodes).filter((node) => !INDEX_DRIVEN.has(node.type)), JSON.stringify(nodes)).toEqual([]);
     }
@@ -297,5 +388,7 @@ describe('query plans', () => {
   it('the probe merchant really has rows that day (the plans are for a non-trivial query)', async () => {
     const rows = await statusRows(db, planDay, probeMerchant);
     expect(rows.reduce((sum, row) => sum + row.count, 0)).toBeGreaterThan(20);
+    const [refunds] = await refundRows(db, planDay, probeMerchant);
+    expect(refunds?.requested.count).toBeGreaterThan(0);
   });
 });

@@ -34,6 +34,17 @@ const statementName = (report: string, { merchant, byMerchant }: Shape) =>
 
 type SumRow = { merchant_id?: string; currency: string; count: number; total: string };
 type StatusSumRow = SumRow & { status: TransactionStatus };
+type RemittanceRow = SumRow & { refund_count: number; refunded: string };
+type RefundRow = {
+  merchant_id?: string;
+  currency: string;
+  requested_count: number;
+  requested_total: string;
+  succeeded_count: number;
+  succeeded_total: string;
+  failed_count: number;
+  failed_total: string;
+};
 type FunnelRow = { merchant_id?: string; created: number; redirected: number; captured: number; paid: number; rejected: number; cancelled: number };
 
 const statusRowsStatement = (shape: Shape) =>
@@ -72,18 +83,58 @@ const conversionFunnelStatement = (shape: Shape) =>
     statementName('funnel', shape),
   );
 
-const remittanceStatement = (shape: Shape) =>
-  sql<SumRow>(
-    `SELECT ${merchantColumn('e.merchant_id', shape)}
-           t.currency::text AS currency, count(*)::int AS count, sum(t.amount_minor)::text AS total
-    FROM transaction_events e
-    -- Each PAID event's transaction by primary key. LIMIT 1 keeps this a per-event lookup: as a plain
-    -- join it could be planned as a hash join over every transaction.
-    CROSS JOIN LATERAL (SELECT currency, amount_minor FROM transactions WHERE id = e.transaction_id LIMIT 1) t
-    WHERE e.status = 'PAID' AND e.kind = 'STATUS_CHANGED' AND ${onReportDay('e.occurred_at')} ${merchantFilter('e.merchant_id', shape)}
-    GROUP BY ${merchantFirst('e.merchant_id', shape)} t.currency
-    ORDER BY ${merchantFirst('e.merchant_id', shape)} t.currency`,
+// What reached PAID that day, beside the refunds that succeeded that day and come off the merchant's remittance:
+// those of transactions on the success path (CAPTURED or PAID). A refund of a CANCELLED or REJECTED transaction gives
+// back money captured after it closed (a capture anomaly), which was never remitted, so it is not deducted. A
+// currency with only refunds that day still has its row (paid count 0), so the deduction is never hidden.
+const remittanceStatement = (shape: Shape) => {
+  const merchant = shape.byMerchant ? 'merchant_id, ' : '';
+  return sql<RemittanceRow>(
+    `WITH paid AS (
+      SELECT ${shape.byMerchant ? 'e.merchant_id,' : ''} t.currency, count(*)::int AS count, sum(t.amount_minor) AS total
+      FROM transaction_events e
+      -- Each PAID event's transaction by primary key. LIMIT 1 keeps this a per-event lookup: as a plain
+      -- join it could be planned as a hash join over every transaction.
+      CROSS JOIN LATERAL (SELECT currency, amount_minor FROM transactions WHERE id = e.transaction_id LIMIT 1) t
+      WHERE e.status = 'PAID' AND e.kind = 'STATUS_CHANGED' AND ${onReportDay('e.occurred_at')} ${merchantFilter('e.merchant_id', shape)}
+      GROUP BY ${merchantFirst('e.merchant_id', shape)} t.currency
+    ), refunded AS (
+      SELECT ${shape.byMerchant ? 'r.merchant_id,' : ''} r.currency, count(*)::int AS count, sum(r.amount_minor) AS total
+      FROM refunds r
+      CROSS JOIN LATERAL (SELECT status FROM transactions WHERE id = r.transaction_id LIMIT 1) t
+      WHERE r.status = 'SUCCEEDED' AND t.status IN ('CAPTURED', 'PAID') AND ${onReportDay('r.completed_at')} ${merchantFilter('r.merchant_id', shape)}
+      GROUP BY ${merchantFirst('r.merchant_id', shape)} r.currency
+    )
+    SELECT ${shape.byMerchant ? 'merchant_id::text AS merchant_id,' : ''} currency::text AS currency,
+           coalesce(paid.count, 0) AS count, coalesce(paid.total, 0)::text AS total,
+           coalesce(refunded.count, 0) AS refund_count, coalesce(refunded.total, 0)::text AS refunded
+    FROM paid FULL JOIN refunded USING (${merchant}currency)
+    ORDER BY ${merchant}currency`,
     statementName('remittance', shape),
+  );
+};
+
+// Refunds by the day of each change: requested that day (whatever became of them since), and succeeded or failed
+// that day (whenever requested). Two range scans on the refunds' requested_at and completed_at indexes.
+const refundsStatement = (shape: Shape) =>
+  sql<RefundRow>(
+    `SELECT ${merchantColumn('r.merchant_id', shape)} r.currency::text AS currency,
+           count(*) FILTER (WHERE r.figure = 'REQUESTED')::int AS requested_count,
+           coalesce(sum(r.amount_minor) FILTER (WHERE r.figure = 'REQUESTED'), 0)::text AS requested_total,
+           count(*) FILTER (WHERE r.figure = 'SUCCEEDED')::int AS succeeded_count,
+           coalesce(sum(r.amount_minor) FILTER (WHERE r.figure = 'SUCCEEDED'), 0)::text AS succeeded_total,
+           count(*) FILTER (WHERE r.figure = 'FAILED')::int AS failed_count,
+           coalesce(sum(r.amount_minor) FILTER (WHERE r.figure = 'FAILED'), 0)::text AS failed_total
+    FROM (
+      SELECT merchant_id, currency, amount_minor, 'REQUESTED' AS figure FROM refunds
+      WHERE ${onReportDay('requested_at')} ${merchantFilter('merchant_id', shape)}
+      UNION ALL
+      SELECT merchant_id, currency, amount_minor, status::text FROM refunds
+      WHERE status IN ('SUCCEEDED', 'FAILED') AND ${onReportDay('completed_at')} ${merchantFilter('merchant_id', shape)}
+    ) r
+    GROUP BY ${merchantFirst('r.merchant_id', shape)} r.currency
+    ORDER BY ${merchantFirst('r.merchant_id', shape)} r.currency`,
+    statementName('refunds', shape),
   );
 
 /** Every shape of a report statement, built once: [merchant filter][grouping by merchant]. */
@@ -95,6 +146,7 @@ function eachShape<Row>(build: (shape: Shape) => Statement<Row>): (shape: Shape)
 const STATUS_ROWS = eachShape(statusRowsStatement);
 const CONVERSION_FUNNEL = eachShape(conversionFunnelStatement);
 const REMITTANCE = eachShape(remittanceStatement);
+const REFUNDS = eachShape(refundsStatement);
 
 type Bound<Row> = { statement: Statement<Row>; values: unknown[] };
 
@@ -108,13 +160,24 @@ export const statusRowsQuery = (day: ReportDay, merchantId: string | undefined, 
 export const conversionFunnelQuery = (day: ReportDay, merchantId: string | undefined, grouping: Grouping = 'total') =>
   bind(CONVERSION_FUNNEL, day, merchantId, grouping);
 export const remittanceQuery = (day: ReportDay, merchantId: string | undefined, grouping: Grouping = 'total') => bind(REMITTANCE, day, merchantId, grouping);
+export const refundsQuery = (day: ReportDay, merchantId: string | undefined, grouping: Grouping = 'total') => bind(REFUNDS, day, merchantId, grouping);
 
 async function run<Row>({ statement, values }: Bound<Row>, session: SqlSession): Promise<Row[]> {
   return session.query(statement, values);
 }
 
 export type StatusSum = Readonly<{ merchantId: string | undefined; status: TransactionStatus; currency: string; count: number; totalMinor: bigint }>;
-export type RemittanceSum = Readonly<{ merchantId: string | undefined; currency: string; count: number; totalMinor: bigint }>;
+/** `count`/`totalMinor`: reached PAID that day; `refundCount`/`refundedMinor`: refunds deducted that day. */
+export type RemittanceSum = Readonly<{
+  merchantId: string | undefined;
+  currency: string;
+  count: number;
+  totalMinor: bigint;
+  refundCount: number;
+  refundedMinor: bigint;
+}>;
+export type Tally = Readonly<{ count: number; totalMinor: bigint }>;
+export type RefundSum = Readonly<{ merchantId: string | undefined; currency: string; requested: Tally; succeeded: Tally; failed: Tally }>;
 export type FunnelCounts = Readonly<{
   merchantId: string | undefined;
   created: number;
@@ -137,10 +200,29 @@ export async function countFunnel(session: SqlSession, day: ReportDay, merchantI
   return rows.map(({ merchant_id, ...counts }) => ({ merchantId: merchant_id, ...counts }));
 }
 
-/** What reached PAID that day, per currency. */
+/** What reached PAID that day, and the refunds that come off it, per currency. */
 export async function sumRemittance(session: SqlSession, day: ReportDay, merchantId: string | undefined, grouping: Grouping): Promise<RemittanceSum[]> {
   const rows = await run(remittanceQuery(day, merchantId, grouping), session);
-  return rows.map((row) => ({ merchantId: row.merchant_id, currency: row.currency, count: row.count, totalMinor: BigInt(row.total) }));
+  return rows.map((row) => ({
+    merchantId: row.merchant_id,
+    currency: row.currency,
+    count: row.count,
+    totalMinor: BigInt(row.total),
+    refundCount: row.refund_count,
+    refundedMinor: BigInt(row.refunded),
+  }));
+}
+
+/** Refunds requested, succeeded and failed that day, per currency. */
+export async function sumRefunds(session: SqlSession, day: ReportDay, merchantId: string | undefined, grouping: Grouping): Promise<RefundSum[]> {
+  const rows = await run(refundsQuery(day, merchantId, grouping), session);
+  return rows.map((row) => ({
+    merchantId: row.merchant_id,
+    currency: row.currency,
+    requested: { count: row.requested_count, totalMinor: BigInt(row.requested_total) },
+    succeeded: { count: row.succeeded_count, totalMinor: BigInt(row.succeeded_total) },
+    failed: { count: row.failed_count, totalMinor: BigInt(row.failed_total) },
+  }));
 }
 
 const TIME_ZONE_NAMES = sql<{ name: string }>(`SELECT name FROM pg_timezone_names`);

@@ -132,6 +132,18 @@ export type CreateTransactionSuccess = {
   transaction: Transaction;
 };
 
+/** Refunds in one currency, by the day of each change: requested that day, and succeeded or failed that day */
+export type DailyRefundRow = {
+  __typename?: 'DailyRefundRow';
+  currency: Scalars['String']['output'];
+  /** refunds that failed that day (their amount is refundable again), whenever requested */
+  failed: RefundTally;
+  /** refunds requested that day, whatever became of them since */
+  requested: RefundTally;
+  /** refunds that succeeded that day (the money went back to the consumer), whenever requested */
+  succeeded: RefundTally;
+};
+
 /** One calendar day in a time zone, for one merchant or (ADMIN) all merchants */
 export type DailyReport = {
   __typename?: 'DailyReport';
@@ -143,7 +155,9 @@ export type DailyReport = {
   funnel: ConversionFunnel;
   /** the merchant reported on; null for all merchants */
   merchant?: Maybe<Merchant>;
-  /** per currency: what reached PAID that day */
+  /** per currency with refund activity that day: refunds requested, succeeded and failed that day */
+  refunds: Array<DailyRefundRow>;
+  /** per currency: what reached PAID that day, the refunds that come off it that day, and the net */
   remittance: Array<RemittanceRow>;
   /** one per (current status, currency) with at least one transaction created that day */
   rows: Array<DailyReportRow>;
@@ -212,6 +226,7 @@ export type MerchantDailyReport = {
   __typename?: 'MerchantDailyReport';
   funnel: ConversionFunnel;
   merchant: Merchant;
+  refunds: Array<DailyRefundRow>;
   remittance: Array<RemittanceRow>;
   rows: Array<DailyReportRow>;
 };
@@ -526,6 +541,13 @@ export type RefundStatus =
   /** final: the money went back to the consumer */
   | 'SUCCEEDED';
 
+/** How many refunds, and their exact sum */
+export type RefundTally = {
+  __typename?: 'RefundTally';
+  count: Scalars['Int']['output'];
+  total: Money;
+};
+
 export type RefundTransactionInput = {
   /** in the transaction's currency; omitted: everything still refundable */
   amount?: InputMaybe<MoneyInput>;
@@ -544,11 +566,19 @@ export type RefundTransactionSuccess = {
   refund: Refund;
 };
 
-/** Transactions whose PAID event happened that day (whenever created): remittance to the merchant begins */
+/** One currency of the remittance: transactions whose PAID event happened that day (whenever created), and the refunds that succeeded that day and come off it. Both are shown; net may be negative. A currency with only refunds that day has count 0 */
 export type RemittanceRow = {
   __typename?: 'RemittanceRow';
+  /** transactions that reached PAID that day */
   count: Scalars['Int']['output'];
   currency: Scalars['String']['output'];
+  /** total minus refunded: what the day adds to the remittance; negative when the refunds exceed the payments */
+  net: Money;
+  /** refunds that succeeded that day, of CAPTURED or PAID transactions (a refund of money captured after a cancel or rejection was never remitted, so it is not deducted) */
+  refundCount: Scalars['Int']['output'];
+  /** exact sum of those refunds */
+  refunded: Money;
+  /** exact sum of their amounts (before refunds) */
   total: Money;
 };
 
@@ -897,7 +927,7 @@ export type DailyReportQueryVariables = Exact<{
 }>;
 
 
-export type DailyReportQuery = { __typename?: 'Query', dailyReport: { __typename?: 'DailyReport', date: string, timeZone: string, startsAt: string, endsAt: string, rows: Array<{ __typename?: 'DailyReportRow', status: TransactionStatus, currency: string, count: number, total: { __typename?: 'Money', value: string, currency: string, minorUnits: string } }>, funnel: { __typename?: 'ConversionFunnel', created: number, redirected: number, captured: number, paid: number, rejected: number, cancelled: number, conversionRate?: string | null }, remittance: Array<{ __typename?: 'RemittanceRow', currency: string, count: number, total: { __typename?: 'Money', value: string, currency: string, minorUnits: string } }> } };
+export type DailyReportQuery = { __typename?: 'Query', dailyReport: { __typename?: 'DailyReport', date: string, timeZone: string, startsAt: string, endsAt: string, rows: Array<{ __typename?: 'DailyReportRow', status: TransactionStatus, currency: string, count: number, total: { __typename?: 'Money', value: string, currency: string, minorUnits: string } }>, funnel: { __typename?: 'ConversionFunnel', created: number, redirected: number, captured: number, paid: number, rejected: number, cancelled: number, conversionRate?: string | null }, remittance: Array<{ __typename?: 'RemittanceRow', currency: string, count: number, refundCount: number, total: { __typename?: 'Money', value: string, currency: string, minorUnits: string }, refunded: { __typename?: 'Money', value: string, minorUnits: string }, net: { __typename?: 'Money', value: string, minorUnits: string } }>, refunds: Array<{ __typename?: 'DailyRefundRow', currency: string, requested: { __typename?: 'RefundTally', count: number, total: { __typename?: 'Money', value: string } }, succeeded: { __typename?: 'RefundTally', count: number, total: { __typename?: 'Money', value: string } }, failed: { __typename?: 'RefundTally', count: number, total: { __typename?: 'Money', value: string } } }> } };
 
 export type DailyReportByMerchantQueryVariables = Exact<{
   date: Scalars['Date']['input'];
@@ -906,7 +936,7 @@ export type DailyReportByMerchantQueryVariables = Exact<{
 }>;
 
 
-export type DailyReportByMerchantQuery = { __typename?: 'Query', dailyReport: { __typename?: 'DailyReport', date: string, timeZone: string, merchant?: { __typename?: 'Merchant', id: string, name: string } | null, byMerchant: Array<{ __typename?: 'MerchantDailyReport', merchant: { __typename?: 'Merchant', id: string, name: string }, rows: Array<{ __typename?: 'DailyReportRow', status: TransactionStatus, currency: string, count: number, total: { __typename?: 'Money', value: string, minorUnits: string } }>, funnel: { __typename?: 'ConversionFunnel', created: number, captured: number, paid: number, conversionRate?: string | null }, remittance: Array<{ __typename?: 'RemittanceRow', currency: string, count: number, total: { __typename?: 'Money', value: string, minorUnits: string } }> }> } };
+export type DailyReportByMerchantQuery = { __typename?: 'Query', dailyReport: { __typename?: 'DailyReport', date: string, timeZone: string, merchant?: { __typename?: 'Merchant', id: string, name: string } | null, byMerchant: Array<{ __typename?: 'MerchantDailyReport', merchant: { __typename?: 'Merchant', id: string, name: string }, rows: Array<{ __typename?: 'DailyReportRow', status: TransactionStatus, currency: string, count: number, total: { __typename?: 'Money', value: string, minorUnits: string } }>, funnel: { __typename?: 'ConversionFunnel', created: number, captured: number, paid: number, conversionRate?: string | null }, remittance: Array<{ __typename?: 'RemittanceRow', currency: string, count: number, total: { __typename?: 'Money', value: string, minorUnits: string }, net: { __typename?: 'Money', value: string } }>, refunds: Array<{ __typename?: 'DailyRefundRow', currency: string, succeeded: { __typename?: 'RefundTally', count: number, total: { __typename?: 'Money', value: string } } }> }> } };
 
 export type StuckTransactionsQueryVariables = Exact<{
   olderThanMinutes: Scalars['Int']['input'];
@@ -1420,6 +1450,36 @@ export const DailyReportDocument = new TypedDocumentString(`
         currency
         minorUnits
       }
+      refundCount
+      refunded {
+        value
+        minorUnits
+      }
+      net {
+        value
+        minorUnits
+      }
+    }
+    refunds {
+      currency
+      requested {
+        count
+        total {
+          value
+        }
+      }
+      succeeded {
+        count
+        total {
+          value
+        }
+      }
+      failed {
+        count
+        total {
+          value
+        }
+      }
     }
   }
 }
@@ -1459,6 +1519,18 @@ export const DailyReportByMerchantDocument = new TypedDocumentString(`
         total {
           value
           minorUnits
+        }
+        net {
+          value
+        }
+      }
+      refunds {
+        currency
+        succeeded {
+          count
+          total {
+            value
+          }
         }
       }
     }

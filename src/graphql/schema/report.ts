@@ -3,6 +3,7 @@ import {
   DEFAULT_TIME_ZONE,
   conversionFunnel,
   merchantBreakdown,
+  refundRows,
   remittance,
   reportDayBounds,
   resolveReportDay,
@@ -10,6 +11,7 @@ import {
   stuckTransactionsWhere,
   type ConversionFunnel,
   type MerchantDailyReport,
+  type RefundReportRow,
   type RemittanceRow,
   type ReportDay,
   type StatusRow,
@@ -38,11 +40,57 @@ const DailyReportRow = builder.objectRef<StatusRow>('DailyReportRow').implement(
 });
 
 const RemittanceRowType = builder.objectRef<RemittanceRow>('RemittanceRow').implement({
-  description: 'Transactions whose PAID event happened that day (whenever created): remittance to the merchant begins',
+  description:
+    'One currency of the remittance: transactions whose PAID event happened that day (whenever created), and the refunds ' +
+    'that succeeded that day and come off it. Both are shown; net may be negative. A currency with only refunds that ' +
+    'day has count 0',
   fields: (t) => ({
     currency: t.exposeString('currency'),
+    count: t.exposeInt('count', { description: 'transactions that reached PAID that day' }),
+    total: t.field({ type: Money, description: 'exact sum of their amounts (before refunds)', resolve: (row) => ({ minorUnits: row.totalMinor, currency: row.currency }) }),
+    refundCount: t.exposeInt('refundCount', {
+      description:
+        'refunds that succeeded that day, of CAPTURED or PAID transactions (a refund of money captured after a cancel ' +
+        'or rejection was never remitted, so it is not deducted)',
+    }),
+    refunded: t.field({ type: Money, description: 'exact sum of those refunds', resolve: (row) => ({ minorUnits: row.refundedMinor, currency: row.currency }) }),
+    net: t.field({
+      type: Money,
+      description: 'total minus refunded: what the day adds to the remittance; negative when the refunds exceed the payments',
+      resolve: (row) => ({ minorUnits: row.netMinor, currency: row.currency }),
+    }),
+  }),
+});
+
+type RefundTallyShape = { count: number; totalMinor: bigint; currency: string };
+
+const RefundTally = builder.objectRef<RefundTallyShape>('RefundTally').implement({
+  description: 'How many refunds, and their exact sum',
+  fields: (t) => ({
     count: t.exposeInt('count'),
-    total: t.field({ type: Money, resolve: (row) => ({ minorUnits: row.totalMinor, currency: row.currency }) }),
+    total: t.field({ type: Money, resolve: (tally) => ({ minorUnits: tally.totalMinor, currency: tally.currency }) }),
+  }),
+});
+
+const DailyRefundRowType = builder.objectRef<RefundReportRow>('DailyRefundRow').implement({
+  description: 'Refunds in one currency, by the day of each change: requested that day, and succeeded or failed that day',
+  fields: (t) => ({
+    currency: t.exposeString('currency'),
+    requested: t.field({
+      type: RefundTally,
+      description: 'refunds requested that day, whatever became of them since',
+      resolve: (row) => ({ ...row.requested, currency: row.currency }),
+    }),
+    succeeded: t.field({
+      type: RefundTally,
+      description: 'refunds that succeeded that day (the money went back to the consumer), whenever requested',
+      resolve: (row) => ({ ...row.succeeded, currency: row.currency }),
+    }),
+    failed: t.field({
+      type: RefundTally,
+      description: 'refunds that failed that day (their amount is refundable again), whenever requested',
+      resolve: (row) => ({ ...row.failed, currency: row.currency }),
+    }),
   }),
 });
 
@@ -71,6 +119,7 @@ const MerchantDailyReportType = builder.objectRef<MerchantDailyReport>('Merchant
     rows: t.field({ type: [DailyReportRow], resolve: (report) => [...report.rows] }),
     funnel: t.field({ type: ConversionFunnelType, resolve: (report) => report.funnel }),
     remittance: t.field({ type: [RemittanceRowType], resolve: (report) => [...report.remittance] }),
+    refunds: t.field({ type: [DailyRefundRowType], resolve: (report) => [...report.refunds] }),
   }),
 });
 
@@ -107,8 +156,13 @@ const DailyReport = builder.objectRef<DailyReportShape>('DailyReport').implement
     }),
     remittance: t.field({
       type: [RemittanceRowType],
-      description: 'per currency: what reached PAID that day',
+      description: 'per currency: what reached PAID that day, the refunds that come off it that day, and the net',
       resolve: (report, _args, context) => remittance(context.db, report.day, report.merchantId),
+    }),
+    refunds: t.field({
+      type: [DailyRefundRowType],
+      description: 'per currency with refund activity that day: refunds requested, succeeded and failed that day',
+      resolve: (report, _args, context) => refundRows(context.db, report.day, report.merchantId),
     }),
     byMerchant: t.field({
       type: [MerchantDailyReportType],
