@@ -22,17 +22,21 @@ export function isLegalHistoryStep(previous: Status | null, status: Status): boo
   return previous === null ? status === 'CREATED' : ALLOWED_TRANSITIONS[previous].includes(status);
 }
 
-export type HistoryRow = { transactionId: string; sequence: number; previousStatus: Status | null; status: Status };
+export type EventKind = 'STATUS_CHANGED' | 'REFUND_REQUESTED' | 'REFUND_SUCCEEDED' | 'REFUND_FAILED';
+
+/** A refund's row (kind REFUND_*) leaves the status as it was: status = previous status, the status before it. */
+export type HistoryRow = { transactionId: string; sequence: number; previousStatus: Status | null; status: Status; kind: EventKind };
 
 /** The whole history of the given transactions (or all in the schema), in sequence order. */
 export async function loadHistory(db: Database): Promise<Map<string, HistoryRow[]>> {
-  const { rows } = await db.pool.query<{ transaction_id: string; sequence: number; previous_status: Status | null; status: Status }>(
-    'SELECT transaction_id::text, sequence, previous_status::text AS previous_status, status::text AS status FROM transaction_events ORDER BY transaction_id, sequence',
+  const { rows } = await db.pool.query<{ transaction_id: string; sequence: number; previous_status: Status | null; status: Status; kind: EventKind }>(
+    `SELECT transaction_id::text, sequence, previous_status::text AS previous_status, status::text AS status, kind::text AS kind
+     FROM transaction_events ORDER BY transaction_id, sequence`,
   );
   const byTransaction = new Map<string, HistoryRow[]>();
   for (const row of rows) {
     const list = byTransaction.get(row.transaction_id) ?? [];
-    list.push({ transactionId: row.transaction_id, sequence: Number(row.sequence), previousStatus: row.previous_status, status: row.status });
+    list.push({ transactionId: row.transaction_id, sequence: Number(row.sequence), previousStatus: row.previous_status, status: row.status, kind: row.kind });
     byTransaction.set(row.transaction_id, list);
   }
   return byTransaction;
@@ -40,16 +44,22 @@ export async function loadHistory(db: Database): Promise<Map<string, HistoryRow[
 
 export type HistoryAudit = { rows: number; illegal: number; gaps: number; brokenChains: number; repeatedStatuses: number };
 
-/** Legal steps only, sequences 1..n with no gap, each row's previous status = the row before's status, no status twice. */
+/**
+ * Legal steps only (a refund's row: the status unchanged, after the first row), sequences 1..n with no gap, each
+ * row's previous status = the row before's status, no status reached twice.
+ */
 export function auditHistory(history: Map<string, HistoryRow[]>): HistoryAudit {
   const audit: HistoryAudit = { rows: 0, illegal: 0, gaps: 0, brokenChains: 0, repeatedStatuses: 0 };
   for (const rows of history.values()) {
     const seen = new Set<Status>();
     rows.forEach((row, index) => {
       audit.rows += 1;
-      if (!isLegalHistoryStep(row.previousStatus, row.status)) audit.illegal += 1;
+      const refund = row.kind !== 'STATUS_CHANGED';
+      const legal = refund ? index > 0 && row.previousStatus === row.status : isLegalHistoryStep(row.previousStatus, row.status);
+      if (!legal) audit.illegal += 1;
       if (row.sequence !== index + 1) audit.gaps += 1;
       if (index > 0 && row.previousStatus !== rows[index - 1]?.status) audit.brokenChains += 1;
+      if (refund) return;
       if (seen.has(row.status)) audit.repeatedStatuses += 1;
       seen.add(row.status);
     });

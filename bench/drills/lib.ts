@@ -3,22 +3,25 @@
  * merchant-client subscribers, TCP proxies to cut, the server as a process of its own or in this one.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { MerchantClient, TransactionEventMessage } from '../../src/client/merchant-client.ts';
 import { createMerchantClient } from '../../src/client/merchant-client.ts';
+import { RefundTransactionDocument } from '../../src/client/operations.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
-import { encodeGlobalId } from '../../src/domain/ids.ts';
+import { decodeGlobalId, encodeGlobalId } from '../../src/domain/ids.ts';
 import { signAlipay, signEvent } from '../../src/domain/signatures.ts';
 import { encodeEventCursor } from '../../src/events/cursor.ts';
 import { START_OF_LOG } from '../../src/events/log.ts';
 import { createApp } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
+import { buildRefundNotification } from '../../src/providers/alipay/sandbox/refunds.ts';
 import { transition } from '../../src/services/transitions.ts';
+import type { GraphQLClient } from '../harness.ts';
 import { compareWithLog, type Status, type StreamComparison } from './judges.ts';
 
 /** What every seeded transaction is for, and what the senders report. */
@@ -344,3 +347,42 @@ export async function sendUntilAcknowledged(
   return undefined;
 }
 
+
+// ---------------------------------------------------------------------------------------------------------
+// Refunds: the merchant asks over GraphQL; Alipay's refund notifications are prepared like the others.
+
+/** What each drill refund is, unless a drill says otherwise (AMOUNT is refundable in full). */
+export const REFUND = { value: '5.00', minor: 500n };
+
+/** Alipay's refund_status_sync (REFUND_SUCCESS) for one of our refunds, signed as Alipay signs it. */
+export function alipayRefundNotification(privateKeyPem: string, transactionId: string, refundId: string, returnAmount = REFUND.value): Prepared {
+  const signed = buildRefundNotification({ outTradeNo: transactionId, outReturnNo: refundId, returnAmount, currency: AMOUNT.currency }, createPrivateKey(privateKeyPem));
+  return {
+    eventId: signed['notify_id'] ?? '',
+    path: '/notifications/alipay',
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body: Buffer.from(new URLSearchParams(signed).toString()),
+  };
+}
+
+export type RefundAnswer = { refundId: string; amount: string } | { code: string };
+
+/** refundTransaction as a merchant calls it: the refund recorded (its id and amount), or the typed error's code. */
+export async function requestRefund(
+  client: GraphQLClient,
+  transactionId: string,
+  input: { amount?: string; idempotencyKey?: string; reason?: string },
+): Promise<RefundAnswer> {
+  const { payload } = await client.execute(RefundTransactionDocument, {
+    input: {
+      transactionId: encodeGlobalId('Transaction', transactionId),
+      reason: input.reason ?? 'drill refund',
+      ...(input.amount === undefined ? {} : { amount: { value: input.amount, currency: AMOUNT.currency } }),
+      ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
+    },
+  });
+  const result = payload.data?.refundTransaction;
+  if (result?.__typename === 'RefundTransactionSuccess') return { refundId: decodeGlobalId(result.refund.id, 'Refund') ?? '', amount: result.refund.amount.value };
+  if (result && 'code' in result) return { code: result.code };
+  throw new Error(`refundTransaction answered ${JSON.stringify(payload).slice(0, 300)}`);
+}

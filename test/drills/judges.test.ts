@@ -4,7 +4,13 @@ import { auditHistory, compareWithLog, isLegalHistoryStep, metricSamples, type H
 
 // The drills' own judges must be able to say FAIL: each is shown a broken case here.
 describe('drill judges', () => {
-  const row = (sequence: number, previousStatus: Status | null, status: Status): HistoryRow => ({ transactionId: 't', sequence, previousStatus, status });
+  const row = (sequence: number, previousStatus: Status | null, status: Status, kind: HistoryRow['kind'] = 'STATUS_CHANGED'): HistoryRow => ({
+    transactionId: 't',
+    sequence,
+    previousStatus,
+    status,
+    kind,
+  });
 
   it('knows the DOMAIN.md transitions', () => {
     expect(isLegalHistoryStep(null, 'CREATED')).toBe(true);
@@ -21,6 +27,13 @@ describe('drill judges', () => {
     expect(auditHistory(new Map([['t', good]]))).toEqual({ rows: 3, illegal: 0, gaps: 0, brokenChains: 0, repeatedStatuses: 0 });
     const bad = [row(1, null, 'CREATED'), row(2, 'CREATED', 'CAPTURED'), row(4, 'CAPTURED', 'REJECTED'), row(5, 'REDIRECTED', 'CAPTURED')];
     expect(auditHistory(new Map([['t', bad]]))).toEqual({ rows: 4, illegal: 1, gaps: 2, brokenChains: 1, repeatedStatuses: 1 });
+  });
+
+  it('takes refund rows as the status unchanged, and finds one that changes it or breaks the chain', () => {
+    const good = [row(1, null, 'CREATED'), row(2, 'CREATED', 'CAPTURED'), row(3, 'CAPTURED', 'CAPTURED', 'REFUND_REQUESTED'), row(4, 'CAPTURED', 'PAID'), row(5, 'PAID', 'PAID', 'REFUND_SUCCEEDED')];
+    expect(auditHistory(new Map([['t', good]]))).toEqual({ rows: 5, illegal: 0, gaps: 0, brokenChains: 0, repeatedStatuses: 0 });
+    const bad = [row(1, null, 'CREATED', 'REFUND_REQUESTED'), row(2, 'CREATED', 'CAPTURED'), row(3, 'CAPTURED', 'PAID', 'REFUND_SUCCEEDED'), row(4, 'CAPTURED', 'CAPTURED', 'REFUND_FAILED')];
+    expect(auditHistory(new Map([['t', bad]]))).toEqual({ rows: 4, illegal: 2, gaps: 0, brokenChains: 1, repeatedStatuses: 0 });
   });
 
   it('tells an exact stream from a duplicated, missing or reordered one', () => {
