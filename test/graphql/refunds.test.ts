@@ -109,6 +109,28 @@ describe('refundTransaction', () => {
     expect(read?.refundableAmount.value).toBe('4.00');
   });
 
+  it('refuses a zero amount and a cancelled transaction without a capture anomaly, recording nothing', async () => {
+    const id = await captured('10.00');
+    expect((await refund(id, { amount: { value: '0.00', currency: 'EUR' } })).data?.refundTransaction).toMatchObject({
+      __typename: 'ValidationError',
+      fields: [{ path: ['input', 'amount', 'value'], message: 'must be greater than zero' }],
+    });
+    const created = (await server.execute(
+      CreateTransactionDocument,
+      { input: { merchantReference: 'cancelled', amount: { value: '1.00', currency: 'EUR' }, returnUrl: 'https://shop.example/r' } },
+      merchant.key,
+    )).data?.createTransaction;
+    const cancelledId = created?.__typename === 'CreateTransactionSuccess' ? created.transaction.id : '';
+    await transition(server.db, { transactionId: decodeGlobalId(cancelledId, 'Transaction') ?? '', target: 'CANCELLED', source: 'MERCHANT_API' });
+    for (const key of [merchant.key, server.adminKey]) {
+      expect((await refund(cancelledId, {}, key)).data?.refundTransaction).toMatchObject({ __typename: 'InvalidStateError', code: 'INVALID_STATE', currentStatus: 'CANCELLED' });
+    }
+    for (const transactionId of [id, cancelledId]) {
+      const read = (await server.execute(TransactionRefundsDocument, { id: transactionId }, merchant.key)).data?.transaction;
+      expect(read?.refunds).toEqual([]);
+    }
+  });
+
   it("lets ADMIN refund any merchant's transaction", async () => {
     const id = await captured('8.00');
     const result = (await refund(id, {}, server.adminKey)).data?.refundTransaction;
