@@ -7,6 +7,7 @@ import { parseGlobalId } from './graphql/ids.ts';
 import { dailyReportCsv } from './http/routes/reports-csv.ts';
 import { createLogger, logDestination } from './logger.ts';
 import { UserError } from './services/errors.ts';
+import { listApiKeys, revokeApiKeyByReference } from './services/credentials.ts';
 import { expireStuckTransactions } from './services/expiry.ts';
 import { createMerchant } from './services/merchants.ts';
 import { DEFAULT_TIME_ZONE, merchantBreakdown, resolveReportDay } from './services/reports.ts';
@@ -25,6 +26,10 @@ const USAGE = `usage: npm run cli -- <command>
   report:stats --from YYYY-MM-DD --to YYYY-MM-DD [--timeZone <IANA zone>] [--groupBy DAY,CURRENCY,...]
                [--statuses PAID,...] [--currencies EUR,...] [--merchant <merchant id>]
                                   transactionStats as CSV (all merchants unless --merchant), as GET /reports/stats.csv
+  key:list [--merchant <merchant id>]
+                                  every API key (id, prefix, role, merchant, created, revoked); never a secret
+  key:revoke <key id | prefix | secret>
+                                  revoke a key: it stops authenticating and its open subscriptions end, at once
   transactions:expire             move REDIRECTED transactions older than ALIPAY_TRADE_TIMEOUT_MINUTES to REJECTED (EXPIRED)
   db:migrate                      apply pending migrations`;
 
@@ -47,21 +52,13 @@ const commands: Record<string, Command> = {
   },
   'report:daily': async (db, options) => {
     if (options['date'] === undefined) throw new UsageError('report:daily needs --date YYYY-MM-DD');
-    let merchantId: string | undefined;
-    if (options['merchant'] !== undefined) {
-      merchantId = parseGlobalId(options['merchant'], 'Merchant');
-      if (merchantId === undefined) throw new UsageError(`--merchant ${options['merchant']} is not a merchant id`);
-    }
+    const merchantId = merchantOption(options);
     const day = await resolveReportDay(db, options['date'], options['timeZone'] ?? DEFAULT_TIME_ZONE);
     return new TextOutput(dailyReportCsv(day, await merchantBreakdown(db, day, merchantId)));
   },
   'report:stats': async (db, options) => {
     if (options['from'] === undefined || options['to'] === undefined) throw new UsageError('report:stats needs --from YYYY-MM-DD --to YYYY-MM-DD');
-    let merchantId: string | undefined;
-    if (options['merchant'] !== undefined) {
-      merchantId = parseGlobalId(options['merchant'], 'Merchant');
-      if (merchantId === undefined) throw new UsageError(`--merchant ${options['merchant']} is not a merchant id`);
-    }
+    const merchantId = merchantOption(options);
     const request = { ...statsRequestFromText((name) => options[name]), merchantId };
     const stats = await transactionStats(db, request, {
       admit: ({ rows }) => {
@@ -69,6 +66,13 @@ const commands: Record<string, Command> = {
       },
     });
     return new TextOutput(transactionStatsCsv(stats));
+  },
+  'key:list': async (db, options) => ({ keys: await listApiKeys(db, { merchantId: merchantOption(options) }) }),
+  'key:revoke': async (db, options) => {
+    const reference = options['key'];
+    if (reference === undefined) throw new UsageError('key:revoke needs the key: its id, or the prefix key:list shows');
+    const { key, alreadyRevoked } = await revokeApiKeyByReference(db, reference);
+    return { key, alreadyRevoked };
   },
   'transactions:expire': async (db, _options, config) => {
     const { expired, acquired } = await expireStuckTransactions(db, { olderThanMinutes: config.expiry.tradeTimeoutMinutes });
@@ -78,6 +82,15 @@ const commands: Record<string, Command> = {
 };
 
 class UsageError extends Error {}
+
+/** --merchant as a database id (it is given as the API's global id); undefined when absent. */
+function merchantOption(options: Record<string, string | undefined>): string | undefined {
+  const given = options['merchant'];
+  if (given === undefined) return undefined;
+  const merchantId = parseGlobalId(given, 'Merchant');
+  if (merchantId === undefined) throw new UsageError(`--merchant ${given} is not a merchant id`);
+  return merchantId;
+}
 
 async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -104,7 +117,8 @@ async function run(argv: string[]): Promise<number> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
     await prepareDatabase(config, db, logger);
-    const result = await command(db, values, config);
+    // The one positional argument some commands take (key:revoke <key>).
+    const result = await command(db, { ...values, key: positionals[1] }, config);
     process.stdout.write(result instanceof TextOutput ? result.text : `${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } finally {

@@ -67,7 +67,13 @@ export interface EventHub {
   close(): Promise<void>;
 }
 
-export type EventHubDeps = { config: Config; db: Database; logger: Logger };
+export type EventHubDeps = {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  /** API keys were revoked somewhere (the relay's LISTEN session hears it). */
+  onApiKeysRevoked?: () => void;
+};
 
 const REPLAY_PAGE_SIZE = 200;
 
@@ -85,6 +91,7 @@ export function createEventHub(deps: EventHubDeps): EventHub {
     listen: config.events.listen,
     pollIntervalMs: config.events.pollIntervalMs,
     dispatch: (event) => registry.dispatch(event),
+    onApiKeysRevoked: deps.onApiKeysRevoked,
   });
   const streamLogger = logger.child({ component: 'event-stream' });
   const onReadError = (error: unknown) => streamLogger.warn({ err: error instanceof Error ? error.message : String(error) }, 'replaying the event log failed');

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { pgSession, type SqlSession } from '../db/session.ts';
+import { API_KEYS_CHANNEL } from '../db/sql/api-keys.ts';
 import { EVENTS_CHANNEL, listenForCommits } from '../db/sql/events.ts';
 import { comparePositions, decodeEventCursor, encodeEventCursor, type EventPosition } from './cursor.ts';
 import { readCommittedBatch, readHead, type CommittedEvent } from './log.ts';
@@ -34,6 +35,8 @@ export type RelayOptions = {
   listen: boolean;
   pollIntervalMs: number;
   dispatch: (event: CommittedEvent) => void;
+  /** API keys were revoked (in any process): heard on the same LISTEN session, which costs no connection more. */
+  onApiKeysRevoked?: (() => void) | undefined;
   batchSize?: number;
 };
 
@@ -222,6 +225,7 @@ export class EventRelay {
 
   private readonly onNotification = (message: pg.Notification): void => {
     if (message.channel === EVENTS_CHANNEL) void this.wake();
+    else if (message.channel === API_KEYS_CHANNEL) this.options.onApiKeysRevoked?.();
   };
 
   /** PostgreSQL: a session of its own, reconnected with backoff; after each (re)connect, one read. */

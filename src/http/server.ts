@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { requestIdFrom, requestLogFields, type RequestContext } from '../observability/request-context.ts';
 import { publicBaseUrl, resolveProviderSettings, type ProviderSettings } from '../providers/settings.ts';
+import { forgetRememberedApiKeys } from '../services/merchants.ts';
 import { RejectionCounter } from '../services/notifications/rejections.ts';
 import { createAccessLog } from './access-log.ts';
 import { HttpError, sendJson, sendText } from './body.ts';
@@ -50,7 +51,16 @@ export type App = {
 /** One port: /graphql (Yoga over HTTP and SSE, graphql-ws on the upgrade) and the routes under routes/. */
 export function createApp(deps: AppDeps): App {
   const { config, db, logger } = deps;
-  const events = createEventHub({ config, db, logger });
+  // A revocation heard from any process: forget remembered keys and end the revoked keys' streams now.
+  const events = createEventHub({
+    config,
+    db,
+    logger,
+    onApiKeysRevoked: () => {
+      forgetRememberedApiKeys(db);
+      void credentials.sweep();
+    },
+  });
   // Replaced once at listen() when PORT=0 picked the port: the URLs we hand out (redirects, notify_url) must
   // point where we really listen.
   let providers = deps.providers ?? resolveProviderSettings(config);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../db/client.ts';
+import { revokeApiKeyRows } from '../db/sql/api-keys.ts';
 import { BEARER_AUTHORIZATION } from '../domain/api-keys.ts';
 import type { ApiKey, ApiKeyRole, Merchant } from '../generated/prisma/client.ts';
 import { ValidationFailedError } from './errors.ts';
@@ -12,7 +13,8 @@ import { ValidationFailedError } from './errors.ts';
 export type Actor = { role: 'ADMIN'; apiKeyId: string } | { role: 'MERCHANT'; apiKeyId: string; merchantId: string };
 
 const SECRET_PREFIX = 'psk_';
-const DISPLAY_PREFIX_LENGTH = 12;
+/** How many first characters of a secret are kept (and shown) to recognise it. */
+export const DISPLAY_PREFIX_LENGTH = 12;
 
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
@@ -60,9 +62,10 @@ export async function createMerchant(
 /**
  * Valid keys are remembered per database for API_KEY_CACHE_TTL_MS, keyed by the secret's hash: without it every
  * request spends one of its two or three database round trips on the key (bench/read.ts measured it). The
- * trade-off: a key revoked by another instance, or directly in the database, keeps working for at most this long;
- * revokeApiKey in this process takes effect at once. Unknown and revoked keys are never remembered, so a new key
- * works at once and a flood of bad keys cannot push good ones out.
+ * trade-off: a key revoked directly in the database (or heard of by no LISTEN: EVENTS_LISTEN=false) keeps working for
+ * at most this long; revokeApiKey, in any process, takes effect at once in every instance (src/db/sql/api-keys.ts).
+ * Unknown and revoked keys are never remembered, so a new key works at once and a flood of bad keys cannot push
+ * good ones out.
  */
 export const API_KEY_CACHE_TTL_MS = 5_000;
 const API_KEY_CACHE_MAX_ENTRIES = 10_000;
@@ -140,20 +143,16 @@ function actorOf(key: Pick<ApiKey, 'id' | 'role' | 'merchantId' | 'revokedAt'>):
 }
 
 /**
- * Registers ADMIN_API_KEY (idempotent: the same secret maps to the same row). One INSERT ... ON CONFLICT
- * DO NOTHING, so several instances starting at once with the same key do not race (an upsert would:
- * both find nothing, both insert, one fails on the unique hash).
+ * Revokes a key (idempotent). Every instance hears of it when it commits (src/db/sql/api-keys.ts): requests
+ * with the key fail at once and its open streams end.
  */
-export async function ensureAdminKey(db: Database, secret: string): Promise<void> {
-  const secretHash = hashSecret(secret);
-  await db.prisma.apiKey.createMany({
-    data: [{ role: 'ADMIN', merchantId: null, prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH), secretHash }],
-    skipDuplicates: true,
-  });
+export async function revokeApiKey(db: Database, apiKeyId: string): Promise<void> {
+  await revokeApiKeyRows(db.sql, [apiKeyId]);
+  // Cleared after the commit: a lookup that started earlier (and may have read the key as valid) goes with it.
+  forgetRememberedApiKeys(db);
 }
 
-export async function revokeApiKey(db: Database, apiKeyId: string): Promise<void> {
-  await db.prisma.apiKey.update({ where: { id: apiKeyId }, data: { revokedAt: new Date() } });
-  // Cleared after the commit: a lookup that started earlier (and may have read the key as valid) goes with it.
+/** Forgets every key remembered for `db`: the next request with each is looked up again. */
+export function forgetRememberedApiKeys(db: Database): void {
   actorCaches.get(db)?.clear();
 }

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { schema } from '../../src/graphql/schema/index.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { ensureAdminKey, hashSecret, revokeApiKey } from '../../src/services/merchants.ts';
+import { registerBootstrapAdminKey } from '../../src/services/credentials.ts';
+import { hashSecret, revokeApiKey } from '../../src/services/merchants.ts';
 import { errorCodes, postGraphql, request, type RawResponse } from '../support/http.ts';
 import { fieldsScopedTo, operationWithoutAddressing } from '../support/schema-sweep.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -145,7 +146,7 @@ describe('ADMIN_API_KEY: every value the configuration accepts authenticates (#1
         continue;
       }
       accepted += 1;
-      await ensureAdminKey(server.db, configured ?? '');
+      await registerBootstrapAdminKey(server.db, configured ?? '');
       const response = await postGraphql(server.url, query, { key: configured ?? '' });
       expect({ candidate, status: response.status }).toEqual({ candidate, status: 200 });
     }

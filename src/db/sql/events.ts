@@ -11,6 +11,7 @@ import type {
   TransactionStatus,
 } from '../../generated/prisma/client.ts';
 import { sql, type SqlSession, type Statement } from '../session.ts';
+import { API_KEYS_CHANNEL } from './api-keys.ts';
 
 /**
  * The committed event log (transaction_events) read in stream order, (txid, id), never past the horizon (the
@@ -20,9 +21,9 @@ import { sql, type SqlSession, type Statement } from '../session.ts';
 /** Signalled inside every writing transaction; PostgreSQL delivers it only if that transaction commits. */
 export const EVENTS_CHANNEL = 'paystream_events';
 
-/** Subscribes a connection of one's own to EVENTS_CHANNEL (its 'notification' events follow). */
+/** Subscribes a connection of one's own to EVENTS_CHANNEL and API_KEYS_CHANNEL (its 'notification' events follow). */
 export async function listenForCommits(client: Pick<pg.ClientBase, 'query'>): Promise<void> {
-  await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+  await client.query(`LISTEN ${EVENTS_CHANNEL}; LISTEN ${API_KEYS_CHANNEL}`);
 }
 
 /** (writing transaction id, row id): src/events/cursor.ts's EventPosition. */
