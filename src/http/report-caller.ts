@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ForbiddenError, ValidationFailedError } from '../services/errors.ts';
-import { authenticate, type Actor } from '../services/merchants.ts';
+import type { Actor } from '../services/merchants.ts';
 import { HttpError } from './body.ts';
+import { authenticateRequest } from './console-session.ts';
 import { rateLimitedMessage } from './errors.ts';
 import type { RouteDeps } from './types.ts';
 
@@ -11,7 +12,8 @@ import type { RouteDeps } from './types.ts';
  * Retry-After); and a service's refusal as the answer (FORBIDDEN 403, VALIDATION_FAILED 400 naming each field).
  */
 export async function reportCaller(deps: RouteDeps, request: IncomingMessage, response: ServerResponse): Promise<Actor> {
-  const actor = await authenticate(deps.db, request.headers.authorization);
+  // The console's session cookie works here too: its CSV links are plain downloads (GET, nothing changes).
+  const actor = (await authenticateRequest(deps.db, { authorization: request.headers.authorization, cookie: request.headers.cookie }))?.actor;
   if (!actor) {
     response.setHeader('www-authenticate', 'Bearer');
     throw new HttpError(401, 'missing, malformed, unknown or revoked API key: send Authorization: Bearer <api key>');

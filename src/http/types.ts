@@ -39,6 +39,8 @@ export type ServerContext = {
   res: ServerResponse;
   /** Set by the authentication plugin (HTTP) or at connect (WebSocket). */
   actor?: Actor;
+  /** The credential `actor` came from (a Bearer authorization or a console session), for the credential sweep. */
+  credential?: string;
   /** Set on WebSocket connections: closes the connection with the notice's code and reason. */
   disconnect?: (notice: StreamNotice) => void;
   /** What the logs say about this request (HTTP) or operation (WebSocket); the plugins fill it in. */

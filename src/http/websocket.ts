@@ -9,7 +9,8 @@ import type { GraphQLContext } from '../graphql/context.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { requestIdFrom, requestLogFields, type RequestContext } from '../observability/request-context.ts';
-import { authenticate, type Actor } from '../services/merchants.ts';
+import type { Actor } from '../services/merchants.ts';
+import { authenticateRequest, fromSameOrigin } from './console-session.ts';
 import { MAX_BODY_BYTES } from './body.ts';
 import type { CredentialSweep } from './credential-sweep.ts';
 import { rateLimitedError, UNAUTHENTICATED_MESSAGE } from './errors.ts';
@@ -75,20 +76,23 @@ export function attachWebSockets(deps: WebSocketDeps): WebSockets {
   const graphqlWs = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
       onConnect: async (ctx) => {
-        const offered = ctx.connectionParams?.['authorization'] ?? ctx.extra.request.headers.authorization;
+        const { headers } = ctx.extra.request;
+        const offered = ctx.connectionParams?.['authorization'] ?? headers.authorization;
         const authorization = typeof offered === 'string' ? offered : undefined;
-        const actor = await authenticate(db, authorization);
-        const connectionId = requestIdFrom(ctx.extra.request.headers['x-request-id']);
-        if (!actor || authorization === undefined) {
+        // A browser sends cookies on a cross-origin upgrade too: the console's session counts only from its own origin.
+        const cookie = fromSameOrigin(headers) ? headers.cookie : undefined;
+        const authenticated = await authenticateRequest(db, { authorization, cookie });
+        const connectionId = requestIdFrom(headers['x-request-id']);
+        if (!authenticated) {
           logger.info({ reqId: connectionId, transport: 'websocket' }, 'websocket refused: no valid API key');
           ctx.extra.socket.close(WS_UNAUTHORIZED, `Unauthorized: ${UNAUTHENTICATED_MESSAGE}`);
           return false;
         }
-        ctx.extra.actor = actor;
+        ctx.extra.actor = authenticated.actor;
         ctx.extra.connectionId = connectionId;
         const { socket } = ctx.extra;
-        const stopWatching = credentials.track(authorization, () => {
-          logger.info({ reqId: connectionId, transport: 'websocket' }, 'websocket closed: its API key was revoked');
+        const stopWatching = credentials.track(authenticated.credential, () => {
+          logger.info({ reqId: connectionId, transport: 'websocket' }, 'websocket closed: its API key was revoked or its console session ended');
           disconnectSocket(socket, WS_UNAUTHORIZED, 'Unauthorized: the API key was revoked');
         });
         socket.once('close', stopWatching);

@@ -135,7 +135,7 @@ async function lookUpActor(db: Database, secretHash: string): Promise<Actor | nu
   return key ? actorOf(key) : null;
 }
 
-function actorOf(key: Pick<ApiKey, 'id' | 'role' | 'merchantId' | 'revokedAt'>): Actor | null {
+export function actorOf(key: Pick<ApiKey, 'id' | 'role' | 'merchantId' | 'revokedAt'>): Actor | null {
   if (key.revokedAt !== null) return null;
   if (key.role === 'ADMIN') return { role: 'ADMIN', apiKeyId: key.id };
   if (key.merchantId === null) return null;

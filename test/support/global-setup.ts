@@ -1,3 +1,4 @@
+import { buildConsoleIfStale } from './console-build.ts';
 import { browserSkipReason } from './browser.ts';
 
 /**
@@ -5,6 +6,7 @@ import { browserSkipReason } from './browser.ts';
  * (the files themselves skip quietly: `describe.skipIf`, describeInBrowser).
  */
 export default function announceSkips(): void {
+  buildConsoleIfStale();
   const notices: string[] = [];
   if (!process.env['DATABASE_URL']) {
     notices.push(

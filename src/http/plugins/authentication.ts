@@ -1,21 +1,22 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../../db/client.ts';
 import type { Metrics } from '../../observability/metrics.ts';
-import { authenticate } from '../../services/merchants.ts';
+import { authenticateRequest } from '../console-session.ts';
 import { rateLimitedError, unauthenticatedError } from '../errors.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { ServerContext } from '../types.ts';
 
 /**
- * Authentication and per-API-key rate limiting over HTTP (graphql-ws authenticates at connect, see
+ * Authentication (an API key, or a console session: console-session.ts) and per-API-key rate limiting over HTTP (graphql-ws authenticates at connect, see
  * websocket.ts). Runs before the request body is read or parsed: an unauthenticated or rate-limited caller
  * costs one indexed lookup, and never learns anything about the schema (no validation errors for it).
  */
 export function useAuthentication(deps: { db: Database; rateLimiter: RateLimiter; metrics: Metrics }): Plugin<Record<string, unknown>, ServerContext> {
   return {
     async onRequestParse({ request, serverContext }) {
-      const actor = await authenticate(deps.db, request.headers.get('authorization'));
-      if (!actor) throw unauthenticatedError();
+      const authenticated = await authenticateRequest(deps.db, { authorization: request.headers.get('authorization'), cookie: request.headers.get('cookie') });
+      if (!authenticated) throw unauthenticatedError();
+      const { actor } = authenticated;
       const { requestContext } = serverContext;
       if (requestContext) {
         requestContext.apiKeyId = actor.apiKeyId;
@@ -27,6 +28,7 @@ export function useAuthentication(deps: { db: Database; rateLimiter: RateLimiter
         throw rateLimitedError(decision.retryAfterSeconds);
       }
       serverContext.actor = actor;
+      serverContext.credential = authenticated.credential;
     },
   };
 }

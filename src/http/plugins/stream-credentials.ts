@@ -6,18 +6,17 @@ import type { ServerContext } from '../types.ts';
 const STREAMING_TYPES = ['text/event-stream', 'multipart/mixed'];
 
 /**
- * A streaming response outlives the authentication of its request: its key joins the credential sweep, which
- * ends the response once the key is revoked. Decided on the response Yoga produced, not on the request's Accept
+ * A streaming response outlives the authentication of its request: its credential (key or console session) joins the
+ * credential sweep, which ends the response once the key is revoked or the session ended. Decided on the response Yoga produced, not on the request's Accept
  * header: Yoga streams SSE for `*\/*` and for no Accept at all, too.
  */
 export function useStreamCredentialCheck(credentials: CredentialSweep): Plugin<Record<string, unknown>, ServerContext> {
   return {
-    onResponse({ request, response, serverContext }) {
-      const authorization = request.headers.get('authorization');
+    onResponse({ response, serverContext }) {
+      const { credential, res } = serverContext;
       const contentType = response.headers.get('content-type')?.toLowerCase() ?? '';
-      if (authorization === null || !STREAMING_TYPES.some((type) => contentType.startsWith(type))) return;
-      const { res } = serverContext;
-      res.once('close', credentials.track(authorization, () => res.destroy()));
+      if (credential === undefined || !STREAMING_TYPES.some((type) => contentType.startsWith(type))) return;
+      res.once('close', credentials.track(credential, () => res.destroy()));
     },
   };
 }

@@ -1,4 +1,6 @@
 import type { Route, RouteDeps, RouteHandler } from '../types.ts';
+import { consoleRoutes } from './console.ts';
+import { consoleSessionRoutes } from './console-session.ts';
 import { healthRoutes } from './health.ts';
 import { landingRoutes } from './landing.ts';
 import { metricsRoutes } from './metrics.ts';
@@ -32,6 +34,8 @@ export function buildRoutes(deps: RouteDeps): Routes {
     ...statsCsvRoutes(deps),
     ...notificationRoutes(deps),
     ...consumerReturnRoutes(deps),
+    ...consoleRoutes(),
+    ...consoleSessionRoutes(deps),
     // The sandbox plays Alipay and the bank; it exists only while no real gateway is configured.
     ...(deps.providers().sandbox !== undefined ? [...sandboxRoutes(deps), ...sandboxRefundRoutes(deps)] : []),
   ];

@@ -1,0 +1,892 @@
+/* eslint-disable */
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = T | null | undefined;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** A calendar date, YYYY-MM-DD (proleptic Gregorian, 0001-01-01 to 9999-12-31) */
+  Date: { input: string; output: string; }
+  /** An instant: ISO-8601 date and time with a time zone (`2026-01-31T12:00:00Z`, `2026-01-31T20:00:00+08:00`), from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; always UTC with milliseconds on output */
+  DateTime: { input: string; output: string; }
+};
+
+export type AmountExceedsRefundableError = Error & {
+  __typename?: 'AmountExceedsRefundableError';
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  /** what is still refundable now */
+  refundableAmount: Money;
+};
+
+export type Anomaly = Node & {
+  __typename?: 'Anomaly';
+  createdAt: Scalars['DateTime']['output'];
+  detail: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  kind: AnomalyKind;
+  /** the notifications that reported it, oldest first */
+  notifications: Array<Notification>;
+  /** CAPTURED_AFTER_CANCEL / CAPTURED_AFTER_REJECTION: the refund ADMIN made to give the money back (resolved when it succeeds) */
+  refund?: Maybe<Refund>;
+  resolution?: Maybe<Scalars['String']['output']>;
+  resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  status: AnomalyStatus;
+  transaction?: Maybe<Transaction>;
+};
+
+export type AnomalyConnection = {
+  __typename?: 'AnomalyConnection';
+  edges: Array<AnomalyEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type AnomalyEdge = {
+  __typename?: 'AnomalyEdge';
+  cursor: Scalars['String']['output'];
+  node: Anomaly;
+};
+
+export type AnomalyKind =
+  /** the notification's amount or currency disagrees with the transaction */
+  | 'AMOUNT_MISMATCH'
+  /** money arrived for a cancelled transaction: refund needed */
+  | 'CAPTURED_AFTER_CANCEL'
+  /** money arrived for a rejected (e.g. expired) transaction: refund needed */
+  | 'CAPTURED_AFTER_REJECTION'
+  /** a status that contradicts the transaction's history */
+  | 'CONFLICTING_STATUS'
+  /** a notification for no known transaction */
+  | 'ORPHAN';
+
+export type AnomalyStatus =
+  | 'OPEN'
+  | 'RESOLVED';
+
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** the first characters of the secret, for recognising it */
+  prefix: Scalars['String']['output'];
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  role: Scalars['String']['output'];
+};
+
+export type CancelTransactionResult = CancelTransactionSuccess | InvalidStateError | NotFoundError;
+
+export type CancelTransactionSuccess = {
+  __typename?: 'CancelTransactionSuccess';
+  transaction: Transaction;
+};
+
+/** How far the day's created transactions got, by their event history. The success path counts cumulatively (a transaction that reached PAID counts as redirected, captured and paid, even if a notification skipped a step). */
+export type ConversionFunnel = {
+  __typename?: 'ConversionFunnel';
+  cancelled: Scalars['Int']['output'];
+  /** reached CAPTURED or PAID */
+  captured: Scalars['Int']['output'];
+  /** captured / created as a decimal string with 4 decimals, rounded half up ("0.6667"); null when nothing was created */
+  conversionRate?: Maybe<Scalars['String']['output']>;
+  created: Scalars['Int']['output'];
+  paid: Scalars['Int']['output'];
+  /** reached REDIRECTED or beyond on the success path */
+  redirected: Scalars['Int']['output'];
+  rejected: Scalars['Int']['output'];
+};
+
+export type CreateMerchantResult = CreateMerchantSuccess | ValidationError;
+
+export type CreateMerchantSuccess = {
+  __typename?: 'CreateMerchantSuccess';
+  apiKey: ApiKey;
+  merchant: Merchant;
+  /** the API key secret; shown once, never again */
+  secret: Scalars['String']['output'];
+};
+
+export type CreateTransactionInput = {
+  amount: MoneyInput;
+  /** same key + same input: same result; same key + other input: IdempotencyConflictError */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  merchantReference: Scalars['String']['input'];
+  paymentProduct?: InputMaybe<PaymentProduct>;
+  returnUrl: Scalars['String']['input'];
+};
+
+export type CreateTransactionResult = CreateTransactionSuccess | IdempotencyConflictError | ValidationError;
+
+export type CreateTransactionSuccess = {
+  __typename?: 'CreateTransactionSuccess';
+  transaction: Transaction;
+};
+
+/** One calendar day in a time zone, for one merchant or (ADMIN) all merchants */
+export type DailyReport = {
+  __typename?: 'DailyReport';
+  /** ADMIN only: the same report per merchant with activity that day, by merchant name */
+  byMerchant: Array<MerchantDailyReport>;
+  date: Scalars['Date']['output'];
+  /** first instant of the next day (exclusive): a DST day is 23 or 25 hours long */
+  endsAt: Scalars['DateTime']['output'];
+  funnel: ConversionFunnel;
+  /** the merchant reported on; null for all merchants */
+  merchant?: Maybe<Merchant>;
+  /** per currency: what reached PAID that day */
+  remittance: Array<RemittanceRow>;
+  /** one per (current status, currency) with at least one transaction created that day */
+  rows: Array<DailyReportRow>;
+  /** first instant of the day in timeZone (inclusive) */
+  startsAt: Scalars['DateTime']['output'];
+  /** the IANA zone, as the tz database spells it */
+  timeZone: Scalars['String']['output'];
+};
+
+/** Transactions created that day with this current status and currency */
+export type DailyReportRow = {
+  __typename?: 'DailyReportRow';
+  count: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+  /** the current status */
+  status: TransactionStatus;
+  /** exact sum of their amounts */
+  total: Money;
+};
+
+export type Error = {
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
+export type EventSource =
+  | 'MERCHANT_API'
+  | 'PROVIDER_NOTIFICATION'
+  | 'SETTLEMENT'
+  | 'SYSTEM';
+
+export type FieldError = {
+  __typename?: 'FieldError';
+  message: Scalars['String']['output'];
+  path: Array<Scalars['String']['output']>;
+};
+
+export type IdempotencyConflictError = Error & {
+  __typename?: 'IdempotencyConflictError';
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
+export type InvalidStateError = Error & {
+  __typename?: 'InvalidStateError';
+  code: Scalars['String']['output'];
+  currentStatus: TransactionStatus;
+  message: Scalars['String']['output'];
+};
+
+export type Merchant = Node & {
+  __typename?: 'Merchant';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+};
+
+export type MerchantConnection = {
+  __typename?: 'MerchantConnection';
+  edges: Array<MerchantEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type MerchantDailyReport = {
+  __typename?: 'MerchantDailyReport';
+  funnel: ConversionFunnel;
+  merchant: Merchant;
+  remittance: Array<RemittanceRow>;
+  rows: Array<DailyReportRow>;
+};
+
+export type MerchantEdge = {
+  __typename?: 'MerchantEdge';
+  cursor: Scalars['String']['output'];
+  node: Merchant;
+};
+
+/** An exact amount: a decimal string in major units, never a float */
+export type Money = {
+  __typename?: 'Money';
+  currency: Scalars['String']['output'];
+  minorUnits: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
+
+export type MoneyInput = {
+  /** ISO 4217 */
+  currency: Scalars['String']['input'];
+  /** decimal string in major units, e.g. "19.99" */
+  value: Scalars['String']['input'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  cancelTransaction: CancelTransactionResult;
+  createMerchant: CreateMerchantResult;
+  createTransaction: CreateTransactionResult;
+  /** Gives (part of) a captured transaction back to the consumer. The refund is recorded REQUESTED, then sent to Alipay; follow it on the transaction’s events. Merchant keys refund their own transactions; ADMIN any, and also the money of a CAPTURED_AFTER_CANCEL or CAPTURED_AFTER_REJECTION anomaly. */
+  refundTransaction: RefundTransactionResult;
+  /** ADMIN only. Marks an anomaly RESOLVED, saying what was done (resolving twice keeps the first) */
+  resolveAnomaly: ResolveAnomalyResult;
+};
+
+
+export type MutationCancelTransactionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateMerchantArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationCreateTransactionArgs = {
+  input: CreateTransactionInput;
+};
+
+
+export type MutationRefundTransactionArgs = {
+  input: RefundTransactionInput;
+};
+
+
+export type MutationResolveAnomalyArgs = {
+  id: Scalars['ID']['input'];
+  resolution: Scalars['String']['input'];
+};
+
+export type Node = {
+  id: Scalars['ID']['output'];
+};
+
+export type NotFoundError = Error & {
+  __typename?: 'NotFoundError';
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
+export type Notification = Node & {
+  __typename?: 'Notification';
+  /** the amount the sender reported */
+  amount?: Maybe<Money>;
+  anomaly?: Maybe<Anomaly>;
+  contentType: Scalars['String']['output'];
+  /** how often the sender delivered this event id */
+  deliveries: Scalars['Int']['output'];
+  detail?: Maybe<Scalars['String']['output']>;
+  /** payment.captured, TRADE_SUCCESS, ... */
+  eventType?: Maybe<Scalars['String']['output']>;
+  /** the sender’s event id (signed event id, Alipay notify_id) */
+  externalId?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  lastReceivedAt: Scalars['DateTime']['output'];
+  outcome: NotificationOutcome;
+  providerReference?: Maybe<Scalars['String']['output']>;
+  /** the body exactly as received, read as UTF-8 (see rawBodyBase64 for the bytes) */
+  rawBody: Scalars['String']['output'];
+  rawBodyBase64: Scalars['String']['output'];
+  receivedAt: Scalars['DateTime']['output'];
+  /** refund notifications: the refund it names, when it is one of ours */
+  refund?: Maybe<Refund>;
+  /** refund notifications: the refund as the sender named it (Alipay out_return_no) */
+  refundReference?: Maybe<Scalars['String']['output']>;
+  sender: NotificationSender;
+  targetStatus?: Maybe<TransactionStatus>;
+  transaction?: Maybe<Transaction>;
+  /** the history entry it wrote (APPLIED) */
+  transactionEvent?: Maybe<TransactionEvent>;
+  /** the transaction as the sender named it */
+  transactionReference?: Maybe<Scalars['String']['output']>;
+};
+
+export type NotificationOutcome =
+  /** not applied; see anomaly */
+  | 'ANOMALY'
+  /** the status changed */
+  | 'APPLIED'
+  /** the transaction already had this status (another event said the same) */
+  | 'DUPLICATE'
+  /** informational, no status (Alipay TRADE_FINISHED) */
+  | 'IGNORED'
+  /** authentic but unusable; kept raw, answered 4xx */
+  | 'MALFORMED'
+  /** consistent, nothing to change (e.g. TRADE_CLOSED confirming a merchant cancel) */
+  | 'NO_OP'
+  /** late and out of order: the transaction was already past this status */
+  | 'STALE';
+
+export type NotificationOutcomeCount = {
+  __typename?: 'NotificationOutcomeCount';
+  count: Scalars['Int']['output'];
+  outcome: NotificationOutcome;
+  sender: NotificationSender;
+};
+
+/** Notifications refused before reaching the inbox (bad signature, unknown key, replay, unreadable body), all time */
+export type NotificationRejectionCount = {
+  __typename?: 'NotificationRejectionCount';
+  /** saturates at 2^31-1 */
+  count: Scalars['Int']['output'];
+  firstSeenAt: Scalars['DateTime']['output'];
+  lastSeenAt: Scalars['DateTime']['output'];
+  /** MISSING_SIGNATURE, BAD_SIGNATURE, UNKNOWN_KEY, STALE_TIMESTAMP, ... */
+  reason: Scalars['String']['output'];
+  sender: NotificationSender;
+};
+
+export type NotificationSender =
+  | 'ALIPAY'
+  | 'SIGNED_EVENT';
+
+export type NotificationStats = {
+  __typename?: 'NotificationStats';
+  openAnomalies: Scalars['Int']['output'];
+  /** inbox outcomes of notifications received since `since` */
+  outcomes: Array<NotificationOutcomeCount>;
+  rejections: Array<NotificationRejectionCount>;
+  since: Scalars['DateTime']['output'];
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+export type PaymentProduct =
+  | 'ALIPAY';
+
+export type Query = {
+  __typename?: 'Query';
+  /** ADMIN only. Newest first; OPEN ones by default */
+  anomalies: AnomalyConnection;
+  /** An invalid date, time zone or merchantId is a GraphQL error with extensions.code VALIDATION_FAILED and extensions.fields (path, message), since the result type is not a union. */
+  dailyReport: DailyReport;
+  /** ADMIN only. Every merchant, by name */
+  merchants: MerchantConnection;
+  /** Any object by its global id; null when the id names nothing the caller may see (absent, another merchant's, or not an id) */
+  node?: Maybe<Node>;
+  /** Objects by their global ids, in the order asked; each entry is null exactly when `node` would be */
+  nodes: Array<Maybe<Node>>;
+  /** ADMIN only. Refused notifications (all time) and inbox outcomes since `since` (default: the last 24 hours) */
+  notificationStats: NotificationStats;
+  /** ADMIN only. Refunds still REQUESTED after every check the refund runner makes (REFUND_RECHECK_AFTER_SECONDS x REFUND_RECHECK_LIMIT): Alipay gave no definite answer; someone should look in its merchant portal. Oldest first. */
+  stuckRefunds: StuckRefundConnection;
+  /** ADMIN only. CREATED or REDIRECTED for longer than olderThanMinutes since their last status change, oldest first */
+  stuckTransactions: StuckTransactionConnection;
+  /** null when absent or not the caller's */
+  transaction?: Maybe<Transaction>;
+  /** Transactions created from `from` to `to` (local dates, inclusive, at most 366 days) in `timeZone`, bucketed by time and broken down by status, currency and merchant. Merchant keys see their own merchant; ADMIN sees all, or one with filter.merchantId. The cost counts the rows: a result over GRAPHQL_MAX_COST is refused with QUERY_TOO_COMPLEX before it runs. */
+  transactionStats: TransactionStatsResult;
+  /** Newest first */
+  transactions: TransactionConnection;
+};
+
+
+export type QueryAnomaliesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  kind?: InputMaybe<AnomalyKind>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<AnomalyStatus>;
+};
+
+
+export type QueryDailyReportArgs = {
+  date: Scalars['Date']['input'];
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryMerchantsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type QueryNotificationStatsArgs = {
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type QueryStuckRefundsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryStuckTransactionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  olderThanMinutes: Scalars['Int']['input'];
+};
+
+
+export type QueryTransactionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryTransactionStatsArgs = {
+  filter?: InputMaybe<TransactionStatsFilter>;
+  from: Scalars['Date']['input'];
+  groupBy?: InputMaybe<Array<TransactionStatsDimension>>;
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+  to: Scalars['Date']['input'];
+};
+
+
+export type QueryTransactionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TransactionFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Money given back to the consumer for (part of) a captured transaction */
+export type Refund = Node & {
+  __typename?: 'Refund';
+  /** ADMIN only: when Alipay first accepted it */
+  acceptedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** in the transaction's currency */
+  amount: Money;
+  /** ADMIN only: calls of forex_refund made so far */
+  attempts: Scalars['Int']['output'];
+  /** when it became SUCCEEDED or FAILED */
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** FAILED: Alipay's error code */
+  failureCode?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** ADMIN only: why the last call gave no definite answer (timeout, HTTP 503, SELLER_BALANCE_NOT_ENOUGH, ...) */
+  lastAttemptError?: Maybe<Scalars['String']['output']>;
+  /** ADMIN only: when Alipay is asked next */
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Alipay's reference, once it gave one */
+  providerReference?: Maybe<Scalars['String']['output']>;
+  /** as given when requested (sent to Alipay) */
+  reason: Scalars['String']['output'];
+  requestedAt: Scalars['DateTime']['output'];
+  /** who asked for it */
+  source: EventSource;
+  status: RefundStatus;
+  /** ADMIN only: when it was found stuck (see stuckRefunds) */
+  stuckAt?: Maybe<Scalars['DateTime']['output']>;
+  /** the refunded transaction */
+  transaction: Transaction;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type RefundStatus =
+  /** final: Alipay refused or failed it (see failureCode); the amount is refundable again */
+  | 'FAILED'
+  /** recorded and reserved against the refundable amount; Alipay has not answered definitely yet */
+  | 'REQUESTED'
+  /** final: the money went back to the consumer */
+  | 'SUCCEEDED';
+
+export type RefundTransactionInput = {
+  /** in the transaction's currency; omitted: everything still refundable */
+  amount?: InputMaybe<MoneyInput>;
+  /** same key + same input: the same refund; same key + other input: IdempotencyConflictError (kept with the refund) */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** sent to Alipay: 1 to 128 printable characters, no double quote */
+  reason: Scalars['String']['input'];
+  /** a CAPTURED or PAID transaction */
+  transactionId: Scalars['ID']['input'];
+};
+
+export type RefundTransactionResult = AmountExceedsRefundableError | IdempotencyConflictError | InvalidStateError | NotFoundError | RefundTransactionSuccess | ValidationError;
+
+export type RefundTransactionSuccess = {
+  __typename?: 'RefundTransactionSuccess';
+  refund: Refund;
+};
+
+/** Transactions whose PAID event happened that day (whenever created): remittance to the merchant begins */
+export type RemittanceRow = {
+  __typename?: 'RemittanceRow';
+  count: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+  total: Money;
+};
+
+export type ResolveAnomalyResult = NotFoundError | ResolveAnomalySuccess | ValidationError;
+
+export type ResolveAnomalySuccess = {
+  __typename?: 'ResolveAnomalySuccess';
+  anomaly: Anomaly;
+};
+
+export type StuckRefundConnection = {
+  __typename?: 'StuckRefundConnection';
+  edges: Array<StuckRefundEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type StuckRefundEdge = {
+  __typename?: 'StuckRefundEdge';
+  cursor: Scalars['String']['output'];
+  node: Refund;
+};
+
+export type StuckTransactionConnection = {
+  __typename?: 'StuckTransactionConnection';
+  edges: Array<StuckTransactionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type StuckTransactionEdge = {
+  __typename?: 'StuckTransactionEdge';
+  cursor: Scalars['String']['output'];
+  node: Transaction;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The caller's status and refund changes, in the stream's total order. With `after`: first every event after that cursor, then live; no gap and no duplicate in between. */
+  transactionEvents: TransactionEvent;
+  /** The transaction after each of its status and refund changes, from now on. */
+  transactionUpdated: Transaction;
+};
+
+
+export type SubscriptionTransactionEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  kinds?: InputMaybe<Array<TransactionEventKind>>;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  statuses?: InputMaybe<Array<TransactionStatus>>;
+};
+
+
+export type SubscriptionTransactionUpdatedArgs = {
+  id: Scalars['ID']['input'];
+};
+
+export type Transaction = Node & {
+  __typename?: 'Transaction';
+  amount: Money;
+  createdAt: Scalars['DateTime']['output'];
+  /** Status history, oldest first */
+  events: Array<TransactionEvent>;
+  id: Scalars['ID']['output'];
+  isCancellable: Scalars['Boolean']['output'];
+  isFinal: Scalars['Boolean']['output'];
+  merchantReference: Scalars['String']['output'];
+  /** ADMIN only: every notification received about this transaction and what it did, oldest first */
+  notifications: Array<Notification>;
+  paymentProduct: PaymentProduct;
+  providerReference?: Maybe<Scalars['String']['output']>;
+  redirectUrl?: Maybe<Scalars['String']['output']>;
+  /** what a refund may still give back: for a CAPTURED or PAID transaction its amount less its SUCCEEDED and REQUESTED refunds; zero otherwise */
+  refundableAmount: Money;
+  /** the sum of its SUCCEEDED refunds */
+  refundedAmount: Money;
+  /** its refunds, oldest first */
+  refunds: Array<Refund>;
+  returnUrl: Scalars['String']['output'];
+  status: TransactionStatus;
+  statusReason?: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type TransactionConnection = {
+  __typename?: 'TransactionConnection';
+  edges: Array<TransactionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type TransactionEdge = {
+  __typename?: 'TransactionEdge';
+  cursor: Scalars['String']['output'];
+  node: Transaction;
+};
+
+export type TransactionEvent = {
+  __typename?: 'TransactionEvent';
+  /** Opaque; the merchant's event stream is totally ordered by it; valid as `after` */
+  cursor: Scalars['String']['output'];
+  /** a status change, or a refund’s (then status is unchanged) */
+  kind: TransactionEventKind;
+  occurredAt: Scalars['DateTime']['output'];
+  previousStatus?: Maybe<TransactionStatus>;
+  reason?: Maybe<Scalars['String']['output']>;
+  /** the refund a REFUND_* event is about */
+  refund?: Maybe<Refund>;
+  sequence: Scalars['Int']['output'];
+  source: EventSource;
+  status: TransactionStatus;
+  transaction: Transaction;
+};
+
+export type TransactionEventKind =
+  /** a refund failed (reason: the provider’s error code); status is unchanged */
+  | 'REFUND_FAILED'
+  /** a refund was requested (see refund); status is unchanged */
+  | 'REFUND_REQUESTED'
+  /** a refund succeeded; status is unchanged */
+  | 'REFUND_SUCCEEDED'
+  /** the transaction moved from previousStatus to status */
+  | 'STATUS_CHANGED';
+
+export type TransactionFilter = {
+  /** inclusive */
+  createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** exclusive */
+  createdTo?: InputMaybe<Scalars['DateTime']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
+  /** ADMIN only */
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  merchantReference?: InputMaybe<Scalars['String']['input']>;
+  statuses?: InputMaybe<Array<TransactionStatus>>;
+};
+
+/** Transactions created in a date range, bucketed and broken down; every bucket present, zeros included */
+export type TransactionStats = {
+  __typename?: 'TransactionStats';
+  /** every currency of the amounts of each row, in code order */
+  currencies: Array<Scalars['String']['output']>;
+  /** first local date (inclusive) */
+  from: Scalars['Date']['output'];
+  /** the dimensions of each row */
+  groupBy: Array<TransactionStatsDimension>;
+  /** in time order, then merchant name, status and currency: every bucket for every series */
+  rows: Array<TransactionStatsRow>;
+  /** the IANA zone, as the tz database spells it */
+  timeZone: Scalars['String']['output'];
+  /** last local date (inclusive) */
+  to: Scalars['Date']['output'];
+};
+
+/** A row's money in one currency: exact sums of the amounts of the transactions each count counts (refunded: the money refunded) */
+export type TransactionStatsAmounts = {
+  __typename?: 'TransactionStatsAmounts';
+  /** of those CANCELLED */
+  cancelled: Money;
+  /** of those captured (CAPTURED or PAID now) */
+  captured: Money;
+  /** of all created */
+  created: Money;
+  /** ISO 4217 */
+  currency: Scalars['String']['output'];
+  /** of those PAID */
+  paid: Money;
+  /** refunded to consumers (SUCCEEDED refunds) of these transactions */
+  refunded: Money;
+  /** of those REJECTED */
+  rejected: Money;
+};
+
+/** What transactionStats groups by: at most one of HOUR, DAY, WEEK, MONTH, and any of STATUS, CURRENCY, MERCHANT */
+export type TransactionStatsDimension =
+  /** each currency with transactions in the range (or those of the filter) */
+  | 'CURRENCY'
+  /** each local calendar day (23 or 25 hours long when the clocks change) */
+  | 'DAY'
+  /** each local hour (an hour that occurs twice is two rows, a skipped hour has none); ranges up to 31 days */
+  | 'HOUR'
+  /** ADMIN only: each merchant with transactions in the range (or the filter merchant) */
+  | 'MERCHANT'
+  /** each calendar month, cut to the range */
+  | 'MONTH'
+  /** each current status (those of the filter, or all) */
+  | 'STATUS'
+  /** each ISO week (Monday first), cut to the range */
+  | 'WEEK';
+
+/** Which transactions count; omitted fields do not filter */
+export type TransactionStatsFilter = {
+  /** ISO 4217 codes, e.g. ["EUR", "USD"] */
+  currencies?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** ADMIN only: one merchant */
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  /** current status is one of these */
+  statuses?: InputMaybe<Array<TransactionStatus>>;
+};
+
+/** The statistics, or a ValidationError naming each bad argument */
+export type TransactionStatsResult = TransactionStats | ValidationError;
+
+/** The transactions created in one time bucket (and, when grouped, with one status, currency, merchant) */
+export type TransactionStatsRow = {
+  __typename?: 'TransactionStatsRow';
+  /** money per currency: every currency of the result in every row (zeros included), or the row's own when grouped by CURRENCY */
+  amounts: Array<TransactionStatsAmounts>;
+  /** of those, CANCELLED */
+  cancelled: Scalars['Int']['output'];
+  /** of those, captured: CAPTURED or PAID now (a capture leads only to PAID) */
+  captured: Scalars['Int']['output'];
+  /** captured / created as a decimal string with 4 decimals, rounded half up ("0.6667"); null when nothing was created */
+  conversionRate?: Maybe<Scalars['String']['output']>;
+  /** transactions created */
+  created: Scalars['Int']['output'];
+  /** when grouped by CURRENCY */
+  currency?: Maybe<Scalars['String']['output']>;
+  /** the local date at start */
+  date: Scalars['Date']['output'];
+  /** first instant after it (exclusive) */
+  end: Scalars['DateTime']['output'];
+  /** local wall-clock time at start with its UTC offset, e.g. 2026-11-01T01:00:00-05:00 (tells the two buckets of a repeated hour apart) */
+  localStart: Scalars['String']['output'];
+  /** when grouped by MERCHANT */
+  merchant?: Maybe<Merchant>;
+  /** of those, PAID now */
+  paid: Scalars['Int']['output'];
+  /** of those, with money refunded (a SUCCEEDED refund, whole or partial) */
+  refunded: Scalars['Int']['output'];
+  /** of those, REJECTED (including expired) */
+  rejected: Scalars['Int']['output'];
+  /** first instant of the bucket (inclusive) */
+  start: Scalars['DateTime']['output'];
+  /** when grouped by STATUS */
+  status?: Maybe<TransactionStatus>;
+};
+
+export type TransactionStatus =
+  | 'CANCELLED'
+  | 'CAPTURED'
+  | 'CREATED'
+  | 'PAID'
+  | 'REDIRECTED'
+  | 'REJECTED';
+
+export type ValidationError = Error & {
+  __typename?: 'ValidationError';
+  code: Scalars['String']['output'];
+  fields: Array<FieldError>;
+  message: Scalars['String']['output'];
+};
+
+export type ConsoleMerchantsQueryVariables = Exact<{
+  first: Scalars['Int']['input'];
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ConsoleMerchantsQuery = { __typename?: 'Query', merchants: { __typename?: 'MerchantConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'MerchantEdge', node: { __typename?: 'Merchant', id: string, name: string, createdAt: string } }> } };
+
+export type ConsoleDailyReportQueryVariables = Exact<{
+  date: Scalars['Date']['input'];
+  timeZone: Scalars['String']['input'];
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type ConsoleDailyReportQuery = { __typename?: 'Query', dailyReport: { __typename?: 'DailyReport', date: string, timeZone: string, startsAt: string, endsAt: string, rows: Array<{ __typename?: 'DailyReportRow', status: TransactionStatus, currency: string, count: number, total: { __typename?: 'Money', value: string, currency: string } }>, remittance: Array<{ __typename?: 'RemittanceRow', currency: string, count: number, total: { __typename?: 'Money', value: string, currency: string } }>, funnel: { __typename?: 'ConversionFunnel', created: number, redirected: number, captured: number, paid: number, rejected: number, cancelled: number, conversionRate?: string | null } } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const ConsoleMerchantsDocument = new TypedDocumentString(`
+    query ConsoleMerchants($first: Int!, $after: String) {
+  merchants(first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        name
+        createdAt
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleMerchantsQuery, ConsoleMerchantsQueryVariables>;
+export const ConsoleDailyReportDocument = new TypedDocumentString(`
+    query ConsoleDailyReport($date: Date!, $timeZone: String!, $merchantId: ID) {
+  dailyReport(date: $date, timeZone: $timeZone, merchantId: $merchantId) {
+    date
+    timeZone
+    startsAt
+    endsAt
+    rows {
+      status
+      currency
+      count
+      total {
+        value
+        currency
+      }
+    }
+    remittance {
+      currency
+      count
+      total {
+        value
+        currency
+      }
+    }
+    funnel {
+      created
+      redirected
+      captured
+      paid
+      rejected
+      cancelled
+      conversionRate
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleDailyReportQuery, ConsoleDailyReportQueryVariables>;
