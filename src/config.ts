@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { API_KEY_MAX_LENGTH, isPresentableApiKey } from './domain/api-keys.ts';
 import { isKnownCurrency } from './domain/money.ts';
+import { parseDuration } from './domain/webhooks.ts';
 
 /**
  * Environment -> one typed, validated configuration. Every problem is reported as one line naming the
@@ -84,6 +85,23 @@ const cnyRates = optionalString.transform((value, ctx) => {
 /** Longer than any merchant key's minimum: the ADMIN key is typed by operators, and guessing it opens everything. */
 const ADMIN_API_KEY_MIN_LENGTH = 24;
 
+/** `500ms`, `5s`, `30m`, `2h`, `5d` -> milliseconds. */
+const duration = z.string().transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'must be a duration such as 500ms, 5s, 30m, 2h or 5d' });
+  return ms ?? 0;
+});
+
+/** `5s,5m,30m`: the delays between a webhook's attempts. */
+const durations = z.string().transform((value, ctx) => {
+  const list = value.split(',').map((entry) => parseDuration(entry));
+  if (list.length > 30 || list.some((ms) => ms === undefined || ms <= 0)) {
+    ctx.addIssue({ code: 'custom', message: 'must be 1 to 30 comma-separated durations such as 5s,5m,30m,2h' });
+    return [];
+  }
+  return list.filter((ms) => ms !== undefined);
+});
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(4000),
@@ -150,7 +168,17 @@ const environmentSchema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: integer(1, 86_400).default(60),
   METRICS_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 16, 'must be at least 16 characters'),
   SHUTDOWN_TIMEOUT_SECONDS: integer(1, 600).default(10),
+  // Outgoing webhooks (src/services/webhooks/, docs/WEBHOOKS.md).
+  WEBHOOK_SENDER_INTERVAL_MS: integer(0, 600_000).default(1_000),
+  WEBHOOK_TIMEOUT_MS: integer(100, 60_000).default(15_000),
+  WEBHOOK_RETRY_SCHEDULE: durations.prefault(['5s', '5m', '30m', '2h', '5h', '10h', '14h', '20h', '24h'].join(',')),
+  WEBHOOK_DISABLE_AFTER: duration.prefault('5d'),
+  WEBHOOK_ALLOW_LOCAL_RECEIVERS: z.enum(['true', 'false']).default('false'),
 }).superRefine((env, ctx) => {
+  // Local receivers (http://, loopback) are for development and tests: never a production server's own network.
+  if (env.NODE_ENV === 'production' && env.WEBHOOK_ALLOW_LOCAL_RECEIVERS === 'true') {
+    ctx.addIssue({ code: 'custom', path: ['WEBHOOK_ALLOW_LOCAL_RECEIVERS'], message: 'must not be true in production' });
+  }
   // A real gateway needs both halves: our key to sign redirects, Alipay's to verify what it sends us. Without
   // them every redirect would be refused and every notification answered 401, so refuse to start instead.
   if (env.ALIPAY_GATEWAY_URL === undefined) return;
@@ -250,6 +278,19 @@ export type Config = Readonly<{
   metricsToken: string | undefined;
   /** Upper bound for a graceful shutdown (drain in-flight requests, close subscriptions and the database). */
   shutdownTimeoutSeconds: number;
+  /** Outgoing webhooks (src/services/webhooks/). */
+  webhooks: Readonly<{
+    /** How often each instance looks for due deliveries (it is also woken by commits); 0: this instance sends none. */
+    senderIntervalMs: number;
+    /** One attempt's limit: a 2xx must arrive within it. */
+    timeoutMs: number;
+    /** The delays after each failed attempt; once used up, the delivery has failed. */
+    retryScheduleMs: readonly number[];
+    /** An endpoint whose every attempt failed for this long is disabled. */
+    disableAfterMs: number;
+    /** http:// URLs and loopback addresses (local development and tests; refused in production). */
+    allowLocalReceivers: boolean;
+  }>;
 }>;
 
 export class ConfigError extends Error {
@@ -319,5 +360,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     metricsToken: e.METRICS_TOKEN,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    webhooks: {
+      senderIntervalMs: e.WEBHOOK_SENDER_INTERVAL_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryScheduleMs: e.WEBHOOK_RETRY_SCHEDULE,
+      disableAfterMs: e.WEBHOOK_DISABLE_AFTER,
+      allowLocalReceivers: e.WEBHOOK_ALLOW_LOCAL_RECEIVERS === 'true',
+    },
   };
 }

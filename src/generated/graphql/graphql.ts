@@ -132,6 +132,31 @@ export type CreateTransactionSuccess = {
   transaction: Transaction;
 };
 
+/** A new webhook endpoint */
+export type CreateWebhookEndpointInput = {
+  /** a note for its owner, at most 500 characters */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** the kinds of events to receive; default: every kind */
+  kinds?: InputMaybe<Array<TransactionEventKind>>;
+  /** ADMIN only, and required for ADMIN: the merchant the endpoint is for */
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  /** status changes only into these statuses; default: every status */
+  statuses?: InputMaybe<Array<TransactionStatus>>;
+  /** an https:// URL on a public address (no credentials, no fragment), at most 2048 characters */
+  url: Scalars['String']['input'];
+};
+
+export type CreateWebhookEndpointResult = CreateWebhookEndpointSuccess | ValidationError;
+
+/** The endpoint was registered; keep its secret */
+export type CreateWebhookEndpointSuccess = {
+  __typename?: 'CreateWebhookEndpointSuccess';
+  /** the endpoint */
+  endpoint: WebhookEndpoint;
+  /** the signing secret (`whsec_…`, the Standard Webhooks format): shown once, never again. Verify every delivery with it (docs/WEBHOOKS.md) */
+  secret: Scalars['String']['output'];
+};
+
 /** Refunds in one currency, by the day of each change: requested that day, and succeeded or failed that day */
 export type DailyRefundRow = {
   __typename?: 'DailyRefundRow';
@@ -176,6 +201,15 @@ export type DailyReportRow = {
   status: TransactionStatus;
   /** exact sum of their amounts */
   total: Money;
+};
+
+export type DeleteWebhookEndpointResult = DeleteWebhookEndpointSuccess | NotFoundError;
+
+/** The endpoint was deleted, with its delivery log */
+export type DeleteWebhookEndpointSuccess = {
+  __typename?: 'DeleteWebhookEndpointSuccess';
+  /** the id the endpoint had */
+  deletedId: Scalars['ID']['output'];
 };
 
 export type Error = {
@@ -257,10 +291,18 @@ export type Mutation = {
   cancelTransaction: CancelTransactionResult;
   createMerchant: CreateMerchantResult;
   createTransaction: CreateTransactionResult;
+  /** Registers an endpoint: every later event of the merchant that it wants is POSTed to it, signed with the secret returned here (once). Merchant keys register their own; ADMIN for a merchant named by merchantId. */
+  createWebhookEndpoint: CreateWebhookEndpointResult;
+  /** Deletes an endpoint, its pending deliveries and its delivery log */
+  deleteWebhookEndpoint: DeleteWebhookEndpointResult;
   /** Gives (part of) a captured transaction back to the consumer. The refund is recorded REQUESTED, then sent to Alipay; follow it on the transaction’s events. Merchant keys refund their own transactions; ADMIN any, and also the money of a CAPTURED_AFTER_CANCEL or CAPTURED_AFTER_REJECTION anomaly. */
   refundTransaction: RefundTransactionResult;
   /** ADMIN only. Marks an anomaly RESOLVED, saying what was done (resolving twice keeps the first) */
   resolveAnomaly: ResolveAnomalyResult;
+  /** Gives an endpoint a new signing secret (returned once). During the overlap both secrets sign every delivery (two signatures in webhook-signature), so the receiver can switch without refusing one. */
+  rollWebhookEndpointSecret: RollWebhookEndpointSecretResult;
+  /** Changes an endpoint: URL, description, events wanted, enabled (disable it, or enable it again after Paystream disabled it) */
+  updateWebhookEndpoint: UpdateWebhookEndpointResult;
 };
 
 
@@ -279,6 +321,16 @@ export type MutationCreateTransactionArgs = {
 };
 
 
+export type MutationCreateWebhookEndpointArgs = {
+  input: CreateWebhookEndpointInput;
+};
+
+
+export type MutationDeleteWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationRefundTransactionArgs = {
   input: RefundTransactionInput;
 };
@@ -287,6 +339,17 @@ export type MutationRefundTransactionArgs = {
 export type MutationResolveAnomalyArgs = {
   id: Scalars['ID']['input'];
   resolution: Scalars['String']['input'];
+};
+
+
+export type MutationRollWebhookEndpointSecretArgs = {
+  id: Scalars['ID']['input'];
+  overlapHours?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationUpdateWebhookEndpointArgs = {
+  input: UpdateWebhookEndpointInput;
 };
 
 export type Node = {
@@ -416,6 +479,8 @@ export type Query = {
   transactionStats: TransactionStatsResult;
   /** Newest first */
   transactions: TransactionConnection;
+  /** The caller's webhook endpoints, newest first (ADMIN: every merchant's, or one merchant's with merchantId) */
+  webhookEndpoints: WebhookEndpointConnection;
 };
 
 
@@ -498,6 +563,15 @@ export type QueryTransactionsArgs = {
   filter?: InputMaybe<TransactionFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryWebhookEndpointsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** Money given back to the consumer for (part of) a captured transaction */
@@ -587,6 +661,17 @@ export type ResolveAnomalyResult = NotFoundError | ResolveAnomalySuccess | Valid
 export type ResolveAnomalySuccess = {
   __typename?: 'ResolveAnomalySuccess';
   anomaly: Anomaly;
+};
+
+export type RollWebhookEndpointSecretResult = NotFoundError | RollWebhookEndpointSecretSuccess | ValidationError;
+
+/** The endpoint has a new secret; keep it */
+export type RollWebhookEndpointSecretSuccess = {
+  __typename?: 'RollWebhookEndpointSecretSuccess';
+  /** the endpoint */
+  endpoint: WebhookEndpoint;
+  /** the signing secret (`whsec_…`, the Standard Webhooks format): shown once, never again. Verify every delivery with it (docs/WEBHOOKS.md) */
+  secret: Scalars['String']['output'];
 };
 
 export type StuckRefundConnection = {
@@ -825,11 +910,77 @@ export type TransactionStatus =
   | 'REDIRECTED'
   | 'REJECTED';
 
+/** Changes to a webhook endpoint; omitted fields stay as they are */
+export type UpdateWebhookEndpointInput = {
+  /** a new note */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** false disables it (nothing is sent; new events are not queued for it); true enables it again and clears disabledReason */
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** the endpoint */
+  id: Scalars['ID']['input'];
+  /** the kinds of events to receive */
+  kinds?: InputMaybe<Array<TransactionEventKind>>;
+  /** status changes only into these; empty: every status */
+  statuses?: InputMaybe<Array<TransactionStatus>>;
+  /** a new URL (same rules as when created) */
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UpdateWebhookEndpointResult = NotFoundError | UpdateWebhookEndpointSuccess | ValidationError;
+
+export type UpdateWebhookEndpointSuccess = {
+  __typename?: 'UpdateWebhookEndpointSuccess';
+  endpoint: WebhookEndpoint;
+};
+
 export type ValidationError = Error & {
   __typename?: 'ValidationError';
   code: Scalars['String']['output'];
   fields: Array<FieldError>;
   message: Scalars['String']['output'];
+};
+
+/** A merchant's HTTPS receiver of webhooks: which events it gets, whether it is enabled, and how its deliveries went */
+export type WebhookEndpoint = Node & {
+  __typename?: 'WebhookEndpoint';
+  createdAt: Scalars['DateTime']['output'];
+  /** the owner's note */
+  description: Scalars['String']['output'];
+  /** when it was last disabled */
+  disabledAt?: Maybe<Scalars['DateTime']['output']>;
+  /** why it is disabled: by its owner, or by Paystream (the receiver answered 410 Gone, or every attempt failed for WEBHOOK_DISABLE_AFTER) */
+  disabledReason?: Maybe<Scalars['String']['output']>;
+  /** false: nothing is sent to it; its pending deliveries wait until it is enabled again */
+  enabled: Scalars['Boolean']['output'];
+  /** since when every attempt has failed; null when the last attempt succeeded. Past WEBHOOK_DISABLE_AFTER (5 days) it is disabled */
+  failingSince?: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** the kinds of events it receives */
+  kinds: Array<TransactionEventKind>;
+  /** whose events it receives */
+  merchant: Merchant;
+  /** after a secret roll: until when the previous secret still signs beside the current one */
+  previousSecretExpiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** status changes only into these statuses; empty: every status change (when STATUS_CHANGED is among kinds) */
+  statuses: Array<TransactionStatus>;
+  updatedAt: Scalars['DateTime']['output'];
+  /** where each delivery is POSTed */
+  url: Scalars['String']['output'];
+};
+
+/** A page of webhook endpoints */
+export type WebhookEndpointConnection = {
+  __typename?: 'WebhookEndpointConnection';
+  edges: Array<WebhookEndpointEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A webhook endpoint in a page */
+export type WebhookEndpointEdge = {
+  __typename?: 'WebhookEndpointEdge';
+  cursor: Scalars['String']['output'];
+  node: WebhookEndpoint;
 };
 
 export type TransactionFieldsFragment = { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } };
@@ -908,6 +1059,7 @@ export type NodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'Notification', id: string }
     | { __typename: 'Refund', id: string }
     | { __typename: 'Transaction', status: TransactionStatus, id: string }
+    | { __typename: 'WebhookEndpoint', id: string }
    | null };
 
 export type CreateMerchantMutationVariables = Exact<{

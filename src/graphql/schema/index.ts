@@ -11,6 +11,7 @@ import './refund.ts';
 import './report.ts';
 import './stats.ts';
 import './subscription.ts';
+import './webhook.ts';
 
 builder.queryType({});
 builder.mutationType({});
