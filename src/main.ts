@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     { startExpiryRunner },
     { nextSteps },
     { startRefundRunner },
+    { startWebhookSender },
   ] = await Promise.all([
     import('./bootstrap.ts'),
     import('./db/client.ts'),
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     import('./services/expiry.ts'),
     import('./next-steps.ts'),
     import('./services/refund-runner.ts'),
+    import('./services/webhooks/sender.ts'),
   ]);
   const logger = createLogger(config.logLevel, logDestination());
   process.on('uncaughtException', (error) => {
@@ -47,6 +49,9 @@ async function main(): Promise<void> {
   // Calls Alipay for refunds (REFUND_RUNNER_INTERVAL_MS=0: not this instance); refunds left REQUESTED by a
   // previous run are due and picked up.
   const refundRunner = startRefundRunner({ db, config, logger, alipay: () => app.providers().alipay });
+  // Sends webhooks (WEBHOOK_SENDER_INTERVAL_MS=0: not this instance); deliveries due or left leased by a killed
+  // instance are picked up.
+  const webhookSender = startWebhookSender({ db, config, logger, registry: app.metrics.registry });
   logger.info({ port, host: config.host, database: db.kind }, `Paystream listening on http://${config.host}:${port}/graphql`);
   const { alipay, sandbox, baseUrl } = app.providers();
   if (sandbox) {
@@ -81,6 +86,7 @@ async function main(): Promise<void> {
     backstop.unref();
     await expiryRunner?.stop();
     await refundRunner?.stop();
+    await webhookSender?.stop();
     const { cutConnections } = await app.close({ timeoutMs: drainMs });
     await db.close();
     logger.info({ cutConnections }, 'stopped');

@@ -1,5 +1,5 @@
 import { NIL_UUID, decodeGlobalId, isUuid } from '../../domain/ids.ts';
-import type { WebhookEndpoint } from '../../generated/prisma/client.ts';
+import type { WebhookDeliveryStatus, WebhookEndpoint } from '../../generated/prisma/client.ts';
 import { NotFoundError, ValidationFailedError } from '../../services/errors.ts';
 import { merchantScope, requestedMerchantScope } from '../../services/merchant-scope.ts';
 import {
@@ -10,6 +10,7 @@ import {
   updateWebhookEndpoint,
   type EndpointWithSecret,
 } from '../../services/webhooks/endpoints.ts';
+import { deliveryWhere, redeliverFailedWebhooks, redeliverWebhook, sendTestWebhook } from '../../services/webhooks/deliveries.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { cursorPage, filterPerRequest, maxPageSize } from '../pagination.ts';
@@ -186,5 +187,138 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [ValidationFailedError, NotFoundError], union: { name: 'RollWebhookEndpointSecretResult' }, directResult: true },
     resolve: (_root, { id, overlapHours }, context) => rollWebhookEndpointSecret(context.db, context.actor, endpointId(id), overlapHours ?? 24),
+  }),
+}));
+
+export const WebhookDeliveryStatusEnum = builder.enumType('WebhookDeliveryStatus', {
+  description: 'Where a webhook delivery stands',
+  values: {
+    PENDING: { description: 'waiting for its next attempt (see nextAttemptAt), or in one' },
+    SUCCEEDED: { description: 'an attempt got a 2xx answer' },
+    FAILED: { description: 'every attempt of the retry schedule (about three days) failed; redeliver it when the receiver is back' },
+  } as const,
+});
+
+builder.prismaObject('WebhookAttempt', {
+  description: 'One HTTP request of a delivery and what came back',
+  fields: (t) => ({
+    attemptedAt: t.expose('attemptedAt', { type: 'DateTime', description: 'when the request was sent' }),
+    durationMs: t.exposeInt('durationMs', { description: 'from sending to the complete answer (or the error), in milliseconds' }),
+    statusCode: t.exposeInt('statusCode', { nullable: true, description: "the receiver's HTTP status; null when none came" }),
+    error: t.exposeString('error', { nullable: true, description: 'why no answer came: timeout, connection refused, refused address, ...' }),
+    responseExcerpt: t.exposeString('responseExcerpt', { nullable: true, description: 'the first bytes (up to 512) of the response body' }),
+  }),
+});
+
+export const WebhookDeliveryNode = builder.prismaNode('WebhookDelivery', {
+  id: { field: 'id' },
+  nullable: true,
+  description: 'One event (or test message) for one endpoint: its attempts, where it stands, and its body',
+  findUnique: (id, context) => {
+    const merchantId = merchantScope(context.actor);
+    return { id: isUuid(id) ? id : NIL_UUID, ...(merchantId === undefined ? {} : { merchantId }) };
+  },
+  fields: (t) => ({
+    endpoint: t.relation('endpoint', { description: 'where it is sent' }),
+    webhookId: t.exposeString('webhookId', {
+      description: "the webhook-id header: the event's cursor, identical on every attempt and redelivery (the receiver's idempotency key); `test_…` for test messages",
+    }),
+    type: t.exposeString('type', { description: '`transaction.<status>` (e.g. transaction.paid), `refund.requested|succeeded|failed`, or `webhook.test`' }),
+    status: t.expose('status', { type: WebhookDeliveryStatusEnum }),
+    attempts: t.exposeInt('attempts', { description: 'attempts made so far, redeliveries included' }),
+    nextAttemptAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'PENDING: when it is attempted next (deliveries of a disabled endpoint wait until it is enabled)',
+      select: { status: true, nextAttemptAt: true },
+      resolve: (delivery) => (delivery.status === 'PENDING' ? delivery.nextAttemptAt : null),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'when it was queued: in the same database transaction as its event' }),
+    lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true, description: 'when it became SUCCEEDED or FAILED' }),
+    event: t.relation('event', { nullable: true, description: 'the event it carries; null for a test message' }),
+    payload: t.exposeString('payload', { nullable: true, description: 'the JSON body sent (fixed at the first attempt); null before the first attempt' }),
+    attemptLog: t.relation('attemptLog', { description: 'every attempt, oldest first', query: { orderBy: [{ attemptedAt: 'asc' }, { id: 'asc' }] } }),
+  }),
+});
+
+type WebhookDeliveryArgs = {
+  endpointId?: string | null;
+  status?: WebhookDeliveryStatus | null;
+  createdFrom?: Date | null;
+  createdTo?: Date | null;
+  merchantId?: string | null;
+};
+
+const deliveryLogWhere = filterPerRequest(async (context: GraphQLContext, args: WebhookDeliveryArgs) => {
+  const merchantId = await requestedMerchantScope(context.db, context.actor, args.merchantId);
+  const endpointId = args.endpointId == null ? undefined : (decodeGlobalId(args.endpointId, 'WebhookEndpoint') ?? NIL_UUID);
+  return deliveryWhere({ endpointId, merchantId, status: args.status, createdFrom: args.createdFrom, createdTo: args.createdTo });
+});
+
+builder.queryFields((t) => ({
+  webhookDeliveries: t.prismaConnection(
+    {
+      type: 'WebhookDelivery',
+      cursor: 'id',
+      defaultSize: 20,
+      maxSize: maxPageSize,
+      description: "The delivery log, newest first: the caller's deliveries (ADMIN: every merchant's), filtered by endpoint, status and time",
+      args: {
+        endpointId: t.arg.id({ required: false, description: 'one endpoint' }),
+        status: t.arg({ type: WebhookDeliveryStatusEnum, required: false, description: 'only deliveries in this status' }),
+        createdFrom: t.arg({ type: 'DateTime', required: false, description: 'queued at or after (inclusive)' }),
+        createdTo: t.arg({ type: 'DateTime', required: false, description: 'queued before (exclusive)' }),
+        merchantId: t.arg.id({ required: false, description: 'ADMIN only: one merchant' }),
+      },
+      resolve: async (query, _root, args, context) =>
+        context.db.prisma.webhookDelivery.findMany({
+          ...cursorPage(query, args, await deliveryLogWhere(context, args)),
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        }),
+      totalCount: async (_connection, args, context) => context.db.prisma.webhookDelivery.count({ where: await deliveryLogWhere(context, args) }),
+    },
+    { name: 'WebhookDeliveryConnection', description: 'A page of the delivery log' },
+    { name: 'WebhookDeliveryEdge', description: 'A delivery in a page' },
+  ),
+}));
+
+const RedeliverFailedWebhooksSuccess = builder.objectRef<{ count: number }>('RedeliverFailedWebhooksSuccess').implement({
+  description: 'The failed deliveries are due again',
+  fields: (t) => ({ count: t.exposeInt('count', { description: 'how many deliveries were queued again' }) }),
+});
+
+function deliveryId(id: string): string {
+  const decoded = decodeGlobalId(id, 'WebhookDelivery');
+  if (decoded === undefined) throw new NotFoundError('webhook delivery');
+  return decoded;
+}
+
+builder.mutationFields((t) => ({
+  redeliverWebhook: t.field({
+    type: WebhookDeliveryNode,
+    nullable: false,
+    description: 'Sends one delivery again now (whatever its status), same webhook-id and body, with a fresh retry schedule',
+    args: { id: t.arg.id({ required: true, description: 'the delivery' }) },
+    errors: { types: [NotFoundError], union: { name: 'RedeliverWebhookResult' }, result: { name: 'RedeliverWebhookSuccess' }, dataField: { name: 'delivery' } },
+    resolve: (_root, { id }, context) => redeliverWebhook(context.db, context.actor, deliveryId(id)),
+  }),
+  redeliverFailedWebhooks: t.field({
+    type: RedeliverFailedWebhooksSuccess,
+    description: 'Sends again every delivery of an endpoint that FAILED and was queued since a time (after an outage of the receiver)',
+    args: {
+      endpointId: t.arg.id({ required: true, description: 'the endpoint' }),
+      since: t.arg({ type: 'DateTime', required: true, description: 'deliveries queued at or after this time' }),
+    },
+    errors: { types: [NotFoundError], union: { name: 'RedeliverFailedWebhooksResult' }, directResult: true },
+    resolve: async (_root, { endpointId: id, since }, context) => ({ count: await redeliverFailedWebhooks(context.db, context.actor, endpointId(id), since) }),
+  }),
+  sendTestWebhook: t.field({
+    type: WebhookDeliveryNode,
+    nullable: false,
+    description: 'Sends a `webhook.test` message to an endpoint, signed and logged like every delivery: to check the receiver and its signature check',
+    args: { endpointId: t.arg.id({ required: true, description: 'the endpoint' }) },
+    errors: { types: [NotFoundError], union: { name: 'SendTestWebhookResult' }, result: { name: 'SendTestWebhookSuccess' }, dataField: { name: 'delivery' } },
+    resolve: (_root, { endpointId: id }, context) => sendTestWebhook(context.db, context.actor, endpointId(id)),
   }),
 }));

@@ -18,6 +18,9 @@ export const MAX_DESCRIPTION_LENGTH = 500;
 export const MAX_SECRET_OVERLAP_HOURS = 168;
 export const ALL_EVENT_KINDS: readonly TransactionEventKind[] = ['STATUS_CHANGED', 'REFUND_REQUESTED', 'REFUND_SUCCEEDED', 'REFUND_FAILED'];
 
+/** What an endpoint its owner disabled says (Paystream's own reasons say what happened). */
+export const OWNER_DISABLED_REASON = 'disabled by its owner';
+
 export type EndpointSettings = { allowLocalReceivers: boolean };
 
 export type CreateEndpointInput = {
@@ -42,7 +45,7 @@ export type UpdateEndpointInput = {
 export type EndpointWithSecret = { endpoint: WebhookEndpoint; secret: string };
 
 /** Where to look for an endpoint the caller may act on: another merchant's is NotFoundError, like a missing one. */
-async function findOwnEndpoint(db: Database, actor: Actor, id: string): Promise<WebhookEndpoint> {
+export async function findOwnEndpoint(db: Database, actor: Actor, id: string): Promise<WebhookEndpoint> {
   const merchantId = merchantScope(actor);
   const endpoint = await db.prisma.webhookEndpoint.findFirst({ where: { id, ...(merchantId === undefined ? {} : { merchantId }) } });
   if (endpoint === null) throw new NotFoundError('webhook endpoint');
@@ -117,7 +120,7 @@ export async function updateWebhookEndpoint(db: Database, actor: Actor, settings
       ...(input.kinds == null ? {} : { kinds: [...new Set(input.kinds)] }),
       ...(input.statuses == null ? {} : { statuses: [...new Set(input.statuses)] }),
       ...(enabling ? { enabled: true, disabledAt: null, disabledReason: null, failingSince: null } : {}),
-      ...(disabling ? { enabled: false, disabledAt: new Date(), disabledReason: 'disabled by its owner' } : {}),
+      ...(disabling ? { enabled: false, disabledAt: new Date(), disabledReason: OWNER_DISABLED_REASON } : {}),
     },
   });
 }

@@ -1,0 +1,123 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../src/config.ts';
+import { seedTransactions } from '../src/db/sql/seed.ts';
+import { newWebhookSecret, webhookHeaders } from '../src/domain/webhooks.ts';
+import { encodeGlobalId } from '../src/domain/ids.ts';
+import { createLogger } from '../src/logger.ts';
+import { createMetrics } from '../src/observability/metrics.ts';
+import { createMerchant } from '../src/services/merchants.ts';
+import { createWebhookEndpoint } from '../src/services/webhooks/endpoints.ts';
+import { createPoster } from '../src/services/webhooks/post.ts';
+import { createWebhookSender } from '../src/services/webhooks/sender.ts';
+import { transition } from '../src/services/transitions.ts';
+import { createBenchDatabase } from './harness.ts';
+import { latencySummary, round, runConcurrent, writeBenchResult } from './lib.ts';
+
+/**
+ * Webhook throughput and latency on PostgreSQL, to a local receiver answering 200 at once:
+ * - deliveries per second of the sender (claim, sign, POST, record each) draining a backlog, against a bare loop of
+ *   signed POSTs of the same bodies from the same process with the same concurrency (target: at least 0.5×);
+ * - commit-to-200 latency: one status change committed at a time, until the receiver answered it (p50, p99).
+ */
+
+const BACKLOG = 2_000;
+const LATENCY_SAMPLES = 200;
+/** The sender's limit for one endpoint: the baseline gets the same number of requests in flight. */
+const CONCURRENCY = 16;
+
+const db = await createBenchDatabase();
+const received: number[] = [];
+let onReceived: (() => void) | undefined;
+const receiver = createServer((request, response) => {
+  request.resume();
+  request.on('end', () => {
+    received.push(performance.now());
+    response.writeHead(200).end();
+    onReceived?.();
+  });
+});
+await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks`;
+const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, WEBHOOK_ALLOW_LOCAL_RECEIVERS: 'true', WEBHOOK_SENDER_INTERVAL_MS: '1000' });
+const logger = createLogger('warn');
+
+try {
+  const { merchant } = await createMerchant(db, 'Webhook benchmark');
+  await createWebhookEndpoint(
+    db,
+    { role: 'ADMIN', apiKeyId: 'bench' },
+    { allowLocalReceivers: true },
+    { url, kinds: ['STATUS_CHANGED'], statuses: ['CREATED'], merchantId: encodeGlobalId('Merchant', merchant.id) },
+  );
+
+  // Throughput: a backlog of deliveries queued with their events, drained by one sender.
+  await seedTransactions(db.sql, Array.from({ length: BACKLOG }, () => ({ merchantId: merchant.id })));
+  const sender = createWebhookSender({ db, config, logger, registry: createMetrics().registry });
+  const drainStarted = performance.now();
+  await sender.runOnce();
+  const drainMs = performance.now() - drainStarted;
+  await sender.stop();
+  if (received.length < BACKLOG) throw new Error(`only ${received.length} of ${BACKLOG} webhooks arrived`);
+  const senderPerSecond = (BACKLOG / drainMs) * 1000;
+
+  // Baseline: the same bodies, signed and POSTed in a bare loop with the same concurrency.
+  const bodies = (await db.prisma.webhookDelivery.findMany({ select: { webhookId: true, payload: true } })).map((row) => ({ id: row.webhookId, body: row.payload ?? '' }));
+  const poster = createPoster({ allowLocalReceivers: true });
+  const secret = newWebhookSecret();
+  const bare = await runConcurrent(bodies.length, CONCURRENCY, async (index) => {
+    const message = bodies[index];
+    if (!message) return;
+    const headers = webhookHeaders({ id: message.id, timestamp: Math.floor(Date.now() / 1000), body: message.body }, [secret]);
+    const outcome = await poster.post(url, headers, message.body, 15_000);
+    if (outcome.statusCode !== 200) throw new Error(`bare POST got ${outcome.statusCode ?? outcome.error}`);
+  });
+  poster.close();
+
+  // Latency: from a committed change (through the transition service, which signals the commit) to the receiver's
+  // request, the sender woken by the commit (LISTEN).
+  await db.prisma.webhookEndpoint.updateMany({ data: { statuses: ['CANCELLED'] } });
+  const open = await seedTransactions(db.sql, Array.from({ length: LATENCY_SAMPLES }, () => ({ merchantId: merchant.id, history: [{ status: 'REDIRECTED' as const }] })));
+  const live = createWebhookSender({ db, config, logger, registry: createMetrics().registry });
+  live.start();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const latencies: number[] = [];
+  for (let index = 0; index < LATENCY_SAMPLES; index += 1) {
+    const arrived = new Promise<void>((resolve) => (onReceived = resolve));
+    const committed = performance.now();
+    await transition(db, { transactionId: open[index] ?? '', target: 'CANCELLED', source: 'MERCHANT_API' });
+    await arrived;
+    latencies.push(performance.now() - committed);
+  }
+  await live.stop();
+  const latency = latencySummary(latencies);
+
+  const ratio = senderPerSecond / bare.perSecond;
+  writeBenchResult({
+    name: 'webhooks',
+    title: `Webhooks: ${BACKLOG} deliveries to a local receiver; commit-to-200 latency over ${LATENCY_SAMPLES} changes`,
+    notes: [
+      `sender: claim (SKIP LOCKED lease), sign, POST and record each delivery, ${CONCURRENCY} in flight, one instance`,
+      `baseline: the same ${BACKLOG} bodies signed and POSTed in a bare loop, ${CONCURRENCY} in flight, same process`,
+      'latency: the change is committed (its delivery queued by the trigger), the sender wakes on LISTEN, until the receiver has the request',
+    ],
+    rows: [
+      {
+        figure: 'deliveries per second',
+        value: round(senderPerSecond, 0),
+        unit: '/s',
+        baseline: 'bare signed POSTs',
+        baselineValue: round(bare.perSecond, 0),
+        target: '≥ 0.5× the bare loop',
+        pass: ratio >= 0.5,
+      },
+      { figure: 'sender / bare loop', value: round(ratio, 2), unit: '×' },
+      { figure: 'commit to receiver p50', value: round(latency.p50, 1), unit: 'ms' },
+      { figure: 'commit to receiver p99', value: round(latency.p99, 1), unit: 'ms' },
+    ],
+  });
+} finally {
+  receiver.closeAllConnections();
+  receiver.close();
+  await db.drop();
+}

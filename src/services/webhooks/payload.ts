@@ -1,0 +1,78 @@
+import type { Database } from '../../db/client.ts';
+import { encodeGlobalId } from '../../domain/ids.ts';
+import { formatMinorUnits } from '../../domain/money.ts';
+import { encodeEventCursor } from '../../events/cursor.ts';
+import { refundAsOf, transactionAsOf } from '../../events/log.ts';
+import type { Refund, Transaction, TransactionEvent } from '../../generated/prisma/client.ts';
+
+/**
+ * The body of a webhook, Standard Webhooks' `{ type, timestamp, data }`: `data` is the event (its cursor, valid
+ * as `transactionEvents(after:)` to resume a gap, and the transaction's `sequence`, to drop a stale update) with
+ * the transaction as of that event (and its refund, for refund events), in the API's own formats: global ids,
+ * money as `{ value, currency, minorUnits }`, ISO-8601 UTC times. Built at the first attempt and kept: every
+ * attempt and redelivery sends the same bytes.
+ */
+
+const money = (minorUnits: bigint, currency: string) => ({ value: formatMinorUnits(minorUnits, currency), currency, minorUnits: minorUnits.toString() });
+
+export function eventPayload(type: string, event: TransactionEvent, transaction: Transaction, refund: Refund | null): string {
+  return JSON.stringify({
+    type,
+    timestamp: event.occurredAt.toISOString(),
+    data: {
+      cursor: encodeEventCursor(event),
+      sequence: event.sequence,
+      kind: event.kind,
+      status: event.status,
+      previousStatus: event.previousStatus,
+      source: event.source,
+      reason: event.reason,
+      occurredAt: event.occurredAt.toISOString(),
+      transaction: {
+        id: encodeGlobalId('Transaction', transaction.id),
+        merchantReference: transaction.merchantReference,
+        amount: money(transaction.amountMinor, transaction.currency),
+        paymentProduct: transaction.paymentProduct,
+        status: transaction.status,
+        statusReason: transaction.statusReason,
+        providerReference: transaction.providerReference,
+        refundedAmount: money(transaction.refundedMinor, transaction.currency),
+        createdAt: transaction.createdAt.toISOString(),
+        updatedAt: transaction.updatedAt.toISOString(),
+      },
+      refund:
+        refund === null
+          ? null
+          : {
+              id: encodeGlobalId('Refund', refund.id),
+              amount: money(refund.amountMinor, refund.currency),
+              reason: refund.reason,
+              status: refund.status,
+              failureCode: refund.failureCode,
+              requestedAt: refund.requestedAt.toISOString(),
+              completedAt: refund.completedAt?.toISOString() ?? null,
+            },
+    },
+  });
+}
+
+/** The message `sendTestWebhook` sends: no event behind it, nothing to act on. */
+export function testPayload(endpointGlobalId: string, now: Date): string {
+  return JSON.stringify({ type: 'webhook.test', timestamp: now.toISOString(), data: { endpointId: endpointGlobalId, message: 'a test message from Paystream (sendTestWebhook)' } });
+}
+
+/** Bodies of events by id (each with its transaction as of the event): one read for a whole batch of deliveries. */
+export async function eventPayloads(db: Database, deliveries: readonly { eventId: bigint; type: string }[]): Promise<Map<bigint, string>> {
+  const bodies = new Map<bigint, string>();
+  if (deliveries.length === 0) return bodies;
+  const events = await db.prisma.transactionEvent.findMany({
+    where: { id: { in: [...new Set(deliveries.map((delivery) => delivery.eventId))] } },
+    include: { transaction: true, refund: true },
+  });
+  const typeOf = new Map(deliveries.map((delivery) => [delivery.eventId, delivery.type]));
+  for (const { transaction, refund, ...event } of events) {
+    const full = { ...event, refundId: event.refundId };
+    bodies.set(event.id, eventPayload(typeOf.get(event.id) ?? 'transaction.event', full, transactionAsOf(transaction, full), refund === null ? null : refundAsOf(refund, full)));
+  }
+  return bodies;
+}

@@ -1,0 +1,277 @@
+import pg from 'pg';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Config } from '../../config.ts';
+import type { Database } from '../../db/client.ts';
+import { claimDueDeliveries, readQueueStats, recordAttempt, type ClaimedDelivery } from '../../db/sql/webhooks.ts';
+import { EVENTS_CHANNEL, listenForCommits } from '../../db/sql/events.ts';
+import { judgeStatusCode, parseRetryAfter, retryDelayMs, webhookHeaders } from '../../domain/webhooks.ts';
+import type { Logger } from '../../logger.ts';
+import { OWNER_DISABLED_REASON, signingSecrets } from './endpoints.ts';
+import { eventPayloads } from './payload.ts';
+import { createPoster, type PostOutcome, type Poster } from './post.ts';
+import { webhooksDue } from './deliveries.ts';
+
+/**
+ * The webhook sender of one instance: claims due deliveries (a lease that commits on its own, so instances share
+ * the work and each attempt is made by one of them), POSTs each signed, and records what came back.
+ *
+ * - Deliveries run independently, at most 64 per instance and 16 per endpoint across instances: a slow or
+ *   failing endpoint holds only its own slots and never delays the others.
+ * - 2xx within WEBHOOK_TIMEOUT_MS: SUCCEEDED. Anything else is retried after the next step of
+ *   WEBHOOK_RETRY_SCHEDULE (a longer Retry-After is honoured); once the schedule is used up, FAILED. 410 Gone
+ *   disables the endpoint; so does failing continuously for WEBHOOK_DISABLE_AFTER.
+ * - A process that dies mid-attempt leaves the lease behind; the delivery is due again when it ends (an attempt
+ *   never outlives its lease), with the same webhook-id and body: receivers deduplicate on webhook-id.
+ * - stop() waits for the attempts in flight to be recorded: a graceful restart sends nothing twice.
+ * Woken by commits (LISTEN, on PostgreSQL), by redeliveries of this process, and every WEBHOOK_SENDER_INTERVAL_MS.
+ */
+
+/** Attempts in flight per instance, and per endpoint across every instance (WebhookSenderDeps.limits overrides). */
+const DEFAULT_LIMITS = { inFlight: 64, perEndpoint: 16 } as const;
+/** Time to record an attempt after its request ended, within the lease. */
+const LEASE_MARGIN_MS = 5_000;
+
+export type WebhookMetrics = {
+  attempts: Counter<'outcome'>;
+  attemptDuration: Histogram;
+  deliveriesFailed: Counter;
+  endpointsDisabled: Counter<'reason'>;
+};
+
+const metricsByRegistry = new WeakMap<Registry, WebhookMetrics>();
+
+/** The webhook series, registered once per registry (several senders of one app share them). */
+export function webhookMetrics(registry: Registry, db: Database): WebhookMetrics {
+  const existing = metricsByRegistry.get(registry);
+  if (existing) return existing;
+  const registers = [registry];
+  const metrics: WebhookMetrics = {
+    attempts: new Counter({
+      name: 'paystream_webhook_attempts_total',
+      help: 'Webhook attempts by outcome (succeeded, failed: retried or given up, gone: 410)',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    attemptDuration: new Histogram({
+      name: 'paystream_webhook_attempt_duration_seconds',
+      help: 'Time from sending a webhook to its complete answer (or the timeout)',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30],
+      registers,
+    }),
+    deliveriesFailed: new Counter({ name: 'paystream_webhook_deliveries_failed_total', help: 'Webhook deliveries that failed every attempt of the retry schedule', registers }),
+    endpointsDisabled: new Counter({
+      name: 'paystream_webhook_endpoints_disabled_total',
+      help: 'Webhook endpoints Paystream disabled, by reason (gone: HTTP 410; failing: every attempt failed for WEBHOOK_DISABLE_AFTER)',
+      labelNames: ['reason'],
+      registers,
+    }),
+  };
+  // Read from the database at scrape time: the queue is shared by every instance.
+  const stats = () => readQueueStats(db.sql, OWNER_DISABLED_REASON);
+  new Gauge({
+    name: 'paystream_webhook_deliveries_pending',
+    help: 'Webhook deliveries waiting for an attempt (due or scheduled), all instances',
+    registers,
+    async collect() {
+      this.set((await stats()).pending);
+    },
+  });
+  new Gauge({
+    name: 'paystream_webhook_oldest_due_seconds',
+    help: 'How long the oldest due webhook delivery has been waiting past its time (0: none late)',
+    registers,
+    async collect() {
+      this.set((await stats()).oldestDueSeconds);
+    },
+  });
+  new Gauge({
+    name: 'paystream_webhook_endpoints_disabled',
+    help: 'Webhook endpoints disabled by Paystream (410 Gone, failing too long) and not enabled again',
+    registers,
+    async collect() {
+      this.set((await stats()).disabledEndpoints);
+    },
+  });
+  metricsByRegistry.set(registry, metrics);
+  return metrics;
+}
+
+export type WebhookSenderDeps = {
+  db: Database;
+  config: Config;
+  logger: Logger;
+  registry: Registry;
+  limits?: Readonly<{ inFlight: number; perEndpoint: number }>;
+};
+
+export type WebhookSender = {
+  /** Claims what is due now and waits until those attempts are recorded (tests; the timer does the same). */
+  runOnce(): Promise<number>;
+  /** Stops claiming and waits for the attempts in flight to be recorded. */
+  stop(): Promise<void>;
+};
+
+export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { start(): void } {
+  const { db, config, logger } = deps;
+  const settings = config.webhooks;
+  const { inFlight: MAX_IN_FLIGHT, perEndpoint: PER_ENDPOINT } = deps.limits ?? DEFAULT_LIMITS;
+  const metrics = webhookMetrics(deps.registry, db);
+  const poster: Poster = createPoster({ allowLocalReceivers: settings.allowLocalReceivers });
+  const inFlight = new Set<Promise<void>>();
+  let stopped = false;
+  let started = false;
+  let filling: Promise<number> | undefined;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let listener: pg.Client | undefined;
+
+  const attempt = async (delivery: ClaimedDelivery, body: string): Promise<void> => {
+    const now = new Date();
+    const secrets = signingSecrets(delivery.endpoint, now);
+    const headers = webhookHeaders({ id: delivery.webhookId, timestamp: Math.floor(now.getTime() / 1000), body }, secrets);
+    const outcome = await poster.post(delivery.endpoint.url, headers, body, settings.timeoutMs);
+    await record(delivery, body, now, outcome);
+  };
+
+  const record = async (delivery: ClaimedDelivery, body: string, attemptedAt: Date, outcome: PostOutcome): Promise<void> => {
+    const verdict = judgeStatusCode(outcome.statusCode);
+    const succeeded = verdict === 'succeeded';
+    const failures = succeeded ? delivery.failures : delivery.failures + 1;
+    const retryAfterMs = outcome.statusCode === 429 || outcome.statusCode === 503 ? parseRetryAfter(outcome.retryAfter, attemptedAt) : undefined;
+    const delayMs = succeeded ? undefined : retryDelayMs(failures, settings.retryScheduleMs, retryAfterMs);
+    const status = succeeded ? 'SUCCEEDED' : delayMs === undefined ? 'FAILED' : 'PENDING';
+    const failingSince = succeeded ? undefined : (delivery.endpoint.failingSince ?? attemptedAt);
+    const disableReason =
+      verdict === 'gone'
+        ? `the receiver answered 410 Gone at ${attemptedAt.toISOString()}`
+        : failingSince !== undefined && attemptedAt.getTime() - failingSince.getTime() >= settings.disableAfterMs
+          ? `every attempt failed since ${failingSince.toISOString()}`
+          : null;
+    const recorded = await recordAttempt(db.sql, {
+      deliveryId: delivery.id,
+      attemptedAt,
+      durationMs: outcome.durationMs,
+      statusCode: outcome.statusCode ?? null,
+      error: outcome.error ?? null,
+      responseExcerpt: outcome.excerpt ?? null,
+      payload: body,
+      succeeded,
+      status,
+      nextAttemptAt: delayMs === undefined ? null : new Date(attemptedAt.getTime() + delayMs),
+      disableReason,
+    });
+    metrics.attempts.inc({ outcome: succeeded ? 'succeeded' : verdict === 'gone' ? 'gone' : 'failed' });
+    metrics.attemptDuration.observe(outcome.durationMs / 1000);
+    if (status === 'FAILED') {
+      metrics.deliveriesFailed.inc();
+      logger.warn({ deliveryId: delivery.id, endpointId: delivery.endpointId, webhookId: delivery.webhookId }, 'webhook delivery failed every attempt of the retry schedule');
+    }
+    if (recorded?.endpointDisabled) {
+      metrics.endpointsDisabled.inc({ reason: verdict === 'gone' ? 'gone' : 'failing' });
+      logger.error({ endpointId: delivery.endpointId, reason: disableReason }, 'webhook endpoint disabled');
+    }
+  };
+
+  /** Claims as many due deliveries as there is room for and starts their attempts; returns how many. */
+  const fill = async (): Promise<number> => {
+    const claimed = await claimDueDeliveries(db.sql, { limit: MAX_IN_FLIGHT - inFlight.size, perEndpoint: PER_ENDPOINT, leaseMs: settings.timeoutMs + LEASE_MARGIN_MS });
+    if (claimed.length === 0) return 0;
+    const bodies = await eventPayloads(
+      db,
+      claimed.flatMap((delivery) => (delivery.payload === null && delivery.eventId !== null ? [{ eventId: delivery.eventId, type: delivery.type }] : [])),
+    );
+    for (const delivery of claimed) {
+      const body = delivery.payload ?? (delivery.eventId === null ? undefined : bodies.get(delivery.eventId));
+      const running = (body === undefined ? Promise.reject(new Error(`delivery ${delivery.id} has no body and no event`)) : attempt(delivery, body))
+        .catch((error: unknown) => logger.error({ err: error, deliveryId: delivery.id }, 'webhook attempt could not be recorded; retried when its lease ends'))
+        .finally(() => {
+          inFlight.delete(running);
+          wake();
+        });
+      inFlight.add(running);
+    }
+    return claimed.length;
+  };
+
+  const wake = (): void => {
+    if (!started || stopped) return;
+    if (filling) {
+      again = true;
+      return;
+    }
+    if (inFlight.size >= MAX_IN_FLIGHT) return;
+    filling = fill()
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'claiming webhook deliveries failed');
+        return 0;
+      })
+      .finally(() => {
+        filling = undefined;
+        if (again) {
+          again = false;
+          wake();
+        }
+      });
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      wake();
+      schedule();
+    }, settings.senderIntervalMs);
+    timer.unref();
+  };
+
+  let unsubscribe = (): void => undefined;
+
+  return {
+    start() {
+      started = true;
+      unsubscribe = webhooksDue.subscribe(wake);
+      schedule();
+      wake();
+      // Commits wake the sender at once on PostgreSQL; the embedded database (one session) relies on the timer.
+      if (db.kind === 'postgresql' && config.events.listen) {
+        const client = new pg.Client({ connectionString: db.connectionString });
+        client.on('notification', (message) => {
+          if (message.channel === EVENTS_CHANNEL) wake();
+        });
+        client.on('error', (error) => logger.warn({ err: error }, 'webhook sender lost its LISTEN connection; polling only'));
+        listener = client;
+        client
+          .connect()
+          .then(() => listenForCommits(client))
+          .catch((error: unknown) => logger.warn({ err: error }, 'webhook sender could not LISTEN; polling only'));
+      }
+    },
+    async runOnce() {
+      let total = 0;
+      for (;;) {
+        await filling;
+        const claimed = inFlight.size < MAX_IN_FLIGHT ? await fill() : 0;
+        total += claimed;
+        if (claimed === 0 && inFlight.size === 0) return total;
+        // Full, or nothing claimable until an attempt ends (its endpoint's slots, or a retry it schedules).
+        if (claimed === 0 || inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+      }
+    },
+    async stop() {
+      stopped = true;
+      unsubscribe();
+      if (timer !== undefined) clearTimeout(timer);
+      await filling;
+      await Promise.all(inFlight);
+      poster.close();
+      await listener?.end().catch(() => undefined);
+    },
+  };
+}
+
+/** Started by src/main.ts beside the HTTP server; undefined when WEBHOOK_SENDER_INTERVAL_MS=0 (this instance sends none). */
+export function startWebhookSender(deps: WebhookSenderDeps): WebhookSender | undefined {
+  if (deps.config.webhooks.senderIntervalMs <= 0) return undefined;
+  const sender = createWebhookSender(deps);
+  sender.start();
+  return sender;
+}
