@@ -295,12 +295,18 @@ export type Mutation = {
   createWebhookEndpoint: CreateWebhookEndpointResult;
   /** Deletes an endpoint, its pending deliveries and its delivery log */
   deleteWebhookEndpoint: DeleteWebhookEndpointResult;
+  /** Sends again every delivery of an endpoint that FAILED and was queued since a time (after an outage of the receiver) */
+  redeliverFailedWebhooks: RedeliverFailedWebhooksResult;
+  /** Sends one delivery again now (whatever its status), same webhook-id and body, with a fresh retry schedule */
+  redeliverWebhook: RedeliverWebhookResult;
   /** Gives (part of) a captured transaction back to the consumer. The refund is recorded REQUESTED, then sent to Alipay; follow it on the transaction’s events. Merchant keys refund their own transactions; ADMIN any, and also the money of a CAPTURED_AFTER_CANCEL or CAPTURED_AFTER_REJECTION anomaly. */
   refundTransaction: RefundTransactionResult;
   /** ADMIN only. Marks an anomaly RESOLVED, saying what was done (resolving twice keeps the first) */
   resolveAnomaly: ResolveAnomalyResult;
   /** Gives an endpoint a new signing secret (returned once). During the overlap both secrets sign every delivery (two signatures in webhook-signature), so the receiver can switch without refusing one. */
   rollWebhookEndpointSecret: RollWebhookEndpointSecretResult;
+  /** Sends a `webhook.test` message to an endpoint, signed and logged like every delivery: to check the receiver and its signature check */
+  sendTestWebhook: SendTestWebhookResult;
   /** Changes an endpoint: URL, description, events wanted, enabled (disable it, or enable it again after Paystream disabled it) */
   updateWebhookEndpoint: UpdateWebhookEndpointResult;
 };
@@ -331,6 +337,17 @@ export type MutationDeleteWebhookEndpointArgs = {
 };
 
 
+export type MutationRedeliverFailedWebhooksArgs = {
+  endpointId: Scalars['ID']['input'];
+  since: Scalars['DateTime']['input'];
+};
+
+
+export type MutationRedeliverWebhookArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationRefundTransactionArgs = {
   input: RefundTransactionInput;
 };
@@ -345,6 +362,11 @@ export type MutationResolveAnomalyArgs = {
 export type MutationRollWebhookEndpointSecretArgs = {
   id: Scalars['ID']['input'];
   overlapHours?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationSendTestWebhookArgs = {
+  endpointId: Scalars['ID']['input'];
 };
 
 
@@ -479,6 +501,8 @@ export type Query = {
   transactionStats: TransactionStatsResult;
   /** Newest first */
   transactions: TransactionConnection;
+  /** The delivery log, newest first: the caller's deliveries (ADMIN: every merchant's), filtered by endpoint, status and time */
+  webhookDeliveries: WebhookDeliveryConnection;
   /** The caller's webhook endpoints, newest first (ADMIN: every merchant's, or one merchant's with merchantId) */
   webhookEndpoints: WebhookEndpointConnection;
 };
@@ -566,12 +590,41 @@ export type QueryTransactionsArgs = {
 };
 
 
+export type QueryWebhookDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  createdTo?: InputMaybe<Scalars['DateTime']['input']>;
+  endpointId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<WebhookDeliveryStatus>;
+};
+
+
 export type QueryWebhookEndpointsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   merchantId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type RedeliverFailedWebhooksResult = NotFoundError | RedeliverFailedWebhooksSuccess;
+
+/** The failed deliveries are due again */
+export type RedeliverFailedWebhooksSuccess = {
+  __typename?: 'RedeliverFailedWebhooksSuccess';
+  /** how many deliveries were queued again */
+  count: Scalars['Int']['output'];
+};
+
+export type RedeliverWebhookResult = NotFoundError | RedeliverWebhookSuccess;
+
+export type RedeliverWebhookSuccess = {
+  __typename?: 'RedeliverWebhookSuccess';
+  delivery: WebhookDelivery;
 };
 
 /** Money given back to the consumer for (part of) a captured transaction */
@@ -672,6 +725,13 @@ export type RollWebhookEndpointSecretSuccess = {
   endpoint: WebhookEndpoint;
   /** the signing secret (`whsec_…`, the Standard Webhooks format): shown once, never again. Verify every delivery with it (docs/WEBHOOKS.md) */
   secret: Scalars['String']['output'];
+};
+
+export type SendTestWebhookResult = NotFoundError | SendTestWebhookSuccess;
+
+export type SendTestWebhookSuccess = {
+  __typename?: 'SendTestWebhookSuccess';
+  delivery: WebhookDelivery;
 };
 
 export type StuckRefundConnection = {
@@ -939,6 +999,73 @@ export type ValidationError = Error & {
   fields: Array<FieldError>;
   message: Scalars['String']['output'];
 };
+
+/** One HTTP request of a delivery and what came back */
+export type WebhookAttempt = {
+  __typename?: 'WebhookAttempt';
+  /** when the request was sent */
+  attemptedAt: Scalars['DateTime']['output'];
+  /** from sending to the complete answer (or the error), in milliseconds */
+  durationMs: Scalars['Int']['output'];
+  /** why no answer came: timeout, connection refused, refused address, ... */
+  error?: Maybe<Scalars['String']['output']>;
+  /** the first bytes (up to 512) of the response body */
+  responseExcerpt?: Maybe<Scalars['String']['output']>;
+  /** the receiver's HTTP status; null when none came */
+  statusCode?: Maybe<Scalars['Int']['output']>;
+};
+
+/** One event (or test message) for one endpoint: its attempts, where it stands, and its body */
+export type WebhookDelivery = Node & {
+  __typename?: 'WebhookDelivery';
+  /** every attempt, oldest first */
+  attemptLog: Array<WebhookAttempt>;
+  /** attempts made so far, redeliveries included */
+  attempts: Scalars['Int']['output'];
+  /** when it became SUCCEEDED or FAILED */
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** when it was queued: in the same database transaction as its event */
+  createdAt: Scalars['DateTime']['output'];
+  /** where it is sent */
+  endpoint: WebhookEndpoint;
+  /** the event it carries; null for a test message */
+  event?: Maybe<TransactionEvent>;
+  id: Scalars['ID']['output'];
+  lastAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** PENDING: when it is attempted next (deliveries of a disabled endpoint wait until it is enabled) */
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** the JSON body sent (fixed at the first attempt); null before the first attempt */
+  payload?: Maybe<Scalars['String']['output']>;
+  status: WebhookDeliveryStatus;
+  /** `transaction.<status>` (e.g. transaction.paid), `refund.requested|succeeded|failed`, or `webhook.test` */
+  type: Scalars['String']['output'];
+  /** the webhook-id header: the event's cursor, identical on every attempt and redelivery (the receiver's idempotency key); `test_…` for test messages */
+  webhookId: Scalars['String']['output'];
+};
+
+/** A page of the delivery log */
+export type WebhookDeliveryConnection = {
+  __typename?: 'WebhookDeliveryConnection';
+  edges: Array<WebhookDeliveryEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A delivery in a page */
+export type WebhookDeliveryEdge = {
+  __typename?: 'WebhookDeliveryEdge';
+  cursor: Scalars['String']['output'];
+  node: WebhookDelivery;
+};
+
+/** Where a webhook delivery stands */
+export type WebhookDeliveryStatus =
+  /** every attempt of the retry schedule (about three days) failed; redeliver it when the receiver is back */
+  | 'FAILED'
+  /** waiting for its next attempt (see nextAttemptAt), or in one */
+  | 'PENDING'
+  /** an attempt got a 2xx answer */
+  | 'SUCCEEDED';
 
 /** A merchant's HTTPS receiver of webhooks: which events it gets, whether it is enabled, and how its deliveries went */
 export type WebhookEndpoint = Node & {
