@@ -147,6 +147,9 @@ try {
         unit: 'req/s',
         baseline: `bare SQL throughput, concurrency ${CONCURRENCY}`,
         baselineValue: round(perSecond(sqlConcurrent), 0),
+        // Issue 19's targets.
+        target: '≥ 0.5× the bare SQL',
+        pass: perSecond(apiConcurrent) >= 0.5 * perSecond(sqlConcurrent),
       },
       {
         figure: `createTransaction p99, concurrency ${CONCURRENCY}`,
@@ -154,6 +157,8 @@ try {
         unit: 'ms',
         baseline: `bare SQL p99, concurrency ${CONCURRENCY}`,
         baselineValue: round(sqlUnderLoad.p99),
+        target: "≤ 2× the bare SQL's p99",
+        pass: apiUnderLoad.p99 <= 2 * sqlUnderLoad.p99,
       },
     ],
   });

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { TransactionDocument, TransactionsDocument } from '../src/client/operations.ts';
 import { loadConfig } from '../src/config.ts';
@@ -13,8 +14,11 @@ import { latencySummary, round, runConcurrent, writeBenchResult, type BenchRow }
 /**
  * The GraphQL read path under load (autocannon, in this process) against the real server (child process) on
  * PostgreSQL: `transaction(id)` and `transactions(first: 50)`, both with nested events, at several concurrencies,
- * beside a bare graphql-yoga server (child process, same node:http setup) answering `{ hello }` in the same run.
- * Target: transaction(id) at concurrency 64 reaches at least half the bare server's requests per second.
+ * beside a bare graphql-yoga server (child process, same node:http setup) answering `{ hello }` in the same run,
+ * and, for the list page, beside its floor (issue 19): node:http + pg answering the same page with one hand-written
+ * SQL statement that builds its JSON (bench/support/sql-page-server.ts), checked equal to Paystream's answer.
+ * Targets: transaction(id) at concurrency 64 reaches at least half the bare server's requests per second; the
+ * list page at concurrency 16 at least half the SQL page's, with a p99 at most twice its p99.
  */
 
 const CONCURRENCIES = [1, 16, 64] as const;
@@ -26,12 +30,15 @@ const SEEDED_TRANSACTIONS = 300;
 const PAGE_SIZE = 50;
 const TARGET_RATIO = 0.5;
 const TARGET_CONCURRENCY = 64;
+const PAGE_TARGET_CONCURRENCY = 16;
+const PAGE_TARGET_P99_RATIO = 2;
 
 type Load = { rps: number; p50: number; p99: number; requests: number; failures: number };
 
 const db = await createBenchDatabase({ poolSize: 4 });
 let paystream: ServerProcess | undefined;
 let bare: ServerProcess | undefined;
+let sqlPage: ServerProcess | undefined;
 
 try {
   const { merchant, secret } = await createMerchant(db, 'Benchmark merchant');
@@ -46,10 +53,13 @@ try {
   });
 
   paystream = await startServerProcess('paystream', {
-    env: { DATABASE_URL: db.url, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    env: { DATABASE_URL: db.url, LOG_LEVEL: 'warn', NODE_ENV: 'production', DATABASE_POOL_SIZE: '10' },
     nodeArgs: serverNodeArgsFromEnv(),
   });
   bare = await startServerProcess('bare');
+  sqlPage = await startServerProcess('sql-page', {
+    env: { DATABASE_URL: db.url, DATABASE_POOL_SIZE: '10', BENCH_MERCHANT_ID: merchant.id, BENCH_API_KEY: secret, BENCH_PAGE_SIZE: String(PAGE_SIZE) },
+  });
 
   // The requests, checked once for the right answer before they are fired in bulk (GraphQL errors come with 200).
   const client = graphqlClient(paystream.url, secret);
@@ -57,6 +67,16 @@ try {
   const firstEdge = page.payload.data?.transactions.edges[0];
   if (page.payload.data?.transactions.edges.length !== PAGE_SIZE || !firstEdge || firstEdge.node.events.length !== 2) {
     throw new Error(`transactions(first: ${PAGE_SIZE}) answered ${JSON.stringify(page.payload).slice(0, 500)}`);
+  }
+  // The floor answers exactly what Paystream answers.
+  const floorAnswer = await fetch(`${sqlPage.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+    body: graphqlBody(TransactionsDocument, { first: PAGE_SIZE }),
+  });
+  const floorPage: unknown = await floorAnswer.json();
+  if (!isDeepStrictEqual(floorPage, page.payload)) {
+    throw new Error(`the SQL page differs from transactions(first: ${PAGE_SIZE}):\n${JSON.stringify(floorPage).slice(0, 800)}\n${JSON.stringify(page.payload).slice(0, 800)}`);
   }
   const transactionId = firstEdge.node.id;
   const single = await client.execute(TransactionDocument, { id: transactionId });
@@ -72,10 +92,11 @@ try {
   client.close();
 
   const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${secret}` };
-  const targets: Record<'bare' | 'transaction' | 'transactions', { url: string; bodies: readonly string[]; check: string }> = {
+  const targets: Record<'bare' | 'transaction' | 'transactions' | 'sqlPage', { url: string; bodies: readonly string[]; check: string }> = {
     bare: { url: `${bare.url}/graphql`, bodies: [JSON.stringify({ query: '{ hello }' })], check: '"hello":"world"' },
     transaction: { url: `${paystream.url}/graphql`, bodies: transactionBodies, check: '"transaction":{"id":"' },
     transactions: { url: `${paystream.url}/graphql`, bodies: [graphqlBody(TransactionsDocument, { first: PAGE_SIZE })], check: '"totalCount"' },
+    sqlPage: { url: `${sqlPage.url}/graphql`, bodies: [graphqlBody(TransactionsDocument, { first: PAGE_SIZE })], check: '"totalCount"' },
   };
   type TargetName = keyof typeof targets;
 
@@ -113,7 +134,7 @@ try {
     });
   };
 
-  const names: TargetName[] = ['bare', 'transaction', 'transactions'];
+  const names: TargetName[] = ['bare', 'transaction', 'transactions', 'sqlPage'];
   for (const name of names) await fire(name, 16, WARM_UP_SECONDS);
 
   // Short slices in turn rather than one long run each: on a shared machine, load from elsewhere then falls on
@@ -169,6 +190,27 @@ try {
         baselineValue: round(baseline.p99, 1),
       });
     }
+    const page = loads.get(`transactions@${connections}`);
+    const floor = loads.get(`sqlPage@${connections}`);
+    if (page && floor) {
+      const judged = connections === PAGE_TARGET_CONCURRENCY;
+      rows.push({
+        figure: `transactions(first: ${PAGE_SIZE}) req/s, concurrency ${connections}, against its SQL floor`,
+        value: round(page.rps, 0),
+        unit: 'req/s',
+        baseline: `one hand-written SQL statement building the page, node:http + pg, concurrency ${connections}`,
+        baselineValue: round(floor.rps, 0),
+        ...(judged ? { target: `≥ ${TARGET_RATIO * 100}% of the SQL page`, pass: page.failures === 0 && page.rps >= TARGET_RATIO * floor.rps } : {}),
+      });
+      rows.push({
+        figure: `transactions(first: ${PAGE_SIZE}) p99, concurrency ${connections}, against its SQL floor`,
+        value: round(page.p99, 1),
+        unit: 'ms',
+        baseline: `the SQL page p99, concurrency ${connections}`,
+        baselineValue: round(floor.p99, 1),
+        ...(judged ? { target: `≤ ${PAGE_TARGET_P99_RATIO}× the SQL page's p99`, pass: page.p99 <= PAGE_TARGET_P99_RATIO * floor.p99 } : {}),
+      });
+    }
     for (const name of names) {
       const load = loads.get(`${name}@${connections}`);
       if (load && load.failures > 0) failures.push(`${name} at concurrency ${connections}: ${load.failures} failed of ${load.requests}`);
@@ -181,6 +223,7 @@ try {
     notes: [
       `Per figure ${ROUNDS} slices of ${SLICE_SECONDS} s, interleaved with the other targets at the same concurrency, after a ${WARM_UP_SECONDS} s warm-up; one merchant with ${SEEDED_TRANSACTIONS} transactions (2 events each); both servers in child processes, autocannon in the parent, all on one machine.`,
       'transaction(id) and transactions(first: 50) are the TransactionDocument / TransactionsDocument operations of src/client/operations.ts (all fields, nested events; the page also counts totalCount).',
+      "The SQL page (the list page's floor) answers the same document with one statement building the JSON (page, histories, pageInfo, totalCount) behind bare node:http and a pg pool of the server's size (10); its answer was checked equal to Paystream's before the load.",
       `transaction(id) cycles through all ${SEEDED_TRANSACTIONS} seeded ids, so the lookups that the server batches into one statement are for different rows.`,
       ...(failures.length > 0 ? [`Failed requests (non-2xx, errors, timeouts or GraphQL errors): ${failures.join('; ')}`] : ['Every response was checked: no failed request.']),
     ],
@@ -189,6 +232,7 @@ try {
 } finally {
   await paystream?.stop();
   await bare?.stop();
+  await sqlPage?.stop();
   await db.drop();
 }
 

@@ -5,11 +5,13 @@ import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { createApp } from '../src/http/server.ts';
 import { createLogger } from '../src/logger.ts';
+import { startSqlPageServer } from './support/sql-page-server.ts';
 
 /**
  * The server under test, run by the benchmarks in a child process (bench/harness.ts startServerProcess):
  *   paystream  createApp on DATABASE_URL (already migrated by the benchmark), configured from the environment
  *   bare       graphql-yoga with a one-field schema on the same node:http setup: the ceiling our stack can reach
+ *   sql-page   node:http + pg answering the list page with one hand-written SQL statement (bench/support/sql-page-server.ts)
  * Listens on a free loopback port, prints `LISTENING <port>`, stops cleanly on SIGTERM (so --cpu-prof is written).
  */
 
@@ -55,11 +57,11 @@ async function startBare(): Promise<{ port: number; close(): Promise<void> }> {
 }
 
 const mode = process.argv[2];
-if (mode !== 'paystream' && mode !== 'bare') {
-  process.stderr.write('usage: serve.ts paystream|bare\n');
+if (mode !== 'paystream' && mode !== 'bare' && mode !== 'sql-page') {
+  process.stderr.write('usage: serve.ts paystream|bare|sql-page\n');
   process.exit(2);
 }
-const running = mode === 'paystream' ? await startPaystream() : await startBare();
+const running = mode === 'paystream' ? await startPaystream() : mode === 'bare' ? await startBare() : await startSqlPageServer(process.env);
 process.stdout.write(`LISTENING ${running.port}\n`);
 let stopping = false;
 process.on('SIGTERM', () => {
