@@ -339,7 +339,7 @@ async function main(): Promise<void> {
           unit: 'ms',
           baseline: 'bare graphql-ws',
           baselineValue: baseline.latency.p99,
-          ...(level === 1_000 ? { target: 'p99 < 50 ms at 1,000 subscribers, 200 changes/s', pass: ours.latency.p99 < 50 } : {}),
+          ...latencyTarget(level, ours.latency.p99),
         },
         { figure: `p50 latency from ack, ${level} subscribers @${RATE}/s`, value: ours.fromCommit.p50, unit: 'ms', baseline: 'bare graphql-ws', baselineValue: baseline.fromCommit.p50 },
         { figure: `p99 latency from ack, ${level} subscribers @${RATE}/s`, value: ours.fromCommit.p99, unit: 'ms', baseline: 'bare graphql-ws', baselineValue: baseline.fromCommit.p99 },
@@ -357,7 +357,10 @@ async function main(): Promise<void> {
         },
         { figure: `memory per idle subscription (RSS), ${level}`, value: ours.rssPerSubscription / 1024, unit: 'KB', baseline: 'bare graphql-ws', baselineValue: baseline.rssPerSubscription / 1024 },
       );
-      if (ours.missing !== 0 || ours.failed !== 0) notes.push(`${level} subscribers: ${ours.missing} deliveries missing, ${ours.failed} notifications not applied`);
+      // The baseline is judged like ours: a POST it did not accept, or a delivery it lost, is reported, never hidden.
+      for (const [name, figures] of [['paystream', ours], ['bare graphql-ws', baseline]] as const) {
+        if (figures.missing !== 0 || figures.failed !== 0) notes.push(`${name}, ${level} subscribers: ${figures.missing} deliveries missing, ${figures.failed} POSTs not accepted`);
+      }
     }
   } finally {
     loop.disable();
@@ -368,6 +371,13 @@ async function main(): Promise<void> {
     `Machine load average (1 min) ${round(loadBefore)} before, ${round(loadavg()[0] ?? 0)} after (2 cores, shared); subscriber process event-loop delay p99 ${round(loop.percentile(99) / 1e6)} ms.`,
   );
   writeBenchResult({ name: 'subscriptions', title: 'Live status subscriptions (graphql-ws)', notes, rows });
+}
+
+/** The issue's targets for p99 from the POST: under 20 ms at 1,000 subscribers, under 50 ms at 5,000. */
+function latencyTarget(level: number, p99: number): { target: string; pass: boolean } | Record<string, never> {
+  const limitMs = level === 1_000 ? 20 : level === 5_000 ? 50 : undefined;
+  if (limitMs === undefined) return {};
+  return { target: `p99 < ${limitMs} ms at ${level.toLocaleString('en')} subscribers, ${RATE} changes/s`, pass: p99 < limitMs };
 }
 
 function roundAll(figures: LevelFigures): Record<string, number> {
