@@ -22,7 +22,7 @@ const POOL_SIZE = 10;
 
 const db = await createBenchDatabase({ poolSize: POOL_SIZE });
 const server = await startServerProcess('paystream', {
-  env: { DATABASE_URL: db.url, DATABASE_POOL_SIZE: String(POOL_SIZE), LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+  env: { DATABASE_URL: db.url, DATABASE_POOL_SIZE: String(POOL_SIZE), LOG_LEVEL: 'warn', NODE_ENV: 'production', SANDBOX_IN_PRODUCTION: 'true' },
   nodeArgs: serverNodeArgsFromEnv(),
 });
 

@@ -40,6 +40,7 @@ const db = await createTestDatabase({ poolSize: POOL_SIZE });
 if (db.kind !== 'postgresql') throw new Error('bench:ingest measures PostgreSQL; set DATABASE_URL');
 const config = loadConfig({
   NODE_ENV: 'production',
+  SANDBOX_IN_PRODUCTION: 'true',
   LOG_LEVEL: 'silent',
   DATABASE_POOL_SIZE: String(POOL_SIZE),
   DATA_DIR: mkdtempSync(join(tmpdir(), 'paystream-bench-')),

@@ -23,7 +23,7 @@ const prefix = `bench-${randomBytes(4).toString('hex')}:`;
 const { secret: key } = await createMerchant(db, 'Bench');
 
 async function start(env: Record<string, string>): Promise<{ app: App; url: string }> {
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: '8', ...env });
+  const config = loadConfig({ NODE_ENV: 'production', SANDBOX_IN_PRODUCTION: 'true', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: '8', ...env });
   const app = createApp({ config, db, logger: createLogger('silent') });
   return { app, url: `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}` };
 }

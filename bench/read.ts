@@ -53,7 +53,7 @@ try {
   });
 
   paystream = await startServerProcess('paystream', {
-    env: { DATABASE_URL: db.url, LOG_LEVEL: 'warn', NODE_ENV: 'production', DATABASE_POOL_SIZE: '10' },
+    env: { DATABASE_URL: db.url, LOG_LEVEL: 'warn', NODE_ENV: 'production', SANDBOX_IN_PRODUCTION: 'true', DATABASE_POOL_SIZE: '10' },
     nodeArgs: serverNodeArgsFromEnv(),
   });
   bare = await startServerProcess('bare');

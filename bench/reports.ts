@@ -83,7 +83,7 @@ async function main(): Promise<void> {
 
     // The server in a child process, as in production: the load generator never shares its event loop.
     const server = await startServerProcess('paystream', {
-      env: { DATABASE_URL: db.url, NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', EXPIRY_INTERVAL_SECONDS: '0' },
+      env: { DATABASE_URL: db.url, NODE_ENV: 'production', SANDBOX_IN_PRODUCTION: 'true', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', EXPIRY_INTERVAL_SECONDS: '0' },
       nodeArgs: serverNodeArgsFromEnv(),
     });
     // One keep-alive client per key (node:http: far cheaper per call than fetch, so it adds little to what is measured).

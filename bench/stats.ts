@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     const server = await startServerProcess('paystream', {
       // Every figure of 500 rows (the breakdown) costs about 55,000: over the default limit, which is for untrusted
       // merchant keys; ADMIN dashboards selecting less, or the CSV, stay under it.
-      env: { DATABASE_URL: db.url, NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', EXPIRY_INTERVAL_SECONDS: '0', GRAPHQL_MAX_COST: '100000' },
+      env: { DATABASE_URL: db.url, NODE_ENV: 'production', SANDBOX_IN_PRODUCTION: 'true', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', EXPIRY_INTERVAL_SECONDS: '0', GRAPHQL_MAX_COST: '100000' },
       nodeArgs: serverNodeArgsFromEnv(),
     });
     const clients = new Map<string, ReturnType<typeof graphqlClient>>();

@@ -99,7 +99,7 @@ async function seed(db: TestDatabase): Promise<{ secrets: string[]; byLevel: Map
   // One real transaction, for a realistic redirect URL (the longest field of the payload). Imported only now:
   // test support reads DATABASE_URL when it loads, and createBenchDatabase sets it.
   const { testServiceDeps } = await import('../test/support/server.ts');
-  const real = await createTransaction(testServiceDeps(db, { NODE_ENV: 'production', PORT: '4000' }), merchantIds[0] ?? '', {
+  const real = await createTransaction(testServiceDeps(db, { NODE_ENV: 'production', SANDBOX_IN_PRODUCTION: 'true', PORT: '4000' }), merchantIds[0] ?? '', {
     merchantReference: 'bench-real',
     amount: { value: '10.00', currency: 'EUR' },
     returnUrl: 'https://shop.example/return',
@@ -270,6 +270,7 @@ async function main(): Promise<void> {
     DATABASE_URL: db.url,
     DATABASE_POOL_SIZE: '10',
     NODE_ENV: 'production',
+    SANDBOX_IN_PRODUCTION: 'true',
     LOG_LEVEL: 'warn',
     PORT: '0',
     NOTIFICATION_KEYS: `${notificationKey.keyId}:${notificationKey.secret}`,

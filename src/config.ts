@@ -130,6 +130,8 @@ const environmentSchema = z.object({
   ALIPAY_GATEWAY_URL: optionalString.refine((value) => value === undefined || URL.canParse(value), 'must be an absolute URL'),
   SANDBOX_CNY_RATES: cnyRates,
   SANDBOX_REDELIVERY_RATE: z.coerce.number().min(0).max(1).default(0.25),
+  // The sandbox confirms payments no one made: with NODE_ENV=production it runs only when this says so.
+  SANDBOX_IN_PRODUCTION: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
   PUBLIC_BASE_URL: optionalString.refine((value) => value === undefined || URL.canParse(value), 'must be an absolute URL'),
   MAX_TRANSACTION_AMOUNT: z
     .string()
@@ -179,9 +181,19 @@ const environmentSchema = z.object({
   if (env.NODE_ENV === 'production' && env.WEBHOOK_ALLOW_LOCAL_RECEIVERS === 'true') {
     ctx.addIssue({ code: 'custom', path: ['WEBHOOK_ALLOW_LOCAL_RECEIVERS'], message: 'must not be true in production' });
   }
+  if (env.ALIPAY_GATEWAY_URL === undefined) {
+    // Without a gateway the built-in sandbox plays Alipay: anyone can "pay" on its page. Production must say so.
+    if (env.NODE_ENV === 'production' && env.SANDBOX_IN_PRODUCTION !== 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALIPAY_GATEWAY_URL'],
+        message: 'must be set when NODE_ENV=production: without it the built-in sandbox is the gateway and confirms payments no one made (set SANDBOX_IN_PRODUCTION=true to run the sandbox in production anyway)',
+      });
+    }
+    return;
+  }
   // A real gateway needs both halves: our key to sign redirects, Alipay's to verify what it sends us. Without
   // them every redirect would be refused and every notification answered 401, so refuse to start instead.
-  if (env.ALIPAY_GATEWAY_URL === undefined) return;
   for (const variable of ['ALIPAY_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY'] as const) {
     if (env[variable] === undefined) {
       ctx.addIssue({ code: 'custom', path: [variable], message: 'is required when ALIPAY_GATEWAY_URL is set' });

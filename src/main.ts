@@ -54,9 +54,15 @@ async function main(): Promise<void> {
   const webhookSender = startWebhookSender({ db, config, logger, registry: app.metrics.registry });
   logger.info({ port, host: config.host, database: db.kind }, `Paystream listening on http://${config.host}:${port}/graphql`);
   const { alipay, sandbox, baseUrl } = app.providers();
-  if (sandbox) {
-    const log = config.nodeEnv === 'production' ? logger.warn.bind(logger) : logger.info.bind(logger);
-    log(
+  if (sandbox && config.nodeEnv === 'production') {
+    // Only with SANDBOX_IN_PRODUCTION=true (config.ts refuses it otherwise): said at warn level, in words no one misreads.
+    logger.warn(
+      { gateway: alipay.gatewayUrl, settlement: `${baseUrl}/sandbox/alipay/settlement`, setting: 'SANDBOX_IN_PRODUCTION=true' },
+      'SANDBOX IN PRODUCTION: ALIPAY_GATEWAY_URL is unset and SANDBOX_IN_PRODUCTION=true, so the built-in Alipay sandbox is the gateway: ' +
+        'its page confirms payments no one made and no real money moves. Set ALIPAY_GATEWAY_URL for real payments.',
+    );
+  } else if (sandbox) {
+    logger.info(
       { gateway: alipay.gatewayUrl, settlement: `${baseUrl}/sandbox/alipay/settlement` },
       'ALIPAY_GATEWAY_URL is unset: the built-in Alipay sandbox is the gateway (no real money moves)',
     );

@@ -56,3 +56,21 @@ describe('production settings in the configuration', () => {
     expect(() => loadConfig({ [variable]: value })).toThrow(`invalid configuration: ${variable} ${message}`);
   });
 });
+
+describe('the sandbox in production (#13.1)', () => {
+  const gateway = { ALIPAY_GATEWAY_URL: 'https://openapi.alipay.example/gateway.do', ALIPAY_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----x', ALIPAY_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----x' };
+
+  it('refuses NODE_ENV=production without a gateway, naming the variable and the explicit way out', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /^invalid configuration: ALIPAY_GATEWAY_URL must be set when NODE_ENV=production: .* \(set SANDBOX_IN_PRODUCTION=true to run the sandbox in production anyway\)$/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', SANDBOX_IN_PRODUCTION: 'false' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production', SANDBOX_IN_PRODUCTION: 'yes' })).toThrow('invalid configuration: SANDBOX_IN_PRODUCTION must be true or false');
+  });
+
+  it('runs the sandbox in production only when SANDBOX_IN_PRODUCTION=true; a real gateway or another NODE_ENV needs nothing', () => {
+    expect(loadConfig({ NODE_ENV: 'production', SANDBOX_IN_PRODUCTION: 'true' }).alipay.gatewayUrl).toBeUndefined();
+    expect(loadConfig({ NODE_ENV: 'production', ...gateway }).alipay.gatewayUrl).toBe(gateway.ALIPAY_GATEWAY_URL);
+    expect(loadConfig({ NODE_ENV: 'development' }).alipay.gatewayUrl).toBeUndefined();
+  });
+});

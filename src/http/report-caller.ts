@@ -7,13 +7,19 @@ import { rateLimitedMessage } from './errors.ts';
 import type { RouteDeps } from './types.ts';
 
 /**
- * What the report downloads (/reports/*.csv) share: the caller, authenticated like GraphQL (401 with
- * WWW-Authenticate: Bearer), spending its key's one budget, shared with GraphQL, WebSocket and SSE (429 with
- * Retry-After); and a service's refusal as the answer (FORBIDDEN 403, VALIDATION_FAILED 400 naming each field).
+ * What the routes taking an API key share (the report downloads /reports/*.csv, the sandbox's settlement): the
+ * caller, authenticated like GraphQL (401 with WWW-Authenticate: Bearer), spending its key's one budget, shared
+ * with GraphQL, WebSocket and SSE (429 with Retry-After); and a service's refusal as the answer (FORBIDDEN 403,
+ * VALIDATION_FAILED 400 naming each field). `authorization` is the request's header unless a page's form gave the key.
  */
-export async function reportCaller(deps: RouteDeps, request: IncomingMessage, response: ServerResponse): Promise<Actor> {
+export async function reportCaller(
+  deps: RouteDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+  authorization: string | undefined = request.headers.authorization,
+): Promise<Actor> {
   // The console's session cookie works here too: its CSV links are plain downloads (GET, nothing changes).
-  const actor = (await authenticateRequest(deps.db, { authorization: request.headers.authorization, cookie: request.headers.cookie }))?.actor;
+  const actor = (await authenticateRequest(deps.db, { authorization, cookie: request.headers.cookie }))?.actor;
   if (!actor) {
     response.setHeader('www-authenticate', 'Bearer');
     throw new HttpError(401, 'missing, malformed, unknown or revoked API key: send Authorization: Bearer <api key>');

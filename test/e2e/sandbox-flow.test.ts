@@ -109,11 +109,16 @@ describeInBrowser('the sandbox flow in a browser', () => {
     expect(view.events.at(-1)).toMatchObject({ status: 'REJECTED', previousStatus: 'REDIRECTED', source: 'PROVIDER_NOTIFICATION' });
   }, 60_000);
 
-  it('settles captured transactions: PAID with source SETTLEMENT, and settling again changes nothing', async () => {
+  it('settles captured transactions with the ADMIN key typed in: PAID with source SETTLEMENT, and settling again changes nothing', async () => {
     const page = await browser.context.newPage();
-    await page.goto(`${server.url}/sandbox/alipay/settlement`);
+    // Without a key the page shows no figures, only the form asking for the ADMIN key.
+    expect((await page.goto(`${server.url}/sandbox/alipay/settlement`))?.status()).toBe(401);
+    expect(await page.locator('table').count()).toBe(0);
+    await page.getByLabel('ADMIN API key').fill(server.adminKey);
+    await page.getByRole('button', { name: 'Show' }).click();
     expect(await page.locator('tbody').textContent()).toContain('EUR');
-    await Promise.all([page.waitForURL(/settled=1/), page.getByRole('button', { name: 'Settle all' }).click()]);
+    await page.getByLabel('ADMIN API key').fill(server.adminKey);
+    await page.getByRole('button', { name: 'Settle all' }).click();
     expect(await page.getByTestId('settlement-result').textContent()).toContain('Settled 1 transaction(s)');
     expect(await page.locator('tbody').textContent()).toContain('Nothing awaiting settlement');
 
@@ -125,7 +130,9 @@ describeInBrowser('the sandbox flow in a browser', () => {
       ['SIGNED_EVENT', 'payment.paid', 'APPLIED'],
     ]);
 
-    await Promise.all([page.waitForURL(/settled=0/), page.getByRole('button', { name: 'Settle all' }).click()]);
+    await page.getByLabel('ADMIN API key').fill(server.adminKey);
+    await page.getByRole('button', { name: 'Settle all' }).click();
+    expect(await page.getByTestId('settlement-result').textContent()).toContain('Settled 0 transaction(s)');
     expect((await adminView(paidId)).events).toHaveLength(4);
     await page.close();
   }, 60_000);

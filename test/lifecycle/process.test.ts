@@ -50,7 +50,7 @@ async function startServer(env: Record<string, string> = {}): Promise<Started> {
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     databaseEnv = { DATA_DIR: dataDir };
   }
-  const started = run({ NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ADMIN_API_KEY, ...databaseEnv, ...env });
+  const started = run({ NODE_ENV: 'production', SANDBOX_IN_PRODUCTION: 'true', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ADMIN_API_KEY, ...databaseEnv, ...env });
   const deadline = Date.now() + 30_000;
   for (;;) {
     const match = /"port":(\d+)/.exec(started.stdout());
@@ -138,8 +138,10 @@ describe('graceful shutdown on SIGTERM', () => {
     const { code, at } = await server.exited;
     expect(code).toBe(0);
     expect(at - signalledAt).toBeLessThan(8_000);
-    const lines = server.stdout().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { msg: string; cutConnections?: number });
+    const lines = server.stdout().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { msg: string; level: number; cutConnections?: number });
     expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['shutting down: draining in-flight requests', 'stopped']));
+    // NODE_ENV=production ran the sandbox only because SANDBOX_IN_PRODUCTION=true, and said so at warn level (#13.1).
+    expect(lines.find((line) => line.msg.startsWith('SANDBOX IN PRODUCTION:'))?.level).toBe(40);
     expect(lines.find((line) => line.msg === 'stopped')?.cutConnections).toBe(0);
     expect(server.stderr()).toBe('');
   });
@@ -166,6 +168,8 @@ describe.concurrent('configuration is validated at start', () => {
     ['NOTIFICATION_KEYS', { NOTIFICATION_KEYS: 'broken' }],
     // The other variables' messages are covered in-process by test/config.test.ts.
     ['SHUTDOWN_TIMEOUT_SECONDS', { SHUTDOWN_TIMEOUT_SECONDS: 'soon' }],
+    // Production without a gateway would run the sandbox, which confirms payments no one made (#13.1).
+    ['ALIPAY_GATEWAY_URL', { NODE_ENV: 'production' }],
   ])('bad %s: exit code 1 and one line on stderr naming it, at once', async (variable, env) => {
     const started = run({ DATA_DIR: join(tmpdir(), 'paystream-never-created'), ...env });
     const { code } = await started.exited;

@@ -120,6 +120,35 @@ describe('authentication bypass attempts', () => {
   });
 });
 
+describe('every route besides /graphql takes an API key, unless it is public by design', () => {
+  // Public routes and why (docs/SECURITY.md). Anything else must answer a keyless request 401: the sandbox's
+  // settlement once moved every merchant's money for anyone (#13.1), and a new route must not repeat that.
+  const publicRoutes: [RegExp, string][] = [
+    [/^GET \/$/, 'a pointer to GraphQL'],
+    [/^GET \/(healthz|readyz)$/, 'liveness and readiness: no data'],
+    [/^GET \/metrics$/, 'its own METRICS_TOKEN, else loopback clients only'],
+    [/^(GET|POST) \/notifications\//, 'Alipay and signed events: the signature is the authentication (GET: the endpoint ownership echo)'],
+    [/^(GET|POST) \/sandbox\/alipay(\/gateway|\/pay|\/cancel)?$/, 'the sandbox consumer pages: they act only on a redirect we signed'],
+    [/^GET \/return\//, 'the consumer coming back from Alipay: a ticket we signed'],
+  ];
+
+  it('answers a keyless request 401 with WWW-Authenticate: Bearer on every other route', async () => {
+    const checked: string[] = [];
+    for (const [path, methods] of server.app.routes) {
+      for (const method of methods.keys()) {
+        const route = `${method} ${path}`;
+        const response = await request(`${server.url}${path}`, { method, ...(method === 'POST' ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=settle' } : {}) });
+        expect(response.status, route).toBeLessThan(500);
+        if (publicRoutes.some(([pattern]) => pattern.test(route))) continue;
+        expect({ route, status: response.status, challenge: response.headers.get('www-authenticate') }).toEqual({ route, status: 401, challenge: 'Bearer' });
+        checked.push(route);
+      }
+    }
+    // The sweep reaches the key-taking routes (so it can fail).
+    expect(checked).toEqual(expect.arrayContaining(['GET /reports/daily.csv', 'GET /sandbox/alipay/settlement', 'POST /sandbox/alipay/settlement']));
+  });
+});
+
 describe('ADMIN_API_KEY: every value the configuration accepts authenticates (#13.14)', () => {
   // The printable ASCII range and a few neighbours, one candidate each, plus lengths around both bounds.
   const characters = Array.from({ length: 0x7f - 0x20 }, (_, index) => String.fromCharCode(0x20 + index)).concat(['\t', 'é', '\u00a0']);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
+import { insertTransaction } from '../support/fixtures.ts';
 import { request, type RawResponse } from '../support/http.ts';
 import { startSibling, startTestServer, type SiblingServer, type TestServer } from '../support/server.ts';
 
@@ -79,6 +80,50 @@ describe('CSRF: a request a foreign page could send without a preflight runs not
   it('GET never runs a mutation, whatever it carries: 405', async () => {
     const response = await send({ path: `?query=${encodeURIComponent(MUTATION)}`, headers: { authorization: `Bearer ${server.adminKey}`, 'x-graphql-yoga-csrf': '1' } });
     expect(response.status).toBe(405);
+  });
+});
+
+describe('CSRF on the other routes: a foreign page cannot make a browser change state through them', () => {
+  // Every POST route that takes an API key (found as the ones answering a keyless POST 401 Bearer; today the
+  // sandbox's settlement, #13.1) refuses what a browser marks as sent by another site, whatever credential the
+  // request carries: the ADMIN key typed in a form, a Bearer header, cookies or cached Basic authentication.
+  async function apiKeyPostRoutes(): Promise<string[]> {
+    const found: string[] = [];
+    for (const [path, methods] of server.app.routes) {
+      if (!methods.has('POST')) continue;
+      const response = await request(`${server.url}${path}`, { method: 'POST' });
+      if (response.status === 401 && response.headers.get('www-authenticate') === 'Bearer') found.push(path);
+    }
+    return found;
+  }
+
+  const foreign: [string, Record<string, string>][] = [
+    ['Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
+    ['a foreign Origin', { origin: 'https://attacker.example' }],
+    ['Origin: null', { origin: 'null' }],
+  ];
+
+  it('refuses them 403 with a valid ADMIN key in the form or the header, and leaves the data as it was', async () => {
+    const paths = await apiKeyPostRoutes();
+    expect(paths).toContain('/sandbox/alipay/settlement');
+    // Money a forged settlement would move.
+    const payee = await server.createMerchant('Payee');
+    await insertTransaction(server.db, { merchantId: payee.merchantId, history: [{ status: 'REDIRECTED' }, { status: 'CAPTURED' }] });
+    const before = await server.db.prisma.transactionEvent.count();
+    for (const path of paths) {
+      for (const [name, headers] of foreign) {
+        const carried: Record<string, string>[] = [
+          { 'content-type': 'application/x-www-form-urlencoded' },
+          { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${server.adminKey}` },
+          { 'content-type': 'application/x-www-form-urlencoded', cookie: 'paystream_session=anything' },
+        ];
+        for (const credentials of carried) {
+          const response = await request(`${server.url}${path}`, { method: 'POST', headers: { ...credentials, ...headers }, body: `apiKey=${encodeURIComponent(server.adminKey)}&action=settle` });
+          expect({ path, name, status: response.status }).toEqual({ path, name, status: 403 });
+        }
+      }
+    }
+    expect(await server.db.prisma.transactionEvent.count()).toBe(before);
   });
 });
 

@@ -99,7 +99,8 @@ export type SiblingServer = { url: string; adminKey: string; app: App; close(): 
  * the same data and keys without the cost of a second database.
  */
 export async function startSibling(base: TestServer, env: Record<string, string>): Promise<SiblingServer> {
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', RATE_LIMIT_REQUESTS: '0', ...env });
+  // SANDBOX_IN_PRODUCTION: a NODE_ENV=production sibling keeps base's sandbox gateway (it needs no outside Alipay).
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', RATE_LIMIT_REQUESTS: '0', SANDBOX_IN_PRODUCTION: 'true', ...env });
   const app = createApp({ config, db: base.db, logger: createLogger(config.logLevel) });
   const port = await app.listen(0, '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, adminKey: base.adminKey, app, close: async () => void (await app.close()) };

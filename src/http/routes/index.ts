@@ -9,6 +9,7 @@ import { dailyReportCsvRoutes } from './reports-csv.ts';
 import { consumerReturnRoutes } from './consumer-return.ts';
 import { sandboxRoutes } from './sandbox.ts';
 import { sandboxRefundRoutes } from './sandbox-refund.ts';
+import { sandboxSettlementRoutes } from './sandbox-settlement.ts';
 import { statsCsvRoutes } from './stats-csv.ts';
 
 /**
@@ -37,7 +38,7 @@ export function buildRoutes(deps: RouteDeps): Routes {
     ...consoleRoutes(),
     ...consoleSessionRoutes(deps),
     // The sandbox plays Alipay and the bank; it exists only while no real gateway is configured.
-    ...(deps.providers().sandbox !== undefined ? [...sandboxRoutes(deps), ...sandboxRefundRoutes(deps)] : []),
+    ...(deps.providers().sandbox !== undefined ? [...sandboxRoutes(deps), ...sandboxRefundRoutes(deps), ...sandboxSettlementRoutes(deps)] : []),
   ];
   const routes = new Map<string, Map<string, RouteHandler>>();
   for (const { method, path, handler } of all) {

@@ -1,35 +1,22 @@
 import type { ServerResponse } from 'node:http';
 import { buildTradeNotification, checkTradeRequest, type SandboxTradeStatus, type TradeRequestCheck } from '../../providers/alipay/sandbox/gateway.ts';
 import { postAlipayNotification, type RetryPolicy } from '../../providers/alipay/sandbox/delivery.ts';
-import { deliveryFailedPage, errorPage, gatewayPage, settlementPage } from '../../providers/alipay/sandbox/pages.ts';
+import { deliveryFailedPage, errorPage, gatewayPage } from '../../providers/alipay/sandbox/pages.ts';
 import { formatCny } from '../../providers/alipay/sandbox/rates.ts';
 import { SANDBOX_GATEWAY_PATH, type ProviderSettings, type SandboxSettings } from '../../providers/settings.ts';
-import { capturedAwaitingSettlement, settleCapturedTransactions } from '../../services/settlement.ts';
-import { HttpError, readBody, sendText } from '../body.ts';
+import { HttpError, readBody, sendHtml, sendText } from '../body.ts';
 import type { Route, RouteDeps, RouteHandler } from '../types.ts';
 import { parseFormBody } from '../../providers/alipay/notification.ts';
 
 /**
  * The built-in Alipay sandbox, the gateway while ALIPAY_GATEWAY_URL is unset: the consumer's payment page,
  * its Pay and Cancel actions (which post signed Alipay notifications to our notify_url, retrying until
- * `success`, sometimes twice), and a settlement action playing the bank statement.
+ * `success`, sometimes twice). Its settlement page, for ADMIN keys, is sandbox-settlement.ts.
  */
 
-const SANDBOX_BASE = SANDBOX_GATEWAY_PATH.slice(0, SANDBOX_GATEWAY_PATH.lastIndexOf('/'));
+export const SANDBOX_BASE = SANDBOX_GATEWAY_PATH.slice(0, SANDBOX_GATEWAY_PATH.lastIndexOf('/'));
 /** Alipay's schedule is 8 attempts over about 25 hours; the sandbox compresses the tail to minutes. */
 const BACKGROUND_RETRY: RetryPolicy = { delaysMs: [5_000, 15_000, 30_000, 60_000], timeoutMs: 10_000 };
-
-function sendHtml(response: ServerResponse, status: number, html: string): void {
-  response.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    // No scripts at all; forms post to ourselves and are then redirected to the merchant's return_url.
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
-  });
-  response.end(html);
-}
 
 function redirect(response: ServerResponse, location: string): void {
   response.writeHead(303, { location, 'cache-control': 'no-store' });
@@ -102,21 +89,6 @@ export function sandboxRoutes(deps: RouteDeps): Route[] {
   add('POST', `${SANDBOX_BASE}/pay`, consumerAction('TRADE_SUCCESS'));
   // The consumer gives up: Alipay closes the unpaid trade (TRADE_CLOSED, which we record as REJECTED).
   add('POST', `${SANDBOX_BASE}/cancel`, consumerAction('TRADE_CLOSED'));
-
-  add('GET', `${SANDBOX_BASE}/settlement`, async (_request, response, url) => {
-    sandboxOf(deps.providers());
-    const settled = Number(url.searchParams.get('settled'));
-    const failed = Number(url.searchParams.get('failed'));
-    const last = url.searchParams.has('settled') && Number.isSafeInteger(settled) && Number.isSafeInteger(failed) ? { settled, failed } : undefined;
-    sendHtml(response, 200, settlementPage(await capturedAwaitingSettlement(deps.db), last));
-  });
-
-  add('POST', `${SANDBOX_BASE}/settlement`, async (request, response, _url, log) => {
-    const sandbox = sandboxOf(deps.providers());
-    await readBody(request);
-    const result = await settleCapturedTransactions({ db: deps.db, logger: log, sandbox });
-    redirect(response, `${SANDBOX_BASE}/settlement?settled=${result.settled}&failed=${result.failed}`);
-  });
 
   add('GET', SANDBOX_BASE, async (_request, response) => {
     sandboxOf(deps.providers());

@@ -89,21 +89,40 @@ export function deliveryFailedPage(returnUrl: string, detail: string): string {
 
 export type SettlementSummary = { currency: string; count: number; total: string };
 
-export function settlementPage(awaiting: readonly SettlementSummary[], last: { settled: number; failed: number } | undefined): string {
-  const rows = awaiting
+export type SettlementPageState = {
+  /** What awaits settlement, every merchant's together: given for ADMIN callers only. */
+  awaiting?: readonly SettlementSummary[];
+  /** The run this page answers. */
+  settled?: { settled: number; failed: number };
+  /** Why the caller sees no figures (no key, a merchant key, a cross-site form...). */
+  refusal?: string;
+};
+
+/** The settlement page: figures for ADMIN only, and a form that takes the ADMIN key each time (nothing is remembered). */
+export function settlementPage(state: SettlementPageState): string {
+  const { awaiting, settled, refusal } = state;
+  const rows = (awaiting ?? [])
     .map((row) => `<tr><td>${escapeHtml(row.currency)}</td><td>${row.count}</td><td>${escapeHtml(row.total)}</td></tr>`)
     .join('\n');
-  const result = last
-    ? `<p data-testid="settlement-result">Settled ${last.settled} transaction(s)${last.failed > 0 ? `, <span class="error">${last.failed} not acknowledged</span>` : ''}.</p>`
+  const result = settled
+    ? `<p data-testid="settlement-result">Settled ${settled.settled} transaction(s)${settled.failed > 0 ? `, <span class="error">${settled.failed} not acknowledged</span>` : ''}.</p>`
     : '';
+  const figures =
+    awaiting === undefined
+      ? ''
+      : `<table><thead><tr><th>Currency</th><th>Captured</th><th>Total</th></tr></thead><tbody>
+${rows || '<tr><td colspan="3">Nothing awaiting settlement.</td></tr>'}
+</tbody></table>`;
   return layout(
     'Alipay sandbox: settlement',
     `<h1>Settlement</h1>
-<p>Plays the bank statement: every CAPTURED transaction's funds arrive, and a signed <code>payment.paid</code> event is posted for each.</p>
+<p>Plays the bank statement: every CAPTURED transaction's funds arrive, and a signed <code>payment.paid</code> event is posted for each. For ADMIN keys only.</p>
+${refusal === undefined ? '' : `<p class="error" data-testid="settlement-refusal">${escapeHtml(refusal)}</p>`}
 ${result}
-<table><thead><tr><th>Currency</th><th>Captured</th><th>Total</th></tr></thead><tbody>
-${rows || '<tr><td colspan="3">Nothing awaiting settlement.</td></tr>'}
-</tbody></table>
-<div class="actions"><form method="post" action="settlement"><button class="primary" type="submit">Settle all</button></form></div>`,
+${figures}
+<form method="post" action="settlement">
+<p><label>ADMIN API key <input type="password" name="apiKey" autocomplete="current-password" required></label></p>
+<div class="actions"><button class="secondary" type="submit" name="action" value="show">Show</button><button class="primary" type="submit" name="action" value="settle">Settle all</button></div>
+</form>`,
   );
 }
