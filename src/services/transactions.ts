@@ -159,22 +159,21 @@ async function findIdempotentReplay(
   return tx.transaction.findUniqueOrThrow({ where: { id: record.transactionId } });
 }
 
+/** Who cancels: a merchant (its own transactions only) or ADMIN (any); the history records which. */
+export type Canceller = { role: 'MERCHANT'; merchantId: string } | { role: 'ADMIN' };
+
 /**
- * Merchant cancel: only from CREATED or REDIRECTED; after that the money is moving. The state machine
- * decides under the row lock, so a cancel racing a capture sees the capture and is refused.
+ * Cancel: only from CREATED or REDIRECTED; after that the money is moving. The state machine decides under
+ * the row lock, so a cancel racing a capture sees the capture and is refused. Recorded as who acted: source
+ * MERCHANT_API with reason CANCELLED_BY_MERCHANT, or ADMIN_API with CANCELLED_BY_ADMIN.
  */
-export async function cancelTransaction(
-  deps: ServiceDeps,
-  merchantId: string | undefined,
-  transactionId: string,
-): Promise<Transaction> {
-  const outcome = await transition(deps.db, {
-    transactionId,
-    target: 'CANCELLED',
-    source: 'MERCHANT_API',
-    reason: 'CANCELLED_BY_MERCHANT',
-    ...(merchantId !== undefined ? { merchantId } : {}),
-  });
+export async function cancelTransaction(deps: ServiceDeps, canceller: Canceller, transactionId: string): Promise<Transaction> {
+  const outcome = await transition(
+    deps.db,
+    canceller.role === 'ADMIN'
+      ? { transactionId, target: 'CANCELLED', source: 'ADMIN_API', reason: 'CANCELLED_BY_ADMIN' }
+      : { transactionId, target: 'CANCELLED', source: 'MERCHANT_API', reason: 'CANCELLED_BY_MERCHANT', merchantId: canceller.merchantId },
+  );
   if (outcome.kind === 'applied') return outcome.transaction;
   if (outcome.kind === 'not_found') throw new NotFoundError();
   const { status } = outcome.transaction;

@@ -157,6 +157,28 @@ describe('cancelTransaction', () => {
     ]);
   });
 
+  it('records an ADMIN cancel as ADMIN_API with reason CANCELLED_BY_ADMIN, not as the merchant (#13.12)', async () => {
+    const transaction = await create();
+    const cancelled = await server.execute(CancelTransactionDocument, { id: transaction.id }, server.adminKey);
+    expect(cancelled.data?.cancelTransaction).toMatchObject({
+      __typename: 'CancelTransactionSuccess',
+      transaction: { status: 'CANCELLED', statusReason: 'CANCELLED_BY_ADMIN' },
+    });
+    // The merchant reads who acted in its own history (and on its event stream, which carries these rows).
+    const history = await server.execute(TransactionDocument, { id: transaction.id }, merchant.key);
+    expect(history.data?.transaction?.statusReason).toBe('CANCELLED_BY_ADMIN');
+    expect(history.data?.transaction?.events.map((event) => [event.status, event.source])).toEqual([
+      ['CREATED', 'MERCHANT_API'],
+      ['REDIRECTED', 'MERCHANT_API'],
+      ['CANCELLED', 'ADMIN_API'],
+    ]);
+    const stored = await server.db.prisma.transactionEvent.findFirstOrThrow({ where: { status: 'CANCELLED', transaction: { merchantReference: transaction.merchantReference } } });
+    expect(stored).toMatchObject({ source: 'ADMIN_API', reason: 'CANCELLED_BY_ADMIN' });
+    // Refused like a merchant's cancel once final: the same state machine.
+    const again = await server.execute(CancelTransactionDocument, { id: transaction.id }, server.adminKey);
+    expect(again.data?.cancelTransaction).toMatchObject({ __typename: 'InvalidStateError', currentStatus: 'CANCELLED' });
+  });
+
   it('refuses to cancel after CAPTURED', async () => {
     const transaction = await create();
     const { transition } = await import('../../src/services/transitions.ts');

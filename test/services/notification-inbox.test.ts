@@ -58,7 +58,7 @@ describe('NotificationInbox', () => {
   it('ingests a queued batch in one database transaction with one-by-one semantics', async () => {
     const inbox = new NotificationInbox({ db, logger: createLogger('silent') }, { maxConcurrentBatches: 1 });
     const [blocker, twice, mismatch, cancelled] = [await redirected(), await redirected(), await redirected('99.00'), await redirected()];
-    await cancelTransaction(deps, merchantId, cancelled);
+    await cancelTransaction(deps, { role: 'MERCHANT', merchantId }, cancelled);
     const capture = notification(twice, 'CAPTURED');
     // The first call starts a batch of its own; everything else queues behind it and forms the next batch.
     const results = await Promise.all([

@@ -217,10 +217,17 @@ export type Error = {
   message: Scalars['String']['output'];
 };
 
+/** Who caused a change in a transaction’s history */
 export type EventSource =
+  /** an ADMIN key (e.g. an operator cancelling a merchant’s transaction) */
+  | 'ADMIN_API'
+  /** the merchant, with its API key */
   | 'MERCHANT_API'
+  /** Alipay (a verified notification) or a signed event */
   | 'PROVIDER_NOTIFICATION'
+  /** the settlement: the funds arrived (a signed payment.paid event) */
   | 'SETTLEMENT'
+  /** Paystream itself, e.g. the expiry of an unpaid trade */
   | 'SYSTEM';
 
 export type FieldError = {

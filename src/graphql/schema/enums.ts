@@ -4,7 +4,14 @@ import { builder } from '../builder.ts';
 export const TransactionStatusEnum = builder.enumType('TransactionStatus', { values: TRANSACTION_STATUSES });
 export const PaymentProductEnum = builder.enumType('PaymentProduct', { values: ['ALIPAY'] as const });
 export const EventSourceEnum = builder.enumType('EventSource', {
-  values: ['MERCHANT_API', 'PROVIDER_NOTIFICATION', 'SETTLEMENT', 'SYSTEM'] as const,
+  description: 'Who caused a change in a transaction’s history',
+  values: {
+    MERCHANT_API: { description: 'the merchant, with its API key' },
+    PROVIDER_NOTIFICATION: { description: 'Alipay (a verified notification) or a signed event' },
+    SETTLEMENT: { description: 'the settlement: the funds arrived (a signed payment.paid event)' },
+    SYSTEM: { description: 'Paystream itself, e.g. the expiry of an unpaid trade' },
+    ADMIN_API: { description: 'an ADMIN key (e.g. an operator cancelling a merchant’s transaction)' },
+  } as const,
 });
 export const TransactionEventKindEnum = builder.enumType('TransactionEventKind', {
   values: {

@@ -189,7 +189,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context) => {
       const id = decodeGlobalId(args.id, 'Transaction');
       if (id === undefined) throw new NotFoundError();
-      return cancelTransaction(context, merchantScope(context.actor), id);
+      return cancelTransaction(context, context.actor, id);
     },
   }),
 }));
