@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isCalendarDate } from '../../src/domain/calendar.ts';
-import { encodeCsv, encodeCsvField } from '../../src/domain/csv.ts';
+import { encodeCsv, encodeCsvField, neutraliseFormula } from '../../src/domain/csv.ts';
 import { formatRatio } from '../../src/domain/ratio.ts';
 
 describe('isCalendarDate', () => {
@@ -33,13 +33,40 @@ describe('encodeCsv (RFC 4180)', () => {
     expect(encodeCsv([])).toBe('');
   });
 
-  it('round-trips any text through a strict RFC 4180 reader', () => {
+  it('round-trips any text through a strict RFC 4180 reader (formula-like text with its guard)', () => {
     fc.assert(
       fc.property(fc.array(fc.array(fc.string({ unit: 'grapheme' }), { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 5 }), (records) => {
-        expect(parseCsv(encodeCsv(records))).toEqual(records);
+        expect(parseCsv(encodeCsv(records))).toEqual(records.map((record) => record.map(neutraliseFormula)));
       }),
     );
-    expect(encodeCsvField('=SUM(A1)')).toBe('=SUM(A1)');
+  });
+});
+
+describe('CSV formula injection (#14.11)', () => {
+  it('prefixes with a quote every cell a spreadsheet would run: = + - @, and a leading tab or CR', () => {
+    expect(encodeCsvField('=SUM(A1)')).toBe("'=SUM(A1)");
+    expect(encodeCsvField('=HYPERLINK("https://evil.example","x")')).toBe('"\'=HYPERLINK(""https://evil.example"",""x"")"');
+    expect(encodeCsvField('+1+1')).toBe("'+1+1");
+    expect(encodeCsvField('-2+3')).toBe("'-2+3");
+    expect(encodeCsvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(encodeCsvField('\t=1+1')).toBe("'\t=1+1");
+    expect(encodeCsvField('\r=1+1')).toBe('"\'\r=1+1"');
+  });
+
+  it('leaves numbers and ordinary text alone', () => {
+    for (const value of ['-12.50', '+3', '1999', '0.00', 'Acme', 'a=b', ' =not a formula', '', '2026-11-01T05:30:00-04:00']) {
+      expect(encodeCsvField(value)).toBe(value);
+    }
+  });
+
+  it('no encoded field starts a formula, whatever the text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (value) => {
+        const field = encodeCsvField(value);
+        const cell = field.startsWith('"') ? field.slice(1) : field;
+        if (/^[=+\-@\t\r]/.test(cell)) expect(cell).toMatch(/^[+-]?\d+(\.\d+)?$/);
+      }),
+    );
   });
 });
 
