@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { printSchema } from 'graphql';
+import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isSpecifiedScalarType, parse, printSchema, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../../src/graphql/schema/index.ts';
 
@@ -42,3 +42,44 @@ describe('committed artefacts', () => {
     }
   });
 });
+
+describe('descriptions (#14.12)', () => {
+  /** Every public type, field, argument, input field and enum value without a description, by its schema coordinate. */
+  function undescribed(): string[] {
+    const missing: string[] = [];
+    const described = (description: string | null | undefined) => (description ?? '').trim() !== '';
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || isSpecifiedScalarType(type)) continue;
+      if (!described(type.description)) missing.push(type.name);
+      if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          if (!described(field.description)) missing.push(`${type.name}.${field.name}`);
+          for (const argument of 'args' in field ? field.args : []) {
+            if (!described(argument.description)) missing.push(`${type.name}.${field.name}(${argument.name}:)`);
+          }
+        }
+      }
+      if (isEnumType(type)) {
+        for (const value of type.getValues()) if (!described(value.description)) missing.push(`${type.name}.${value.name}`);
+      }
+    }
+    return missing;
+  }
+
+  it('every public type, field, argument, input field and enum value has one (GraphiQL and schema.graphql show them)', () => {
+    expect(undescribed()).toEqual([]);
+  });
+});
+
+describe("the README's examples (#14.12)", () => {
+  const examples = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+
+  it('are valid against the schema, and every mutation selects the error types (else a refusal reads as {})', () => {
+    expect(examples.length).toBeGreaterThan(0);
+    for (const example of examples) {
+      expect(validate(schema, parse(example)).map((error) => error.message), example).toEqual([]);
+      if (example.trimStart().startsWith('mutation')) expect(example).toContain('... on Error { code message }');
+    }
+  });
+});
+

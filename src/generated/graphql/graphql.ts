@@ -20,43 +20,63 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+/** More than is still refundable was asked for (code AMOUNT_EXCEEDS_REFUNDABLE); nothing was recorded */
 export type AmountExceedsRefundableError = Error & {
   __typename?: 'AmountExceedsRefundableError';
+  /** what went wrong, for a program: stable, e.g. NOT_FOUND, VALIDATION_FAILED */
   code: Scalars['String']['output'];
+  /** what went wrong, for a person (may change) */
   message: Scalars['String']['output'];
   /** what is still refundable now */
   refundableAmount: Money;
 };
 
+/** ADMIN only. Something notifications reported that was not applied and needs a human (one open per transaction and kind) */
 export type Anomaly = Node & {
   __typename?: 'Anomaly';
+  /** when it was opened */
   createdAt: Scalars['DateTime']['output'];
+  /** what was reported against what we had, in words */
   detail: Scalars['String']['output'];
+  /** opaque global id */
   id: Scalars['ID']['output'];
+  /** what went wrong */
   kind: AnomalyKind;
   /** the notifications that reported it, oldest first */
   notifications: Array<Notification>;
   /** CAPTURED_AFTER_CANCEL / CAPTURED_AFTER_REJECTION: the refund ADMIN made to give the money back (resolved when it succeeds) */
   refund?: Maybe<Refund>;
+  /** what was done, as resolveAnomaly was told; null while OPEN */
   resolution?: Maybe<Scalars['String']['output']>;
+  /** when it was resolved; null while OPEN */
   resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** whether it still needs a human */
   status: AnomalyStatus;
+  /** the transaction concerned; null for an ORPHAN */
   transaction?: Maybe<Transaction>;
 };
 
+/** A page of anomalies */
 export type AnomalyConnection = {
   __typename?: 'AnomalyConnection';
+  /** the rows of this page, each with its cursor */
   edges: Array<AnomalyEdge>;
+  /** where this page sits in the whole list */
   pageInfo: PageInfo;
+  /** how many rows the whole list has (every page together), with the same filter */
   totalCount: Scalars['Int']['output'];
 };
 
+/** An anomaly and its cursor */
 export type AnomalyEdge = {
   __typename?: 'AnomalyEdge';
+  /** opaque; pass it as `after` (or `before`) to page on from this row */
   cursor: Scalars['String']['output'];
+  /** the row */
   node: Anomaly;
 };
 
+/** What a notification reported that could not be applied, and needs a human */
 export type AnomalyKind =
   /** the notification's amount or currency disagrees with the transaction */
   | 'AMOUNT_MISMATCH'
@@ -69,66 +89,92 @@ export type AnomalyKind =
   /** a notification for no known transaction */
   | 'ORPHAN';
 
+/** Whether an anomaly still needs a human */
 export type AnomalyStatus =
+  /** not handled yet */
   | 'OPEN'
+  /** handled: resolveAnomaly said what was done (or a refund settled it) */
   | 'RESOLVED';
 
+/** An API key as stored: never its secret (only a hash of it is kept) */
 export type ApiKey = {
   __typename?: 'ApiKey';
+  /** when it was issued */
   createdAt: Scalars['DateTime']['output'];
+  /** the key’s id (what key:revoke and the logs name) */
   id: Scalars['ID']['output'];
   /** the first characters of the secret, for recognising it */
   prefix: Scalars['String']['output'];
+  /** when it was revoked; null while it works */
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** MERCHANT (its merchant’s data only) or ADMIN (everything) */
   role: Scalars['String']['output'];
 };
 
+/** CancelTransactionSuccess, or why nothing was cancelled */
 export type CancelTransactionResult = CancelTransactionSuccess | InvalidStateError | NotFoundError;
 
+/** The transaction is CANCELLED */
 export type CancelTransactionSuccess = {
   __typename?: 'CancelTransactionSuccess';
+  /** the transaction, CANCELLED */
   transaction: Transaction;
 };
 
 /** How far the day's created transactions got, by their event history. The success path counts cumulatively (a transaction that reached PAID counts as redirected, captured and paid, even if a notification skipped a step). */
 export type ConversionFunnel = {
   __typename?: 'ConversionFunnel';
+  /** ended CANCELLED */
   cancelled: Scalars['Int']['output'];
   /** reached CAPTURED or PAID */
   captured: Scalars['Int']['output'];
   /** captured / created as a decimal string with 4 decimals, rounded half up ("0.6667"); null when nothing was created */
   conversionRate?: Maybe<Scalars['String']['output']>;
+  /** transactions created that day */
   created: Scalars['Int']['output'];
+  /** reached PAID */
   paid: Scalars['Int']['output'];
   /** reached REDIRECTED or beyond on the success path */
   redirected: Scalars['Int']['output'];
+  /** ended REJECTED (closed by Alipay, or expired) */
   rejected: Scalars['Int']['output'];
 };
 
+/** CreateMerchantSuccess, or why nothing was created */
 export type CreateMerchantResult = CreateMerchantSuccess | ValidationError;
 
+/** The merchant was created with its first API key */
 export type CreateMerchantSuccess = {
   __typename?: 'CreateMerchantSuccess';
+  /** its first key (a MERCHANT key); the secret is `secret` */
   apiKey: ApiKey;
+  /** the new merchant */
   merchant: Merchant;
   /** the API key secret; shown once, never again */
   secret: Scalars['String']['output'];
 };
 
+/** What a merchant asks to be paid */
 export type CreateTransactionInput = {
+  /** positive, with at most the currency’s decimals, at most MAX_TRANSACTION_AMOUNT */
   amount: MoneyInput;
   /** same key + same input: same result; same key + other input: IdempotencyConflictError */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** your own reference (e.g. the order number): 1 to 255 printable characters */
   merchantReference: Scalars['String']['input'];
+  /** how the consumer pays */
   paymentProduct?: InputMaybe<PaymentProduct>;
   /** absolute http(s) URL, at most 2048 characters, no control characters or credentials; stored normalised (WHATWG). The consumer comes back here through Paystream with transactionId and status added to the query */
   returnUrl: Scalars['String']['input'];
 };
 
+/** CreateTransactionSuccess, or why nothing was created */
 export type CreateTransactionResult = CreateTransactionSuccess | IdempotencyConflictError | ValidationError;
 
+/** The transaction was created (or, with the same idempotencyKey and input, found again) */
 export type CreateTransactionSuccess = {
   __typename?: 'CreateTransactionSuccess';
+  /** the transaction, REDIRECTED, with its redirectUrl */
   transaction: Transaction;
 };
 
@@ -146,6 +192,7 @@ export type CreateWebhookEndpointInput = {
   url: Scalars['String']['input'];
 };
 
+/** What the mutation answers: its Success type, or one of the Error types (select them too) */
 export type CreateWebhookEndpointResult = CreateWebhookEndpointSuccess | ValidationError;
 
 /** The endpoint was registered; keep its secret */
@@ -160,6 +207,7 @@ export type CreateWebhookEndpointSuccess = {
 /** Refunds in one currency, by the day of each change: requested that day, and succeeded or failed that day */
 export type DailyRefundRow = {
   __typename?: 'DailyRefundRow';
+  /** ISO 4217 code */
   currency: Scalars['String']['output'];
   /** refunds that failed that day (their amount is refundable again), whenever requested */
   failed: RefundTally;
@@ -174,9 +222,11 @@ export type DailyReport = {
   __typename?: 'DailyReport';
   /** ADMIN only: the same report per merchant with activity that day, by merchant name */
   byMerchant: Array<MerchantDailyReport>;
+  /** the calendar day reported on */
   date: Scalars['Date']['output'];
   /** first instant of the next day (exclusive): a DST day is 23 or 25 hours long */
   endsAt: Scalars['DateTime']['output'];
+  /** how far the day’s created transactions got */
   funnel: ConversionFunnel;
   /** the merchant reported on; null for all merchants */
   merchant?: Maybe<Merchant>;
@@ -195,7 +245,9 @@ export type DailyReport = {
 /** Transactions created that day with this current status and currency */
 export type DailyReportRow = {
   __typename?: 'DailyReportRow';
+  /** how many transactions */
   count: Scalars['Int']['output'];
+  /** ISO 4217 code */
   currency: Scalars['String']['output'];
   /** the current status */
   status: TransactionStatus;
@@ -203,6 +255,7 @@ export type DailyReportRow = {
   total: Money;
 };
 
+/** What the mutation answers: its Success type, or one of the Error types (select them too) */
 export type DeleteWebhookEndpointResult = DeleteWebhookEndpointSuccess | NotFoundError;
 
 /** The endpoint was deleted, with its delivery log */
@@ -212,8 +265,11 @@ export type DeleteWebhookEndpointSuccess = {
   deletedId: Scalars['ID']['output'];
 };
 
+/** A refusal a caller is meant to handle: every error type of a result union implements it */
 export type Error = {
+  /** what went wrong, for a program: stable, e.g. NOT_FOUND, VALIDATION_FAILED */
   code: Scalars['String']['output'];
+  /** what went wrong, for a person (may change) */
   message: Scalars['String']['output'];
 };
 
@@ -230,62 +286,93 @@ export type EventSource =
   /** Paystream itself, e.g. the expiry of an unpaid trade */
   | 'SYSTEM';
 
+/** One input field that was refused */
 export type FieldError = {
   __typename?: 'FieldError';
+  /** what it must be */
   message: Scalars['String']['output'];
+  /** the field, from the argument down, e.g. ["input", "amount", "value"] */
   path: Array<Scalars['String']['output']>;
 };
 
+/** This idempotencyKey was used with another input (code IDEMPOTENCY_CONFLICT); nothing was created */
 export type IdempotencyConflictError = Error & {
   __typename?: 'IdempotencyConflictError';
+  /** what went wrong, for a program: stable, e.g. NOT_FOUND, VALIDATION_FAILED */
   code: Scalars['String']['output'];
+  /** what went wrong, for a person (may change) */
   message: Scalars['String']['output'];
 };
 
+/** Not allowed in the current status (code INVALID_STATE), e.g. cancelling a CAPTURED transaction */
 export type InvalidStateError = Error & {
   __typename?: 'InvalidStateError';
+  /** what went wrong, for a program: stable, e.g. NOT_FOUND, VALIDATION_FAILED */
   code: Scalars['String']['output'];
+  /** the status that refused it */
   currentStatus: TransactionStatus;
+  /** what went wrong, for a person (may change) */
   message: Scalars['String']['output'];
 };
 
+/** A business that takes payments through Paystream, with its own API keys and data */
 export type Merchant = Node & {
   __typename?: 'Merchant';
+  /** when it was created */
   createdAt: Scalars['DateTime']['output'];
+  /** opaque global id */
   id: Scalars['ID']['output'];
+  /** its display name */
   name: Scalars['String']['output'];
 };
 
+/** A page of merchants */
 export type MerchantConnection = {
   __typename?: 'MerchantConnection';
+  /** the rows of this page, each with its cursor */
   edges: Array<MerchantEdge>;
+  /** where this page sits in the whole list */
   pageInfo: PageInfo;
+  /** how many rows the whole list has (every page together), with the same filter */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One merchant’s part of a DailyReport (ADMIN: byMerchant) */
 export type MerchantDailyReport = {
   __typename?: 'MerchantDailyReport';
+  /** as DailyReport.funnel, for this merchant */
   funnel: ConversionFunnel;
+  /** the merchant */
   merchant: Merchant;
+  /** as DailyReport.refunds, for this merchant */
   refunds: Array<DailyRefundRow>;
+  /** as DailyReport.remittance, for this merchant */
   remittance: Array<RemittanceRow>;
+  /** as DailyReport.rows, for this merchant */
   rows: Array<DailyReportRow>;
 };
 
+/** A merchant and its cursor */
 export type MerchantEdge = {
   __typename?: 'MerchantEdge';
+  /** opaque; pass it as `after` (or `before`) to page on from this row */
   cursor: Scalars['String']['output'];
+  /** the row */
   node: Merchant;
 };
 
 /** An exact amount: a decimal string in major units, never a float */
 export type Money = {
   __typename?: 'Money';
+  /** ISO 4217 code, e.g. "EUR" */
   currency: Scalars['String']['output'];
+  /** the same amount in integer minor units, as a string (e.g. "1999") */
   minorUnits: Scalars['String']['output'];
+  /** decimal string in major units with the currency’s decimals, e.g. "19.99" */
   value: Scalars['String']['output'];
 };
 
+/** An exact amount: a decimal string and its currency (never a float) */
 export type MoneyInput = {
   /** ISO 4217 */
   currency: Scalars['String']['input'];
@@ -293,10 +380,14 @@ export type MoneyInput = {
   value: Scalars['String']['input'];
 };
 
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Cancels a CREATED or REDIRECTED transaction (later, money is moving: InvalidStateError). A merchant key cancels its own; an ADMIN key any, recorded as ADMIN_API / CANCELLED_BY_ADMIN */
   cancelTransaction: CancelTransactionResult;
+  /** ADMIN only (a merchant key gets FORBIDDEN). Creates a merchant and its first API key, whose secret is shown this once */
   createMerchant: CreateMerchantResult;
+  /** A merchant key asks to be paid: the transaction is created and REDIRECTED, with the redirectUrl to send the consumer to. Merchant keys only (an ADMIN key gets FORBIDDEN) */
   createTransaction: CreateTransactionResult;
   /** Registers an endpoint: every later event of the merchant that it wants is POSTed to it, signed with the secret returned here (once). Merchant keys register their own; ADMIN for a merchant named by merchantId. */
   createWebhookEndpoint: CreateWebhookEndpointResult;
@@ -319,105 +410,135 @@ export type Mutation = {
 };
 
 
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationCancelTransactionArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationCreateMerchantArgs = {
   name: Scalars['String']['input'];
 };
 
 
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationCreateTransactionArgs = {
   input: CreateTransactionInput;
 };
 
 
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationCreateWebhookEndpointArgs = {
   input: CreateWebhookEndpointInput;
 };
 
 
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationDeleteWebhookEndpointArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationRedeliverFailedWebhooksArgs = {
   endpointId: Scalars['ID']['input'];
   since: Scalars['DateTime']['input'];
 };
 
 
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationRedeliverWebhookArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationRefundTransactionArgs = {
   input: RefundTransactionInput;
 };
 
 
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationResolveAnomalyArgs = {
   id: Scalars['ID']['input'];
   resolution: Scalars['String']['input'];
 };
 
 
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationRollWebhookEndpointSecretArgs = {
   id: Scalars['ID']['input'];
   overlapHours?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationSendTestWebhookArgs = {
   endpointId: Scalars['ID']['input'];
 };
 
 
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationUpdateWebhookEndpointArgs = {
   input: UpdateWebhookEndpointInput;
 };
 
+/** Anything with a global id: fetch it again with `node(id:)` */
 export type Node = {
+  /** opaque global id */
   id: Scalars['ID']['output'];
 };
 
+/** Nothing the caller may see has this id (code NOT_FOUND): absent, another merchant’s, or not an id */
 export type NotFoundError = Error & {
   __typename?: 'NotFoundError';
+  /** what went wrong, for a program: stable, e.g. NOT_FOUND, VALIDATION_FAILED */
   code: Scalars['String']['output'];
+  /** what went wrong, for a person (may change) */
   message: Scalars['String']['output'];
 };
 
+/** ADMIN only. One authentic notification (per sender and event id), exactly as received, and what it did */
 export type Notification = Node & {
   __typename?: 'Notification';
   /** the amount the sender reported */
   amount?: Maybe<Money>;
+  /** the anomaly it opened or joined (ANOMALY) */
   anomaly?: Maybe<Anomaly>;
+  /** the Content-Type it came with */
   contentType: Scalars['String']['output'];
   /** how often the sender delivered this event id */
   deliveries: Scalars['Int']['output'];
+  /** why, in words, when the outcome needs explaining */
   detail?: Maybe<Scalars['String']['output']>;
   /** payment.captured, TRADE_SUCCESS, ... */
   eventType?: Maybe<Scalars['String']['output']>;
   /** the sender’s event id (signed event id, Alipay notify_id) */
   externalId?: Maybe<Scalars['String']['output']>;
+  /** opaque global id */
   id: Scalars['ID']['output'];
+  /** its latest delivery */
   lastReceivedAt: Scalars['DateTime']['output'];
+  /** what it did */
   outcome: NotificationOutcome;
+  /** Alipay’s trade number, as reported */
   providerReference?: Maybe<Scalars['String']['output']>;
   /** the body exactly as received, read as UTF-8 (see rawBodyBase64 for the bytes) */
   rawBody: Scalars['String']['output'];
+  /** the body’s bytes exactly as received, base64 */
   rawBodyBase64: Scalars['String']['output'];
+  /** its first delivery */
   receivedAt: Scalars['DateTime']['output'];
   /** refund notifications: the refund it names, when it is one of ours */
   refund?: Maybe<Refund>;
   /** refund notifications: the refund as the sender named it (Alipay out_return_no) */
   refundReference?: Maybe<Scalars['String']['output']>;
+  /** who sent it */
   sender: NotificationSender;
+  /** the status it reports; null when it reports none */
   targetStatus?: Maybe<TransactionStatus>;
+  /** the transaction it names; null when it names none we know (ORPHAN) */
   transaction?: Maybe<Transaction>;
   /** the history entry it wrote (APPLIED) */
   transactionEvent?: Maybe<TransactionEvent>;
@@ -425,6 +546,7 @@ export type Notification = Node & {
   transactionReference?: Maybe<Scalars['String']['output']>;
 };
 
+/** What an authentic notification did */
 export type NotificationOutcome =
   /** not applied; see anomaly */
   | 'ANOMALY'
@@ -441,10 +563,14 @@ export type NotificationOutcome =
   /** late and out of order: the transaction was already past this status */
   | 'STALE';
 
+/** How many authentic notifications of one sender had one outcome */
 export type NotificationOutcomeCount = {
   __typename?: 'NotificationOutcomeCount';
+  /** how many */
   count: Scalars['Int']['output'];
+  /** what they did */
   outcome: NotificationOutcome;
+  /** who sent them */
   sender: NotificationSender;
 };
 
@@ -453,37 +579,55 @@ export type NotificationRejectionCount = {
   __typename?: 'NotificationRejectionCount';
   /** saturates at 2^31-1 */
   count: Scalars['Int']['output'];
+  /** the first such refusal */
   firstSeenAt: Scalars['DateTime']['output'];
+  /** the latest (counts are written every NOTIFICATION_REFUSAL_FLUSH_SECONDS) */
   lastSeenAt: Scalars['DateTime']['output'];
   /** MISSING_SIGNATURE, BAD_SIGNATURE, UNKNOWN_KEY, STALE_TIMESTAMP, ... */
   reason: Scalars['String']['output'];
+  /** the endpoint that refused them */
   sender: NotificationSender;
 };
 
+/** Who sent a notification */
 export type NotificationSender =
+  /** Alipay’s asynchronous notification (POST /notifications/alipay, RSA2-signed) */
   | 'ALIPAY'
+  /** a signed event (POST /notifications/events, HMAC), e.g. the settlement’s payment.paid */
   | 'SIGNED_EVENT';
 
+/** How notification ingestion is going: refusals, outcomes, open anomalies */
 export type NotificationStats = {
   __typename?: 'NotificationStats';
+  /** anomalies still OPEN, now */
   openAnomalies: Scalars['Int']['output'];
   /** inbox outcomes of notifications received since `since` */
   outcomes: Array<NotificationOutcomeCount>;
+  /** refused notifications per sender and reason, all time */
   rejections: Array<NotificationRejectionCount>;
+  /** the start of the outcomes’ window */
   since: Scalars['DateTime']['output'];
 };
 
+/** Where a page sits in the whole list (Relay cursor connections) */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** the cursor of the last row of this page; null for an empty page */
   endCursor?: Maybe<Scalars['String']['output']>;
+  /** true when rows follow this page (ask with `after: endCursor`) */
   hasNextPage: Scalars['Boolean']['output'];
+  /** true when rows precede this page (ask with `before: startCursor`) */
   hasPreviousPage: Scalars['Boolean']['output'];
+  /** the cursor of the first row of this page; null for an empty page */
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** How the consumer pays */
 export type PaymentProduct =
+  /** Alipay cross-border (create_forex_trade) */
   | 'ALIPAY';
 
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
 export type Query = {
   __typename?: 'Query';
   /** ADMIN only. Newest first; OPEN ones by default */
@@ -515,6 +659,7 @@ export type Query = {
 };
 
 
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
 export type QueryAnomaliesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -525,6 +670,7 @@ export type QueryAnomaliesArgs = {
 };
 
 
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
 export type QueryDailyReportArgs = {
   date: Scalars['Date']['input'];
   merchantId?: InputMaybe<Scalars['ID']['input']>;
@@ -532,6 +678,7 @@ export type QueryDailyReportArgs = {
 };
 
 
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
 export type QueryMerchantsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -540,21 +687,25 @@ export type QueryMerchantsArgs = {
 };
 
 
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
 };
 
 
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
 export type QueryNotificationStatsArgs = {
   since?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
 export type QueryStuckRefundsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -564,6 +715,7 @@ export type QueryStuckRefundsArgs = {
 };
 
 
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
 export type QueryStuckTransactionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -574,11 +726,13 @@ export type QueryStuckTransactionsArgs = {
 };
 
 
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
 export type QueryTransactionArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
 export type QueryTransactionStatsArgs = {
   filter?: InputMaybe<TransactionStatsFilter>;
   from: Scalars['Date']['input'];
@@ -588,6 +742,7 @@ export type QueryTransactionStatsArgs = {
 };
 
 
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
 export type QueryTransactionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -597,6 +752,7 @@ export type QueryTransactionsArgs = {
 };
 
 
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
 export type QueryWebhookDeliveriesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -610,6 +766,7 @@ export type QueryWebhookDeliveriesArgs = {
 };
 
 
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
 export type QueryWebhookEndpointsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -618,6 +775,7 @@ export type QueryWebhookEndpointsArgs = {
   merchantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** What the mutation answers: its Success type, or one of the Error types (select them too) */
 export type RedeliverFailedWebhooksResult = NotFoundError | RedeliverFailedWebhooksSuccess;
 
 /** The failed deliveries are due again */
@@ -627,10 +785,13 @@ export type RedeliverFailedWebhooksSuccess = {
   count: Scalars['Int']['output'];
 };
 
+/** What the mutation answers: its Success type, or one of the Error types (select them too) */
 export type RedeliverWebhookResult = NotFoundError | RedeliverWebhookSuccess;
 
+/** The mutation succeeded */
 export type RedeliverWebhookSuccess = {
   __typename?: 'RedeliverWebhookSuccess';
+  /** the new delivery, queued */
   delivery: WebhookDelivery;
 };
 
@@ -647,6 +808,7 @@ export type Refund = Node & {
   completedAt?: Maybe<Scalars['DateTime']['output']>;
   /** FAILED: Alipay's error code */
   failureCode?: Maybe<Scalars['String']['output']>;
+  /** opaque global id */
   id: Scalars['ID']['output'];
   /** ADMIN only: why the last call gave no definite answer (timeout, HTTP 503, SELLER_BALANCE_NOT_ENOUGH, ...) */
   lastAttemptError?: Maybe<Scalars['String']['output']>;
@@ -656,17 +818,21 @@ export type Refund = Node & {
   providerReference?: Maybe<Scalars['String']['output']>;
   /** as given when requested (sent to Alipay) */
   reason: Scalars['String']['output'];
+  /** when it was recorded */
   requestedAt: Scalars['DateTime']['output'];
   /** who asked for it */
   source: EventSource;
+  /** where it stands */
   status: RefundStatus;
   /** ADMIN only: when it was found stuck (see stuckRefunds) */
   stuckAt?: Maybe<Scalars['DateTime']['output']>;
   /** the refunded transaction */
   transaction: Transaction;
+  /** when anything about it last changed */
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** Where a refund stands */
 export type RefundStatus =
   /** final: Alipay refused or failed it (see failureCode); the amount is refundable again */
   | 'FAILED'
@@ -678,10 +844,13 @@ export type RefundStatus =
 /** How many refunds, and their exact sum */
 export type RefundTally = {
   __typename?: 'RefundTally';
+  /** how many refunds */
   count: Scalars['Int']['output'];
+  /** exact sum of their amounts */
   total: Money;
 };
 
+/** What to give back, of which transaction, and why */
 export type RefundTransactionInput = {
   /** in the transaction's currency; omitted: everything still refundable */
   amount?: InputMaybe<MoneyInput>;
@@ -693,10 +862,13 @@ export type RefundTransactionInput = {
   transactionId: Scalars['ID']['input'];
 };
 
+/** RefundTransactionSuccess, or why nothing was recorded */
 export type RefundTransactionResult = AmountExceedsRefundableError | IdempotencyConflictError | InvalidStateError | NotFoundError | RefundTransactionSuccess | ValidationError;
 
+/** The refund was recorded (or, with the same idempotencyKey and input, found again) */
 export type RefundTransactionSuccess = {
   __typename?: 'RefundTransactionSuccess';
+  /** the refund, REQUESTED (or as it stands now) */
   refund: Refund;
 };
 
@@ -705,6 +877,7 @@ export type RemittanceRow = {
   __typename?: 'RemittanceRow';
   /** transactions that reached PAID that day */
   count: Scalars['Int']['output'];
+  /** ISO 4217 code */
   currency: Scalars['String']['output'];
   /** total minus refunded: what the day adds to the remittance; negative when the refunds exceed the payments */
   net: Money;
@@ -716,13 +889,17 @@ export type RemittanceRow = {
   total: Money;
 };
 
+/** ResolveAnomalySuccess, or why nothing changed */
 export type ResolveAnomalyResult = NotFoundError | ResolveAnomalySuccess | ValidationError;
 
+/** The anomaly is RESOLVED */
 export type ResolveAnomalySuccess = {
   __typename?: 'ResolveAnomalySuccess';
+  /** the anomaly, RESOLVED */
   anomaly: Anomaly;
 };
 
+/** What the mutation answers: its Success type, or one of the Error types (select them too) */
 export type RollWebhookEndpointSecretResult = NotFoundError | RollWebhookEndpointSecretSuccess | ValidationError;
 
 /** The endpoint has a new secret; keep it */
@@ -734,39 +911,57 @@ export type RollWebhookEndpointSecretSuccess = {
   secret: Scalars['String']['output'];
 };
 
+/** What the mutation answers: its Success type, or one of the Error types (select them too) */
 export type SendTestWebhookResult = NotFoundError | SendTestWebhookSuccess;
 
+/** The mutation succeeded */
 export type SendTestWebhookSuccess = {
   __typename?: 'SendTestWebhookSuccess';
+  /** the test delivery, queued */
   delivery: WebhookDelivery;
 };
 
+/** A page of stuck refunds */
 export type StuckRefundConnection = {
   __typename?: 'StuckRefundConnection';
+  /** the rows of this page, each with its cursor */
   edges: Array<StuckRefundEdge>;
+  /** where this page sits in the whole list */
   pageInfo: PageInfo;
+  /** how many rows the whole list has (every page together), with the same filter */
   totalCount: Scalars['Int']['output'];
 };
 
+/** A stuck refund and its cursor */
 export type StuckRefundEdge = {
   __typename?: 'StuckRefundEdge';
+  /** opaque; pass it as `after` (or `before`) to page on from this row */
   cursor: Scalars['String']['output'];
+  /** the row */
   node: Refund;
 };
 
+/** A page of stuck transactions */
 export type StuckTransactionConnection = {
   __typename?: 'StuckTransactionConnection';
+  /** the rows of this page, each with its cursor */
   edges: Array<StuckTransactionEdge>;
+  /** where this page sits in the whole list */
   pageInfo: PageInfo;
+  /** how many rows the whole list has (every page together), with the same filter */
   totalCount: Scalars['Int']['output'];
 };
 
+/** A stuck transaction and its cursor */
 export type StuckTransactionEdge = {
   __typename?: 'StuckTransactionEdge';
+  /** opaque; pass it as `after` (or `before`) to page on from this row */
   cursor: Scalars['String']['output'];
+  /** the row */
   node: Transaction;
 };
 
+/** Live changes, over WebSocket (graphql-transport-ws) or server-sent events */
 export type Subscription = {
   __typename?: 'Subscription';
   /** The caller's status and refund changes, in the stream's total order. With `after`: first every event after that cursor, then live; no gap and no duplicate in between. */
@@ -776,6 +971,7 @@ export type Subscription = {
 };
 
 
+/** Live changes, over WebSocket (graphql-transport-ws) or server-sent events */
 export type SubscriptionTransactionEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   kinds?: InputMaybe<Array<TransactionEventKind>>;
@@ -784,24 +980,35 @@ export type SubscriptionTransactionEventsArgs = {
 };
 
 
+/** Live changes, over WebSocket (graphql-transport-ws) or server-sent events */
 export type SubscriptionTransactionUpdatedArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** A payment a merchant asked for: its amount, where it stands, and its whole history */
 export type Transaction = Node & {
   __typename?: 'Transaction';
+  /** what the consumer pays, exactly */
   amount: Money;
+  /** when createTransaction made it */
   createdAt: Scalars['DateTime']['output'];
   /** Status history, oldest first */
   events: Array<TransactionEvent>;
+  /** opaque global id */
   id: Scalars['ID']['output'];
+  /** true while cancelTransaction may still cancel it (CREATED, REDIRECTED) */
   isCancellable: Scalars['Boolean']['output'];
+  /** true once the status can no longer change (PAID, REJECTED, CANCELLED) */
   isFinal: Scalars['Boolean']['output'];
+  /** the merchant’s own reference (e.g. its order number), as sent */
   merchantReference: Scalars['String']['output'];
   /** ADMIN only: every notification received about this transaction and what it did, oldest first */
   notifications: Array<Notification>;
+  /** how the consumer pays */
   paymentProduct: PaymentProduct;
+  /** Alipay’s trade number, once Alipay has told us */
   providerReference?: Maybe<Scalars['String']['output']>;
+  /** where to send the consumer to pay (the Alipay gateway, signed); null before the redirect exists */
   redirectUrl?: Maybe<Scalars['String']['output']>;
   /** what a refund may still give back: for a CAPTURED or PAID transaction its amount less its SUCCEEDED and REQUESTED refunds; zero otherwise */
   refundableAmount: Money;
@@ -811,41 +1018,60 @@ export type Transaction = Node & {
   refunds: Array<Refund>;
   /** where the consumer is sent after Alipay (through Paystream, which adds transactionId and status), as normalised */
   returnUrl: Scalars['String']['output'];
+  /** where the payment stands now */
   status: TransactionStatus;
+  /** why it reached its status, when there is more to say: e.g. CANCELLED_BY_MERCHANT, CANCELLED_BY_ADMIN, TRADE_CLOSED, EXPIRED */
   statusReason?: Maybe<Scalars['String']['output']>;
+  /** when its status (or another field) last changed */
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** A page of transactions */
 export type TransactionConnection = {
   __typename?: 'TransactionConnection';
+  /** the rows of this page, each with its cursor */
   edges: Array<TransactionEdge>;
+  /** where this page sits in the whole list */
   pageInfo: PageInfo;
+  /** how many rows the whole list has (every page together), with the same filter */
   totalCount: Scalars['Int']['output'];
 };
 
+/** A transaction and its cursor */
 export type TransactionEdge = {
   __typename?: 'TransactionEdge';
+  /** opaque; pass it as `after` (or `before`) to page on from this row */
   cursor: Scalars['String']['output'];
+  /** the row */
   node: Transaction;
 };
 
+/** One change in a transaction’s history (and on the event stream): its status moved, or a refund was asked for or ended */
 export type TransactionEvent = {
   __typename?: 'TransactionEvent';
   /** Opaque; the merchant's event stream is totally ordered by it; valid as `after` */
   cursor: Scalars['String']['output'];
   /** a status change, or a refund’s (then status is unchanged) */
   kind: TransactionEventKind;
+  /** when it was recorded */
   occurredAt: Scalars['DateTime']['output'];
+  /** its status before; null for the CREATED event */
   previousStatus?: Maybe<TransactionStatus>;
+  /** why, when there is more to say (e.g. CANCELLED_BY_MERCHANT, EXPIRED, a provider’s code) */
   reason?: Maybe<Scalars['String']['output']>;
   /** the refund a REFUND_* event is about */
   refund?: Maybe<Refund>;
+  /** 1, 2, 3... within its transaction, without gaps */
   sequence: Scalars['Int']['output'];
+  /** who caused it */
   source: EventSource;
+  /** the transaction’s status after this event */
   status: TransactionStatus;
+  /** the transaction this event belongs to */
   transaction: Transaction;
 };
 
+/** What a TransactionEvent records: a status change or a refund’s step */
 export type TransactionEventKind =
   /** a refund failed (reason: the provider’s error code); status is unchanged */
   | 'REFUND_FAILED'
@@ -856,15 +1082,19 @@ export type TransactionEventKind =
   /** the transaction moved from previousStatus to status */
   | 'STATUS_CHANGED';
 
+/** Which transactions to list; every field given must match */
 export type TransactionFilter = {
   /** inclusive */
   createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
   /** exclusive */
   createdTo?: InputMaybe<Scalars['DateTime']['input']>;
+  /** ISO 4217 code (any case) */
   currency?: InputMaybe<Scalars['String']['input']>;
   /** ADMIN only */
   merchantId?: InputMaybe<Scalars['ID']['input']>;
+  /** exactly this merchant reference */
   merchantReference?: InputMaybe<Scalars['String']['input']>;
+  /** any of these statuses */
   statuses?: InputMaybe<Array<TransactionStatus>>;
 };
 
@@ -969,12 +1199,19 @@ export type TransactionStatsRow = {
   status?: Maybe<TransactionStatus>;
 };
 
+/** Where a payment stands (docs/DOMAIN.md): CREATED -> REDIRECTED -> CAPTURED -> PAID, or REJECTED / CANCELLED */
 export type TransactionStatus =
+  /** cancelled before it was paid (cancelTransaction): final */
   | 'CANCELLED'
+  /** Alipay confirmed the consumer paid; the funds have not arrived yet */
   | 'CAPTURED'
+  /** recorded, the redirect not made yet */
   | 'CREATED'
+  /** the funds arrived (settlement): final */
   | 'PAID'
+  /** the consumer was given the Alipay redirect; waiting for Alipay */
   | 'REDIRECTED'
+  /** Alipay closed the trade, or it expired unpaid: final */
   | 'REJECTED';
 
 /** Changes to a webhook endpoint; omitted fields stay as they are */
@@ -993,17 +1230,24 @@ export type UpdateWebhookEndpointInput = {
   url?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** What the mutation answers: its Success type, or one of the Error types (select them too) */
 export type UpdateWebhookEndpointResult = NotFoundError | UpdateWebhookEndpointSuccess | ValidationError;
 
+/** The mutation succeeded */
 export type UpdateWebhookEndpointSuccess = {
   __typename?: 'UpdateWebhookEndpointSuccess';
+  /** the endpoint, changed */
   endpoint: WebhookEndpoint;
 };
 
+/** The input was refused (code VALIDATION_FAILED); nothing was done */
 export type ValidationError = Error & {
   __typename?: 'ValidationError';
+  /** what went wrong, for a program: stable, e.g. NOT_FOUND, VALIDATION_FAILED */
   code: Scalars['String']['output'];
+  /** every refused field, each with its reason */
   fields: Array<FieldError>;
+  /** what went wrong, for a person (may change) */
   message: Scalars['String']['output'];
 };
 
@@ -1037,12 +1281,15 @@ export type WebhookDelivery = Node & {
   endpoint: WebhookEndpoint;
   /** the event it carries; null for a test message */
   event?: Maybe<TransactionEvent>;
+  /** opaque global id */
   id: Scalars['ID']['output'];
+  /** its latest attempt; null before the first */
   lastAttemptAt?: Maybe<Scalars['DateTime']['output']>;
   /** PENDING: when it is attempted next (deliveries of a disabled endpoint wait until it is enabled) */
   nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
   /** the JSON body sent (fixed at the first attempt); null before the first attempt */
   payload?: Maybe<Scalars['String']['output']>;
+  /** where the delivery stands */
   status: WebhookDeliveryStatus;
   /** `transaction.<status>` (e.g. transaction.paid), `refund.requested|succeeded|failed`, or `webhook.test` */
   type: Scalars['String']['output'];
@@ -1053,15 +1300,20 @@ export type WebhookDelivery = Node & {
 /** A page of the delivery log */
 export type WebhookDeliveryConnection = {
   __typename?: 'WebhookDeliveryConnection';
+  /** the rows of this page, each with its cursor */
   edges: Array<WebhookDeliveryEdge>;
+  /** where this page sits in the whole list */
   pageInfo: PageInfo;
+  /** how many rows the whole list has (every page together), with the same filter */
   totalCount: Scalars['Int']['output'];
 };
 
 /** A delivery in a page */
 export type WebhookDeliveryEdge = {
   __typename?: 'WebhookDeliveryEdge';
+  /** opaque; pass it as `after` (or `before`) to page on from this row */
   cursor: Scalars['String']['output'];
+  /** the row */
   node: WebhookDelivery;
 };
 
@@ -1077,6 +1329,7 @@ export type WebhookDeliveryStatus =
 /** A merchant's HTTPS receiver of webhooks: which events it gets, whether it is enabled, and how its deliveries went */
 export type WebhookEndpoint = Node & {
   __typename?: 'WebhookEndpoint';
+  /** when it was created */
   createdAt: Scalars['DateTime']['output'];
   /** the owner's note */
   description: Scalars['String']['output'];
@@ -1088,6 +1341,7 @@ export type WebhookEndpoint = Node & {
   enabled: Scalars['Boolean']['output'];
   /** since when every attempt has failed; null when the last attempt succeeded. Past WEBHOOK_DISABLE_AFTER (5 days) it is disabled */
   failingSince?: Maybe<Scalars['DateTime']['output']>;
+  /** opaque global id */
   id: Scalars['ID']['output'];
   /** the kinds of events it receives */
   kinds: Array<TransactionEventKind>;
@@ -1097,6 +1351,7 @@ export type WebhookEndpoint = Node & {
   previousSecretExpiresAt?: Maybe<Scalars['DateTime']['output']>;
   /** status changes only into these statuses; empty: every status change (when STATUS_CHANGED is among kinds) */
   statuses: Array<TransactionStatus>;
+  /** when it was last changed */
   updatedAt: Scalars['DateTime']['output'];
   /** where each delivery is POSTed */
   url: Scalars['String']['output'];
@@ -1105,15 +1360,20 @@ export type WebhookEndpoint = Node & {
 /** A page of webhook endpoints */
 export type WebhookEndpointConnection = {
   __typename?: 'WebhookEndpointConnection';
+  /** the rows of this page, each with its cursor */
   edges: Array<WebhookEndpointEdge>;
+  /** where this page sits in the whole list */
   pageInfo: PageInfo;
+  /** how many rows the whole list has (every page together), with the same filter */
   totalCount: Scalars['Int']['output'];
 };
 
 /** A webhook endpoint in a page */
 export type WebhookEndpointEdge = {
   __typename?: 'WebhookEndpointEdge';
+  /** opaque; pass it as `after` (or `before`) to page on from this row */
   cursor: Scalars['String']['output'];
+  /** the row */
   node: WebhookEndpoint;
 };
 

@@ -1,8 +1,21 @@
 import { TRANSACTION_STATUSES } from '../../domain/status.ts';
 import { builder } from '../builder.ts';
 
-export const TransactionStatusEnum = builder.enumType('TransactionStatus', { values: TRANSACTION_STATUSES });
-export const PaymentProductEnum = builder.enumType('PaymentProduct', { values: ['ALIPAY'] as const });
+export const TransactionStatusEnum = builder.enumType('TransactionStatus', {
+  description: 'Where a payment stands (docs/DOMAIN.md): CREATED -> REDIRECTED -> CAPTURED -> PAID, or REJECTED / CANCELLED',
+  values: {
+    CREATED: { description: 'recorded, the redirect not made yet' },
+    REDIRECTED: { description: 'the consumer was given the Alipay redirect; waiting for Alipay' },
+    CAPTURED: { description: 'Alipay confirmed the consumer paid; the funds have not arrived yet' },
+    PAID: { description: 'the funds arrived (settlement): final' },
+    REJECTED: { description: 'Alipay closed the trade, or it expired unpaid: final' },
+    CANCELLED: { description: 'cancelled before it was paid (cancelTransaction): final' },
+  } satisfies Record<(typeof TRANSACTION_STATUSES)[number], { description: string }>,
+});
+export const PaymentProductEnum = builder.enumType('PaymentProduct', {
+  description: 'How the consumer pays',
+  values: { ALIPAY: { description: 'Alipay cross-border (create_forex_trade)' } } as const,
+});
 export const EventSourceEnum = builder.enumType('EventSource', {
   description: 'Who caused a change in a transaction’s history',
   values: {
@@ -14,6 +27,7 @@ export const EventSourceEnum = builder.enumType('EventSource', {
   } as const,
 });
 export const TransactionEventKindEnum = builder.enumType('TransactionEventKind', {
+  description: 'What a TransactionEvent records: a status change or a refund’s step',
   values: {
     STATUS_CHANGED: { description: 'the transaction moved from previousStatus to status' },
     REFUND_REQUESTED: { description: 'a refund was requested (see refund); status is unchanged' },

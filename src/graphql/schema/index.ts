@@ -1,4 +1,4 @@
-import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { isObjectType, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { builder } from '../builder.ts';
 import './scalars.ts';
 import './node.ts';
@@ -13,9 +13,21 @@ import './stats.ts';
 import './subscription.ts';
 import './webhook.ts';
 
-builder.queryType({});
-builder.mutationType({});
-builder.subscriptionType({});
+builder.queryType({ description: 'What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s' });
+builder.mutationType({ description: 'Changes: each answers a union of its Success type and the Error types it may refuse with (select them too)' });
+builder.subscriptionType({ description: 'Live changes, over WebSocket (graphql-transport-ws) or server-sent events' });
+
+/**
+ * The prisma plugin adds every connection's `totalCount` with no way to describe it; the description is added
+ * here, once for all of them (test/graphql/schema.test.ts requires one on every field).
+ */
+function describeTotalCounts(built: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(built.getTypeMap())) {
+    const totalCount = isObjectType(type) ? type.getFields()['totalCount'] : undefined;
+    if (totalCount && !totalCount.description) totalCount.description = 'how many rows the whole list has (every page together), with the same filter';
+  }
+  return built;
+}
 
 /** The whole schema, sorted so the printed SDL (schema.graphql) is stable. */
-export const schema: GraphQLSchema = lexicographicSortSchema(builder.toSchema());
+export const schema: GraphQLSchema = describeTotalCounts(lexicographicSortSchema(builder.toSchema()));

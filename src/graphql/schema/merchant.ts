@@ -7,6 +7,7 @@ import { builder } from '../builder.ts';
 import { cursorPage, maxPageSize } from '../pagination.ts';
 
 export const MerchantNode = builder.prismaNode('Merchant', {
+  description: 'A business that takes payments through Paystream, with its own API keys and data',
   id: { field: 'id' },
   nullable: true,
   // A merchant key sees its own merchant and nothing else; ADMIN sees all.
@@ -15,27 +16,29 @@ export const MerchantNode = builder.prismaNode('Merchant', {
     return { id: isUuid(id) && (own === undefined || own === id) ? id : NIL_UUID };
   },
   fields: (t) => ({
-    name: t.exposeString('name'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    name: t.exposeString('name', { description: 'its display name' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'when it was created' }),
   }),
 });
 
 const ApiKey = builder.objectRef<ApiKeyRow>('ApiKey').implement({
+  description: 'An API key as stored: never its secret (only a hash of it is kept)',
   fields: (t) => ({
-    id: t.exposeID('id'),
+    id: t.exposeID('id', { description: 'the key’s id (what key:revoke and the logs name)' }),
     prefix: t.exposeString('prefix', { description: 'the first characters of the secret, for recognising it' }),
-    role: t.exposeString('role'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    role: t.exposeString('role', { description: 'MERCHANT (its merchant’s data only) or ADMIN (everything)' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'when it was issued' }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true, description: 'when it was revoked; null while it works' }),
   }),
 });
 
 type CreateMerchantShape = { merchant: MerchantRow; apiKey: ApiKeyRow; secret: string };
 
 const CreateMerchantSuccess = builder.objectRef<CreateMerchantShape>('CreateMerchantSuccess').implement({
+  description: 'The merchant was created with its first API key',
   fields: (t) => ({
-    merchant: t.field({ type: MerchantNode, resolve: (result) => result.merchant }),
-    apiKey: t.field({ type: ApiKey, resolve: (result) => result.apiKey }),
+    merchant: t.field({ type: MerchantNode, description: 'the new merchant', resolve: (result) => result.merchant }),
+    apiKey: t.field({ type: ApiKey, description: 'its first key (a MERCHANT key); the secret is `secret`', resolve: (result) => result.apiKey }),
     secret: t.exposeString('secret', { description: 'the API key secret; shown once, never again' }),
   }),
 });
@@ -44,8 +47,9 @@ builder.mutationFields((t) => ({
   createMerchant: t.field({
     type: CreateMerchantSuccess,
     authScopes: { admin: true },
-    args: { name: t.arg.string({ required: true }) },
-    errors: { types: [ValidationFailedError], union: { name: 'CreateMerchantResult' }, directResult: true },
+    description: 'ADMIN only (a merchant key gets FORBIDDEN). Creates a merchant and its first API key, whose secret is shown this once',
+    args: { name: t.arg.string({ required: true, description: '1 to 200 printable characters' }) },
+    errors: { types: [ValidationFailedError], union: { name: 'CreateMerchantResult', description: 'CreateMerchantSuccess, or why nothing was created' }, directResult: true },
     resolve: (_root, args, context) => createMerchant(context.db, args.name),
   }),
 }));
@@ -63,7 +67,7 @@ builder.queryFields((t) => ({
         context.db.prisma.merchant.findMany({ ...cursorPage(query, args, {}), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
       totalCount: (_connection, _args, context) => context.db.prisma.merchant.count(),
     },
-    { name: 'MerchantConnection' },
-    { name: 'MerchantEdge' },
+    { name: 'MerchantConnection', description: 'A page of merchants' },
+    { name: 'MerchantEdge', description: 'A merchant and its cursor' },
   ),
 }));

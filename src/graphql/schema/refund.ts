@@ -24,6 +24,7 @@ import { Money, MoneyInput } from './transaction.ts';
 const adminOnly = { admin: true } as const;
 
 export const RefundStatusEnum = builder.enumType('RefundStatus', {
+  description: 'Where a refund stands',
   values: {
     REQUESTED: { description: 'recorded and reserved against the refundable amount; Alipay has not answered definitely yet' },
     SUCCEEDED: { description: 'final: the money went back to the consumer' },
@@ -49,13 +50,13 @@ export const RefundNode = builder.prismaNode('Refund', {
       resolve: (refund) => ({ minorUnits: refund.amountMinor, currency: refund.currency }),
     }),
     reason: t.exposeString('reason', { description: 'as given when requested (sent to Alipay)' }),
-    status: t.expose('status', { type: RefundStatusEnum }),
+    status: t.expose('status', { type: RefundStatusEnum, description: 'where it stands' }),
     source: t.expose('source', { type: EventSourceEnum, description: 'who asked for it' }),
     providerReference: t.exposeString('providerReference', { nullable: true, description: "Alipay's reference, once it gave one" }),
     failureCode: t.exposeString('failureCode', { nullable: true, description: "FAILED: Alipay's error code" }),
-    requestedAt: t.expose('requestedAt', { type: 'DateTime' }),
+    requestedAt: t.expose('requestedAt', { type: 'DateTime', description: 'when it was recorded' }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true, description: 'when it became SUCCEEDED or FAILED' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'when anything about it last changed' }),
     // How the refund runner is getting on with Alipay: for operations, not for merchants.
     attempts: t.exposeInt('attempts', { authScopes: adminOnly, description: 'ADMIN only: calls of forex_refund made so far' }),
     acceptedAt: t.expose('acceptedAt', { type: 'DateTime', nullable: true, authScopes: adminOnly, description: 'ADMIN only: when Alipay first accepted it' }),
@@ -85,13 +86,13 @@ builder.queryFields((t) => ({
       authScopes: adminOnly,
       description:
         'ADMIN only. Refunds still REQUESTED after every check the refund runner makes (REFUND_RECHECK_AFTER_SECONDS x REFUND_RECHECK_LIMIT): Alipay gave no definite answer; someone should look in its merchant portal. Oldest first.',
-      args: { merchantId: t.arg.id({ required: false }) },
+      args: { merchantId: t.arg.id({ required: false, description: 'only this merchant’s' }) },
       resolve: async (query, _root, args, context) =>
         context.db.prisma.refund.findMany({ ...cursorPage(query, args, await stuckRefundWhere(context, args)), orderBy: [{ requestedAt: 'asc' }, { id: 'asc' }] }),
       totalCount: async (_connection, args, context) => context.db.prisma.refund.count({ where: await stuckRefundWhere(context, args) }),
     },
-    { name: 'StuckRefundConnection' },
-    { name: 'StuckRefundEdge' },
+    { name: 'StuckRefundConnection', description: 'A page of stuck refunds' },
+    { name: 'StuckRefundEdge', description: 'A stuck refund and its cursor' },
   ),
 }));
 
@@ -130,6 +131,7 @@ builder.prismaObjectField('Anomaly', 'refund', (t) =>
 
 builder.objectType(AmountExceedsRefundableError, {
   name: 'AmountExceedsRefundableError',
+  description: 'More than is still refundable was asked for (code AMOUNT_EXCEEDS_REFUNDABLE); nothing was recorded',
   interfaces: [ErrorInterface],
   fields: (t) => ({
     refundableAmount: t.field({
@@ -141,6 +143,7 @@ builder.objectType(AmountExceedsRefundableError, {
 });
 
 const RefundTransactionInput = builder.inputType('RefundTransactionInput', {
+  description: 'What to give back, of which transaction, and why',
   fields: (t) => ({
     transactionId: t.id({ required: true, description: 'a CAPTURED or PAID transaction' }),
     amount: t.field({ type: MoneyInput, required: false, description: "in the transaction's currency; omitted: everything still refundable" }),
@@ -159,12 +162,12 @@ builder.mutationFields((t) => ({
       'Gives (part of) a captured transaction back to the consumer. The refund is recorded REQUESTED, then sent to Alipay; follow it on the transaction’s events. Merchant keys refund their own transactions; ADMIN any, and also the money of a CAPTURED_AFTER_CANCEL or CAPTURED_AFTER_REJECTION anomaly.',
     // Keys that act for a merchant's money; any other role (a read-only key) is refused, here and in the service.
     authScopes: { merchant: true, admin: true },
-    args: { input: t.arg({ type: RefundTransactionInput, required: true }) },
+    args: { input: t.arg({ type: RefundTransactionInput, required: true, description: 'the transaction, the amount and the reason' }) },
     errors: {
       types: [ValidationFailedError, NotFoundError, InvalidStateError, AmountExceedsRefundableError, IdempotencyConflictError],
-      union: { name: 'RefundTransactionResult' },
-      result: { name: 'RefundTransactionSuccess' },
-      dataField: { name: 'refund' },
+      union: { name: 'RefundTransactionResult', description: 'RefundTransactionSuccess, or why nothing was recorded' },
+      result: { name: 'RefundTransactionSuccess', description: 'The refund was recorded (or, with the same idempotencyKey and input, found again)' },
+      dataField: { name: 'refund', description: 'the refund, REQUESTED (or as it stands now)' },
     },
     resolve: (_root, { input }, context) => {
       const transactionId = decodeGlobalId(input.transactionId, 'Transaction');

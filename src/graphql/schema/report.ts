@@ -33,8 +33,8 @@ const DailyReportRow = builder.objectRef<StatusRow>('DailyReportRow').implement(
   description: 'Transactions created that day with this current status and currency',
   fields: (t) => ({
     status: t.field({ type: TransactionStatusEnum, description: 'the current status', resolve: (row) => row.status }),
-    currency: t.exposeString('currency'),
-    count: t.exposeInt('count'),
+    currency: t.exposeString('currency', { description: 'ISO 4217 code' }),
+    count: t.exposeInt('count', { description: 'how many transactions' }),
     total: t.field({ type: Money, description: 'exact sum of their amounts', resolve: (row) => ({ minorUnits: row.totalMinor, currency: row.currency }) }),
   }),
 });
@@ -45,7 +45,7 @@ const RemittanceRowType = builder.objectRef<RemittanceRow>('RemittanceRow').impl
     'that succeeded that day and come off it. Both are shown; net may be negative. A currency with only refunds that ' +
     'day has count 0',
   fields: (t) => ({
-    currency: t.exposeString('currency'),
+    currency: t.exposeString('currency', { description: 'ISO 4217 code' }),
     count: t.exposeInt('count', { description: 'transactions that reached PAID that day' }),
     total: t.field({ type: Money, description: 'exact sum of their amounts (before refunds)', resolve: (row) => ({ minorUnits: row.totalMinor, currency: row.currency }) }),
     refundCount: t.exposeInt('refundCount', {
@@ -67,15 +67,15 @@ type RefundTallyShape = { count: number; totalMinor: bigint; currency: string };
 const RefundTally = builder.objectRef<RefundTallyShape>('RefundTally').implement({
   description: 'How many refunds, and their exact sum',
   fields: (t) => ({
-    count: t.exposeInt('count'),
-    total: t.field({ type: Money, resolve: (tally) => ({ minorUnits: tally.totalMinor, currency: tally.currency }) }),
+    count: t.exposeInt('count', { description: 'how many refunds' }),
+    total: t.field({ type: Money, description: 'exact sum of their amounts', resolve: (tally) => ({ minorUnits: tally.totalMinor, currency: tally.currency }) }),
   }),
 });
 
 const DailyRefundRowType = builder.objectRef<RefundReportRow>('DailyRefundRow').implement({
   description: 'Refunds in one currency, by the day of each change: requested that day, and succeeded or failed that day',
   fields: (t) => ({
-    currency: t.exposeString('currency'),
+    currency: t.exposeString('currency', { description: 'ISO 4217 code' }),
     requested: t.field({
       type: RefundTally,
       description: 'refunds requested that day, whatever became of them since',
@@ -99,12 +99,12 @@ const ConversionFunnelType = builder.objectRef<ConversionFunnel>('ConversionFunn
     "How far the day's created transactions got, by their event history. The success path counts cumulatively " +
     '(a transaction that reached PAID counts as redirected, captured and paid, even if a notification skipped a step).',
   fields: (t) => ({
-    created: t.exposeInt('created'),
+    created: t.exposeInt('created', { description: 'transactions created that day' }),
     redirected: t.exposeInt('redirected', { description: 'reached REDIRECTED or beyond on the success path' }),
     captured: t.exposeInt('captured', { description: 'reached CAPTURED or PAID' }),
-    paid: t.exposeInt('paid'),
-    rejected: t.exposeInt('rejected'),
-    cancelled: t.exposeInt('cancelled'),
+    paid: t.exposeInt('paid', { description: 'reached PAID' }),
+    rejected: t.exposeInt('rejected', { description: 'ended REJECTED (closed by Alipay, or expired)' }),
+    cancelled: t.exposeInt('cancelled', { description: 'ended CANCELLED' }),
     conversionRate: t.string({
       nullable: true,
       description: 'captured / created as a decimal string with 4 decimals, rounded half up ("0.6667"); null when nothing was created',
@@ -114,19 +114,20 @@ const ConversionFunnelType = builder.objectRef<ConversionFunnel>('ConversionFunn
 });
 
 const MerchantDailyReportType = builder.objectRef<MerchantDailyReport>('MerchantDailyReport').implement({
+  description: 'One merchant’s part of a DailyReport (ADMIN: byMerchant)',
   fields: (t) => ({
-    merchant: t.field({ type: MerchantNode, resolve: (report) => report.merchant }),
-    rows: t.field({ type: [DailyReportRow], resolve: (report) => [...report.rows] }),
-    funnel: t.field({ type: ConversionFunnelType, resolve: (report) => report.funnel }),
-    remittance: t.field({ type: [RemittanceRowType], resolve: (report) => [...report.remittance] }),
-    refunds: t.field({ type: [DailyRefundRowType], resolve: (report) => [...report.refunds] }),
+    merchant: t.field({ type: MerchantNode, description: 'the merchant', resolve: (report) => report.merchant }),
+    rows: t.field({ type: [DailyReportRow], description: 'as DailyReport.rows, for this merchant', resolve: (report) => [...report.rows] }),
+    funnel: t.field({ type: ConversionFunnelType, description: 'as DailyReport.funnel, for this merchant', resolve: (report) => report.funnel }),
+    remittance: t.field({ type: [RemittanceRowType], description: 'as DailyReport.remittance, for this merchant', resolve: (report) => [...report.remittance] }),
+    refunds: t.field({ type: [DailyRefundRowType], description: 'as DailyReport.refunds, for this merchant', resolve: (report) => [...report.refunds] }),
   }),
 });
 
 const DailyReport = builder.objectRef<DailyReportShape>('DailyReport').implement({
   description: 'One calendar day in a time zone, for one merchant or (ADMIN) all merchants',
   fields: (t) => ({
-    date: t.field({ type: 'Date', resolve: (report) => report.day.date }),
+    date: t.field({ type: 'Date', description: 'the calendar day reported on', resolve: (report) => report.day.date }),
     timeZone: t.string({ description: 'the IANA zone, as the tz database spells it', resolve: (report) => report.day.timeZone }),
     startsAt: t.field({
       type: 'DateTime',
@@ -152,6 +153,7 @@ const DailyReport = builder.objectRef<DailyReportShape>('DailyReport').implement
     }),
     funnel: t.field({
       type: ConversionFunnelType,
+      description: 'how far the day’s created transactions got',
       resolve: (report, _args, context) => conversionFunnel(context.db, report.day, report.merchantId),
     }),
     remittance: t.field({
@@ -186,7 +188,7 @@ builder.queryFields((t) => ({
       'An invalid date, time zone or merchantId is a GraphQL error with extensions.code VALIDATION_FAILED and ' +
       'extensions.fields (path, message), since the result type is not a union.',
     args: {
-      date: t.arg({ type: 'Date', required: true }),
+      date: t.arg({ type: 'Date', required: true, description: 'the calendar day, in timeZone' }),
       timeZone: t.arg.string({ required: false, defaultValue: DEFAULT_TIME_ZONE, description: 'IANA, e.g. Asia/Shanghai' }),
       merchantId: t.arg.id({ required: false, description: 'ADMIN only' }),
     },
@@ -207,8 +209,8 @@ builder.queryFields((t) => ({
       description:
         'ADMIN only. CREATED or REDIRECTED for longer than olderThanMinutes since their last status change, oldest first',
       args: {
-        olderThanMinutes: t.arg.int({ required: true }),
-        merchantId: t.arg.id({ required: false }),
+        olderThanMinutes: t.arg.int({ required: true, description: 'minutes since their last status change, at least 1' }),
+        merchantId: t.arg.id({ required: false, description: 'only this merchant’s' }),
       },
       resolve: async (query, _root, args, context) =>
         context.db.prisma.transaction.findMany({
@@ -217,7 +219,7 @@ builder.queryFields((t) => ({
         }),
       totalCount: async (_connection, args, context) => context.db.prisma.transaction.count({ where: await stuckWhere(context, args) }),
     },
-    { name: 'StuckTransactionConnection' },
-    { name: 'StuckTransactionEdge' },
+    { name: 'StuckTransactionConnection', description: 'A page of stuck transactions' },
+    { name: 'StuckTransactionEdge', description: 'A stuck transaction and its cursor' },
   ),
 }));

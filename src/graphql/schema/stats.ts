@@ -164,7 +164,7 @@ builder.queryFields((t) => ({
       to: t.arg({ type: 'Date', required: true, description: 'last local date (inclusive)' }),
       timeZone: t.arg.string({ required: false, defaultValue: DEFAULT_TIME_ZONE, description: 'IANA, e.g. Asia/Shanghai' }),
       groupBy: t.arg({ type: [Dimension], required: false, defaultValue: [], description: 'no time dimension: one bucket for the whole range' }),
-      filter: t.arg({ type: Filter, required: false }),
+      filter: t.arg({ type: Filter, required: false, description: 'which transactions count; none: all the caller may see' }),
     },
     resolve: async (_root, args, context, info) => {
       const groupBy = args.groupBy ?? [];

@@ -61,7 +61,7 @@ builder.subscriptionFields((t) => ({
   transactionUpdated: t.prismaField({
     type: 'Transaction',
     description: 'The transaction after each of its status and refund changes, from now on.',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'the transaction’s id (another merchant’s: NOT_FOUND, as a missing one)' }) },
     subscribe: async (_root, args, context) => {
       const transactionId = decodeGlobalId(args.id, 'Transaction');
       if (transactionId === undefined) throw new NotFoundError();

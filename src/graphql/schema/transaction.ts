@@ -16,36 +16,41 @@ export type MoneyShape = { minorUnits: bigint; currency: string };
 export const Money = builder.objectRef<MoneyShape>('Money').implement({
   description: 'An exact amount: a decimal string in major units, never a float',
   fields: (t) => ({
-    value: t.string({ resolve: (money) => formatMinorUnits(money.minorUnits, money.currency) }),
-    currency: t.exposeString('currency'),
-    minorUnits: t.string({ resolve: (money) => money.minorUnits.toString() }),
+    value: t.string({ description: 'decimal string in major units with the currency’s decimals, e.g. "19.99"', resolve: (money) => formatMinorUnits(money.minorUnits, money.currency) }),
+    currency: t.exposeString('currency', { description: 'ISO 4217 code, e.g. "EUR"' }),
+    minorUnits: t.string({ description: 'the same amount in integer minor units, as a string (e.g. "1999")', resolve: (money) => money.minorUnits.toString() }),
   }),
 });
 
 export const TransactionNode = builder.prismaNode('Transaction', {
+  description: 'A payment a merchant asked for: its amount, where it stands, and its whole history',
   id: { field: 'id' },
   nullable: true,
   // Tenant isolation for `node`: another merchant's transaction loads exactly like a missing one.
   findUnique: (id, context) => ({ id: isUuid(id) ? id : NIL_UUID, ...tenantWhere(context) }),
   fields: (t) => ({
-    merchantReference: t.exposeString('merchantReference'),
+    merchantReference: t.exposeString('merchantReference', { description: 'the merchant’s own reference (e.g. its order number), as sent' }),
     amount: t.field({
       type: Money,
+      description: 'what the consumer pays, exactly',
       select: { amountMinor: true, currency: true },
       resolve: (transaction) => ({ minorUnits: transaction.amountMinor, currency: transaction.currency }),
     }),
-    paymentProduct: t.expose('paymentProduct', { type: PaymentProductEnum }),
-    status: t.expose('status', { type: TransactionStatusEnum }),
-    isFinal: t.boolean({ select: { status: true }, resolve: (transaction) => isFinal(transaction.status) }),
-    isCancellable: t.boolean({ select: { status: true }, resolve: (transaction) => isCancellable(transaction.status) }),
-    redirectUrl: t.exposeString('redirectUrl', { nullable: true }),
+    paymentProduct: t.expose('paymentProduct', { type: PaymentProductEnum, description: 'how the consumer pays' }),
+    status: t.expose('status', { type: TransactionStatusEnum, description: 'where the payment stands now' }),
+    isFinal: t.boolean({ description: 'true once the status can no longer change (PAID, REJECTED, CANCELLED)', select: { status: true }, resolve: (transaction) => isFinal(transaction.status) }),
+    isCancellable: t.boolean({ description: 'true while cancelTransaction may still cancel it (CREATED, REDIRECTED)', select: { status: true }, resolve: (transaction) => isCancellable(transaction.status) }),
+    redirectUrl: t.exposeString('redirectUrl', { nullable: true, description: 'where to send the consumer to pay (the Alipay gateway, signed); null before the redirect exists' }),
     returnUrl: t.exposeString('returnUrl', {
       description: 'where the consumer is sent after Alipay (through Paystream, which adds transactionId and status), as normalised',
     }),
-    providerReference: t.exposeString('providerReference', { nullable: true }),
-    statusReason: t.exposeString('statusReason', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    providerReference: t.exposeString('providerReference', { nullable: true, description: 'Alipay’s trade number, once Alipay has told us' }),
+    statusReason: t.exposeString('statusReason', {
+      nullable: true,
+      description: 'why it reached its status, when there is more to say: e.g. CANCELLED_BY_MERCHANT, CANCELLED_BY_ADMIN, TRADE_CLOSED, EXPIRED',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'when createTransaction made it' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'when its status (or another field) last changed' }),
     events: t.relation('events', {
       description: 'Status history, oldest first',
       query: { orderBy: { sequence: 'asc' } },
@@ -54,19 +59,20 @@ export const TransactionNode = builder.prismaNode('Transaction', {
 });
 
 builder.prismaObject('TransactionEvent', {
+  description: 'One change in a transaction’s history (and on the event stream): its status moved, or a refund was asked for or ended',
   fields: (t) => ({
     cursor: t.string({
       description: "Opaque; the merchant's event stream is totally ordered by it; valid as `after`",
       select: { txid: true, id: true },
       resolve: (event) => encodeEventCursor(event),
     }),
-    sequence: t.exposeInt('sequence'),
-    transaction: t.relation('transaction'),
-    status: t.expose('status', { type: TransactionStatusEnum }),
-    previousStatus: t.expose('previousStatus', { type: TransactionStatusEnum, nullable: true }),
-    source: t.expose('source', { type: EventSourceEnum }),
-    reason: t.exposeString('reason', { nullable: true }),
-    occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+    sequence: t.exposeInt('sequence', { description: '1, 2, 3... within its transaction, without gaps' }),
+    transaction: t.relation('transaction', { description: 'the transaction this event belongs to' }),
+    status: t.expose('status', { type: TransactionStatusEnum, description: 'the transaction’s status after this event' }),
+    previousStatus: t.expose('previousStatus', { type: TransactionStatusEnum, nullable: true, description: 'its status before; null for the CREATED event' }),
+    source: t.expose('source', { type: EventSourceEnum, description: 'who caused it' }),
+    reason: t.exposeString('reason', { nullable: true, description: 'why, when there is more to say (e.g. CANCELLED_BY_MERCHANT, EXPIRED, a provider’s code)' }),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'when it was recorded' }),
   }),
 });
 
@@ -76,10 +82,11 @@ function tenantWhere(context: GraphQLContext): { merchantId?: string } {
 }
 
 const TransactionFilter = builder.inputType('TransactionFilter', {
+  description: 'Which transactions to list; every field given must match',
   fields: (t) => ({
-    statuses: t.field({ type: [TransactionStatusEnum], required: false }),
-    currency: t.string({ required: false }),
-    merchantReference: t.string({ required: false }),
+    statuses: t.field({ type: [TransactionStatusEnum], required: false, description: 'any of these statuses' }),
+    currency: t.string({ required: false, description: 'ISO 4217 code (any case)' }),
+    merchantReference: t.string({ required: false, description: 'exactly this merchant reference' }),
     createdFrom: t.field({ type: 'DateTime', required: false, description: 'inclusive' }),
     createdTo: t.field({ type: 'DateTime', required: false, description: 'exclusive' }),
     merchantId: t.id({ required: false, description: 'ADMIN only' }),
@@ -104,6 +111,7 @@ const transactionWhere = filterPerRequest(async (context, { filter }: { filter?:
 });
 
 export const MoneyInput = builder.inputType('MoneyInput', {
+  description: 'An exact amount: a decimal string and its currency (never a float)',
   fields: (t) => ({
     value: t.string({ required: true, description: 'decimal string in major units, e.g. "19.99"' }),
     currency: t.string({ required: true, description: 'ISO 4217' }),
@@ -111,16 +119,17 @@ export const MoneyInput = builder.inputType('MoneyInput', {
 });
 
 const CreateTransactionInput = builder.inputType('CreateTransactionInput', {
+  description: 'What a merchant asks to be paid',
   fields: (t) => ({
-    merchantReference: t.string({ required: true }),
-    amount: t.field({ type: MoneyInput, required: true }),
+    merchantReference: t.string({ required: true, description: 'your own reference (e.g. the order number): 1 to 255 printable characters' }),
+    amount: t.field({ type: MoneyInput, required: true, description: 'positive, with at most the currency’s decimals, at most MAX_TRANSACTION_AMOUNT' }),
     returnUrl: t.string({
       required: true,
       description:
         'absolute http(s) URL, at most 2048 characters, no control characters or credentials; stored normalised (WHATWG). ' +
         'The consumer comes back here through Paystream with transactionId and status added to the query',
     }),
-    paymentProduct: t.field({ type: PaymentProductEnum, required: false, defaultValue: 'ALIPAY' }),
+    paymentProduct: t.field({ type: PaymentProductEnum, required: false, defaultValue: 'ALIPAY', description: 'how the consumer pays' }),
     idempotencyKey: t.string({
       required: false,
       description: 'same key + same input: same result; same key + other input: IdempotencyConflictError',
@@ -133,7 +142,7 @@ builder.queryFields((t) => ({
     type: 'Transaction',
     nullable: true,
     description: "null when absent or not the caller's",
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'the transaction’s id' }) },
     resolve: (query, _root, args, context) => {
       const id = decodeGlobalId(args.id, 'Transaction');
       if (id === undefined) return null;
@@ -147,7 +156,7 @@ builder.queryFields((t) => ({
       defaultSize: 20,
       maxSize: maxPageSize,
       description: 'Newest first',
-      args: { filter: t.arg({ type: TransactionFilter, required: false }) },
+      args: { filter: t.arg({ type: TransactionFilter, required: false, description: 'which transactions; none: all the caller may see' }) },
       resolve: async (query, _root, args, context) =>
         context.db.prisma.transaction.findMany({
           ...cursorPage(query, args, await transactionWhere(context, args), tenantWhere(context)),
@@ -156,8 +165,8 @@ builder.queryFields((t) => ({
       totalCount: async (_connection, args, context) =>
         context.db.prisma.transaction.count({ where: await transactionWhere(context, args) }),
     },
-    { name: 'TransactionConnection' },
-    { name: 'TransactionEdge' },
+    { name: 'TransactionConnection', description: 'A page of transactions' },
+    { name: 'TransactionEdge', description: 'A transaction and its cursor' },
   ),
 }));
 
@@ -165,12 +174,15 @@ builder.mutationFields((t) => ({
   createTransaction: t.field({
     type: TransactionNode,
     authScopes: { merchant: true },
-    args: { input: t.arg({ type: CreateTransactionInput, required: true }) },
+    description:
+      'A merchant key asks to be paid: the transaction is created and REDIRECTED, with the redirectUrl to send the consumer to. ' +
+      'Merchant keys only (an ADMIN key gets FORBIDDEN)',
+    args: { input: t.arg({ type: CreateTransactionInput, required: true, description: 'what to be paid, and where the consumer returns' }) },
     errors: {
       types: [ValidationFailedError, IdempotencyConflictError],
-      union: { name: 'CreateTransactionResult' },
-      result: { name: 'CreateTransactionSuccess' },
-      dataField: { name: 'transaction' },
+      union: { name: 'CreateTransactionResult', description: 'CreateTransactionSuccess, or why nothing was created' },
+      result: { name: 'CreateTransactionSuccess', description: 'The transaction was created (or, with the same idempotencyKey and input, found again)' },
+      dataField: { name: 'transaction', description: 'the transaction, REDIRECTED, with its redirectUrl' },
     },
     resolve: (_root, { input }, context) => {
       if (context.actor.role !== 'MERCHANT') throw new ForbiddenError('a merchant key is needed');
@@ -179,12 +191,15 @@ builder.mutationFields((t) => ({
   }),
   cancelTransaction: t.field({
     type: TransactionNode,
-    args: { id: t.arg.id({ required: true }) },
+    description:
+      'Cancels a CREATED or REDIRECTED transaction (later, money is moving: InvalidStateError). A merchant key cancels its own; ' +
+      'an ADMIN key any, recorded as ADMIN_API / CANCELLED_BY_ADMIN',
+    args: { id: t.arg.id({ required: true, description: 'the transaction’s id' }) },
     errors: {
       types: [NotFoundError, InvalidStateError],
-      union: { name: 'CancelTransactionResult' },
-      result: { name: 'CancelTransactionSuccess' },
-      dataField: { name: 'transaction' },
+      union: { name: 'CancelTransactionResult', description: 'CancelTransactionSuccess, or why nothing was cancelled' },
+      result: { name: 'CancelTransactionSuccess', description: 'The transaction is CANCELLED' },
+      dataField: { name: 'transaction', description: 'the transaction, CANCELLED' },
     },
     resolve: (_root, args, context) => {
       const id = decodeGlobalId(args.id, 'Transaction');

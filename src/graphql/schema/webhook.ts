@@ -55,8 +55,8 @@ export const WebhookEndpointNode = builder.prismaNode('WebhookEndpoint', {
       nullable: true,
       description: 'after a secret roll: until when the previous secret still signs beside the current one',
     }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'when it was created' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'when it was last changed' }),
   }),
 });
 
@@ -161,7 +161,7 @@ builder.mutationFields((t) => ({
       types: [ValidationFailedError, NotFoundError],
       union: { name: 'UpdateWebhookEndpointResult' },
       result: { name: 'UpdateWebhookEndpointSuccess' },
-      dataField: { name: 'endpoint' },
+      dataField: { name: 'endpoint', description: 'the endpoint, changed' },
     },
     resolve: (_root, { input }, context) =>
       updateWebhookEndpoint(context.db, context.actor, endpointSettings(context), { ...input, id: endpointId(input.id) }) as Promise<WebhookEndpoint>,
@@ -224,7 +224,7 @@ export const WebhookDeliveryNode = builder.prismaNode('WebhookDelivery', {
       description: "the webhook-id header: the event's cursor, identical on every attempt and redelivery (the receiver's idempotency key); `test_…` for test messages",
     }),
     type: t.exposeString('type', { description: '`transaction.<status>` (e.g. transaction.paid), `refund.requested|succeeded|failed`, or `webhook.test`' }),
-    status: t.expose('status', { type: WebhookDeliveryStatusEnum }),
+    status: t.expose('status', { type: WebhookDeliveryStatusEnum, description: 'where the delivery stands' }),
     attempts: t.exposeInt('attempts', { description: 'attempts made so far, redeliveries included' }),
     nextAttemptAt: t.field({
       type: 'DateTime',
@@ -234,7 +234,7 @@ export const WebhookDeliveryNode = builder.prismaNode('WebhookDelivery', {
       resolve: (delivery) => (delivery.status === 'PENDING' ? delivery.nextAttemptAt : null),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'when it was queued: in the same database transaction as its event' }),
-    lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true }),
+    lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true, description: 'its latest attempt; null before the first' }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true, description: 'when it became SUCCEEDED or FAILED' }),
     event: t.relation('event', { nullable: true, description: 'the event it carries; null for a test message' }),
     payload: t.exposeString('payload', { nullable: true, description: 'the JSON body sent (fixed at the first attempt); null before the first attempt' }),
@@ -300,7 +300,7 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'Sends one delivery again now (whatever its status), same webhook-id and body, with a fresh retry schedule',
     args: { id: t.arg.id({ required: true, description: 'the delivery' }) },
-    errors: { types: [NotFoundError], union: { name: 'RedeliverWebhookResult' }, result: { name: 'RedeliverWebhookSuccess' }, dataField: { name: 'delivery' } },
+    errors: { types: [NotFoundError], union: { name: 'RedeliverWebhookResult' }, result: { name: 'RedeliverWebhookSuccess' }, dataField: { name: 'delivery', description: 'the new delivery, queued' } },
     resolve: (_root, { id }, context) => redeliverWebhook(context.db, context.actor, deliveryId(id)),
   }),
   redeliverFailedWebhooks: t.field({
@@ -318,7 +318,7 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'Sends a `webhook.test` message to an endpoint, signed and logged like every delivery: to check the receiver and its signature check',
     args: { endpointId: t.arg.id({ required: true, description: 'the endpoint' }) },
-    errors: { types: [NotFoundError], union: { name: 'SendTestWebhookResult' }, result: { name: 'SendTestWebhookSuccess' }, dataField: { name: 'delivery' } },
+    errors: { types: [NotFoundError], union: { name: 'SendTestWebhookResult' }, result: { name: 'SendTestWebhookSuccess' }, dataField: { name: 'delivery', description: 'the test delivery, queued' } },
     resolve: (_root, { endpointId: id }, context) => sendTestWebhook(context.db, context.actor, endpointId(id)),
   }),
 }));
