@@ -9,6 +9,7 @@ import { createWebhookSender, type WebhookSender } from '../../src/services/webh
 import { metricSum } from '../support/http.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
+import { testClient, waitFor } from '../support/subscriptions.ts';
 
 /**
  * The webhook sender against a real local HTTP receiver: signatures the spec authors' verifier accepts, retries
@@ -151,6 +152,31 @@ describe('webhook delivery', () => {
     );
     expect(log.map((delivery) => delivery.payload)).toEqual(received.map((webhook) => webhook.body));
     expect(await metricSum(server.app.metrics, 'paystream_webhook_attempts_total', { outcome: 'succeeded' })).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a receiver that missed webhooks resumes from the last webhook-id it stored with transactionEvents(after:)', async () => {
+    const target = await receiver();
+    // Down after the first webhook: the rest are still being retried (or failed) when the receiver comes back.
+    target.answer = (_webhook, index) => ({ status: index === 0 ? 200 : 503 });
+    await endpointFor(target, { kinds: ['STATUS_CHANGED'], statuses: ['CREATED', 'CAPTURED', 'PAID'] });
+    const transactionId = await transactionThrough();
+    await sender().runOnce();
+    const [stored] = [...target.store.keys()];
+    await transition(server.db, { transactionId, target: 'CAPTURED', source: 'PROVIDER_NOTIFICATION' });
+    await transition(server.db, { transactionId, target: 'PAID', source: 'SETTLEMENT' });
+
+    const client = testClient(server.url, merchant.key);
+    const replayed: { cursor: string; status: string }[] = [];
+    try {
+      client.transactionEvents({ after: stored, onEvent: (event) => replayed.push({ cursor: event.cursor, status: event.status }) });
+      await waitFor(() => replayed.length >= 3, 'the events after the stored webhook');
+    } finally {
+      await client.close();
+    }
+    // Every event after it, status filter or not: REDIRECTED (not wanted by the endpoint), CAPTURED, PAID.
+    expect(replayed.map((event) => event.status)).toEqual(['REDIRECTED', 'CAPTURED', 'PAID']);
+    const queued = await server.db.prisma.webhookDelivery.findMany({ where: { type: { in: ['transaction.captured', 'transaction.paid'] }, endpoint: { url: target.url } } });
+    expect(new Set(queued.map((delivery) => delivery.webhookId))).toEqual(new Set(replayed.slice(1).map((event) => event.cursor)));
   });
 
   it('retries 5xx, 429 with Retry-After, timeouts and refused connections with the same webhook-id and body, logging each attempt', async () => {
