@@ -19,11 +19,23 @@ function failedScopes(failure: ScopeFailure): string[] {
   return typeof failure.scope === 'string' ? [failure.scope] : [];
 }
 
+/** Why a caller may not run a field, in words that say which key would do. */
+function refusal(actor: GraphQLContext['actor'], scopes: readonly string[]): string | undefined {
+  if (actor.role === 'PUBLISHABLE') {
+    return 'a publishable key alone only identifies the merchant: with a client secret it reads that transaction (checkoutTransaction), nothing else';
+  }
+  if (actor.role === 'MERCHANT_READ_ONLY' && scopes.includes('merchant')) return 'a read-only key may query and subscribe, not change anything';
+  if (scopes.length === 1 && scopes[0] === 'admin') return 'this operation needs an ADMIN key';
+  if (scopes.length === 1 && scopes[0] === 'merchant') return 'this operation needs a merchant key';
+  if (scopes.length === 1 && scopes[0] === 'checkout') return 'this field is for a publishable key with a client secret';
+  return undefined;
+}
+
 /** The one schema builder. Each API area adds its types in src/graphql/schema/<area>.ts. */
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { admin: boolean; merchant: boolean };
+  AuthScopes: { admin: boolean; merchant: boolean; reader: boolean; checkout: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     Date: { Input: string; Output: string };
@@ -36,15 +48,19 @@ export const builder = new SchemaBuilder<{
   plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, RefuseNulInputPlugin, UserErrorsPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
+    // admin: ADMIN keys. merchant: merchant secret keys (they may change things). reader: any merchant secret key,
+    // read-only ones included. checkout: a publishable key with a valid client secret (one transaction). The root
+    // types require admin or merchant (Mutation) and admin or reader (Query, Subscription) on every field; the
+    // checkout fields alone skip that (schema/checkout.ts).
     authScopes: (context) => ({
       admin: context.actor.role === 'ADMIN',
       merchant: context.actor.role === 'MERCHANT',
+      reader: context.actor.role === 'MERCHANT' || context.actor.role === 'MERCHANT_READ_ONLY',
+      checkout: context.actor.role === 'PUBLISHABLE' && context.actor.transactionId !== undefined,
     }),
-    unauthorizedError: (_parent, _context, _info, result) => {
-      const scopes = failedScopes(result.failure);
-      const message = scopes.length === 1 ? `this operation needs ${scopes[0] === 'admin' ? 'an ADMIN' : 'a merchant'} key` : result.message;
-      return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
-    },
+    // Checked when a subscription starts, not per event: a caller without the scope never opens a stream.
+    authorizeOnSubscribe: true,
+    unauthorizedError: (_parent, context, _info, result) => new GraphQLError(refusal(context.actor, failedScopes(result.failure)) ?? result.message, { extensions: { code: 'FORBIDDEN' } }),
   },
   prisma: {
     client: (context) => context.db.prisma,

@@ -70,13 +70,17 @@ export type AuthenticatedRequest = {
   credential: string;
 };
 
-/** The caller of a request: its Bearer key when it sends an Authorization header, else its console session. */
+/**
+ * The caller of a request: its Bearer key when it sends an Authorization header, else its console session. A
+ * publishable key counts only where `publishable` says a browser may use one (/graphql).
+ */
 export async function authenticateRequest(
   db: Database,
   headers: { authorization: string | null | undefined; cookie: string | null | undefined },
+  options: { publishable?: boolean } = {},
 ): Promise<AuthenticatedRequest | null> {
   if (headers.authorization !== null && headers.authorization !== undefined) {
-    const actor = await authenticate(db, headers.authorization);
+    const actor = await authenticate(db, headers.authorization, options);
     return actor ? { actor, credential: headers.authorization } : null;
   }
   const token = sessionTokenOf(headers.cookie);

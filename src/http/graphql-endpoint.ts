@@ -10,6 +10,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { RequestContext } from '../observability/request-context.ts';
 import type { ProviderSettings } from '../providers/settings.ts';
+import { withClientSecret } from './client-secret.ts';
 import { authenticate } from '../services/merchants.ts';
 import { MAX_BODY_BYTES, sendJson } from './body.ts';
 import type { CredentialSweep } from './credential-sweep.ts';
@@ -68,10 +69,10 @@ export function createGraphQLEndpoint(deps: GraphQLEndpointDeps): GraphQLEndpoin
     // bench:read) to enforce the same bound.
     maxRequestBodySize: false,
     plugins: [
-      useCors(config.corsOrigins),
+      useCors(config.corsOrigins, db),
       // Before authentication: the CSRF rule looks at the request's shape, whatever credential it carries.
       useCsrfPrevention(),
-      useAuthentication({ db, rateLimiter, metrics }),
+      useAuthentication({ db, rateLimiter, metrics, corsOrigins: config.corsOrigins }),
       ...queryLimitPlugins(config),
       useStreamCredentialCheck(credentials),
       useOperationMetrics(metrics),
@@ -88,10 +89,13 @@ export function createGraphQLEndpoint(deps: GraphQLEndpointDeps): GraphQLEndpoin
       error: yogaLog(logger, 'error'),
     },
     maskedErrors: { maskError: maskUnexpectedError },
-    context: async ({ request, actor, disconnect }: YogaInitialContext & ServerContext): Promise<GraphQLContext> => {
-      // HTTP: useAuthentication set `actor` before the body was read; WebSocket: onConnect did.
-      const resolved = actor ?? (await authenticate(db, request.headers.get('authorization')));
+    context: async ({ request, params, actor, disconnect }: YogaInitialContext & ServerContext): Promise<GraphQLContext> => {
+      // HTTP: useAuthentication set `actor` before the body was read; WebSocket: onConnect did (client secret included).
+      let resolved = actor ?? (await authenticate(db, request.headers.get('authorization'), { publishable: true }));
       if (!resolved) throw unauthenticatedError();
+      if (resolved.role === 'PUBLISHABLE' && resolved.transactionId === undefined && params.extensions?.['clientSecret'] !== undefined) {
+        resolved = await withClientSecret(db, resolved, params.extensions['clientSecret']);
+      }
       return { db, config, alipay: deps.providers().alipay, actor: resolved, events, disconnect };
     },
   });

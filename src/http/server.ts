@@ -153,6 +153,7 @@ export function createApp(deps: AppDeps): App {
     rateLimiter,
     credentials,
     keepAliveMs: config.subscriptions.keepAliveMs,
+    corsOrigins: config.corsOrigins,
     isDraining: () => draining,
   });
   const shutdown = prepareShutdown({

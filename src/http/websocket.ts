@@ -9,11 +9,14 @@ import type { GraphQLContext } from '../graphql/context.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { requestIdFrom, requestLogFields, type RequestContext } from '../observability/request-context.ts';
+import { merchantScope } from '../services/merchant-scope.ts';
 import type { Actor } from '../services/merchants.ts';
+import { originMayUse, someMerchantAllowsOrigin } from '../services/origins.ts';
 import { authenticateRequest, fromSameOrigin } from './console-session.ts';
 import { MAX_BODY_BYTES } from './body.ts';
 import type { CredentialSweep } from './credential-sweep.ts';
-import { rateLimitedError, UNAUTHENTICATED_MESSAGE } from './errors.ts';
+import { withClientSecret } from './client-secret.ts';
+import { INVALID_CLIENT_SECRET_MESSAGE, originRefusedMessage, rateLimitedError, UNAUTHENTICATED_MESSAGE } from './errors.ts';
 import { logMaskedResult, maskAndLog } from './masked-errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { requestContextOf, type ServerContext } from './types.ts';
@@ -30,6 +33,8 @@ import { requestContextOf, type ServerContext } from './types.ts';
 export const SHUTDOWN_CLOSE_CODE = 1012;
 /** graphql-ws clients give up on 4401 (they would retry a 4403 forever with the same bad key). */
 const WS_UNAUTHORIZED = 4401;
+/** A key this page's origin may not use: retrying cannot help either. */
+const WS_FORBIDDEN = 4403;
 /** A peer cut off for being too slow has stopped reading and may never answer the close frame. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -42,6 +47,8 @@ export type WebSocketDeps = {
   rateLimiter: RateLimiter;
   credentials: CredentialSweep;
   keepAliveMs: number;
+  /** CORS_ORIGINS: pages the operator allows (any key). */
+  corsOrigins: readonly string[];
   /** While draining, upgrades are refused: clients reconnect elsewhere. */
   isDraining: () => boolean;
 };
@@ -66,12 +73,33 @@ export function attachWebSockets(deps: WebSocketDeps): WebSockets {
       socket.destroy();
       return;
     }
+    void upgradeAllowed(request).then((allowed) => {
+      if (!allowed) {
+        // Cross-site WebSocket hijacking: a page from an origin nobody allowed never gets a socket.
+        logger.info({ transport: 'websocket', origin: request.headers.origin }, 'websocket upgrade refused: origin not allowed');
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      upgrade(request, socket, head);
+    }, () => socket.destroy());
+  });
+
+  /** Before the key is known (it comes in connection_init): an origin the operator or some merchant allows, or none. */
+  async function upgradeAllowed(request: IncomingMessage): Promise<boolean> {
+    const origin = request.headers.origin ?? null;
+    if (origin === null) return true;
+    const host = request.headers.host;
+    if (await originMayUse(db, { origin, host, corsOrigins: deps.corsOrigins }, { role: 'SECRET' })) return true;
+    return someMerchantAllowsOrigin(db, origin);
+  }
+
+  function upgrade(request: IncomingMessage, socket: Parameters<WebSocketServer['handleUpgrade']>[1], head: Buffer): void {
     webSockets.handleUpgrade(request, socket, head, (ws) => {
       metrics.webSocketConnections.inc();
       ws.once('close', () => metrics.webSocketConnections.dec());
       webSockets.emit('connection', ws, request);
     });
-  });
+  }
 
   const graphqlWs = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
@@ -81,14 +109,30 @@ export function attachWebSockets(deps: WebSocketDeps): WebSockets {
         const authorization = typeof offered === 'string' ? offered : undefined;
         // A browser sends cookies on a cross-origin upgrade too: the console's session counts only from its own origin.
         const cookie = fromSameOrigin(headers) ? headers.cookie : undefined;
-        const authenticated = await authenticateRequest(db, { authorization, cookie });
+        const authenticated = await authenticateRequest(db, { authorization, cookie }, { publishable: true });
         const connectionId = requestIdFrom(headers['x-request-id']);
         if (!authenticated) {
           logger.info({ reqId: connectionId, transport: 'websocket' }, 'websocket refused: no valid API key');
           ctx.extra.socket.close(WS_UNAUTHORIZED, `Unauthorized: ${UNAUTHENTICATED_MESSAGE}`);
           return false;
         }
-        ctx.extra.actor = authenticated.actor;
+        let actor: Actor | null = authenticated.actor;
+        const clientSecret = ctx.connectionParams?.['clientSecret'];
+        if (actor.role === 'PUBLISHABLE' && clientSecret !== undefined) {
+          actor = await withClientSecret(db, actor, clientSecret).catch(() => null);
+          if (!actor) {
+            logger.info({ reqId: connectionId, transport: 'websocket' }, 'websocket refused: client secret opens nothing');
+            ctx.extra.socket.close(WS_UNAUTHORIZED, `Unauthorized: ${INVALID_CLIENT_SECRET_MESSAGE}`);
+            return false;
+          }
+        }
+        const origin = headers.origin ?? null;
+        if (!(await originMayUse(db, { origin, host: headers.host, corsOrigins: deps.corsOrigins }, actor))) {
+          logger.info({ reqId: connectionId, transport: 'websocket', origin }, 'websocket refused: origin may not use this key');
+          ctx.extra.socket.close(WS_FORBIDDEN, `Forbidden: ${originRefusedMessage(actor.role === 'PUBLISHABLE')}`);
+          return false;
+        }
+        ctx.extra.actor = actor;
         ctx.extra.connectionId = connectionId;
         const { socket } = ctx.extra;
         const stopWatching = credentials.track(authenticated.credential, () => {
@@ -113,7 +157,7 @@ export function attachWebSockets(deps: WebSocketDeps): WebSockets {
         const requestContext: RequestContext = {
           requestId: ctx.extra.connectionId ?? requestIdFrom(undefined),
           apiKeyId: actor?.apiKeyId,
-          merchantId: actor?.role === 'MERCHANT' ? actor.merchantId : undefined,
+          merchantId: actor === undefined ? undefined : merchantScope(actor),
         };
         const enveloped = yoga.getEnveloped({
           req: ctx.extra.request,

@@ -2,12 +2,14 @@ import type { Database } from '../db/client.ts';
 import { revokeOlderBootstrapKeys } from '../db/sql/api-keys.ts';
 import { encodeGlobalId, isUuid } from '../domain/ids.ts';
 import type { ApiKey, ApiKeyRole, ApiKeySource } from '../generated/prisma/client.ts';
-import { NotFoundError, UserError, ValidationFailedError } from './errors.ts';
-import { DISPLAY_PREFIX_LENGTH, forgetRememberedApiKeys, hashSecret, revokeApiKey } from './merchants.ts';
+import { ForbiddenError, NotFoundError, UserError, ValidationFailedError } from './errors.ts';
+import { requestedMerchantScope } from './merchant-scope.ts';
+import { createApiKey, DISPLAY_PREFIX_LENGTH, forgetRememberedApiKeys, hashSecret, revokeApiKey, type Actor } from './merchants.ts';
 
 /**
  * Operating API keys: the start-up ADMIN key (one at a time: rotating it revokes the previous one), listing keys
- * without their secrets, and revoking a key named by its id or prefix (the CLI's key:list and key:revoke).
+ * without their secrets, and revoking a key named by its id or prefix (the CLI's key:list and key:revoke); and
+ * merchants' own key management over GraphQL (create, list, revoke, roll).
  */
 
 /** The start-up ADMIN key was revoked: a server must not start without a working one, nor revive it. */
@@ -116,4 +118,83 @@ export async function revokeApiKeyByReference(db: Database, reference: string): 
   if (key.revokedAt !== null) return { key, alreadyRevoked: true };
   await revokeApiKey(db, key.id);
   return { key: await findApiKey(db, key.id), alreadyRevoked: false };
+}
+
+/** Rolled keys keep working at most this long (Stripe's roll allows the same). */
+export const MAX_ROLL_EXPIRY_HOURS = 168;
+
+/** The roles a merchant's keys may have. */
+export type MerchantKeyRole = Extract<ApiKeyRole, 'MERCHANT' | 'MERCHANT_READ_ONLY' | 'PUBLISHABLE'>;
+
+/**
+ * Whose keys the caller manages: a merchant secret key its own merchant's (`merchantId` not given), ADMIN the
+ * merchant it names. Read-only and publishable keys manage nothing (their GraphQL scopes stop them first).
+ */
+export async function managedMerchant(db: Database, actor: Actor, merchantId: string | null | undefined): Promise<string> {
+  if (actor.role === 'MERCHANT') {
+    if (merchantId != null) throw new ForbiddenError('merchantId is for ADMIN keys');
+    return actor.merchantId;
+  }
+  if (actor.role !== 'ADMIN') throw new ForbiddenError('managing keys needs a merchant secret key or an ADMIN key');
+  if (merchantId == null) throw new ValidationFailedError([{ path: ['merchantId'], message: 'an ADMIN key names the merchant' }]);
+  const id = await requestedMerchantScope(db, actor, merchantId);
+  if (id === undefined) throw new ValidationFailedError([{ path: ['merchantId'], message: 'an ADMIN key names the merchant' }]);
+  return id;
+}
+
+export async function listMerchantApiKeys(db: Database, actor: Actor, merchantId: string | null | undefined): Promise<ApiKey[]> {
+  const owner = actor.role === 'MERCHANT_READ_ONLY' && merchantId == null ? actor.merchantId : await managedMerchant(db, actor, merchantId);
+  return db.prisma.apiKey.findMany({ where: { merchantId: owner }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+}
+
+export async function createMerchantApiKey(
+  db: Database,
+  actor: Actor,
+  role: MerchantKeyRole,
+  merchantId: string | null | undefined,
+): Promise<{ apiKey: ApiKey; secret: string }> {
+  return createApiKey(db, role, await managedMerchant(db, actor, merchantId));
+}
+
+/** The caller's merchant's key `id` (ADMIN: any merchant key); another's, or an ADMIN key, reads as absent. */
+async function managedKey(db: Database, actor: Actor, id: string): Promise<ApiKey> {
+  const key = isUuid(id) ? await db.prisma.apiKey.findUnique({ where: { id: id.toLowerCase() } }) : null;
+  if (!key || key.merchantId === null) throw new NotFoundError('API key');
+  if (actor.role === 'ADMIN') return key;
+  if (actor.role !== 'MERCHANT' || key.merchantId !== actor.merchantId) throw new NotFoundError('API key');
+  return key;
+}
+
+export async function revokeMerchantApiKey(db: Database, actor: Actor, id: string): Promise<ApiKey> {
+  const key = await managedKey(db, actor, id);
+  await revokeApiKey(db, key.id);
+  return db.prisma.apiKey.findUniqueOrThrow({ where: { id: key.id } });
+}
+
+/**
+ * A new key of the same role and merchant now; the rolled one expires in `expiresInHours` (0: revoked at once).
+ * Rolling a key that already expires sooner keeps the sooner expiry.
+ */
+export async function rollMerchantApiKey(
+  db: Database,
+  actor: Actor,
+  id: string,
+  expiresInHours: number,
+  now = new Date(),
+): Promise<{ apiKey: ApiKey; secret: string; previous: ApiKey }> {
+  if (!Number.isInteger(expiresInHours) || expiresInHours < 0 || expiresInHours > MAX_ROLL_EXPIRY_HOURS) {
+    throw new ValidationFailedError([{ path: ['expiresInHours'], message: `must be a whole number of hours from 0 to ${MAX_ROLL_EXPIRY_HOURS}` }]);
+  }
+  const key = await managedKey(db, actor, id);
+  if (key.revokedAt !== null || (key.expiresAt !== null && key.expiresAt <= now)) throw new NotFoundError('API key');
+  const role = key.role as MerchantKeyRole;
+  const issued = await createApiKey(db, role, key.merchantId);
+  if (expiresInHours === 0) {
+    await revokeApiKey(db, key.id);
+  } else {
+    const expiresAt = new Date(now.getTime() + expiresInHours * 3_600_000);
+    await db.prisma.apiKey.updateMany({ where: { id: key.id, OR: [{ expiresAt: null }, { expiresAt: { gt: expiresAt } }] }, data: { expiresAt } });
+    forgetRememberedApiKeys(db);
+  }
+  return { ...issued, previous: await db.prisma.apiKey.findUniqueOrThrow({ where: { id: key.id } }) };
 }

@@ -14,9 +14,9 @@ import type { Actor } from './merchants.ts';
  *   argument (a typo must not read as an empty report).
  */
 
-/** The merchant a caller acts for; undefined for ADMIN (who sees every merchant). */
+/** The merchant a caller acts for; undefined for ADMIN alone (who sees every merchant): every other key has one. */
 export function merchantScope(actor: Actor): string | undefined {
-  return actor.role === 'MERCHANT' ? actor.merchantId : undefined;
+  return actor.role === 'ADMIN' ? undefined : actor.merchantId;
 }
 
 /**

@@ -10,9 +10,19 @@ import { ValidationFailedError } from './errors.ts';
  * right for 256-bit random secrets: there is nothing to brute-force), with a short prefix for display.
  */
 
-export type Actor = { role: 'ADMIN'; apiKeyId: string } | { role: 'MERCHANT'; apiKeyId: string; merchantId: string };
+/**
+ * Who calls. ADMIN: every merchant. MERCHANT: its merchant's data. MERCHANT_READ_ONLY: the same, reading only.
+ * PUBLISHABLE: a merchant's browser key; with a client secret (`transactionId` set) it reads that one transaction.
+ */
+export type Actor =
+  | { role: 'ADMIN'; apiKeyId: string }
+  | { role: 'MERCHANT'; apiKeyId: string; merchantId: string }
+  | { role: 'MERCHANT_READ_ONLY'; apiKeyId: string; merchantId: string }
+  | { role: 'PUBLISHABLE'; apiKeyId: string; merchantId: string; transactionId?: string };
 
 const SECRET_PREFIX = 'psk_';
+/** Publishable keys: not secret, shipped in merchants' pages. */
+export const PUBLISHABLE_PREFIX = 'pk_';
 /** How many first characters of a secret are kept (and shown) to recognise it. */
 export const DISPLAY_PREFIX_LENGTH = 12;
 
@@ -24,15 +34,29 @@ export function newSecret(): string {
   return `${SECRET_PREFIX}${randomBytes(32).toString('base64url')}`;
 }
 
+export function newPublishableKey(): string {
+  return `${PUBLISHABLE_PREFIX}${randomBytes(24).toString('base64url')}`;
+}
+
+/** The row of a new key: the hash and the first characters; a publishable key (not a secret) is kept whole too. */
+export function apiKeyRow(role: ApiKeyRole, merchantId: string | null, secret: string, expiresAt: Date | null = null) {
+  return {
+    role,
+    merchantId,
+    prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH),
+    secretHash: hashSecret(secret),
+    publishableKey: role === 'PUBLISHABLE' ? secret : null,
+    expiresAt,
+  };
+}
+
 export async function createApiKey(
   db: Database,
   role: ApiKeyRole,
   merchantId: string | null,
-  secret: string = newSecret(),
+  secret: string = role === 'PUBLISHABLE' ? newPublishableKey() : newSecret(),
 ): Promise<{ apiKey: ApiKey; secret: string }> {
-  const apiKey = await db.prisma.apiKey.create({
-    data: { role, merchantId, prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH), secretHash: hashSecret(secret) },
-  });
+  const apiKey = await db.prisma.apiKey.create({ data: apiKeyRow(role, merchantId, secret) });
   return { apiKey, secret };
 }
 
@@ -82,8 +106,21 @@ function actorCache(db: Database): Map<string, CachedActor> {
   return cache;
 }
 
-/** Resolves `Authorization: Bearer <key>` to an actor; null for a missing, unknown or revoked key. */
-export async function authenticate(db: Database, authorization: string | null | undefined): Promise<Actor | null> {
+/**
+ * Resolves `Authorization: Bearer <key>` to an actor; null for a missing, unknown, revoked or expired key. A
+ * publishable key is an actor only where a browser may use one (`publishable: true`: /graphql); elsewhere (the
+ * report downloads) it authenticates nothing.
+ */
+export async function authenticate(
+  db: Database,
+  authorization: string | null | undefined,
+  options: { publishable?: boolean } = {},
+): Promise<Actor | null> {
+  const actor = await authenticateAnyKey(db, authorization);
+  return actor?.role === 'PUBLISHABLE' && options.publishable !== true ? null : actor;
+}
+
+async function authenticateAnyKey(db: Database, authorization: string | null | undefined): Promise<Actor | null> {
   const secretHash = secretHashOf(authorization);
   if (secretHash === undefined) return null;
   const cache = actorCache(db);
@@ -135,11 +172,16 @@ async function lookUpActor(db: Database, secretHash: string): Promise<Actor | nu
   return key ? actorOf(key) : null;
 }
 
-export function actorOf(key: Pick<ApiKey, 'id' | 'role' | 'merchantId' | 'revokedAt'>): Actor | null {
-  if (key.revokedAt !== null) return null;
+export function actorOf(key: Pick<ApiKey, 'id' | 'role' | 'merchantId' | 'revokedAt' | 'expiresAt'>, now = new Date()): Actor | null {
+  if (key.revokedAt !== null || (key.expiresAt !== null && key.expiresAt <= now)) return null;
   if (key.role === 'ADMIN') return { role: 'ADMIN', apiKeyId: key.id };
   if (key.merchantId === null) return null;
-  return { role: 'MERCHANT', apiKeyId: key.id, merchantId: key.merchantId };
+  switch (key.role) {
+    case 'MERCHANT':
+    case 'MERCHANT_READ_ONLY':
+    case 'PUBLISHABLE':
+      return { role: key.role, apiKeyId: key.id, merchantId: key.merchantId };
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { lockIdempotencyKey } from '../db/sql/transactions.ts';
 import type { Prisma, Refund, RefundStatus } from '../generated/prisma/client.ts';
 import {
   AmountExceedsRefundableError,
+  ForbiddenError,
   IdempotencyConflictError,
   InvalidStateError,
   NotFoundError,
@@ -98,6 +99,9 @@ function refundRights(actor: Actor): RefundRights {
       return { merchantId: undefined, mayRefundAnomaly: true };
     case 'MERCHANT':
       return { merchantId: actor.merchantId, mayRefundAnomaly: false };
+    case 'MERCHANT_READ_ONLY':
+    case 'PUBLISHABLE':
+      throw new ForbiddenError('refunds need a merchant secret key or an ADMIN key');
     default: {
       const unknown: never = actor;
       throw new Error(`no refund rights defined for ${JSON.stringify(unknown)}`);

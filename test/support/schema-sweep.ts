@@ -181,7 +181,12 @@ export function sweepSlots(schema: GraphQLSchema, rootType: SweepOperation['root
 }
 
 /** Root fields whose Pothos authScopes are exactly the given one (e.g. ADMIN-only fields). */
-function scopedTo(field: GraphQLField<unknown, unknown>, scope: 'admin' | 'merchant'): boolean {
+/** The checkout fields (publishable key + client secret): `checkout` scope, the root type's scopes skipped. */
+export function isCheckoutField(field: GraphQLField<unknown, unknown>): boolean {
+  return scopedTo(field, 'checkout');
+}
+
+function scopedTo(field: GraphQLField<unknown, unknown>, scope: 'admin' | 'merchant' | 'checkout'): boolean {
   const scopes = (field.extensions as { pothosOptions?: { authScopes?: unknown } }).pothosOptions?.authScopes;
   return Boolean(scopes && typeof scopes === 'object' && Object.keys(scopes).length === 1 && (scopes as Record<string, unknown>)[scope] === true);
 }

@@ -96,18 +96,22 @@ export type AnomalyStatus =
   /** handled: resolveAnomaly said what was done (or a refund settled it) */
   | 'RESOLVED';
 
-/** An API key as stored: never its secret (only a hash of it is kept) */
+/** An API key, without its secret (shown once, when made) */
 export type ApiKey = {
   __typename?: 'ApiKey';
-  /** when it was issued */
+  /** when it was made */
   createdAt: Scalars['DateTime']['output'];
-  /** the key’s id (what key:revoke and the logs name) */
+  /** when it stops working (a rolled key); null: never */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** the key id (key:revoke and revokeApiKey take it) */
   id: Scalars['ID']['output'];
   /** the first characters of the secret, for recognising it */
   prefix: Scalars['String']['output'];
-  /** when it was revoked; null while it works */
+  /** PUBLISHABLE keys only: the key itself (not a secret: it goes in your pages) */
+  publishableKey?: Maybe<Scalars['String']['output']>;
+  /** when it was revoked; null: not revoked */
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** MERCHANT (its merchant’s data only) or ADMIN (everything) */
+  /** ADMIN, MERCHANT (secret), MERCHANT_READ_ONLY (secret, queries and subscriptions only) or PUBLISHABLE (browser) */
   role: Scalars['String']['output'];
 };
 
@@ -119,6 +123,36 @@ export type CancelTransactionSuccess = {
   __typename?: 'CancelTransactionSuccess';
   /** the transaction, CANCELLED */
   transaction: Transaction;
+};
+
+/** One status change of the transaction, as its checkout page sees it */
+export type CheckoutStatusChange = {
+  __typename?: 'CheckoutStatusChange';
+  /** when it changed */
+  occurredAt: Scalars['DateTime']['output'];
+  /** the status before; null for the first */
+  previousStatus?: Maybe<TransactionStatus>;
+  /** the status it changed into */
+  status: TransactionStatus;
+};
+
+/** A transaction as the merchant's checkout page sees it (publishable key + client secret): status, amount, where to send the consumer, and the status history; nothing else */
+export type CheckoutTransaction = {
+  __typename?: 'CheckoutTransaction';
+  /** what the consumer pays */
+  amount: Money;
+  /** the global id of the transaction (the same as Transaction.id) */
+  id: Scalars['String']['output'];
+  /** true once the status can no longer change */
+  isFinal: Scalars['Boolean']['output'];
+  /** where to send the consumer to pay (Alipay) */
+  redirectUrl?: Maybe<Scalars['String']['output']>;
+  /** the current status */
+  status: TransactionStatus;
+  /** the status changes, oldest first (refund changes are not shown to the page) */
+  statusHistory: Array<CheckoutStatusChange>;
+  /** bumped on every change: of two states of this transaction, the one with the higher version is the newer */
+  version: Scalars['Int']['output'];
 };
 
 /** How far the day's created transactions got, by their event history. The success path counts cumulatively (a transaction that reached PAID counts as redirected, captured and paid, even if a notification skipped a step). */
@@ -138,6 +172,18 @@ export type ConversionFunnel = {
   redirected: Scalars['Int']['output'];
   /** ended REJECTED (closed by Alipay, or expired) */
   rejected: Scalars['Int']['output'];
+};
+
+/** What the mutation answers: its Success type, or one of the Error types (select them too) */
+export type CreateApiKeyResult = CreateApiKeySuccess | ValidationError;
+
+/** A key made */
+export type CreateApiKeySuccess = {
+  __typename?: 'CreateApiKeySuccess';
+  /** the new key */
+  apiKey: ApiKey;
+  /** the new key itself; shown once, never again (for PUBLISHABLE keys also in ApiKey.publishableKey) */
+  secret: Scalars['String']['output'];
 };
 
 /** CreateMerchantSuccess, or why nothing was created */
@@ -174,6 +220,8 @@ export type CreateTransactionResult = CreateTransactionSuccess | IdempotencyConf
 /** The transaction was created (or, with the same idempotencyKey and input, found again) */
 export type CreateTransactionSuccess = {
   __typename?: 'CreateTransactionSuccess';
+  /** For the merchant's checkout page, with its publishable key: reads this transaction and follows its status (docs/FRONTEND.md). Returned once (each answer, replays included, carries a new one); expires 24 hours after it was issued. Never put it in a URL or a log. */
+  clientSecret: Scalars['String']['output'];
   /** the transaction, REDIRECTED, with its redirectUrl */
   transaction: Transaction;
 };
@@ -318,6 +366,8 @@ export type InvalidStateError = Error & {
 /** A business that takes payments through Paystream, with its own API keys and data */
 export type Merchant = Node & {
   __typename?: 'Merchant';
+  /** Browser origins whose pages may use the merchant's publishable key (CORS, WebSocket); set with setAllowedOrigins */
+  allowedOrigins: Array<Scalars['String']['output']>;
   /** when it was created */
   createdAt: Scalars['DateTime']['output'];
   /** opaque global id */
@@ -361,6 +411,15 @@ export type MerchantEdge = {
   node: Merchant;
 };
 
+/** What a new merchant key may do */
+export type MerchantKeyRole =
+  /** for browser pages: alone it only identifies the merchant (docs/FRONTEND.md) */
+  | 'PUBLISHABLE'
+  /** queries and subscriptions, no mutation: reporting backends */
+  | 'READ_ONLY'
+  /** everything for its merchant: server-side only */
+  | 'SECRET';
+
 /** An exact amount: a decimal string in major units, never a float */
 export type Money = {
   __typename?: 'Money';
@@ -385,6 +444,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Cancels a CREATED or REDIRECTED transaction (later, money is moving: InvalidStateError). A merchant key cancels its own; an ADMIN key any, recorded as ADMIN_API / CANCELLED_BY_ADMIN */
   cancelTransaction: CancelTransactionResult;
+  /** A new key for the merchant: its secret is in the answer, once */
+  createApiKey: CreateApiKeyResult;
   /** ADMIN only (a merchant key gets FORBIDDEN). Creates a merchant and its first API key, whose secret is shown this once */
   createMerchant: CreateMerchantResult;
   /** A merchant key asks to be paid: the transaction is created and REDIRECTED, with the redirectUrl to send the consumer to. Merchant keys only (an ADMIN key gets FORBIDDEN) */
@@ -401,10 +462,16 @@ export type Mutation = {
   refundTransaction: RefundTransactionResult;
   /** ADMIN only. Marks an anomaly RESOLVED, saying what was done (resolving twice keeps the first) */
   resolveAnomaly: ResolveAnomalyResult;
+  /** Revokes a key of the caller's merchant (ADMIN: any merchant key): at once, on every transport */
+  revokeApiKey: RevokeApiKeyResult;
+  /** A new key of the same role now; the rolled one keeps working until `expiresInHours` from now (0: revoked now; at most 168) */
+  rollApiKey: RollApiKeyResult;
   /** Gives an endpoint a new signing secret (returned once). During the overlap both secrets sign every delivery (two signatures in webhook-signature), so the receiver can switch without refusing one. */
   rollWebhookEndpointSecret: RollWebhookEndpointSecretResult;
   /** Sends a `webhook.test` message to an endpoint, signed and logged like every delivery: to check the receiver and its signature check */
   sendTestWebhook: SendTestWebhookResult;
+  /** Replaces the browser origins allowed to use the merchant's publishable key (at most 20; an empty list: none). Takes effect within 5 seconds on every instance */
+  setAllowedOrigins: SetAllowedOriginsResult;
   /** Changes an endpoint: URL, description, events wanted, enabled (disable it, or enable it again after Paystream disabled it) */
   updateWebhookEndpoint: UpdateWebhookEndpointResult;
 };
@@ -413,6 +480,13 @@ export type Mutation = {
 /** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationCancelTransactionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
+export type MutationCreateApiKeyArgs = {
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  role: MerchantKeyRole;
 };
 
 
@@ -467,6 +541,19 @@ export type MutationResolveAnomalyArgs = {
 
 
 /** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
+export type MutationRollApiKeyArgs = {
+  expiresInHours?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationRollWebhookEndpointSecretArgs = {
   id: Scalars['ID']['input'];
   overlapHours?: InputMaybe<Scalars['Int']['input']>;
@@ -476,6 +563,13 @@ export type MutationRollWebhookEndpointSecretArgs = {
 /** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
 export type MutationSendTestWebhookArgs = {
   endpointId: Scalars['ID']['input'];
+};
+
+
+/** Changes: each answers a union of its Success type and the Error types it may refuse with (select them too) */
+export type MutationSetAllowedOriginsArgs = {
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  origins: Array<Scalars['String']['input']>;
 };
 
 
@@ -632,6 +726,10 @@ export type Query = {
   __typename?: 'Query';
   /** ADMIN only. Newest first; OPEN ones by default */
   anomalies: AnomalyConnection;
+  /** The caller's merchant's keys (ADMIN: `merchantId`'s), oldest first, revoked ones included */
+  apiKeys: Array<ApiKey>;
+  /** Publishable key + client secret only: the transaction the client secret opens (client secrets expire 24 hours after createTransaction issued them) */
+  checkoutTransaction: CheckoutTransaction;
   /** An invalid date, time zone or merchantId is a GraphQL error with extensions.code VALIDATION_FAILED and extensions.fields (path, message), since the result type is not a union. */
   dailyReport: DailyReport;
   /** ADMIN only. Every merchant, by name */
@@ -667,6 +765,12 @@ export type QueryAnomaliesArgs = {
   kind?: InputMaybe<AnomalyKind>;
   last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<AnomalyStatus>;
+};
+
+
+/** What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s */
+export type QueryApiKeysArgs = {
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -900,6 +1004,30 @@ export type ResolveAnomalySuccess = {
 };
 
 /** What the mutation answers: its Success type, or one of the Error types (select them too) */
+export type RevokeApiKeyResult = NotFoundError | RevokeApiKeySuccess;
+
+/** A key revoked: it no longer authenticates and its open subscriptions have ended */
+export type RevokeApiKeySuccess = {
+  __typename?: 'RevokeApiKeySuccess';
+  /** the revoked key */
+  apiKey: ApiKey;
+};
+
+/** What the mutation answers: its Success type, or one of the Error types (select them too) */
+export type RollApiKeyResult = NotFoundError | RollApiKeySuccess | ValidationError;
+
+/** A key rolled: a new secret now, the previous one valid until its expiresAt */
+export type RollApiKeySuccess = {
+  __typename?: 'RollApiKeySuccess';
+  /** the new key */
+  apiKey: ApiKey;
+  /** the rolled key, with its expiresAt */
+  previous: ApiKey;
+  /** the new key itself; shown once, never again */
+  secret: Scalars['String']['output'];
+};
+
+/** What the mutation answers: its Success type, or one of the Error types (select them too) */
 export type RollWebhookEndpointSecretResult = NotFoundError | RollWebhookEndpointSecretSuccess | ValidationError;
 
 /** The endpoint has a new secret; keep it */
@@ -919,6 +1047,16 @@ export type SendTestWebhookSuccess = {
   __typename?: 'SendTestWebhookSuccess';
   /** the test delivery, queued */
   delivery: WebhookDelivery;
+};
+
+/** What the mutation answers: its Success type, or one of the Error types (select them too) */
+export type SetAllowedOriginsResult = SetAllowedOriginsSuccess | ValidationError;
+
+/** The merchant's allowed origins, as stored (normalised, without duplicates) */
+export type SetAllowedOriginsSuccess = {
+  __typename?: 'SetAllowedOriginsSuccess';
+  /** e.g. https://shop.example */
+  allowedOrigins: Array<Scalars['String']['output']>;
 };
 
 /** A page of stuck refunds */
@@ -964,6 +1102,8 @@ export type StuckTransactionEdge = {
 /** Live changes, over WebSocket (graphql-transport-ws) or server-sent events */
 export type Subscription = {
   __typename?: 'Subscription';
+  /** Publishable key + client secret only: the transaction as it is now, then again after each change. After a reconnect the first answer is again the current state: nothing is missed between reading and following. */
+  checkoutTransactionUpdated: CheckoutTransaction;
   /** The caller's status and refund changes, in the stream's total order. With `after`: first every event after that cursor, then live; no gap and no duplicate in between. */
   transactionEvents: TransactionEvent;
   /** The transaction after each of its status and refund changes, from now on. */

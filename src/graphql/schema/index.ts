@@ -12,10 +12,23 @@ import './report.ts';
 import './stats.ts';
 import './subscription.ts';
 import './webhook.ts';
+import './api-key.ts';
+import './checkout.ts';
 
-builder.queryType({ description: 'What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s' });
-builder.mutationType({ description: 'Changes: each answers a union of its Success type and the Error types it may refuse with (select them too)' });
-builder.subscriptionType({ description: 'Live changes, over WebSocket (graphql-transport-ws) or server-sent events' });
+// Every root field needs a merchant secret key or an ADMIN key (Mutation: one that may change things), unless it
+// says otherwise (the checkout fields: a publishable key with a client secret).
+builder.queryType({
+  description: 'What an API key may read: a merchant key its own merchant’s data, an ADMIN key every merchant’s',
+  authScopes: { admin: true, reader: true },
+});
+builder.mutationType({
+  description: 'Changes: each answers a union of its Success type and the Error types it may refuse with (select them too)',
+  authScopes: { admin: true, merchant: true },
+});
+builder.subscriptionType({
+  description: 'Live changes, over WebSocket (graphql-transport-ws) or server-sent events',
+  authScopes: { admin: true, reader: true },
+});
 
 /**
  * The prisma plugin adds every connection's `totalCount` with no way to describe it; the description is added

@@ -2,8 +2,11 @@ import type { ApiKey as ApiKeyRow, Merchant as MerchantRow } from '../../generat
 import { ValidationFailedError } from '../../services/errors.ts';
 import { NIL_UUID, isUuid } from '../../domain/ids.ts';
 import { merchantScope } from '../../services/merchant-scope.ts';
+import { managedMerchant } from '../../services/credentials.ts';
 import { createMerchant } from '../../services/merchants.ts';
+import { MAX_ALLOWED_ORIGINS, setAllowedOrigins } from '../../services/origins.ts';
 import { builder } from '../builder.ts';
+import { ApiKey } from './api-key.ts';
 import { cursorPage, maxPageSize } from '../pagination.ts';
 
 export const MerchantNode = builder.prismaNode('Merchant', {
@@ -18,18 +21,15 @@ export const MerchantNode = builder.prismaNode('Merchant', {
   fields: (t) => ({
     name: t.exposeString('name', { description: 'its display name' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'when it was created' }),
+    allowedOrigins: t.exposeStringList('allowedOrigins', {
+      description: "Browser origins whose pages may use the merchant's publishable key (CORS, WebSocket); set with setAllowedOrigins",
+    }),
   }),
 });
 
-const ApiKey = builder.objectRef<ApiKeyRow>('ApiKey').implement({
-  description: 'An API key as stored: never its secret (only a hash of it is kept)',
-  fields: (t) => ({
-    id: t.exposeID('id', { description: 'the key’s id (what key:revoke and the logs name)' }),
-    prefix: t.exposeString('prefix', { description: 'the first characters of the secret, for recognising it' }),
-    role: t.exposeString('role', { description: 'MERCHANT (its merchant’s data only) or ADMIN (everything)' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'when it was issued' }),
-    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true, description: 'when it was revoked; null while it works' }),
-  }),
+const SetAllowedOriginsSuccess = builder.objectRef<{ allowedOrigins: string[] }>('SetAllowedOriginsSuccess').implement({
+  description: "The merchant's allowed origins, as stored (normalised, without duplicates)",
+  fields: (t) => ({ allowedOrigins: t.exposeStringList('allowedOrigins', { description: 'e.g. https://shop.example' }) }),
 });
 
 type CreateMerchantShape = { merchant: MerchantRow; apiKey: ApiKeyRow; secret: string };
@@ -44,6 +44,18 @@ const CreateMerchantSuccess = builder.objectRef<CreateMerchantShape>('CreateMerc
 });
 
 builder.mutationFields((t) => ({
+  setAllowedOrigins: t.field({
+    type: SetAllowedOriginsSuccess,
+    description: `Replaces the browser origins allowed to use the merchant's publishable key (at most ${MAX_ALLOWED_ORIGINS}; an empty list: none). Takes effect within 5 seconds on every instance`,
+    args: {
+      origins: t.arg.stringList({ required: true, description: 'exact origins, scheme://host[:port], e.g. https://shop.example' }),
+      merchantId: t.arg.id({ required: false, description: 'ADMIN only (and then required): whose origins' }),
+    },
+    errors: { types: [ValidationFailedError], union: { name: 'SetAllowedOriginsResult' }, directResult: true },
+    resolve: async (_root, args, context) => ({
+      allowedOrigins: await setAllowedOrigins(context.db, await managedMerchant(context.db, context.actor, args.merchantId), args.origins),
+    }),
+  }),
   createMerchant: t.field({
     type: CreateMerchantSuccess,
     authScopes: { admin: true },

@@ -5,6 +5,7 @@ import { encodeEventCursor } from '../../events/cursor.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { ForbiddenError, IdempotencyConflictError, InvalidStateError, NotFoundError, ValidationFailedError } from '../../services/errors.ts';
 import { merchantScope, requestedMerchantScope } from '../../services/merchant-scope.ts';
+import { CLIENT_SECRET_TTL_HOURS, issueClientSecret } from '../../services/client-secrets.ts';
 import { cancelTransaction, createTransaction, findTransaction } from '../../services/transactions.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -170,6 +171,9 @@ builder.queryFields((t) => ({
   ),
 }));
 
+/** The client secret issued with each created transaction, until its answer has been written. */
+const issuedClientSecrets = new WeakMap<object, string>();
+
 builder.mutationFields((t) => ({
   createTransaction: t.field({
     type: TransactionNode,
@@ -181,12 +185,23 @@ builder.mutationFields((t) => ({
     errors: {
       types: [ValidationFailedError, IdempotencyConflictError],
       union: { name: 'CreateTransactionResult', description: 'CreateTransactionSuccess, or why nothing was created' },
-      result: { name: 'CreateTransactionSuccess', description: 'The transaction was created (or, with the same idempotencyKey and input, found again)' },
+      result: {
+        name: 'CreateTransactionSuccess',
+        description: 'The transaction was created (or, with the same idempotencyKey and input, found again)',
+        fields: (t) => ({
+          clientSecret: t.string({
+            description: `For the merchant's checkout page, with its publishable key: reads this transaction and follows its status (docs/FRONTEND.md). Returned once (each answer, replays included, carries a new one); expires ${CLIENT_SECRET_TTL_HOURS} hours after it was issued. Never put it in a URL or a log.`,
+            resolve: (transaction) => issuedClientSecrets.get(transaction) ?? '',
+          }),
+        }),
+      },
       dataField: { name: 'transaction', description: 'the transaction, REDIRECTED, with its redirectUrl' },
     },
-    resolve: (_root, { input }, context) => {
+    resolve: async (_root, { input }, context) => {
       if (context.actor.role !== 'MERCHANT') throw new ForbiddenError('a merchant key is needed');
-      return createTransaction(context, context.actor.merchantId, input);
+      const transaction = await createTransaction(context, context.actor.merchantId, input);
+      issuedClientSecrets.set(transaction, await issueClientSecret(context.db, transaction));
+      return transaction;
     },
   }),
   cancelTransaction: t.field({
@@ -204,7 +219,10 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context) => {
       const id = decodeGlobalId(args.id, 'Transaction');
       if (id === undefined) throw new NotFoundError();
-      return cancelTransaction(context, context.actor, id);
+      const { actor } = context;
+      // The Mutation type's scopes already keep read-only and publishable keys out; this says so to the compiler too.
+      if (actor.role !== 'ADMIN' && actor.role !== 'MERCHANT') throw new ForbiddenError('a merchant secret key or an ADMIN key is needed');
+      return cancelTransaction(context, actor, id);
     },
   }),
 }));

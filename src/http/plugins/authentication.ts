@@ -2,7 +2,9 @@ import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../../db/client.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import { authenticateRequest } from '../console-session.ts';
-import { rateLimitedError, unauthenticatedError } from '../errors.ts';
+import { originMayUse } from '../../services/origins.ts';
+import { merchantScope } from '../../services/merchant-scope.ts';
+import { originRefusedError, publishableKeyNeedsPostError, rateLimitedError, unauthenticatedError } from '../errors.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { ServerContext } from '../types.ts';
 
@@ -11,16 +13,26 @@ import type { ServerContext } from '../types.ts';
  * websocket.ts). Runs before the request body is read or parsed: an unauthenticated or rate-limited caller
  * costs one indexed lookup, and never learns anything about the schema (no validation errors for it).
  */
-export function useAuthentication(deps: { db: Database; rateLimiter: RateLimiter; metrics: Metrics }): Plugin<Record<string, unknown>, ServerContext> {
+export function useAuthentication(deps: { db: Database; rateLimiter: RateLimiter; metrics: Metrics; corsOrigins: readonly string[] }): Plugin<Record<string, unknown>, ServerContext> {
   return {
     async onRequestParse({ request, serverContext }) {
-      const authenticated = await authenticateRequest(deps.db, { authorization: request.headers.get('authorization'), cookie: request.headers.get('cookie') });
+      const authenticated = await authenticateRequest(
+        deps.db,
+        { authorization: request.headers.get('authorization'), cookie: request.headers.get('cookie') },
+        { publishable: true },
+      );
       if (!authenticated) throw unauthenticatedError();
       const { actor } = authenticated;
+      // A publishable key travels with a client secret in the body (extensions.clientSecret), never in a URL.
+      if (actor.role === 'PUBLISHABLE' && request.method !== 'POST') throw publishableKeyNeedsPostError();
+      const origin = request.headers.get('origin');
+      if (!(await originMayUse(deps.db, { origin, host: new URL(request.url).host, corsOrigins: deps.corsOrigins }, actor))) {
+        throw originRefusedError(actor.role === 'PUBLISHABLE');
+      }
       const { requestContext } = serverContext;
       if (requestContext) {
         requestContext.apiKeyId = actor.apiKeyId;
-        if (actor.role === 'MERCHANT') requestContext.merchantId = actor.merchantId;
+        requestContext.merchantId = merchantScope(actor);
       }
       const decision = await deps.rateLimiter.consume(actor.apiKeyId);
       if (!decision.allowed) {

@@ -36,7 +36,8 @@ export function useSharedSubscriptionExecution(): Plugin {
       documentId = (nextDocumentId += 1);
       documentIds.set(args.document, documentId);
     }
-    const scope = actor.role === 'MERCHANT' ? `MERCHANT:${actor.merchantId}` : 'ADMIN';
+    // Every part of the actor that authorisation reads: role, merchant and (checkout) transaction.
+    const scope = actor.role === 'ADMIN' ? 'ADMIN' : `${actor.role}:${actor.merchantId}:${actor.role === 'PUBLISHABLE' ? (actor.transactionId ?? '') : ''}`;
     return `${documentId}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${scope}`;
   };
 

@@ -3,6 +3,7 @@ import { encodeCsv } from '../../domain/csv.ts';
 import { formatMinorUnits } from '../../domain/money.ts';
 import { parseGlobalId } from '../../graphql/ids.ts';
 import { ValidationFailedError } from '../../services/errors.ts';
+import { merchantScope } from '../../services/merchant-scope.ts';
 import { DEFAULT_TIME_ZONE, merchantBreakdown, resolveReportDay, type MerchantDailyReport, type ReportDay } from '../../services/reports.ts';
 import { HttpError } from '../body.ts';
 import { reportCaller } from '../report-caller.ts';
@@ -63,7 +64,7 @@ export function dailyReportCsvRoutes(deps: RouteDeps): Route[] {
   const handler: Route['handler'] = async (request, response, url) => {
     const actor = await reportCaller(deps, request, response);
     const merchantIdParameter = url.searchParams.get('merchantId');
-    let merchantId = actor.role === 'MERCHANT' ? actor.merchantId : undefined;
+    let merchantId = merchantScope(actor);
     if (merchantIdParameter !== null) {
       if (actor.role !== 'ADMIN') throw new HttpError(403, 'merchantId is for ADMIN keys');
       merchantId = parseGlobalId(merchantIdParameter, 'Merchant');
