@@ -29,6 +29,7 @@ export const CreateTransactionDocument = graphql(`
     createTransaction(input: $input) {
       __typename
       ... on CreateTransactionSuccess {
+        clientSecret
         transaction {
           ...TransactionFields
           events {
@@ -599,6 +600,132 @@ export const TransactionUpdatedDocument = graphql(`
       refundableAmount {
         value
         currency
+      }
+    }
+  }
+`);
+
+export const CheckoutTransactionFields = graphql(`
+  fragment CheckoutTransactionFields on CheckoutTransaction {
+    id
+    status
+    isFinal
+    version
+    redirectUrl
+    amount {
+      value
+      currency
+    }
+  }
+`);
+
+export const CheckoutTransactionDocument = graphql(`
+  query CheckoutTransaction {
+    checkoutTransaction {
+      ...CheckoutTransactionFields
+      statusHistory {
+        status
+        previousStatus
+        occurredAt
+      }
+    }
+  }
+`);
+
+export const CheckoutTransactionUpdatedDocument = graphql(`
+  subscription CheckoutTransactionUpdated {
+    checkoutTransactionUpdated {
+      ...CheckoutTransactionFields
+    }
+  }
+`);
+
+export const ApiKeyFields = graphql(`
+  fragment ApiKeyFields on ApiKey {
+    id
+    prefix
+    role
+    publishableKey
+    createdAt
+    expiresAt
+    revokedAt
+  }
+`);
+
+export const ApiKeysDocument = graphql(`
+  query ApiKeys($merchantId: ID) {
+    apiKeys(merchantId: $merchantId) {
+      ...ApiKeyFields
+    }
+  }
+`);
+
+export const CreateApiKeyDocument = graphql(`
+  mutation CreateApiKey($role: MerchantKeyRole!, $merchantId: ID) {
+    createApiKey(role: $role, merchantId: $merchantId) {
+      __typename
+      ... on CreateApiKeySuccess {
+        secret
+        apiKey {
+          ...ApiKeyFields
+        }
+      }
+      ... on Error {
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const RevokeApiKeyDocument = graphql(`
+  mutation RevokeApiKey($id: ID!) {
+    revokeApiKey(id: $id) {
+      __typename
+      ... on RevokeApiKeySuccess {
+        apiKey {
+          ...ApiKeyFields
+        }
+      }
+      ... on Error {
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const RollApiKeyDocument = graphql(`
+  mutation RollApiKey($id: ID!, $expiresInHours: Int) {
+    rollApiKey(id: $id, expiresInHours: $expiresInHours) {
+      __typename
+      ... on RollApiKeySuccess {
+        secret
+        apiKey {
+          ...ApiKeyFields
+        }
+        previous {
+          ...ApiKeyFields
+        }
+      }
+      ... on Error {
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const SetAllowedOriginsDocument = graphql(`
+  mutation SetAllowedOrigins($origins: [String!]!, $merchantId: ID) {
+    setAllowedOrigins(origins: $origins, merchantId: $merchantId) {
+      __typename
+      ... on SetAllowedOriginsSuccess {
+        allowedOrigins
+      }
+      ... on Error {
+        message
+        code
       }
     }
   }

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { createCheckoutClient, createMerchantClient } from '../../src/client/merchant-client.ts';
 import { schema } from '../../src/graphql/schema/index.ts';
 import { INVALID_CLIENT_SECRET_MESSAGE } from '../../src/http/errors.ts';
 import { errorCodes, request, type RawResponse } from '../support/http.ts';
 import { isCheckoutField, sweepOperations } from '../support/schema-sweep.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { waitFor } from '../support/subscriptions.ts';
 
 // Merchant frontends (#15): a publishable key alone only identifies its merchant; with a transaction's client
 // secret it reads that one transaction's consumer-safe fields and follows its status (SSE POST body, graphql-ws
@@ -148,13 +150,19 @@ describe('client secrets', () => {
       expect({ label, status: response.status }).toEqual({ label, status: 401 });
       answers.add(JSON.stringify(response.json));
     }
-    const guesses = await Promise.all(
-      Array.from({ length: 1_000 }, async (_, index) => {
-        const guess = index % 2 === 0 ? `pcs_${hex}_${randomBytes(32).toString('base64url')}` : `pcs_${randomBytes(16).toString('hex')}_${randomBytes(32).toString('base64url')}`;
-        const response = await browserPost(CHECKOUT, shop.publishable, guess);
-        return `${response.status} ${JSON.stringify(response.json)}`;
-      }),
-    );
+    // 1,000 guesses, 20 at a time: half at the right transaction, half at random ones.
+    const guesses: string[] = [];
+    for (let batch = 0; batch < 50; batch += 1) {
+      guesses.push(
+        ...(await Promise.all(
+          Array.from({ length: 20 }, async (_, index) => {
+            const guess = index % 2 === 0 ? `pcs_${hex}_${randomBytes(32).toString('base64url')}` : `pcs_${randomBytes(16).toString('hex')}_${randomBytes(32).toString('base64url')}`;
+            const response = await browserPost(CHECKOUT, shop.publishable, guess);
+            return `${response.status} ${JSON.stringify(response.json)}`;
+          }),
+        )),
+      );
+    }
     for (const guess of guesses) answers.add(guess.slice(4));
     expect([...answers]).toEqual([JSON.stringify({ errors: [{ message: INVALID_CLIENT_SECRET_MESSAGE, extensions: { code: 'UNAUTHENTICATED' } }] })]);
     expect(new Set(guesses.map((guess) => guess.slice(0, 3)))).toEqual(new Set(['401']));
@@ -222,6 +230,7 @@ describe('following the status', () => {
     expect(await client.next()).toMatchObject({ type: 'next', payload: { data: { checkoutTransactionUpdated: { status: 'REDIRECTED', version: 2 } } } });
     await server.graphql(`mutation { cancelTransaction(id: "${created.transaction.id}") { __typename } }`, {}, shop.key);
     expect(await client.next()).toMatchObject({ type: 'next', payload: { data: { checkoutTransactionUpdated: { status: 'CANCELLED', version: 3 } } } });
+    expect(await client.next()).toEqual({ id: '1', type: 'complete' }); // final: nothing more to follow
 
     // Other subscriptions stay closed to it.
     client.socket.send(JSON.stringify({ id: '2', type: 'subscribe', payload: { query: 'subscription { transactionEvents { status } }' } }));
@@ -284,4 +293,21 @@ describe('the new roles across every field (sweep)', () => {
     expect(await server.db.prisma.transaction.findMany({ orderBy: { id: 'asc' }, select: { id: true, status: true, version: true } })).toEqual(before);
     expect(await server.db.prisma.apiKey.count()).toBe(keysBefore);
   }, 60_000);
+});
+
+describe('the typed client', () => {
+  it('merchant mode creates and cancels over graphql-ws; browser mode follows with the publishable key and the client secret', async () => {
+    const merchantClient = createMerchantClient({ url: `${server.url}/graphql`, apiKey: shop.key });
+    const created = await merchantClient.createTransaction({ merchantReference: `typed-${randomBytes(3).toString('hex')}`, amount: { value: '3.00', currency: 'EUR' }, returnUrl: 'https://shop.example/done' });
+    if (created.__typename !== 'CreateTransactionSuccess') throw new Error(JSON.stringify(created));
+    const checkout = createCheckoutClient({ url: `${server.url}/graphql`, publishableKey: shop.publishable, clientSecret: created.clientSecret });
+    const seen: string[] = [];
+    const handle = checkout.checkoutTransactionUpdated({ onTransaction: (transaction) => seen.push(transaction.status) });
+    await waitFor(() => seen.length === 1, 'the current state');
+    const cancelled = await merchantClient.cancelTransaction(created.transaction.id);
+    expect(cancelled.__typename).toBe('CancelTransactionSuccess');
+    await handle.done;
+    expect(seen).toEqual(['REDIRECTED', 'CANCELLED']);
+    await Promise.all([checkout.close(), merchantClient.close()]);
+  });
 });

@@ -1102,7 +1102,7 @@ export type StuckTransactionEdge = {
 /** Live changes, over WebSocket (graphql-transport-ws) or server-sent events */
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Publishable key + client secret only: the transaction as it is now, then again after each change. After a reconnect the first answer is again the current state: nothing is missed between reading and following. */
+  /** Publishable key + client secret only: the transaction as it is now, then again after each change; complete once the status is final. After a reconnect the first answer is again the current state: nothing is missed between reading and following. */
   checkoutTransactionUpdated: CheckoutTransaction;
   /** The caller's status and refund changes, in the stream's total order. With `after`: first every event after that cursor, then live; no gap and no duplicate in between. */
   transactionEvents: TransactionEvent;

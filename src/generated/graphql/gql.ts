@@ -16,7 +16,7 @@ import * as types from './graphql';
  */
 type Documents = {
     "\n  fragment TransactionFields on Transaction {\n    id\n    merchantReference\n    amount {\n      value\n      currency\n      minorUnits\n    }\n    paymentProduct\n    status\n    isFinal\n    isCancellable\n    redirectUrl\n    returnUrl\n    providerReference\n    statusReason\n    createdAt\n    updatedAt\n  }\n": typeof types.TransactionFieldsFragmentDoc,
-    "\n  mutation CreateTransaction($input: CreateTransactionInput!) {\n    createTransaction(input: $input) {\n      __typename\n      ... on CreateTransactionSuccess {\n        transaction {\n          ...TransactionFields\n          events {\n            sequence\n            status\n            previousStatus\n            source\n            cursor\n          }\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n      ... on ValidationError {\n        fields {\n          path\n          message\n        }\n      }\n    }\n  }\n": typeof types.CreateTransactionDocument,
+    "\n  mutation CreateTransaction($input: CreateTransactionInput!) {\n    createTransaction(input: $input) {\n      __typename\n      ... on CreateTransactionSuccess {\n        clientSecret\n        transaction {\n          ...TransactionFields\n          events {\n            sequence\n            status\n            previousStatus\n            source\n            cursor\n          }\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n      ... on ValidationError {\n        fields {\n          path\n          message\n        }\n      }\n    }\n  }\n": typeof types.CreateTransactionDocument,
     "\n  mutation CancelTransaction($id: ID!) {\n    cancelTransaction(id: $id) {\n      __typename\n      ... on CancelTransactionSuccess {\n        transaction {\n          ...TransactionFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n      ... on InvalidStateError {\n        currentStatus\n      }\n    }\n  }\n": typeof types.CancelTransactionDocument,
     "\n  query Transaction($id: ID!) {\n    transaction(id: $id) {\n      ...TransactionFields\n      events {\n        sequence\n        status\n        previousStatus\n        source\n        occurredAt\n        cursor\n      }\n    }\n  }\n": typeof types.TransactionDocument,
     "\n  fragment RefundFields on Refund {\n    id\n    amount {\n      value\n      currency\n      minorUnits\n    }\n    reason\n    status\n    source\n    providerReference\n    failureCode\n    requestedAt\n    completedAt\n  }\n": typeof types.RefundFieldsFragmentDoc,
@@ -37,10 +37,19 @@ type Documents = {
     "\n  mutation ResolveAnomaly($id: ID!, $resolution: String!) {\n    resolveAnomaly(id: $id, resolution: $resolution) {\n      __typename\n      ... on ResolveAnomalySuccess {\n        anomaly {\n          id\n          status\n          resolution\n          resolvedAt\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": typeof types.ResolveAnomalyDocument,
     "\n  subscription TransactionEvents($after: String, $statuses: [TransactionStatus!], $kinds: [TransactionEventKind!]) {\n    transactionEvents(after: $after, statuses: $statuses, kinds: $kinds) {\n      cursor\n      sequence\n      kind\n      status\n      previousStatus\n      source\n      occurredAt\n      refund {\n        id\n        status\n        amount {\n          value\n          currency\n        }\n        failureCode\n      }\n      transaction {\n        ...TransactionFields\n      }\n    }\n  }\n": typeof types.TransactionEventsDocument,
     "\n  subscription TransactionUpdated($id: ID!) {\n    transactionUpdated(id: $id) {\n      ...TransactionFields\n      refundedAmount {\n        value\n        currency\n      }\n      refundableAmount {\n        value\n        currency\n      }\n    }\n  }\n": typeof types.TransactionUpdatedDocument,
+    "\n  fragment CheckoutTransactionFields on CheckoutTransaction {\n    id\n    status\n    isFinal\n    version\n    redirectUrl\n    amount {\n      value\n      currency\n    }\n  }\n": typeof types.CheckoutTransactionFieldsFragmentDoc,
+    "\n  query CheckoutTransaction {\n    checkoutTransaction {\n      ...CheckoutTransactionFields\n      statusHistory {\n        status\n        previousStatus\n        occurredAt\n      }\n    }\n  }\n": typeof types.CheckoutTransactionDocument,
+    "\n  subscription CheckoutTransactionUpdated {\n    checkoutTransactionUpdated {\n      ...CheckoutTransactionFields\n    }\n  }\n": typeof types.CheckoutTransactionUpdatedDocument,
+    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    prefix\n    role\n    publishableKey\n    createdAt\n    expiresAt\n    revokedAt\n  }\n": typeof types.ApiKeyFieldsFragmentDoc,
+    "\n  query ApiKeys($merchantId: ID) {\n    apiKeys(merchantId: $merchantId) {\n      ...ApiKeyFields\n    }\n  }\n": typeof types.ApiKeysDocument,
+    "\n  mutation CreateApiKey($role: MerchantKeyRole!, $merchantId: ID) {\n    createApiKey(role: $role, merchantId: $merchantId) {\n      __typename\n      ... on CreateApiKeySuccess {\n        secret\n        apiKey {\n          ...ApiKeyFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
+    "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      __typename\n      ... on RevokeApiKeySuccess {\n        apiKey {\n          ...ApiKeyFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": typeof types.RevokeApiKeyDocument,
+    "\n  mutation RollApiKey($id: ID!, $expiresInHours: Int) {\n    rollApiKey(id: $id, expiresInHours: $expiresInHours) {\n      __typename\n      ... on RollApiKeySuccess {\n        secret\n        apiKey {\n          ...ApiKeyFields\n        }\n        previous {\n          ...ApiKeyFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": typeof types.RollApiKeyDocument,
+    "\n  mutation SetAllowedOrigins($origins: [String!]!, $merchantId: ID) {\n    setAllowedOrigins(origins: $origins, merchantId: $merchantId) {\n      __typename\n      ... on SetAllowedOriginsSuccess {\n        allowedOrigins\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": typeof types.SetAllowedOriginsDocument,
 };
 const documents: Documents = {
     "\n  fragment TransactionFields on Transaction {\n    id\n    merchantReference\n    amount {\n      value\n      currency\n      minorUnits\n    }\n    paymentProduct\n    status\n    isFinal\n    isCancellable\n    redirectUrl\n    returnUrl\n    providerReference\n    statusReason\n    createdAt\n    updatedAt\n  }\n": types.TransactionFieldsFragmentDoc,
-    "\n  mutation CreateTransaction($input: CreateTransactionInput!) {\n    createTransaction(input: $input) {\n      __typename\n      ... on CreateTransactionSuccess {\n        transaction {\n          ...TransactionFields\n          events {\n            sequence\n            status\n            previousStatus\n            source\n            cursor\n          }\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n      ... on ValidationError {\n        fields {\n          path\n          message\n        }\n      }\n    }\n  }\n": types.CreateTransactionDocument,
+    "\n  mutation CreateTransaction($input: CreateTransactionInput!) {\n    createTransaction(input: $input) {\n      __typename\n      ... on CreateTransactionSuccess {\n        clientSecret\n        transaction {\n          ...TransactionFields\n          events {\n            sequence\n            status\n            previousStatus\n            source\n            cursor\n          }\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n      ... on ValidationError {\n        fields {\n          path\n          message\n        }\n      }\n    }\n  }\n": types.CreateTransactionDocument,
     "\n  mutation CancelTransaction($id: ID!) {\n    cancelTransaction(id: $id) {\n      __typename\n      ... on CancelTransactionSuccess {\n        transaction {\n          ...TransactionFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n      ... on InvalidStateError {\n        currentStatus\n      }\n    }\n  }\n": types.CancelTransactionDocument,
     "\n  query Transaction($id: ID!) {\n    transaction(id: $id) {\n      ...TransactionFields\n      events {\n        sequence\n        status\n        previousStatus\n        source\n        occurredAt\n        cursor\n      }\n    }\n  }\n": types.TransactionDocument,
     "\n  fragment RefundFields on Refund {\n    id\n    amount {\n      value\n      currency\n      minorUnits\n    }\n    reason\n    status\n    source\n    providerReference\n    failureCode\n    requestedAt\n    completedAt\n  }\n": types.RefundFieldsFragmentDoc,
@@ -61,6 +70,15 @@ const documents: Documents = {
     "\n  mutation ResolveAnomaly($id: ID!, $resolution: String!) {\n    resolveAnomaly(id: $id, resolution: $resolution) {\n      __typename\n      ... on ResolveAnomalySuccess {\n        anomaly {\n          id\n          status\n          resolution\n          resolvedAt\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": types.ResolveAnomalyDocument,
     "\n  subscription TransactionEvents($after: String, $statuses: [TransactionStatus!], $kinds: [TransactionEventKind!]) {\n    transactionEvents(after: $after, statuses: $statuses, kinds: $kinds) {\n      cursor\n      sequence\n      kind\n      status\n      previousStatus\n      source\n      occurredAt\n      refund {\n        id\n        status\n        amount {\n          value\n          currency\n        }\n        failureCode\n      }\n      transaction {\n        ...TransactionFields\n      }\n    }\n  }\n": types.TransactionEventsDocument,
     "\n  subscription TransactionUpdated($id: ID!) {\n    transactionUpdated(id: $id) {\n      ...TransactionFields\n      refundedAmount {\n        value\n        currency\n      }\n      refundableAmount {\n        value\n        currency\n      }\n    }\n  }\n": types.TransactionUpdatedDocument,
+    "\n  fragment CheckoutTransactionFields on CheckoutTransaction {\n    id\n    status\n    isFinal\n    version\n    redirectUrl\n    amount {\n      value\n      currency\n    }\n  }\n": types.CheckoutTransactionFieldsFragmentDoc,
+    "\n  query CheckoutTransaction {\n    checkoutTransaction {\n      ...CheckoutTransactionFields\n      statusHistory {\n        status\n        previousStatus\n        occurredAt\n      }\n    }\n  }\n": types.CheckoutTransactionDocument,
+    "\n  subscription CheckoutTransactionUpdated {\n    checkoutTransactionUpdated {\n      ...CheckoutTransactionFields\n    }\n  }\n": types.CheckoutTransactionUpdatedDocument,
+    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    prefix\n    role\n    publishableKey\n    createdAt\n    expiresAt\n    revokedAt\n  }\n": types.ApiKeyFieldsFragmentDoc,
+    "\n  query ApiKeys($merchantId: ID) {\n    apiKeys(merchantId: $merchantId) {\n      ...ApiKeyFields\n    }\n  }\n": types.ApiKeysDocument,
+    "\n  mutation CreateApiKey($role: MerchantKeyRole!, $merchantId: ID) {\n    createApiKey(role: $role, merchantId: $merchantId) {\n      __typename\n      ... on CreateApiKeySuccess {\n        secret\n        apiKey {\n          ...ApiKeyFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": types.CreateApiKeyDocument,
+    "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      __typename\n      ... on RevokeApiKeySuccess {\n        apiKey {\n          ...ApiKeyFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": types.RevokeApiKeyDocument,
+    "\n  mutation RollApiKey($id: ID!, $expiresInHours: Int) {\n    rollApiKey(id: $id, expiresInHours: $expiresInHours) {\n      __typename\n      ... on RollApiKeySuccess {\n        secret\n        apiKey {\n          ...ApiKeyFields\n        }\n        previous {\n          ...ApiKeyFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": types.RollApiKeyDocument,
+    "\n  mutation SetAllowedOrigins($origins: [String!]!, $merchantId: ID) {\n    setAllowedOrigins(origins: $origins, merchantId: $merchantId) {\n      __typename\n      ... on SetAllowedOriginsSuccess {\n        allowedOrigins\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": types.SetAllowedOriginsDocument,
 };
 
 /**
@@ -70,7 +88,7 @@ export function graphql(source: "\n  fragment TransactionFields on Transaction {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateTransaction($input: CreateTransactionInput!) {\n    createTransaction(input: $input) {\n      __typename\n      ... on CreateTransactionSuccess {\n        transaction {\n          ...TransactionFields\n          events {\n            sequence\n            status\n            previousStatus\n            source\n            cursor\n          }\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n      ... on ValidationError {\n        fields {\n          path\n          message\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').CreateTransactionDocument;
+export function graphql(source: "\n  mutation CreateTransaction($input: CreateTransactionInput!) {\n    createTransaction(input: $input) {\n      __typename\n      ... on CreateTransactionSuccess {\n        clientSecret\n        transaction {\n          ...TransactionFields\n          events {\n            sequence\n            status\n            previousStatus\n            source\n            cursor\n          }\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n      ... on ValidationError {\n        fields {\n          path\n          message\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').CreateTransactionDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -151,6 +169,42 @@ export function graphql(source: "\n  subscription TransactionEvents($after: Stri
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription TransactionUpdated($id: ID!) {\n    transactionUpdated(id: $id) {\n      ...TransactionFields\n      refundedAmount {\n        value\n        currency\n      }\n      refundableAmount {\n        value\n        currency\n      }\n    }\n  }\n"): typeof import('./graphql').TransactionUpdatedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CheckoutTransactionFields on CheckoutTransaction {\n    id\n    status\n    isFinal\n    version\n    redirectUrl\n    amount {\n      value\n      currency\n    }\n  }\n"): typeof import('./graphql').CheckoutTransactionFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CheckoutTransaction {\n    checkoutTransaction {\n      ...CheckoutTransactionFields\n      statusHistory {\n        status\n        previousStatus\n        occurredAt\n      }\n    }\n  }\n"): typeof import('./graphql').CheckoutTransactionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CheckoutTransactionUpdated {\n    checkoutTransactionUpdated {\n      ...CheckoutTransactionFields\n    }\n  }\n"): typeof import('./graphql').CheckoutTransactionUpdatedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ApiKeyFields on ApiKey {\n    id\n    prefix\n    role\n    publishableKey\n    createdAt\n    expiresAt\n    revokedAt\n  }\n"): typeof import('./graphql').ApiKeyFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApiKeys($merchantId: ID) {\n    apiKeys(merchantId: $merchantId) {\n      ...ApiKeyFields\n    }\n  }\n"): typeof import('./graphql').ApiKeysDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateApiKey($role: MerchantKeyRole!, $merchantId: ID) {\n    createApiKey(role: $role, merchantId: $merchantId) {\n      __typename\n      ... on CreateApiKeySuccess {\n        secret\n        apiKey {\n          ...ApiKeyFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n"): typeof import('./graphql').CreateApiKeyDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      __typename\n      ... on RevokeApiKeySuccess {\n        apiKey {\n          ...ApiKeyFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n"): typeof import('./graphql').RevokeApiKeyDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RollApiKey($id: ID!, $expiresInHours: Int) {\n    rollApiKey(id: $id, expiresInHours: $expiresInHours) {\n      __typename\n      ... on RollApiKeySuccess {\n        secret\n        apiKey {\n          ...ApiKeyFields\n        }\n        previous {\n          ...ApiKeyFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n"): typeof import('./graphql').RollApiKeyDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetAllowedOrigins($origins: [String!]!, $merchantId: ID) {\n    setAllowedOrigins(origins: $origins, merchantId: $merchantId) {\n      __typename\n      ... on SetAllowedOriginsSuccess {\n        allowedOrigins\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n"): typeof import('./graphql').SetAllowedOriginsDocument;
 
 
 export function graphql(source: string) {

@@ -1102,7 +1102,7 @@ export type StuckTransactionEdge = {
 /** Live changes, over WebSocket (graphql-transport-ws) or server-sent events */
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Publishable key + client secret only: the transaction as it is now, then again after each change. After a reconnect the first answer is again the current state: nothing is missed between reading and following. */
+  /** Publishable key + client secret only: the transaction as it is now, then again after each change; complete once the status is final. After a reconnect the first answer is again the current state: nothing is missed between reading and following. */
   checkoutTransactionUpdated: CheckoutTransaction;
   /** The caller's status and refund changes, in the stream's total order. With `after`: first every event after that cursor, then live; no gap and no duplicate in between. */
   transactionEvents: TransactionEvent;
@@ -1525,7 +1525,7 @@ export type CreateTransactionMutationVariables = Exact<{
 
 
 export type CreateTransactionMutation = { __typename?: 'Mutation', createTransaction:
-    | { __typename: 'CreateTransactionSuccess', transaction: { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, events: Array<{ __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, previousStatus?: TransactionStatus | null, source: EventSource, cursor: string }>, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } }
+    | { __typename: 'CreateTransactionSuccess', clientSecret: string, transaction: { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, events: Array<{ __typename?: 'TransactionEvent', sequence: number, status: TransactionStatus, previousStatus?: TransactionStatus | null, source: EventSource, cursor: string }>, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } }
     | { __typename: 'IdempotencyConflictError', message: string, code: string }
     | { __typename: 'ValidationError', message: string, code: string, fields: Array<{ __typename?: 'FieldError', path: Array<string>, message: string }> }
    };
@@ -1706,6 +1706,71 @@ export type TransactionUpdatedSubscriptionVariables = Exact<{
 
 export type TransactionUpdatedSubscription = { __typename?: 'Subscription', transactionUpdated: { __typename?: 'Transaction', id: string, merchantReference: string, paymentProduct: PaymentProduct, status: TransactionStatus, isFinal: boolean, isCancellable: boolean, redirectUrl?: string | null, returnUrl: string, providerReference?: string | null, statusReason?: string | null, createdAt: string, updatedAt: string, refundedAmount: { __typename?: 'Money', value: string, currency: string }, refundableAmount: { __typename?: 'Money', value: string, currency: string }, amount: { __typename?: 'Money', value: string, currency: string, minorUnits: string } } };
 
+export type CheckoutTransactionFieldsFragment = { __typename?: 'CheckoutTransaction', id: string, status: TransactionStatus, isFinal: boolean, version: number, redirectUrl?: string | null, amount: { __typename?: 'Money', value: string, currency: string } };
+
+export type CheckoutTransactionQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CheckoutTransactionQuery = { __typename?: 'Query', checkoutTransaction: { __typename?: 'CheckoutTransaction', id: string, status: TransactionStatus, isFinal: boolean, version: number, redirectUrl?: string | null, statusHistory: Array<{ __typename?: 'CheckoutStatusChange', status: TransactionStatus, previousStatus?: TransactionStatus | null, occurredAt: string }>, amount: { __typename?: 'Money', value: string, currency: string } } };
+
+export type CheckoutTransactionUpdatedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CheckoutTransactionUpdatedSubscription = { __typename?: 'Subscription', checkoutTransactionUpdated: { __typename?: 'CheckoutTransaction', id: string, status: TransactionStatus, isFinal: boolean, version: number, redirectUrl?: string | null, amount: { __typename?: 'Money', value: string, currency: string } } };
+
+export type ApiKeyFieldsFragment = { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, expiresAt?: string | null, revokedAt?: string | null };
+
+export type ApiKeysQueryVariables = Exact<{
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type ApiKeysQuery = { __typename?: 'Query', apiKeys: Array<{ __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, expiresAt?: string | null, revokedAt?: string | null }> };
+
+export type CreateApiKeyMutationVariables = Exact<{
+  role: MerchantKeyRole;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type CreateApiKeyMutation = { __typename?: 'Mutation', createApiKey:
+    | { __typename: 'CreateApiKeySuccess', secret: string, apiKey: { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, expiresAt?: string | null, revokedAt?: string | null } }
+    | { __typename: 'ValidationError', message: string, code: string }
+   };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type RevokeApiKeyMutation = { __typename?: 'Mutation', revokeApiKey:
+    | { __typename: 'NotFoundError', message: string, code: string }
+    | { __typename: 'RevokeApiKeySuccess', apiKey: { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, expiresAt?: string | null, revokedAt?: string | null } }
+   };
+
+export type RollApiKeyMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  expiresInHours?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type RollApiKeyMutation = { __typename?: 'Mutation', rollApiKey:
+    | { __typename: 'NotFoundError', message: string, code: string }
+    | { __typename: 'RollApiKeySuccess', secret: string, apiKey: { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, expiresAt?: string | null, revokedAt?: string | null }, previous: { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, expiresAt?: string | null, revokedAt?: string | null } }
+    | { __typename: 'ValidationError', message: string, code: string }
+   };
+
+export type SetAllowedOriginsMutationVariables = Exact<{
+  origins: Array<Scalars['String']['input']> | Scalars['String']['input'];
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type SetAllowedOriginsMutation = { __typename?: 'Mutation', setAllowedOrigins:
+    | { __typename: 'SetAllowedOriginsSuccess', allowedOrigins: Array<string> }
+    | { __typename: 'ValidationError', message: string, code: string }
+   };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -1794,11 +1859,36 @@ export const NotificationFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"NotificationFields"}) as unknown as TypedDocumentString<NotificationFieldsFragment, unknown>;
+export const CheckoutTransactionFieldsFragmentDoc = new TypedDocumentString(`
+    fragment CheckoutTransactionFields on CheckoutTransaction {
+  id
+  status
+  isFinal
+  version
+  redirectUrl
+  amount {
+    value
+    currency
+  }
+}
+    `, {"fragmentName":"CheckoutTransactionFields"}) as unknown as TypedDocumentString<CheckoutTransactionFieldsFragment, unknown>;
+export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ApiKeyFields on ApiKey {
+  id
+  prefix
+  role
+  publishableKey
+  createdAt
+  expiresAt
+  revokedAt
+}
+    `, {"fragmentName":"ApiKeyFields"}) as unknown as TypedDocumentString<ApiKeyFieldsFragment, unknown>;
 export const CreateTransactionDocument = new TypedDocumentString(`
     mutation CreateTransaction($input: CreateTransactionInput!) {
   createTransaction(input: $input) {
     __typename
     ... on CreateTransactionSuccess {
+      clientSecret
       transaction {
         ...TransactionFields
         events {
@@ -2523,3 +2613,148 @@ export const TransactionUpdatedDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<TransactionUpdatedSubscription, TransactionUpdatedSubscriptionVariables>;
+export const CheckoutTransactionDocument = new TypedDocumentString(`
+    query CheckoutTransaction {
+  checkoutTransaction {
+    ...CheckoutTransactionFields
+    statusHistory {
+      status
+      previousStatus
+      occurredAt
+    }
+  }
+}
+    fragment CheckoutTransactionFields on CheckoutTransaction {
+  id
+  status
+  isFinal
+  version
+  redirectUrl
+  amount {
+    value
+    currency
+  }
+}`) as unknown as TypedDocumentString<CheckoutTransactionQuery, CheckoutTransactionQueryVariables>;
+export const CheckoutTransactionUpdatedDocument = new TypedDocumentString(`
+    subscription CheckoutTransactionUpdated {
+  checkoutTransactionUpdated {
+    ...CheckoutTransactionFields
+  }
+}
+    fragment CheckoutTransactionFields on CheckoutTransaction {
+  id
+  status
+  isFinal
+  version
+  redirectUrl
+  amount {
+    value
+    currency
+  }
+}`) as unknown as TypedDocumentString<CheckoutTransactionUpdatedSubscription, CheckoutTransactionUpdatedSubscriptionVariables>;
+export const ApiKeysDocument = new TypedDocumentString(`
+    query ApiKeys($merchantId: ID) {
+  apiKeys(merchantId: $merchantId) {
+    ...ApiKeyFields
+  }
+}
+    fragment ApiKeyFields on ApiKey {
+  id
+  prefix
+  role
+  publishableKey
+  createdAt
+  expiresAt
+  revokedAt
+}`) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
+export const CreateApiKeyDocument = new TypedDocumentString(`
+    mutation CreateApiKey($role: MerchantKeyRole!, $merchantId: ID) {
+  createApiKey(role: $role, merchantId: $merchantId) {
+    __typename
+    ... on CreateApiKeySuccess {
+      secret
+      apiKey {
+        ...ApiKeyFields
+      }
+    }
+    ... on Error {
+      message
+      code
+    }
+  }
+}
+    fragment ApiKeyFields on ApiKey {
+  id
+  prefix
+  role
+  publishableKey
+  createdAt
+  expiresAt
+  revokedAt
+}`) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
+export const RevokeApiKeyDocument = new TypedDocumentString(`
+    mutation RevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    __typename
+    ... on RevokeApiKeySuccess {
+      apiKey {
+        ...ApiKeyFields
+      }
+    }
+    ... on Error {
+      message
+      code
+    }
+  }
+}
+    fragment ApiKeyFields on ApiKey {
+  id
+  prefix
+  role
+  publishableKey
+  createdAt
+  expiresAt
+  revokedAt
+}`) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
+export const RollApiKeyDocument = new TypedDocumentString(`
+    mutation RollApiKey($id: ID!, $expiresInHours: Int) {
+  rollApiKey(id: $id, expiresInHours: $expiresInHours) {
+    __typename
+    ... on RollApiKeySuccess {
+      secret
+      apiKey {
+        ...ApiKeyFields
+      }
+      previous {
+        ...ApiKeyFields
+      }
+    }
+    ... on Error {
+      message
+      code
+    }
+  }
+}
+    fragment ApiKeyFields on ApiKey {
+  id
+  prefix
+  role
+  publishableKey
+  createdAt
+  expiresAt
+  revokedAt
+}`) as unknown as TypedDocumentString<RollApiKeyMutation, RollApiKeyMutationVariables>;
+export const SetAllowedOriginsDocument = new TypedDocumentString(`
+    mutation SetAllowedOrigins($origins: [String!]!, $merchantId: ID) {
+  setAllowedOrigins(origins: $origins, merchantId: $merchantId) {
+    __typename
+    ... on SetAllowedOriginsSuccess {
+      allowedOrigins
+    }
+    ... on Error {
+      message
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SetAllowedOriginsMutation, SetAllowedOriginsMutationVariables>;

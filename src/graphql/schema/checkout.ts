@@ -80,7 +80,7 @@ builder.subscriptionFields((t) => ({
     skipTypeScopes: true,
     authScopes: CHECKOUT,
     description:
-      'Publishable key + client secret only: the transaction as it is now, then again after each change. After a reconnect the first answer is again the current state: nothing is missed between reading and following.',
+      'Publishable key + client secret only: the transaction as it is now, then again after each change; complete once the status is final. After a reconnect the first answer is again the current state: nothing is missed between reading and following.',
     subscribe: async (_root, _args, context) => {
       const transactionId = checkoutTransactionId(context);
       const { actor } = context;
@@ -106,16 +106,22 @@ builder.subscriptionFields((t) => ({
   }),
 }));
 
-/** The current state, then each newer one from the stream; a notice (shutdown, too slow) ends it as an error. */
+/**
+ * The current state, then each newer one from the stream, until a final status (then the subscription completes); a
+ * notice (shutdown, too slow) ends it as an error.
+ */
 async function* currentThenChanges(current: Transaction, stream: EventStream): AsyncGenerator<Transaction> {
   try {
     yield current;
+    if (isFinal(current.status)) return;
     let version = current.version;
     for await (const item of stream as AsyncIterable<StreamItem>) {
       if (isNotice(item)) throw new GraphQLError(item.message, { extensions: { code: item.notice } });
       if (item.transaction.version <= version) continue;
       version = item.transaction.version;
       yield item.transaction;
+      // The page has nothing more to follow.
+      if (isFinal(item.transaction.status)) return;
     }
   } finally {
     await stream.return();
