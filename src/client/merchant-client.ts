@@ -100,7 +100,10 @@ export type MerchantClient = {
     onEvent: (event: TransactionEventMessage) => void;
     onError?: SubscriptionErrorHandler;
   }): EventsSubscriptionHandle;
-  /** One transaction after each status or refund change. Changes made while disconnected are not replayed. */
+  /**
+   * One transaction as it is now, then after each status or refund change. After a reconnect the first message is
+   * again the current state, so nothing that happened while disconnected is missed (only intermediate states).
+   */
   transactionUpdated(
     id: string,
     handlers: { onTransaction: (transaction: TransactionMessage) => void; onError?: SubscriptionErrorHandler },

@@ -196,21 +196,22 @@ describe('transactionEvents over graphql-ws', () => {
 });
 
 describe('transactionUpdated over graphql-ws', () => {
-  it('yields the transaction after each status change', async () => {
+  it('yields the transaction as it is now, then after each status change', async () => {
     const created = await createTransactionVia(server, acme.key);
     const client = testClient(server.url, acme.key);
     const updates: TransactionMessage[] = [];
     await relayCaughtUp(server);
     const before = server.app.events.stats().opened;
     client.transactionUpdated(created.id, { onTransaction: (transaction) => updates.push(transaction) });
-    await waitFor(() => server.app.events.stats().opened > before, 'the subscription to attach');
+    await waitFor(() => updates.length === 1 && server.app.events.stats().opened > before, 'the current state');
     await transition(server.db, { transactionId: uuidOf(created.id), target: 'CAPTURED', source: 'PROVIDER_NOTIFICATION' });
     // Another transaction between the two changes: not this subscription's business. The stream is in log order,
     // so the PAID update arriving means its events would have arrived already.
     await createTransactionVia(server, acme.key);
     await transition(server.db, { transactionId: uuidOf(created.id), target: 'PAID', source: 'SETTLEMENT' });
-    await waitFor(() => updates.length >= 2, 'two updates');
+    await waitFor(() => updates.length >= 3, 'the current state and two updates');
     expect(updates.map((transaction) => [transaction.id, transaction.status, transaction.isFinal])).toEqual([
+      [created.id, 'REDIRECTED', false],
       [created.id, 'CAPTURED', false],
       [created.id, 'PAID', true],
     ]);

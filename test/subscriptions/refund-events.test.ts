@@ -130,10 +130,11 @@ describe('transactionUpdated', () => {
     await waitFor(() => server.app.events.stats().opened > before, 'the subscription to attach');
     const result = await server.execute(RefundTransactionDocument, { input: { transactionId: created.id, reason: 'updated', amount: { value: '2.50', currency: 'EUR' } } }, merchant.key);
     const refundId = result.data?.refundTransaction.__typename === 'RefundTransactionSuccess' ? result.data.refundTransaction.refund.id : '';
-    await waitFor(() => received.length >= 1, 'the transaction after the request');
+    await waitFor(() => received.length >= 2, 'the current state, then the transaction after the request');
     await settleRefund(server.db, decodeGlobalId(refundId, 'Refund') ?? '', { status: 'SUCCEEDED', source: 'PROVIDER_NOTIFICATION' });
-    await waitFor(() => received.length >= 2, 'the transaction after the success');
+    await waitFor(() => received.length >= 3, 'the transaction after the success');
     expect(received.map((transaction) => [transaction.status, transaction.refundedAmount.value, transaction.refundableAmount.value])).toEqual([
+      ['CAPTURED', '0.00', '10.00'],
       ['CAPTURED', '0.00', '7.50'],
       ['CAPTURED', '2.50', '7.50'],
     ]);

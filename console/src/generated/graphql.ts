@@ -1106,7 +1106,7 @@ export type Subscription = {
   checkoutTransactionUpdated: CheckoutTransaction;
   /** The caller's status and refund changes, in the stream's total order. With `after`: first every event after that cursor, then live; no gap and no duplicate in between. */
   transactionEvents: TransactionEvent;
-  /** The transaction after each of its status and refund changes, from now on. */
+  /** The transaction as it is now, then again after each of its status and refund changes: no change is missed between reading and following, and a reconnect starts again with the current state. */
   transactionUpdated: Transaction;
 };
 

@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { encodeGlobalId } from '../../domain/ids.ts';
 import { isFinal } from '../../domain/status.ts';
-import { isNotice, type EventStream, type StreamItem } from '../../events/stream.ts';
-import type { Transaction } from '../../generated/prisma/client.ts';
+import { currentThenChanges, isCurrentState, readAfterAttaching, type CurrentState } from '../../events/current-state.ts';
+import { isNotice, type StreamItem } from '../../events/stream.ts';
 import { CLIENT_SECRET_TTL_HOURS } from '../../services/client-secrets.ts';
 import { NotFoundError } from '../../services/errors.ts';
 import { builder } from '../builder.ts';
@@ -85,45 +85,19 @@ builder.subscriptionFields((t) => ({
       const transactionId = checkoutTransactionId(context);
       const { actor } = context;
       const merchantId = actor.role === 'PUBLISHABLE' ? actor.merchantId : undefined;
-      // Attached first, then read: a change committed in between comes through the stream (newer version).
       const stream = await context.events.openTransactionStream({ transactionId, merchantId, disconnect: context.disconnect });
-      const current = await context.db.prisma.transaction.findUnique({ where: { id: transactionId } }).catch(async (error: unknown) => {
-        await stream.return();
-        throw error;
-      });
-      if (!current) {
-        await stream.return();
-        throw new NotFoundError();
-      }
-      return currentThenChanges(current, stream);
+      const current = await readAfterAttaching(stream, () => context.db.prisma.transaction.findUnique({ where: { id: transactionId } }));
+      if (!current) throw new NotFoundError();
+      // The page has nothing more to follow once the status is final.
+      return currentThenChanges(current, stream, { untilFinal: true });
     },
     resolve: (query, payload: unknown, _args, context) => {
-      const transaction = payload as Transaction;
+      const item = payload as CurrentState | StreamItem;
+      if (!isCurrentState(item) && isNotice(item)) throw new GraphQLError(item.message, { extensions: { code: item.notice } });
+      const transaction = isCurrentState(item) ? item.current : item.transaction;
       return query.select === undefined && query.include === undefined
         ? transaction
         : context.db.prisma.transaction.findUniqueOrThrow({ ...query, where: { id: transaction.id } });
     },
   }),
 }));
-
-/**
- * The current state, then each newer one from the stream, until a final status (then the subscription completes); a
- * notice (shutdown, too slow) ends it as an error.
- */
-async function* currentThenChanges(current: Transaction, stream: EventStream): AsyncGenerator<Transaction> {
-  try {
-    yield current;
-    if (isFinal(current.status)) return;
-    let version = current.version;
-    for await (const item of stream as AsyncIterable<StreamItem>) {
-      if (isNotice(item)) throw new GraphQLError(item.message, { extensions: { code: item.notice } });
-      if (item.transaction.version <= version) continue;
-      version = item.transaction.version;
-      yield item.transaction;
-      // The page has nothing more to follow.
-      if (isFinal(item.transaction.status)) return;
-    }
-  } finally {
-    await stream.return();
-  }
-}

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { decodeGlobalId } from '../../domain/ids.ts';
 import { decodeEventCursor, type EventPosition } from '../../events/cursor.ts';
 import { transactionAsOf } from '../../events/log.ts';
+import { currentThenChanges, isCurrentState, readAfterAttaching, type CurrentState } from '../../events/current-state.ts';
 import { isNotice, type StreamItem } from '../../events/stream.ts';
 import type { Refund, Transaction, TransactionEvent } from '../../generated/prisma/client.ts';
 import { NotFoundError } from '../../services/errors.ts';
@@ -60,14 +61,24 @@ builder.subscriptionFields((t) => ({
   }),
   transactionUpdated: t.prismaField({
     type: 'Transaction',
-    description: 'The transaction after each of its status and refund changes, from now on.',
+    description:
+      'The transaction as it is now, then again after each of its status and refund changes: no change is missed between reading and following, and a reconnect starts again with the current state.',
     args: { id: t.arg.id({ required: true, description: 'the transaction’s id (another merchant’s: NOT_FOUND, as a missing one)' }) },
     subscribe: async (_root, args, context) => {
       const transactionId = decodeGlobalId(args.id, 'Transaction');
       if (transactionId === undefined) throw new NotFoundError();
-      return context.events.openTransactionStream({ transactionId, merchantId: merchantScope(context.actor), disconnect: context.disconnect });
+      const merchantId = merchantScope(context.actor);
+      const stream = await context.events.openTransactionStream({ transactionId, merchantId, disconnect: context.disconnect });
+      const current = await readAfterAttaching(stream, () =>
+        context.db.prisma.transaction.findFirst({ where: { id: transactionId, ...(merchantId === undefined ? {} : { merchantId }) } }),
+      );
+      if (!current) throw new NotFoundError();
+      return currentThenChanges(current, stream, { untilFinal: false });
     },
-    resolve: (query, item: StreamItem, _args, context) => {
+    resolve: (query, item: StreamItem | CurrentState, _args, context) => {
+      if (isCurrentState(item)) {
+        return carriesSelection(query, []) ? item.current : context.db.prisma.transaction.findUniqueOrThrow({ ...query, where: { id: item.current.id } });
+      }
       const { event, transaction } = committed(item);
       if (carriesSelection(query, [])) return transaction;
       return context.db.prisma.transaction
