@@ -27,7 +27,7 @@ const USAGE = `usage: npm run cli -- <command>
                [--statuses PAID,...] [--currencies EUR,...] [--merchant <merchant id>]
                                   transactionStats as CSV (all merchants unless --merchant), as GET /reports/stats.csv
   key:list [--merchant <merchant id>]
-                                  every API key (id, prefix, role, merchant, created, revoked); never a secret
+                                  every API key (id, prefix, role, merchant, created, last used, expires, revoked); never a secret
   key:revoke <key id | prefix | secret>
                                   revoke a key: it stops authenticating and its open subscriptions end, at once
   transactions:expire             move REDIRECTED transactions older than ALIPAY_TRADE_TIMEOUT_MINUTES to REJECTED (EXPIRED)

@@ -647,6 +647,7 @@ export const ApiKeyFields = graphql(`
     role
     publishableKey
     createdAt
+    lastUsedAt
     expiresAt
     revokedAt
   }

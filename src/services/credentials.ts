@@ -55,6 +55,10 @@ export type ApiKeyListing = {
   /** The merchant's global id and name; null for ADMIN keys. */
   merchant: { id: string; name: string } | null;
   createdAt: Date;
+  /** When it stops working (a rolled key); null: never. */
+  expiresAt: Date | null;
+  /** When it last authenticated (to the minute); null: never. */
+  lastUsedAt: Date | null;
   revokedAt: Date | null;
 };
 
@@ -68,6 +72,8 @@ function listing(key: KeyWithMerchant): ApiKeyListing {
     source: key.source,
     merchant: key.merchantId === null ? null : { id: encodeGlobalId('Merchant', key.merchantId), name: key.merchant?.name ?? '' },
     createdAt: key.createdAt,
+    expiresAt: key.expiresAt,
+    lastUsedAt: key.lastUsedAt,
     revokedAt: key.revokedAt,
   };
 }

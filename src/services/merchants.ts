@@ -166,10 +166,24 @@ function secretHashOf(authorization: string | null | undefined): string | undefi
   return match?.[1] === undefined ? undefined : hashSecret(match[1]);
 }
 
+/** A key's last use is written at most this often: a lookup happens at most once per cache lifetime anyway. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Records that `key` authenticated, in the background (key listings show it; a failure costs the caller nothing). */
+function noteUse(db: Database, key: Pick<ApiKey, 'id' | 'lastUsedAt'>, now = new Date()): void {
+  if (key.lastUsedAt !== null && now.getTime() - key.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  void db.prisma.apiKey
+    .updateMany({ where: { id: key.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: stale } }] }, data: { lastUsedAt: now } })
+    .catch(() => undefined);
+}
+
 async function lookUpActor(db: Database, secretHash: string): Promise<Actor | null> {
   // Looked up by hash, so the comparison never touches the secret itself (no timing signal on it).
   const key = await db.prisma.apiKey.findUnique({ where: { secretHash } });
-  return key ? actorOf(key) : null;
+  const actor = key ? actorOf(key) : null;
+  if (key && actor) noteUse(db, key);
+  return actor;
 }
 
 export function actorOf(key: Pick<ApiKey, 'id' | 'role' | 'merchantId' | 'revokedAt' | 'expiresAt'>, now = new Date()): Actor | null {

@@ -99,3 +99,20 @@ describe('apiKeys, createApiKey, revokeApiKey, rollApiKey', () => {
     expect(await status(merchant.key)).toBe(200);
   });
 });
+
+describe('last use', () => {
+  it('apiKeys shows when a key last authenticated', async () => {
+    const merchant = await server.createMerchant('Keys used');
+    const [unused] = await server.graphql<{ apiKeys: { lastUsedAt: string | null }[] }>('{ apiKeys { lastUsedAt } }', {}, merchant.key).then((result) => result.data?.apiKeys ?? []);
+    // The listing request itself is the key's first use; written in the background, to the minute.
+    expect(unused).toBeDefined();
+    let lastUsedAt: Date | null = null;
+    for (let attempt = 0; attempt < 50 && lastUsedAt === null; attempt += 1) {
+      lastUsedAt = (await server.db.prisma.apiKey.findFirstOrThrow({ where: { merchantId: merchant.merchantId } })).lastUsedAt;
+      if (lastUsedAt === null) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(lastUsedAt?.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    const listed = await server.graphql<{ apiKeys: { lastUsedAt: string | null }[] }>('{ apiKeys { lastUsedAt } }', {}, merchant.key);
+    expect(listed.data?.apiKeys[0]?.lastUsedAt).toBe(lastUsedAt?.toISOString());
+  });
+});

@@ -105,6 +105,8 @@ export type ApiKey = {
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
   /** the key id (key:revoke and revokeApiKey take it) */
   id: Scalars['ID']['output'];
+  /** when it last authenticated (to the minute); null: never */
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
   /** the first characters of the secret, for recognising it */
   prefix: Scalars['String']['output'];
   /** PUBLISHABLE keys only: the key itself (not a secret: it goes in your pages) */

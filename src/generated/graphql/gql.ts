@@ -40,7 +40,7 @@ type Documents = {
     "\n  fragment CheckoutTransactionFields on CheckoutTransaction {\n    id\n    status\n    isFinal\n    version\n    redirectUrl\n    amount {\n      value\n      currency\n    }\n  }\n": typeof types.CheckoutTransactionFieldsFragmentDoc,
     "\n  query CheckoutTransaction {\n    checkoutTransaction {\n      ...CheckoutTransactionFields\n      statusHistory {\n        status\n        previousStatus\n        occurredAt\n      }\n    }\n  }\n": typeof types.CheckoutTransactionDocument,
     "\n  subscription CheckoutTransactionUpdated {\n    checkoutTransactionUpdated {\n      ...CheckoutTransactionFields\n    }\n  }\n": typeof types.CheckoutTransactionUpdatedDocument,
-    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    prefix\n    role\n    publishableKey\n    createdAt\n    expiresAt\n    revokedAt\n  }\n": typeof types.ApiKeyFieldsFragmentDoc,
+    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    prefix\n    role\n    publishableKey\n    createdAt\n    lastUsedAt\n    expiresAt\n    revokedAt\n  }\n": typeof types.ApiKeyFieldsFragmentDoc,
     "\n  query ApiKeys($merchantId: ID) {\n    apiKeys(merchantId: $merchantId) {\n      ...ApiKeyFields\n    }\n  }\n": typeof types.ApiKeysDocument,
     "\n  mutation CreateApiKey($role: MerchantKeyRole!, $merchantId: ID) {\n    createApiKey(role: $role, merchantId: $merchantId) {\n      __typename\n      ... on CreateApiKeySuccess {\n        secret\n        apiKey {\n          ...ApiKeyFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      __typename\n      ... on RevokeApiKeySuccess {\n        apiKey {\n          ...ApiKeyFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": typeof types.RevokeApiKeyDocument,
@@ -73,7 +73,7 @@ const documents: Documents = {
     "\n  fragment CheckoutTransactionFields on CheckoutTransaction {\n    id\n    status\n    isFinal\n    version\n    redirectUrl\n    amount {\n      value\n      currency\n    }\n  }\n": types.CheckoutTransactionFieldsFragmentDoc,
     "\n  query CheckoutTransaction {\n    checkoutTransaction {\n      ...CheckoutTransactionFields\n      statusHistory {\n        status\n        previousStatus\n        occurredAt\n      }\n    }\n  }\n": types.CheckoutTransactionDocument,
     "\n  subscription CheckoutTransactionUpdated {\n    checkoutTransactionUpdated {\n      ...CheckoutTransactionFields\n    }\n  }\n": types.CheckoutTransactionUpdatedDocument,
-    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    prefix\n    role\n    publishableKey\n    createdAt\n    expiresAt\n    revokedAt\n  }\n": types.ApiKeyFieldsFragmentDoc,
+    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    prefix\n    role\n    publishableKey\n    createdAt\n    lastUsedAt\n    expiresAt\n    revokedAt\n  }\n": types.ApiKeyFieldsFragmentDoc,
     "\n  query ApiKeys($merchantId: ID) {\n    apiKeys(merchantId: $merchantId) {\n      ...ApiKeyFields\n    }\n  }\n": types.ApiKeysDocument,
     "\n  mutation CreateApiKey($role: MerchantKeyRole!, $merchantId: ID) {\n    createApiKey(role: $role, merchantId: $merchantId) {\n      __typename\n      ... on CreateApiKeySuccess {\n        secret\n        apiKey {\n          ...ApiKeyFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      __typename\n      ... on RevokeApiKeySuccess {\n        apiKey {\n          ...ApiKeyFields\n        }\n      }\n      ... on Error {\n        message\n        code\n      }\n    }\n  }\n": types.RevokeApiKeyDocument,
@@ -184,7 +184,7 @@ export function graphql(source: "\n  subscription CheckoutTransactionUpdated {\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ApiKeyFields on ApiKey {\n    id\n    prefix\n    role\n    publishableKey\n    createdAt\n    expiresAt\n    revokedAt\n  }\n"): typeof import('./graphql').ApiKeyFieldsFragmentDoc;
+export function graphql(source: "\n  fragment ApiKeyFields on ApiKey {\n    id\n    prefix\n    role\n    publishableKey\n    createdAt\n    lastUsedAt\n    expiresAt\n    revokedAt\n  }\n"): typeof import('./graphql').ApiKeyFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -105,6 +105,8 @@ export type ApiKey = {
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
   /** the key id (key:revoke and revokeApiKey take it) */
   id: Scalars['ID']['output'];
+  /** when it last authenticated (to the minute); null: never */
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
   /** the first characters of the secret, for recognising it */
   prefix: Scalars['String']['output'];
   /** PUBLISHABLE keys only: the key itself (not a secret: it goes in your pages) */
@@ -1718,14 +1720,14 @@ export type CheckoutTransactionUpdatedSubscriptionVariables = Exact<{ [key: stri
 
 export type CheckoutTransactionUpdatedSubscription = { __typename?: 'Subscription', checkoutTransactionUpdated: { __typename?: 'CheckoutTransaction', id: string, status: TransactionStatus, isFinal: boolean, version: number, redirectUrl?: string | null, amount: { __typename?: 'Money', value: string, currency: string } } };
 
-export type ApiKeyFieldsFragment = { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, expiresAt?: string | null, revokedAt?: string | null };
+export type ApiKeyFieldsFragment = { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, lastUsedAt?: string | null, expiresAt?: string | null, revokedAt?: string | null };
 
 export type ApiKeysQueryVariables = Exact<{
   merchantId?: InputMaybe<Scalars['ID']['input']>;
 }>;
 
 
-export type ApiKeysQuery = { __typename?: 'Query', apiKeys: Array<{ __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, expiresAt?: string | null, revokedAt?: string | null }> };
+export type ApiKeysQuery = { __typename?: 'Query', apiKeys: Array<{ __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, lastUsedAt?: string | null, expiresAt?: string | null, revokedAt?: string | null }> };
 
 export type CreateApiKeyMutationVariables = Exact<{
   role: MerchantKeyRole;
@@ -1734,7 +1736,7 @@ export type CreateApiKeyMutationVariables = Exact<{
 
 
 export type CreateApiKeyMutation = { __typename?: 'Mutation', createApiKey:
-    | { __typename: 'CreateApiKeySuccess', secret: string, apiKey: { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, expiresAt?: string | null, revokedAt?: string | null } }
+    | { __typename: 'CreateApiKeySuccess', secret: string, apiKey: { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, lastUsedAt?: string | null, expiresAt?: string | null, revokedAt?: string | null } }
     | { __typename: 'ValidationError', message: string, code: string }
    };
 
@@ -1745,7 +1747,7 @@ export type RevokeApiKeyMutationVariables = Exact<{
 
 export type RevokeApiKeyMutation = { __typename?: 'Mutation', revokeApiKey:
     | { __typename: 'NotFoundError', message: string, code: string }
-    | { __typename: 'RevokeApiKeySuccess', apiKey: { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, expiresAt?: string | null, revokedAt?: string | null } }
+    | { __typename: 'RevokeApiKeySuccess', apiKey: { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, lastUsedAt?: string | null, expiresAt?: string | null, revokedAt?: string | null } }
    };
 
 export type RollApiKeyMutationVariables = Exact<{
@@ -1756,7 +1758,7 @@ export type RollApiKeyMutationVariables = Exact<{
 
 export type RollApiKeyMutation = { __typename?: 'Mutation', rollApiKey:
     | { __typename: 'NotFoundError', message: string, code: string }
-    | { __typename: 'RollApiKeySuccess', secret: string, apiKey: { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, expiresAt?: string | null, revokedAt?: string | null }, previous: { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, expiresAt?: string | null, revokedAt?: string | null } }
+    | { __typename: 'RollApiKeySuccess', secret: string, apiKey: { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, lastUsedAt?: string | null, expiresAt?: string | null, revokedAt?: string | null }, previous: { __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, lastUsedAt?: string | null, expiresAt?: string | null, revokedAt?: string | null } }
     | { __typename: 'ValidationError', message: string, code: string }
    };
 
@@ -1879,6 +1881,7 @@ export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
   role
   publishableKey
   createdAt
+  lastUsedAt
   expiresAt
   revokedAt
 }
@@ -2664,6 +2667,7 @@ export const ApiKeysDocument = new TypedDocumentString(`
   role
   publishableKey
   createdAt
+  lastUsedAt
   expiresAt
   revokedAt
 }`) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
@@ -2689,6 +2693,7 @@ export const CreateApiKeyDocument = new TypedDocumentString(`
   role
   publishableKey
   createdAt
+  lastUsedAt
   expiresAt
   revokedAt
 }`) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
@@ -2713,6 +2718,7 @@ export const RevokeApiKeyDocument = new TypedDocumentString(`
   role
   publishableKey
   createdAt
+  lastUsedAt
   expiresAt
   revokedAt
 }`) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
@@ -2741,6 +2747,7 @@ export const RollApiKeyDocument = new TypedDocumentString(`
   role
   publishableKey
   createdAt
+  lastUsedAt
   expiresAt
   revokedAt
 }`) as unknown as TypedDocumentString<RollApiKeyMutation, RollApiKeyMutationVariables>;

@@ -21,6 +21,7 @@ export const ApiKey = builder.objectRef<ApiKeyRow>('ApiKey').implement({
       description: 'PUBLISHABLE keys only: the key itself (not a secret: it goes in your pages)',
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'when it was made' }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'when it last authenticated (to the minute); null: never' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'when it stops working (a rolled key); null: never' }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true, description: 'when it was revoked; null: not revoked' }),
   }),
