@@ -91,14 +91,14 @@ function requestFingerprint(input: ValidRefundInput): string {
  * merchant key for its own transactions, ADMIN for any (and ADMIN alone for the money of capture anomalies). Every
  * other role (a read-only key) may not; a new role is refused here until someone decides otherwise.
  */
-type RefundRights = { merchantId: string | undefined; mayRefundAnomaly: boolean };
+type RefundRights = { merchantId: string | undefined; mayRefundAnomaly: boolean; source: EventSource };
 
 function refundRights(actor: Actor): RefundRights {
   switch (actor.role) {
     case 'ADMIN':
-      return { merchantId: undefined, mayRefundAnomaly: true };
+      return { merchantId: undefined, mayRefundAnomaly: true, source: 'ADMIN_API' };
     case 'MERCHANT':
-      return { merchantId: actor.merchantId, mayRefundAnomaly: false };
+      return { merchantId: actor.merchantId, mayRefundAnomaly: false, source: 'MERCHANT_API' };
     case 'MERCHANT_READ_ONLY':
     case 'PUBLISHABLE':
       throw new ForbiddenError('refunds need a merchant secret key or an ADMIN key');
@@ -139,7 +139,8 @@ export async function refundTransaction(db: Database, actor: Actor, rawInput: Re
       refundId: uuidv7(),
       amountMinor: input.amount?.minorUnits,
       reason: input.reason,
-      source: 'MERCHANT_API',
+      // Recorded as who acted (#13.12): an ADMIN refund is not the merchant's.
+      source: rights.source,
       idempotencyKey: input.idempotencyKey ?? null,
       requestHash: input.idempotencyKey === undefined ? null : fingerprint,
       mayRefundAnomaly: rights.mayRefundAnomaly,

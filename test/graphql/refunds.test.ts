@@ -135,5 +135,7 @@ describe('refundTransaction', () => {
     const id = await captured('8.00');
     const result = (await refund(id, {}, server.adminKey)).data?.refundTransaction;
     expect(result?.__typename).toBe('RefundTransactionSuccess');
+    // Recorded as who acted, not as the merchant (#13.12).
+    expect(result?.__typename === 'RefundTransactionSuccess' ? result.refund.source : undefined).toBe('ADMIN_API');
   });
 });

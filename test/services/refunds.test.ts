@@ -197,7 +197,9 @@ describe('capture anomalies', () => {
     const anomaly = await db.prisma.anomaly.create({ data: { kind: 'CAPTURED_AFTER_CANCEL', transactionId: id, detail: 'TRADE_SUCCESS after CANCELLED' } });
     await expect(refund(id)).rejects.toBeInstanceOf(InvalidStateError);
     const requested = await refund(id, {}, admin);
-    expect(requested.amountMinor).toBe(10_000n);
+    expect(requested).toMatchObject({ amountMinor: 10_000n, source: 'ADMIN_API' });
+    const history = await db.prisma.transactionEvent.findMany({ where: { transactionId: id, kind: 'REFUND_REQUESTED' } });
+    expect(history.map((event) => event.source)).toEqual(['ADMIN_API']);
     expect(await db.prisma.anomaly.findUniqueOrThrow({ where: { id: anomaly.id } })).toMatchObject({ status: 'OPEN', refundId: requested.id });
     await complete(requested.id, 'SUCCEEDED');
     const resolved = await db.prisma.anomaly.findUniqueOrThrow({ where: { id: anomaly.id } });
