@@ -44,6 +44,10 @@ export const STATUS_RANK: Readonly<Record<TransactionStatus, number>> = {
   CANCELLED: 3,
 };
 
+/** The statusReason of a CANCELLED transaction says who cancelled (docs/ENDINGS.md). */
+export const CANCELLED_BY_MERCHANT = 'CANCELLED_BY_MERCHANT';
+export const CANCELLED_BY_CONSUMER = 'CANCELLED_BY_CONSUMER';
+
 const FINAL: ReadonlySet<TransactionStatus> = new Set(['PAID', 'REJECTED', 'CANCELLED']);
 const CANCELLABLE: ReadonlySet<TransactionStatus> = new Set(['CREATED', 'REDIRECTED']);
 const STATUS_SET: ReadonlySet<string> = new Set(TRANSACTION_STATUSES);

@@ -48,7 +48,8 @@ export type RefundReportRow = Omit<RefundSum, 'merchantId'>;
  * Of the transactions created that day, how many reached each stage, by their event history.
  * The success path is cumulative (CREATED -> REDIRECTED -> CAPTURED -> PAID): a transaction that went
  * straight to PAID (a notification may skip steps) counts as redirected, captured and paid, so the
- * funnel never widens. `rejected` and `cancelled` count those that ended there (at any stage).
+ * funnel never widens. `rejected` and `cancelled` count those that ended there (at any stage); `cancelledByConsumer`
+ * and `cancelledByMerchant` split `cancelled` by its statusReason.
  * `conversionRate` = captured / created (captured includes paid: both mean the consumer paid), a decimal
  * string with 4 decimals rounded half up ("0.6667"); undefined when nothing was created.
  */
@@ -129,7 +130,7 @@ const toRemittanceRow = ({ currency, count, totalMinor, refundCount, refundedMin
 const toRefundRow = ({ currency, requested, succeeded, failed }: RefundSum): RefundReportRow => ({ currency, requested, succeeded, failed });
 
 function toFunnel(counts: FunnelCounts | undefined): ConversionFunnel {
-  const { created = 0, redirected = 0, captured = 0, paid = 0, rejected = 0, cancelled = 0 } = counts ?? {};
+  const { created = 0, redirected = 0, captured = 0, paid = 0, rejected = 0, cancelled = 0, cancelledByConsumer = 0, cancelledByMerchant = 0 } = counts ?? {};
   return {
     created,
     redirected,
@@ -137,6 +138,8 @@ function toFunnel(counts: FunnelCounts | undefined): ConversionFunnel {
     paid,
     rejected,
     cancelled,
+    cancelledByConsumer,
+    cancelledByMerchant,
     conversionRate: formatRatio(BigInt(captured), BigInt(created)),
   };
 }

@@ -6,8 +6,9 @@ import { describeInBrowser, launchBrowser, type TestBrowser } from '../support/b
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // The whole flow of the domain (docs/DOMAIN.md) with no outside system: merchant creates a transaction, the consumer
-// pays (or gives up) on the sandbox's Alipay page in a real browser, the sandbox notifies us like Alipay, the consumer
-// lands on the merchant's return page, and the sandbox's settlement plays the bank statement.
+// pays, cancels, is declined or leaves on the sandbox's Alipay page in a real browser (every ending of
+// docs/ENDINGS.md), the sandbox notifies us like Alipay and the bank, the consumer lands on the merchant's return
+// page through ours, and the sandbox's settlement plays the bank statement.
 let server: TestServer;
 let merchant: { merchantId: string; key: string };
 let shop: Server;
@@ -80,7 +81,7 @@ describeInBrowser('the sandbox flow in a browser', () => {
     expect(await page.getByTestId('subject').textContent()).toMatch(/^Payment [0-9a-f-]{36}$/);
 
     // Alipay returns the consumer to our return link, which sends them on to the merchant's returnUrl.
-    await Promise.all([page.waitForURL(merchantReturn('tea-1', transaction.id, 'CAPTURED')), page.getByRole('button', { name: 'Pay' }).click()]);
+    await Promise.all([page.waitForURL(merchantReturn('tea-1', transaction.id, 'CAPTURED')), page.getByRole('button', { name: 'Pay', exact: true }).click()]);
     expect(await page.locator('#thanks').textContent()).toBe('Thank you for your order');
     await page.close();
 
@@ -98,15 +99,54 @@ describeInBrowser('the sandbox flow in a browser', () => {
     paidId = transaction.id;
   }, 60_000);
 
-  it('closes the trade when the consumer cancels: REJECTED with reason TRADE_CLOSED', async () => {
+  it('the consumer cancels: CANCELLED by the consumer, the merchant told so; Alipay closing the trade later confirms it', async () => {
     const transaction = await createTransaction('tea-2', '5.00');
     const page = await openGateway(transaction.redirectUrl ?? '');
-    await Promise.all([page.waitForURL(merchantReturn('tea-2', transaction.id, 'REJECTED')), page.getByRole('button', { name: 'Cancel' }).click()]);
+    await Promise.all([page.waitForURL(merchantReturn('tea-2', transaction.id, 'CANCELLED')), page.getByRole('button', { name: 'Cancel', exact: true }).click()]);
     await page.close();
     const view = await adminView(transaction.id);
-    expect(view.status).toBe('REJECTED');
-    expect(view.statusReason).toBe('TRADE_CLOSED');
+    expect(view).toMatchObject({ status: 'CANCELLED', statusReason: 'CANCELLED_BY_CONSUMER' });
+    expect(view.events.at(-1)).toMatchObject({ status: 'CANCELLED', previousStatus: 'REDIRECTED', source: 'CONSUMER' });
+    expect(view.notifications).toEqual([]);
+
+    // Alipay's timeout close, played from the abandon page's form (the same signed trade): a confirmation only.
+    const closing = await openGateway(transaction.redirectUrl ?? '');
+    await closing.getByRole('button', { name: 'Leave without paying' }).click();
+    await closing.getByRole('button', { name: /Close the trade now/ }).click();
+    expect(await closing.getByTestId('closed').textContent()).toBe('Trade closed');
+    await closing.close();
+    const confirmed = await adminView(transaction.id);
+    expect(confirmed.status).toBe('CANCELLED');
+    expect(confirmed.events).toHaveLength(3);
+    expect(confirmed.notifications.map((row) => [row.eventType, row.outcome])).toEqual([['TRADE_CLOSED', 'NO_OP']]);
+  }, 60_000);
+
+  it('the consumer leaves without paying: nothing comes back; Alipay\'s timeout close makes it REJECTED, TRADE_CLOSED', async () => {
+    const transaction = await createTransaction('tea-4', '7.00');
+    const page = await openGateway(transaction.redirectUrl ?? '');
+    await page.getByRole('button', { name: 'Leave without paying' }).click();
+    expect(page.url()).toBe(`${server.url}/sandbox/alipay/abandon`);
+    expect((await adminView(transaction.id)).status).toBe('REDIRECTED');
+    await page.getByRole('button', { name: /Close the trade now/ }).click();
+    expect(await page.getByTestId('closed').textContent()).toBe('Trade closed');
+    await page.close();
+    const view = await adminView(transaction.id);
+    expect(view).toMatchObject({ status: 'REJECTED', statusReason: 'TRADE_CLOSED' });
     expect(view.events.at(-1)).toMatchObject({ status: 'REJECTED', previousStatus: 'REDIRECTED', source: 'PROVIDER_NOTIFICATION' });
+  }, 60_000);
+
+  it('a payment declined by the bank: REJECTED with reason DECLINED, the merchant told so', async () => {
+    const transaction = await createTransaction('tea-5', '8.00');
+    const page = await openGateway(transaction.redirectUrl ?? '');
+    await Promise.all([
+      page.waitForURL(merchantReturn('tea-5', transaction.id, 'REJECTED')),
+      page.getByRole('button', { name: 'Pay, declined by the bank' }).click(),
+    ]);
+    await page.close();
+    const view = await adminView(transaction.id);
+    expect(view).toMatchObject({ status: 'REJECTED', statusReason: 'DECLINED' });
+    expect(view.events.at(-1)).toMatchObject({ status: 'REJECTED', previousStatus: 'REDIRECTED', source: 'PROVIDER_NOTIFICATION' });
+    expect(view.notifications.map((row) => [row.sender, row.eventType, row.outcome])).toEqual([['SIGNED_EVENT', 'payment.rejected', 'APPLIED']]);
   }, 60_000);
 
   it('settles captured transactions with the ADMIN key typed in: PAID with source SETTLEMENT, and settling again changes nothing', async () => {
@@ -145,7 +185,7 @@ describeInBrowser('the sandbox flow in a browser', () => {
     const response = await page.goto(tampered.toString());
     expect(response?.status()).toBe(400);
     expect(await page.getByTestId('error-code').textContent()).toBe('ILLEGAL_SIGN');
-    expect(await page.getByRole('button', { name: 'Pay' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Pay', exact: true }).count()).toBe(0);
     await page.close();
     expect((await adminView(transaction.id)).status).toBe('REDIRECTED');
   }, 60_000);

@@ -166,7 +166,7 @@ describe('the return link (#13.2)', () => {
     );
   });
 
-  it('cannot be forged for another transaction: a changed id, MAC or shape is 404 and sends nobody anywhere', async () => {
+  it('cannot be forged for another transaction: a changed id, MAC or shape is 404, sends nobody anywhere, cancels nothing', async () => {
     const mine = await created({ returnUrl: 'https://shop.example/mine' });
     const theirs = await created({ returnUrl: 'https://shop.example/theirs' });
     const link = await returnLinkOf(mine);
@@ -184,10 +184,15 @@ describe('the return link (#13.2)', () => {
       '',
     ];
     for (const forged of forgeries) {
-      const answer = await fetch(`${server.url}/return/alipay/${forged}`, { redirect: 'manual' });
-      expect(answer.status, forged).toBe(404);
-      expect(answer.headers.get('location'), forged).toBeNull();
+      // Also with the consumer's cancel indication (#22): a forged link cancels nothing.
+      for (const query of ['', '?action=cancel']) {
+        const answer = await fetch(`${server.url}/return/alipay/${forged}${query}`, { redirect: 'manual' });
+        expect(answer.status, forged).toBe(404);
+        expect(answer.headers.get('location'), forged).toBeNull();
+      }
     }
+    const statuses = await server.db.prisma.transaction.findMany({ where: { id: { in: [theirId, decodeGlobalId(mine.id, 'Transaction') ?? ''] } }, select: { status: true } });
+    expect(statuses.map((row) => row.status)).toEqual(['REDIRECTED', 'REDIRECTED']);
     expect((await fetch(link, { method: 'POST', redirect: 'manual' })).status).toBe(405);
   });
 });

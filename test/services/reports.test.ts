@@ -126,7 +126,21 @@ describe('daily report contents', () => {
       currency: 'EUR',
       history: [{ status: 'REDIRECTED', at: on('11:00:01') }, { status: 'CAPTURED', at: on('11:10:00') }],
     });
-    await insertTransaction(db, { merchantId, createdAt: on('12:00:00'), amountMinor: 300n, currency: 'EUR', history: [{ status: 'REDIRECTED', at: on('12:00:01') }, { status: 'CANCELLED', at: on('12:01:00') }] });
+    await insertTransaction(db, {
+      merchantId,
+      createdAt: on('12:00:00'),
+      amountMinor: 300n,
+      currency: 'EUR',
+      history: [{ status: 'REDIRECTED', at: on('12:00:01') }, { status: 'CANCELLED', at: on('12:01:00'), source: 'MERCHANT_API', reason: 'CANCELLED_BY_MERCHANT' }],
+    });
+    // The consumer's cancel on the payment page (#22): cancelled, not rejected, and told apart by its reason.
+    await insertTransaction(db, {
+      merchantId,
+      createdAt: on('12:30:00'),
+      amountMinor: 350n,
+      currency: 'EUR',
+      history: [{ status: 'REDIRECTED', at: on('12:30:01') }, { status: 'CANCELLED', at: on('12:31:00'), source: 'CONSUMER', reason: 'CANCELLED_BY_CONSUMER' }],
+    });
     await insertTransaction(db, { merchantId, createdAt: on('13:00:00'), amountMinor: 400n, currency: 'EUR', history: [{ status: 'REJECTED', at: on('13:01:00') }] });
     // Created the day before, paid on the report day: remittance, not rows.
     await insertTransaction(db, {
@@ -156,20 +170,22 @@ describe('daily report contents', () => {
       'PAID EUR 1 800',
       'PAID KWD 2 1734',
       'REJECTED EUR 1 400',
-      'CANCELLED EUR 1 300',
+      'CANCELLED EUR 2 650',
     ]);
   });
 
   it('reads the funnel from the event log, cumulatively along the success path', async () => {
     expect(await conversionFunnel(db, report, merchantId)).toEqual({
-      created: 9,
+      created: 10,
       // Not the two CREATED ones nor the one rejected from CREATED; the straight-to-PAID one counts.
-      redirected: 6,
+      redirected: 7,
       captured: 4,
       paid: 3,
       rejected: 1,
-      cancelled: 1,
-      conversionRate: '0.4444',
+      cancelled: 2,
+      cancelledByConsumer: 1,
+      cancelledByMerchant: 1,
+      conversionRate: '0.4000',
     });
     expect(await conversionFunnel(db, day('2030-01-01', 'UTC'), merchantId)).toMatchObject({ created: 0, conversionRate: undefined });
   });

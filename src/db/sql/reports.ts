@@ -1,3 +1,4 @@
+import { CANCELLED_BY_CONSUMER, CANCELLED_BY_MERCHANT } from '../../domain/status.ts';
 import type { TransactionStatus } from '../../generated/prisma/client.ts';
 import { sql, type SqlSession, type Statement } from '../session.ts';
 
@@ -45,7 +46,7 @@ type RefundRow = {
   failed_count: number;
   failed_total: string;
 };
-type FunnelRow = { merchant_id?: string; created: number; redirected: number; captured: number; paid: number; rejected: number; cancelled: number };
+type FunnelRow = { merchant_id?: string } & Omit<FunnelCounts, 'merchantId'>;
 
 const statusRowsStatement = (shape: Shape) =>
   sql<StatusSumRow>(
@@ -76,7 +77,9 @@ const conversionFunnelStatement = (shape: Shape) =>
            count(*) FILTER (WHERE t.status IN ('CAPTURED', 'PAID'))::int AS captured,
            count(*) FILTER (WHERE t.status = 'PAID')::int AS paid,
            count(*) FILTER (WHERE t.status = 'REJECTED')::int AS rejected,
-           count(*) FILTER (WHERE t.status = 'CANCELLED')::int AS cancelled
+           count(*) FILTER (WHERE t.status = 'CANCELLED')::int AS cancelled,
+           count(*) FILTER (WHERE t.status = 'CANCELLED' AND t.status_reason = '${CANCELLED_BY_CONSUMER}')::int AS "cancelledByConsumer",
+           count(*) FILTER (WHERE t.status = 'CANCELLED' AND t.status_reason = '${CANCELLED_BY_MERCHANT}')::int AS "cancelledByMerchant"
     FROM transactions t
     WHERE ${onReportDay('t.created_at')} ${merchantFilter('t.merchant_id', shape)}
     ${shape.byMerchant ? 'GROUP BY t.merchant_id ORDER BY t.merchant_id' : ''}`,
@@ -186,6 +189,9 @@ export type FunnelCounts = Readonly<{
   paid: number;
   rejected: number;
   cancelled: number;
+  /** Of `cancelled`: by the consumer on the payment page, and by the merchant (told apart by statusReason). */
+  cancelledByConsumer: number;
+  cancelledByMerchant: number;
 }>;
 
 /** Transactions created that day, per (current status, currency), in status order then currency. */

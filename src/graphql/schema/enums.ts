@@ -24,6 +24,7 @@ export const EventSourceEnum = builder.enumType('EventSource', {
     SETTLEMENT: { description: 'the settlement: the funds arrived (a signed payment.paid event)' },
     SYSTEM: { description: 'Paystream itself, e.g. the expiry of an unpaid trade' },
     ADMIN_API: { description: 'an ADMIN key (e.g. an operator cancelling a merchant’s transaction)' },
+    CONSUMER: { description: 'the consumer, e.g. cancelling on the payment page (docs/ENDINGS.md)' },
   } as const,
 });
 export const TransactionEventKindEnum = builder.enumType('TransactionEventKind', {

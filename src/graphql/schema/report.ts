@@ -103,8 +103,14 @@ const ConversionFunnelType = builder.objectRef<ConversionFunnel>('ConversionFunn
     redirected: t.exposeInt('redirected', { description: 'reached REDIRECTED or beyond on the success path' }),
     captured: t.exposeInt('captured', { description: 'reached CAPTURED or PAID' }),
     paid: t.exposeInt('paid', { description: 'reached PAID' }),
-    rejected: t.exposeInt('rejected', { description: 'ended REJECTED (closed by Alipay, or expired)' }),
-    cancelled: t.exposeInt('cancelled', { description: 'ended CANCELLED' }),
+    rejected: t.exposeInt('rejected', { description: 'ended REJECTED (closed by Alipay, declined, or expired)' }),
+    cancelled: t.exposeInt('cancelled', { description: 'ended CANCELLED, whoever cancelled (docs/ENDINGS.md)' }),
+    cancelledByConsumer: t.exposeInt('cancelledByConsumer', {
+      description: 'of cancelled: by the consumer on the payment page (statusReason CANCELLED_BY_CONSUMER)',
+    }),
+    cancelledByMerchant: t.exposeInt('cancelledByMerchant', {
+      description: 'of cancelled: by the merchant, cancelTransaction (statusReason CANCELLED_BY_MERCHANT)',
+    }),
     conversionRate: t.string({
       nullable: true,
       description: 'captured / created as a decimal string with 4 decimals, rounded half up ("0.6667"); null when nothing was created',

@@ -13,6 +13,16 @@ export function returnLink(alipay: Pick<AlipaySettings, 'returnUrl' | 'returnTic
   return `${alipay.returnUrl}/${signReturnTicket(alipay.returnTicketKey, transactionId)}`;
 }
 
+/** What the (sandbox) payment page adds to our return link when the consumer cancels there. */
+export const CONSUMER_CANCEL = { parameter: 'action', value: 'cancel' } as const;
+
+/** Our return link with the consumer's cancel indication: it cancels the (unpaid) transaction the link names. */
+export function consumerCancelLink(link: string): string {
+  const url = new URL(link);
+  url.searchParams.set(CONSUMER_CANCEL.parameter, CONSUMER_CANCEL.value);
+  return url.href;
+}
+
 /**
  * The parameters of a create_forex_trade request, before signing. Every value is ours (configuration, our
  * transaction id, the amount as we format it): Alipay signs `k=v&k=v` over raw values, so merchant text

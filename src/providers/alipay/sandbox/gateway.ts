@@ -80,6 +80,9 @@ export function tradeNumber(outTradeNo: string): string {
 
 export type SandboxTradeStatus = 'TRADE_SUCCESS' | 'TRADE_CLOSED';
 
+/** The reason of the bank's payment.rejected when the sandbox's consumer chooses a declined payment. */
+export const SANDBOX_DECLINE_REASON = 'DECLINED';
+
 /** A signed trade_status_sync notification, as Alipay posts it to notify_url. */
 export function buildTradeNotification(
   request: Pick<TradeRequest, 'outTradeNo' | 'totalFee' | 'currency'>,

@@ -26,6 +26,7 @@ function layout(title: string, body: string): string {
   .actions { display: flex; gap: 12px; margin-top: 24px; }
   button { font-size: 1rem; padding: 10px 22px; border-radius: 6px; border: 1px solid #1677ff; cursor: pointer; }
   .primary { background: #1677ff; color: #fff; } .secondary { background: #fff; color: #1677ff; }
+  .note { color: #616e7c; margin: 20px 0 0; }
   .error { color: #b42318; } table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e4e7eb; }
 </style>
 </head>
@@ -64,7 +65,33 @@ ${converted}
 <div class="actions">
   <form method="post" action="pay">${fields}<button class="primary" type="submit">Pay</button></form>
   <form method="post" action="cancel">${fields}<button class="secondary" type="submit">Cancel</button></form>
+</div>
+<p class="note">To test the other endings:</p>
+<div class="actions">
+  <form method="post" action="decline">${fields}<button class="secondary" type="submit">Pay, declined by the bank</button></form>
+  <form method="post" action="abandon">${fields}<button class="secondary" type="submit">Leave without paying</button></form>
 </div>`,
+  );
+}
+
+/** The consumer left without paying: nothing returns to the merchant; Alipay closes the trade at its timeout. */
+export function abandonedPage(request: TradeRequest): string {
+  return layout(
+    'Alipay sandbox: payment abandoned',
+    `<h1>You left without paying</h1>
+<p>Nothing is sent back to the merchant. The trade stays open until Alipay's timeout, when Alipay closes it
+(<code>TRADE_CLOSED</code>): the transaction becomes REJECTED with reason TRADE_CLOSED. Paystream's own expiry
+(REJECTED, reason EXPIRED) catches a close that never arrives.</p>
+<div class="actions"><form method="post" action="close">${hiddenInputs(request.params)}<button class="secondary" type="submit">Close the trade now (Alipay's timeout)</button></form></div>`,
+  );
+}
+
+/** Alipay closed the unpaid trade and told the merchant's server. */
+export function closedPage(): string {
+  return layout(
+    'Alipay sandbox: trade closed',
+    `<h1 data-testid="closed">Trade closed</h1>
+<p>Alipay closed the unpaid trade and sent <code>TRADE_CLOSED</code> to the merchant's server.</p>`,
   );
 }
 

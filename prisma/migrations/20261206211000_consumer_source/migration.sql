@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "EventSource" ADD VALUE 'CONSUMER';
