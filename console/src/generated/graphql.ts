@@ -160,8 +160,12 @@ export type CheckoutTransaction = {
 /** How far the day's created transactions got, by their event history. The success path counts cumulatively (a transaction that reached PAID counts as redirected, captured and paid, even if a notification skipped a step). */
 export type ConversionFunnel = {
   __typename?: 'ConversionFunnel';
-  /** ended CANCELLED */
+  /** ended CANCELLED, whoever cancelled (docs/ENDINGS.md) */
   cancelled: Scalars['Int']['output'];
+  /** of cancelled: by the consumer on the payment page (statusReason CANCELLED_BY_CONSUMER) */
+  cancelledByConsumer: Scalars['Int']['output'];
+  /** of cancelled: by the merchant, cancelTransaction (statusReason CANCELLED_BY_MERCHANT) */
+  cancelledByMerchant: Scalars['Int']['output'];
   /** reached CAPTURED or PAID */
   captured: Scalars['Int']['output'];
   /** captured / created as a decimal string with 4 decimals, rounded half up ("0.6667"); null when nothing was created */
@@ -172,7 +176,7 @@ export type ConversionFunnel = {
   paid: Scalars['Int']['output'];
   /** reached REDIRECTED or beyond on the success path */
   redirected: Scalars['Int']['output'];
-  /** ended REJECTED (closed by Alipay, or expired) */
+  /** ended REJECTED (closed by Alipay, declined, or expired) */
   rejected: Scalars['Int']['output'];
 };
 
@@ -327,6 +331,8 @@ export type Error = {
 export type EventSource =
   /** an ADMIN key (e.g. an operator cancelling a merchant’s transaction) */
   | 'ADMIN_API'
+  /** the consumer, e.g. cancelling on the payment page (docs/ENDINGS.md) */
+  | 'CONSUMER'
   /** the merchant, with its API key */
   | 'MERCHANT_API'
   /** Alipay (a verified notification) or a signed event */
