@@ -111,7 +111,7 @@ describeInBrowser('the sandbox flow in a browser', () => {
 
     // Alipay's timeout close, played from the abandon page's form (the same signed trade): a confirmation only.
     const closing = await openGateway(transaction.redirectUrl ?? '');
-    await closing.getByRole('button', { name: 'Leave without paying' }).click();
+    await closing.getByRole('button', { name: 'Leave (abandon)' }).click();
     await closing.getByRole('button', { name: /Close the trade now/ }).click();
     expect(await closing.getByTestId('closed').textContent()).toBe('Trade closed');
     await closing.close();
@@ -124,7 +124,7 @@ describeInBrowser('the sandbox flow in a browser', () => {
   it('the consumer leaves without paying: nothing comes back; Alipay\'s timeout close makes it REJECTED, TRADE_CLOSED', async () => {
     const transaction = await createTransaction('tea-4', '7.00');
     const page = await openGateway(transaction.redirectUrl ?? '');
-    await page.getByRole('button', { name: 'Leave without paying' }).click();
+    await page.getByRole('button', { name: 'Leave (abandon)' }).click();
     expect(page.url()).toBe(`${server.url}/sandbox/alipay/abandon`);
     expect((await adminView(transaction.id)).status).toBe('REDIRECTED');
     await page.getByRole('button', { name: /Close the trade now/ }).click();
@@ -140,7 +140,7 @@ describeInBrowser('the sandbox flow in a browser', () => {
     const page = await openGateway(transaction.redirectUrl ?? '');
     await Promise.all([
       page.waitForURL(merchantReturn('tea-5', transaction.id, 'REJECTED')),
-      page.getByRole('button', { name: 'Pay, declined by the bank' }).click(),
+      page.getByRole('button', { name: 'Declined by the bank' }).click(),
     ]);
     await page.close();
     const view = await adminView(transaction.id);

@@ -128,7 +128,7 @@ describe('every route besides /graphql takes an API key, unless it is public by 
     [/^GET \/(healthz|readyz)$/, 'liveness and readiness: no data'],
     [/^GET \/metrics$/, 'its own METRICS_TOKEN, else loopback clients only'],
     [/^(GET|POST) \/notifications\//, 'Alipay and signed events: the signature is the authentication (GET: the endpoint ownership echo)'],
-    [/^(GET|POST) \/sandbox\/alipay(\/gateway|\/pay|\/cancel)?$/, 'the sandbox consumer pages: they act only on a redirect we signed'],
+    [/^(GET|POST) \/sandbox\/alipay(\/gateway|\/pay|\/cancel|\/decline|\/abandon|\/close)?$/, 'the sandbox consumer pages: they act only on a redirect we signed'],
     [/^GET \/return\//, 'the consumer coming back from Alipay: a ticket we signed'],
     [/^GET \/console(\/assets\/.+)?$/, 'the console’s shell and assets: no data (the console reads it over the API)'],
     [/^(GET|POST|DELETE) \/console\/session$/, 'the console’s sign-in (the key in a JSON body, foreign origins refused), who is signed in, sign-out'],

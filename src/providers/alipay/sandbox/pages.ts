@@ -68,8 +68,8 @@ ${converted}
 </div>
 <p class="note">To test the other endings:</p>
 <div class="actions">
-  <form method="post" action="decline">${fields}<button class="secondary" type="submit">Pay, declined by the bank</button></form>
-  <form method="post" action="abandon">${fields}<button class="secondary" type="submit">Leave without paying</button></form>
+  <form method="post" action="decline">${fields}<button class="secondary" type="submit">Declined by the bank</button></form>
+  <form method="post" action="abandon">${fields}<button class="secondary" type="submit">Leave (abandon)</button></form>
 </div>`,
   );
 }
