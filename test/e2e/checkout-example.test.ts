@@ -38,7 +38,7 @@ describeInBrowser('the checkout example', () => {
     const page = await browser.context.newPage();
     await page.goto(shop.url);
     await Promise.all([page.waitForURL(/\/sandbox\/alipay\/gateway/), page.getByRole('button', { name: 'Pay with Alipay' }).click()]);
-    await Promise.all([page.waitForURL(new RegExp(`^${shop.url}/return`)), page.getByRole('button', { name: 'Pay' }).click()]);
+    await Promise.all([page.waitForURL(new RegExp(`^${shop.url}/return`)), page.getByRole('button', { name: 'Pay', exact: true }).click()]);
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 15_000 }).toBe('CAPTURED');
     await expect.poll(() => page.locator('#note').textContent()).toBe('live');
 
@@ -58,7 +58,7 @@ describeInBrowser('the checkout example', () => {
     const page = await browser.context.newPage();
     await page.goto(foreignShop.url);
     await Promise.all([page.waitForURL(/\/sandbox\/alipay\/gateway/), page.getByRole('button', { name: 'Pay with Alipay' }).click()]);
-    await Promise.all([page.waitForURL(new RegExp(`^${foreignShop.url}/return`)), page.getByRole('button', { name: 'Pay' }).click()]);
+    await Promise.all([page.waitForURL(new RegExp(`^${foreignShop.url}/return`)), page.getByRole('button', { name: 'Pay', exact: true }).click()]);
     await expect.poll(() => page.locator('#note').textContent(), { timeout: 15_000 }).toBe('reconnecting');
     expect(await page.locator('#status').textContent()).toBe('none yet');
     // What its script sees: the browser hides the refused answer (no CORS headers for this origin).
