@@ -2,8 +2,12 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { currentSession, onSignedOut, request, signOut, type Session } from './api.ts';
 import { MerchantsDocument } from './operations.ts';
+import { Live } from './pages/Live.tsx';
+import { Operations } from './pages/Operations.tsx';
 import { Reports } from './pages/Reports.tsx';
 import { SignIn } from './pages/SignIn.tsx';
+import { TransactionDetail } from './pages/TransactionDetail.tsx';
+import { Transactions } from './pages/Transactions.tsx';
 import { href, navigate, useRoute, type Route } from './router.ts';
 import { Failure, Loading, useLoad } from './states.tsx';
 import './style.css';
@@ -13,7 +17,16 @@ export type PageProps = { session: Session; route: Route; merchantId: string | u
 
 type Page = { path: string; title: string; adminOnly?: boolean; view: (props: PageProps) => preact.JSX.Element };
 
-const PAGES: Page[] = [{ path: 'reports', title: 'Reports', view: (props) => <Reports {...props} /> }];
+const PAGES: Page[] = [
+  { path: 'live', title: 'Live', view: (props) => <Live {...props} /> },
+  {
+    path: 'transactions',
+    title: 'Transactions',
+    view: (props) => (props.route.path[1] === undefined ? <Transactions {...props} /> : <TransactionDetail key={props.route.path[1]} {...props} />),
+  },
+  { path: 'reports', title: 'Reports', view: (props) => <Reports {...props} /> },
+  { path: 'operations', title: 'Operations', adminOnly: true, view: (props) => <Operations {...props} /> },
+];
 
 function MerchantFilter({ route }: { route: Route }) {
   const [merchants] = useLoad(() => request(MerchantsDocument, { first: 100 }), 'merchants');

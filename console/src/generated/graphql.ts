@@ -274,7 +274,7 @@ export type DailyRefundRow = {
 /** One calendar day in a time zone, for one merchant or (ADMIN) all merchants */
 export type DailyReport = {
   __typename?: 'DailyReport';
-  /** ADMIN only: the same report per merchant with activity that day, by merchant name */
+  /** the same report per merchant with activity that day, by merchant name: every merchant (or the merchantId asked for) for ADMIN, its own for a merchant key (so selecting it never fails a merchant’s report) */
   byMerchant: Array<MerchantDailyReport>;
   /** the calendar day reported on */
   date: Scalars['Date']['output'];
@@ -1148,6 +1148,8 @@ export type Transaction = Node & {
   isCancellable: Scalars['Boolean']['output'];
   /** true once the status can no longer change (PAID, REJECTED, CANCELLED) */
   isFinal: Scalars['Boolean']['output'];
+  /** The merchant it belongs to (what ADMIN lists show; a merchant key only ever sees its own) */
+  merchant: Merchant;
   /** the merchant’s own reference (e.g. its order number), as sent */
   merchantReference: Scalars['String']['output'];
   /** ADMIN only: every notification received about this transaction and what it did, oldest first */
@@ -1540,7 +1542,113 @@ export type ConsoleDailyReportQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleDailyReportQuery = { __typename?: 'Query', dailyReport: { __typename?: 'DailyReport', date: string, timeZone: string, startsAt: string, endsAt: string, rows: Array<{ __typename?: 'DailyReportRow', status: TransactionStatus, currency: string, count: number, total: { __typename?: 'Money', value: string, currency: string } }>, remittance: Array<{ __typename?: 'RemittanceRow', currency: string, count: number, total: { __typename?: 'Money', value: string, currency: string } }>, funnel: { __typename?: 'ConversionFunnel', created: number, redirected: number, captured: number, paid: number, rejected: number, cancelled: number, conversionRate?: string | null } } };
+export type ConsoleDailyReportQuery = { __typename?: 'Query', dailyReport: { __typename?: 'DailyReport', date: string, timeZone: string, startsAt: string, endsAt: string, rows: Array<{ __typename?: 'DailyReportRow', status: TransactionStatus, currency: string, count: number, total: { __typename?: 'Money', value: string, currency: string } }>, remittance: Array<{ __typename?: 'RemittanceRow', currency: string, count: number, total: { __typename?: 'Money', value: string, currency: string }, refunded: { __typename?: 'Money', value: string, currency: string }, net: { __typename?: 'Money', value: string, currency: string } }>, funnel: { __typename?: 'ConversionFunnel', created: number, redirected: number, captured: number, paid: number, rejected: number, cancelled: number, conversionRate?: string | null } } };
+
+export type ConsoleLiveEventsSubscriptionVariables = Exact<{
+  after?: InputMaybe<Scalars['String']['input']>;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  admin: Scalars['Boolean']['input'];
+}>;
+
+
+export type ConsoleLiveEventsSubscription = { __typename?: 'Subscription', transactionEvents: { __typename?: 'TransactionEvent', cursor: string, kind: TransactionEventKind, status: TransactionStatus, previousStatus?: TransactionStatus | null, source: EventSource, reason?: string | null, occurredAt: string, transaction: { __typename?: 'Transaction', id: string, merchantReference: string, amount: { __typename?: 'Money', value: string, currency: string }, merchant?: { __typename?: 'Merchant', name: string } } } };
+
+export type ConsoleTransactionsQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TransactionFilter>;
+  admin: Scalars['Boolean']['input'];
+}>;
+
+
+export type ConsoleTransactionsQuery = { __typename?: 'Query', transactions: { __typename?: 'TransactionConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor?: string | null, endCursor?: string | null }, edges: Array<{ __typename?: 'TransactionEdge', node: { __typename?: 'Transaction', id: string, merchantReference: string, status: TransactionStatus, createdAt: string, amount: { __typename?: 'Money', value: string, currency: string }, merchant?: { __typename?: 'Merchant', name: string } } }> } };
+
+export type ConsoleTransactionQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+  admin: Scalars['Boolean']['input'];
+}>;
+
+
+export type ConsoleTransactionQuery = { __typename?: 'Query', transaction?: { __typename?: 'Transaction', id: string, merchantReference: string, status: TransactionStatus, statusReason?: string | null, isCancellable: boolean, providerReference?: string | null, createdAt: string, updatedAt: string, amount: { __typename?: 'Money', value: string, currency: string }, refundableAmount: { __typename?: 'Money', value: string, currency: string, minorUnits: string }, refundedAmount: { __typename?: 'Money', value: string, currency: string }, merchant?: { __typename?: 'Merchant', id: string, name: string }, events: Array<{ __typename?: 'TransactionEvent', sequence: number, kind: TransactionEventKind, status: TransactionStatus, previousStatus?: TransactionStatus | null, source: EventSource, reason?: string | null, occurredAt: string, refund?: { __typename?: 'Refund', amount: { __typename?: 'Money', value: string, currency: string } } | null }>, refunds: Array<{ __typename?: 'Refund', id: string, status: RefundStatus, reason: string, failureCode?: string | null, requestedAt: string, amount: { __typename?: 'Money', value: string, currency: string } }>, notifications?: Array<{ __typename?: 'Notification', id: string, sender: NotificationSender, eventType?: string | null, targetStatus?: TransactionStatus | null, outcome: NotificationOutcome, detail?: string | null, deliveries: number, receivedAt: string, anomaly?: { __typename?: 'Anomaly', id: string, kind: AnomalyKind, status: AnomalyStatus, detail: string, resolution?: string | null } | null }> } | null };
+
+export type ConsoleCancelTransactionMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleCancelTransactionMutation = { __typename?: 'Mutation', cancelTransaction:
+    | { __typename: 'CancelTransactionSuccess' }
+    | { __typename: 'InvalidStateError', code: string, message: string }
+    | { __typename: 'NotFoundError', code: string, message: string }
+   };
+
+export type ConsoleRefundTransactionMutationVariables = Exact<{
+  input: RefundTransactionInput;
+}>;
+
+
+export type ConsoleRefundTransactionMutation = { __typename?: 'Mutation', refundTransaction:
+    | { __typename: 'AmountExceedsRefundableError', code: string, message: string }
+    | { __typename: 'IdempotencyConflictError', code: string, message: string }
+    | { __typename: 'InvalidStateError', code: string, message: string }
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'RefundTransactionSuccess' }
+    | { __typename: 'ValidationError', code: string, message: string }
+   };
+
+export type ConsoleResolveAnomalyMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  resolution: Scalars['String']['input'];
+}>;
+
+
+export type ConsoleResolveAnomalyMutation = { __typename?: 'Mutation', resolveAnomaly:
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'ResolveAnomalySuccess' }
+    | { __typename: 'ValidationError', code: string, message: string }
+   };
+
+export type ConsoleDailyBreakdownQueryVariables = Exact<{
+  date: Scalars['Date']['input'];
+  timeZone: Scalars['String']['input'];
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type ConsoleDailyBreakdownQuery = { __typename?: 'Query', dailyReport: { __typename?: 'DailyReport', byMerchant: Array<{ __typename?: 'MerchantDailyReport', merchant: { __typename?: 'Merchant', id: string, name: string }, funnel: { __typename?: 'ConversionFunnel', created: number, captured: number, paid: number, conversionRate?: string | null }, remittance: Array<{ __typename?: 'RemittanceRow', currency: string, count: number, total: { __typename?: 'Money', value: string, currency: string } }> }> } };
+
+export type ConsoleHourlyVolumesQueryVariables = Exact<{
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
+  timeZone: Scalars['String']['input'];
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type ConsoleHourlyVolumesQuery = { __typename?: 'Query', transactionStats:
+    | { __typename: 'TransactionStats', currencies: Array<string>, rows: Array<{ __typename?: 'TransactionStatsRow', start: string, localStart: string, created: number, captured: number, paid: number, amounts: Array<{ __typename?: 'TransactionStatsAmounts', currency: string, created: { __typename?: 'Money', value: string }, paid: { __typename?: 'Money', value: string } }> }> }
+    | { __typename: 'ValidationError', code: string, message: string }
+   };
+
+export type ConsoleOperationsQueryVariables = Exact<{
+  olderThanMinutes: Scalars['Int']['input'];
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type ConsoleOperationsQuery = { __typename?: 'Query', anomalies: { __typename?: 'AnomalyConnection', totalCount: number, edges: Array<{ __typename?: 'AnomalyEdge', node: { __typename?: 'Anomaly', id: string, kind: AnomalyKind, detail: string, createdAt: string, transaction?: { __typename?: 'Transaction', id: string, merchantReference: string, merchant: { __typename?: 'Merchant', name: string } } | null } }> }, stuckTransactions: { __typename?: 'StuckTransactionConnection', totalCount: number, edges: Array<{ __typename?: 'StuckTransactionEdge', node: { __typename?: 'Transaction', id: string, merchantReference: string, status: TransactionStatus, updatedAt: string, amount: { __typename?: 'Money', value: string, currency: string }, merchant: { __typename?: 'Merchant', name: string } } }> }, notificationStats: { __typename?: 'NotificationStats', since: string, openAnomalies: number, outcomes: Array<{ __typename?: 'NotificationOutcomeCount', sender: NotificationSender, outcome: NotificationOutcome, count: number }>, rejections: Array<{ __typename?: 'NotificationRejectionCount', sender: NotificationSender, reason: string, count: number, lastSeenAt: string }> } };
+
+export type ConsoleCreateMerchantMutationVariables = Exact<{
+  name: Scalars['String']['input'];
+}>;
+
+
+export type ConsoleCreateMerchantMutation = { __typename?: 'Mutation', createMerchant:
+    | { __typename: 'CreateMerchantSuccess', secret: string, merchant: { __typename?: 'Merchant', id: string, name: string } }
+    | { __typename: 'ValidationError', code: string, message: string }
+   };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -1602,6 +1710,14 @@ export const ConsoleDailyReportDocument = new TypedDocumentString(`
         value
         currency
       }
+      refunded {
+        value
+        currency
+      }
+      net {
+        value
+        currency
+      }
     }
     funnel {
       created
@@ -1615,3 +1731,311 @@ export const ConsoleDailyReportDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleDailyReportQuery, ConsoleDailyReportQueryVariables>;
+export const ConsoleLiveEventsDocument = new TypedDocumentString(`
+    subscription ConsoleLiveEvents($after: String, $merchantId: ID, $admin: Boolean!) {
+  transactionEvents(
+    after: $after
+    merchantId: $merchantId
+    kinds: [STATUS_CHANGED, REFUND_REQUESTED, REFUND_SUCCEEDED, REFUND_FAILED]
+  ) {
+    cursor
+    kind
+    status
+    previousStatus
+    source
+    reason
+    occurredAt
+    transaction {
+      id
+      merchantReference
+      amount {
+        value
+        currency
+      }
+      merchant @include(if: $admin) {
+        name
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleLiveEventsSubscription, ConsoleLiveEventsSubscriptionVariables>;
+export const ConsoleTransactionsDocument = new TypedDocumentString(`
+    query ConsoleTransactions($first: Int, $after: String, $last: Int, $before: String, $filter: TransactionFilter, $admin: Boolean!) {
+  transactions(
+    first: $first
+    after: $after
+    last: $last
+    before: $before
+    filter: $filter
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      startCursor
+      endCursor
+    }
+    edges {
+      node {
+        id
+        merchantReference
+        status
+        createdAt
+        amount {
+          value
+          currency
+        }
+        merchant @include(if: $admin) {
+          name
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleTransactionsQuery, ConsoleTransactionsQueryVariables>;
+export const ConsoleTransactionDocument = new TypedDocumentString(`
+    query ConsoleTransaction($id: ID!, $admin: Boolean!) {
+  transaction(id: $id) {
+    id
+    merchantReference
+    status
+    statusReason
+    isCancellable
+    providerReference
+    createdAt
+    updatedAt
+    amount {
+      value
+      currency
+    }
+    refundableAmount {
+      value
+      currency
+      minorUnits
+    }
+    refundedAmount {
+      value
+      currency
+    }
+    merchant @include(if: $admin) {
+      id
+      name
+    }
+    events {
+      sequence
+      kind
+      status
+      previousStatus
+      source
+      reason
+      occurredAt
+      refund {
+        amount {
+          value
+          currency
+        }
+      }
+    }
+    refunds {
+      id
+      status
+      reason
+      failureCode
+      requestedAt
+      amount {
+        value
+        currency
+      }
+    }
+    notifications @include(if: $admin) {
+      id
+      sender
+      eventType
+      targetStatus
+      outcome
+      detail
+      deliveries
+      receivedAt
+      anomaly {
+        id
+        kind
+        status
+        detail
+        resolution
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleTransactionQuery, ConsoleTransactionQueryVariables>;
+export const ConsoleCancelTransactionDocument = new TypedDocumentString(`
+    mutation ConsoleCancelTransaction($id: ID!) {
+  cancelTransaction(id: $id) {
+    __typename
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleCancelTransactionMutation, ConsoleCancelTransactionMutationVariables>;
+export const ConsoleRefundTransactionDocument = new TypedDocumentString(`
+    mutation ConsoleRefundTransaction($input: RefundTransactionInput!) {
+  refundTransaction(input: $input) {
+    __typename
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleRefundTransactionMutation, ConsoleRefundTransactionMutationVariables>;
+export const ConsoleResolveAnomalyDocument = new TypedDocumentString(`
+    mutation ConsoleResolveAnomaly($id: ID!, $resolution: String!) {
+  resolveAnomaly(id: $id, resolution: $resolution) {
+    __typename
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleResolveAnomalyMutation, ConsoleResolveAnomalyMutationVariables>;
+export const ConsoleDailyBreakdownDocument = new TypedDocumentString(`
+    query ConsoleDailyBreakdown($date: Date!, $timeZone: String!, $merchantId: ID) {
+  dailyReport(date: $date, timeZone: $timeZone, merchantId: $merchantId) {
+    byMerchant {
+      merchant {
+        id
+        name
+      }
+      funnel {
+        created
+        captured
+        paid
+        conversionRate
+      }
+      remittance {
+        currency
+        count
+        total {
+          value
+          currency
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleDailyBreakdownQuery, ConsoleDailyBreakdownQueryVariables>;
+export const ConsoleHourlyVolumesDocument = new TypedDocumentString(`
+    query ConsoleHourlyVolumes($from: Date!, $to: Date!, $timeZone: String!, $merchantId: ID) {
+  transactionStats(
+    from: $from
+    to: $to
+    timeZone: $timeZone
+    groupBy: [HOUR]
+    filter: {merchantId: $merchantId}
+  ) {
+    __typename
+    ... on TransactionStats {
+      currencies
+      rows {
+        start
+        localStart
+        created
+        captured
+        paid
+        amounts {
+          currency
+          created {
+            value
+          }
+          paid {
+            value
+          }
+        }
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleHourlyVolumesQuery, ConsoleHourlyVolumesQueryVariables>;
+export const ConsoleOperationsDocument = new TypedDocumentString(`
+    query ConsoleOperations($olderThanMinutes: Int!, $merchantId: ID) {
+  anomalies(first: 50, status: OPEN) {
+    totalCount
+    edges {
+      node {
+        id
+        kind
+        detail
+        createdAt
+        transaction {
+          id
+          merchantReference
+          merchant {
+            name
+          }
+        }
+      }
+    }
+  }
+  stuckTransactions(
+    first: 50
+    olderThanMinutes: $olderThanMinutes
+    merchantId: $merchantId
+  ) {
+    totalCount
+    edges {
+      node {
+        id
+        merchantReference
+        status
+        updatedAt
+        amount {
+          value
+          currency
+        }
+        merchant {
+          name
+        }
+      }
+    }
+  }
+  notificationStats {
+    since
+    openAnomalies
+    outcomes {
+      sender
+      outcome
+      count
+    }
+    rejections {
+      sender
+      reason
+      count
+      lastSeenAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleOperationsQuery, ConsoleOperationsQueryVariables>;
+export const ConsoleCreateMerchantDocument = new TypedDocumentString(`
+    mutation ConsoleCreateMerchant($name: String!) {
+  createMerchant(name: $name) {
+    __typename
+    ... on CreateMerchantSuccess {
+      secret
+      merchant {
+        id
+        name
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleCreateMerchantMutation, ConsoleCreateMerchantMutationVariables>;

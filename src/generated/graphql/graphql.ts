@@ -274,7 +274,7 @@ export type DailyRefundRow = {
 /** One calendar day in a time zone, for one merchant or (ADMIN) all merchants */
 export type DailyReport = {
   __typename?: 'DailyReport';
-  /** ADMIN only: the same report per merchant with activity that day, by merchant name */
+  /** the same report per merchant with activity that day, by merchant name: every merchant (or the merchantId asked for) for ADMIN, its own for a merchant key (so selecting it never fails a merchant’s report) */
   byMerchant: Array<MerchantDailyReport>;
   /** the calendar day reported on */
   date: Scalars['Date']['output'];
@@ -1148,6 +1148,8 @@ export type Transaction = Node & {
   isCancellable: Scalars['Boolean']['output'];
   /** true once the status can no longer change (PAID, REJECTED, CANCELLED) */
   isFinal: Scalars['Boolean']['output'];
+  /** The merchant it belongs to (what ADMIN lists show; a merchant key only ever sees its own) */
+  merchant: Merchant;
   /** the merchant’s own reference (e.g. its order number), as sent */
   merchantReference: Scalars['String']['output'];
   /** ADMIN only: every notification received about this transaction and what it did, oldest first */

@@ -56,6 +56,9 @@ export const TransactionNode = builder.prismaNode('Transaction', {
       description: 'Status history, oldest first',
       query: { orderBy: { sequence: 'asc' } },
     }),
+    merchant: t.relation('merchant', {
+      description: 'The merchant it belongs to (what ADMIN lists show; a merchant key only ever sees its own)',
+    }),
   }),
 });
 
