@@ -1,6 +1,6 @@
 /**
- * What `npm start` tells a person at a terminal once the server listens: where GraphiQL is, the header to add
- * and a first mutation, so a fresh clone gets from start to a first transaction without reading anything.
+ * What `npm start` tells a person at a terminal once the server listens: where GraphiQL and the console are, the
+ * header to add and a first mutation, so a fresh clone gets from start to a first transaction without reading anything.
  */
 
 /** Where this start's ADMIN key comes from (src/bootstrap.ts decides). */
@@ -34,10 +34,12 @@ export function nextSteps(input: NextStepsInput): string {
     ? `  GraphiQL  ${input.graphqlUrl}   (open it in a browser)`
     : `  GraphQL   POST ${input.graphqlUrl}   (GraphiQL is off in production)`;
   const header = input.graphiql ? '  Header    {"Authorization": "Bearer <ADMIN key>"}   in GraphiQL\'s Headers pane;' : '  Header    Authorization: Bearer <ADMIN key>;';
+  const consoleUrl = input.graphqlUrl.replace(/\/graphql$/, '/console');
   return [
     '',
     'Next steps',
     open,
+    `  Console   ${consoleUrl}   (sign in with an API key: payments live, transactions, reports)`,
     `${header} ${whereTheKeyIs(input.adminKey)}`,
     `  Try       ${FIRST_MUTATION}`,
     "  Then      the merchant's `secret` is its API key: with it as the Bearer key, run createTransaction (README.md, docs/API.md)",

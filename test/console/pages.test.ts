@@ -38,12 +38,9 @@ describeInBrowser('the console pages in a browser', () => {
     page.on('console', (message) => {
       if (message.type() === 'error' && !message.text().includes('WebSocket')) pageErrors.push(message.text());
     });
+    // The browser profile is shared between tests: start signed out.
+    await browser.context.clearCookies();
     await page.goto(`${server.url}/console`);
-    // The browser profile is shared between tests: sign out of a previous session first.
-    await page.locator('button.sign-out, input[name="apiKey"]').first().waitFor();
-    if (await page.getByRole('button', { name: 'Sign out' }).isVisible()) {
-      await page.getByRole('button', { name: 'Sign out' }).click();
-    }
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
@@ -166,6 +163,21 @@ describeInBrowser('the console pages in a browser', () => {
     await createTransactionVia(server, other.key, 'other-2');
     await expect.poll(() => feedRows(page, 'other-2').count()).toBe(2);
     expect(await feedRows(page, 'tea-hidden').count()).toBe(0);
+    await page.close();
+  }, 60_000);
+
+  it('lets ADMIN narrow every page to one merchant with the header’s filter', async () => {
+    const page = await consoleAs(server.adminKey, 'transactions');
+    await page.getByTestId('total').waitFor();
+    const all = Number((await page.getByTestId('total').textContent())?.split(' ')[0]);
+    await page.locator('.merchant-filter select').selectOption({ label: 'Other Shop' });
+    await expect.poll(() => page.getByTestId('total').textContent()).toBe('2 transactions');
+    expect(all).toBeGreaterThan(2);
+    expect(await page.locator('main table').textContent()).not.toContain('Tea House');
+    // The filter stays with the merchant across pages (it is in the URL).
+    await page.getByRole('link', { name: 'Reports' }).click();
+    await page.getByRole('figure', { name: 'Conversion funnel' }).waitFor();
+    expect(await page.getByRole('figure', { name: 'Conversion funnel' }).textContent()).toMatch(/created\s*2/);
     await page.close();
     expect(pageErrors).toEqual([]);
   }, 60_000);

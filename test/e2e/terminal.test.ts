@@ -56,6 +56,7 @@ describe('the next steps for other set-ups', () => {
   it('names the configured key, or how to get one, and says GraphiQL is off in production', () => {
     const configured = nextSteps({ graphqlUrl: 'http://h:1/graphql', graphiql: true, adminKey: { kind: 'configured' } });
     expect(configured).toContain('the ADMIN key is the ADMIN_API_KEY you set');
+    expect(configured).toContain('Console   http://h:1/console');
     const production = nextSteps({ graphqlUrl: 'http://h:1/graphql', graphiql: false, adminKey: { kind: 'none' } });
     expect(production).toContain('GraphQL   POST http://h:1/graphql   (GraphiQL is off in production)');
     expect(production).toContain('no ADMIN key yet: set ADMIN_API_KEY and restart, or run `npm run cli -- merchant:create --name Acme`');
