@@ -4,13 +4,13 @@ import { prepareDatabase } from './bootstrap.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { parseGlobalId } from './graphql/ids.ts';
-import { dailyReportCsv } from './http/routes/reports-csv.ts';
 import { createLogger, logDestination } from './logger.ts';
 import { UserError } from './services/errors.ts';
 import { listApiKeys, revokeApiKeyByReference } from './services/credentials.ts';
 import { expireStuckTransactions } from './services/expiry.ts';
 import { createMerchant } from './services/merchants.ts';
 import { DEFAULT_TIME_ZONE, merchantBreakdown, resolveReportDay } from './services/reports.ts';
+import { dailyReportCsv } from './services/daily-report-csv.ts';
 import { MAX_STATS_CSV_ROWS, statsRequestFromText, transactionStatsCsv } from './services/stats-csv.ts';
 import { transactionStats } from './services/stats.ts';
 
