@@ -20,12 +20,14 @@ const schema = buildSchema(`
     isFinal: Boolean! isCancellable: Boolean! redirectUrl: String returnUrl: String! providerReference: String
     statusReason: String createdAt: DateTime! updatedAt: DateTime!
   }
+  enum TransactionEventKind { STATUS_CHANGED REFUND_REQUESTED REFUND_SUCCEEDED REFUND_FAILED }
+  type Refund { id: ID! status: String! amount: Money! failureCode: String }
   type TransactionEvent {
-    cursor: String! sequence: Int! status: TransactionStatus! previousStatus: TransactionStatus source: EventSource!
-    occurredAt: DateTime! transaction: Transaction!
+    cursor: String! sequence: Int! kind: TransactionEventKind! status: TransactionStatus! previousStatus: TransactionStatus
+    source: EventSource! occurredAt: DateTime! refund: Refund transaction: Transaction!
   }
   type Query { ok: Boolean }
-  type Subscription { transactionEvents(after: String, statuses: [TransactionStatus!]): TransactionEvent! }
+  type Subscription { transactionEvents(after: String, statuses: [TransactionStatus!], kinds: [TransactionEventKind!]): TransactionEvent! }
 `);
 
 type Payload = { transactionEvents: Record<string, unknown> };
@@ -77,10 +79,12 @@ const http = createServer((request, response) => {
       transactionEvents: {
         cursor: Buffer.from(`ev1:${Date.now()}:${sequence}`).toString('base64url'),
         sequence: 3,
+        kind: 'STATUS_CHANGED',
         status: 'CANCELLED',
         previousStatus: 'REDIRECTED',
         source: 'MERCHANT_API',
         occurredAt: now,
+        refund: null,
         transaction: {
           id: transactionId,
           merchantReference: `bench-${sequence}`,
