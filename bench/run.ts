@@ -48,6 +48,7 @@ for (const name of selected) {
 }
 
 const results = readResults();
+const previousSections = readPreviousSections();
 writeFileSync(OUTPUT, renderMarkdown(results));
 console.log(`\nbench: wrote ${OUTPUT}`);
 for (const outcome of outcomes) {
@@ -118,6 +119,17 @@ function readResults(): Map<string, StoredResult> {
   return results;
 }
 
+/** BENCHMARKS.md's sections by benchmark name, so a run of some benchmarks keeps the others' last figures. */
+function readPreviousSections(): Map<string, string> {
+  const sections = new Map<string, string>();
+  if (!existsSync(OUTPUT)) return sections;
+  for (const section of readFileSync(OUTPUT, 'utf8').split(/\n(?=## )/).slice(1)) {
+    const name = /^## ([^:]+):/.exec(section)?.[1];
+    if (name !== undefined) sections.set(name, section.trimEnd());
+  }
+  return sections;
+}
+
 function renderMarkdown(results: Map<string, StoredResult>): string {
   const names = [...new Set([...available, ...results.keys(), ...outcomes.map((outcome) => outcome.name)])];
   const lines: string[] = [
@@ -140,14 +152,23 @@ function renderMarkdown(results: Map<string, StoredResult>): string {
       ? `${outcome.status}${outcome.seconds !== undefined ? ` in ${round(outcome.seconds, 0)} s` : ''}${outcome.detail ? ` (${outcome.detail})` : ''}`
       : result
         ? `not run (result of ${result.date ? formatDate(new Date(result.date)) : 'an earlier run'})`
-        : 'not run, no result';
+        : previousSections.has(name)
+          ? 'not run (section kept from the previous BENCHMARKS.md)'
+          : 'not run, no result';
+    const kept = result === undefined ? previousSections.get(name) : undefined;
     const judged = result?.rows.filter((row) => row.pass !== undefined) ?? [];
-    const targets = judged.length === 0 ? '–' : `${judged.filter((row) => row.pass).length} of ${judged.length}`;
+    const passed = kept === undefined ? judged.filter((row) => row.pass).length : (kept.match(/\*\*PASS\*\*/g) ?? []).length;
+    const total = kept === undefined ? judged.length : passed + (kept.match(/\*\*FAIL\*\*/g) ?? []).length;
+    const targets = total === 0 ? '–' : `${passed} of ${total}`;
     lines.push(`| ${cell(name)} | ${cell(ran)} | ${targets} |`);
   }
   for (const name of names) {
     const result = results.get(name);
-    if (!result) continue;
+    if (!result) {
+      const kept = previousSections.get(name);
+      if (kept !== undefined) lines.push('', kept);
+      continue;
+    }
     lines.push('', `## ${cell(name)}: ${result.title}`, '');
     const measured = [result.date ? `Measured ${formatDate(new Date(result.date))}` : undefined, result.machine ? `on ${result.machine}` : undefined]
       .filter((part) => part !== undefined)
