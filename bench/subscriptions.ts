@@ -64,8 +64,11 @@ type LevelFigures = {
   burstPerSecond: number;
   heapPerSubscription: number;
   rssPerSubscription: number;
+  /** Deliveries that never came, over every phase (warm-up included). */
   missing: number;
   failed: number;
+  /** Why the first few POSTs were not accepted. */
+  refusals: string[];
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -182,6 +185,7 @@ async function measureLevel(writer: Writer, target: Target, level: number, trans
 
   let used = 0;
   let failed = 0;
+  const refusals: string[] = [];
   const take = (count: number) => {
     const taken = transactions.slice(used, used + count);
     used += count;
@@ -189,7 +193,9 @@ async function measureLevel(writer: Writer, target: Target, level: number, trans
   };
   const runChanges = async (changes: Seeded[], pacing: { rate: number } | { concurrency: number }): Promise<number> => {
     const started = performance.now();
-    failed += await writer.run({ ...target.command(changes), ...pacing }, (what, id, at) => (what === 'sent' ? sentAt : committedAt).set(id, at));
+    const outcome = await writer.run({ ...target.command(changes), ...pacing }, (what, id, at) => (what === 'sent' ? sentAt : committedAt).set(id, at));
+    failed += outcome.failed;
+    refusals.push(...outcome.refusals.slice(0, Math.max(0, 3 - refusals.length)));
     const elapsed = performance.now() - started;
     await waitUntil(() => receivedIds.length >= used * FANOUT, 30_000);
     return (changes.length / elapsed) * 1000;
@@ -213,7 +219,6 @@ async function measureLevel(writer: Writer, target: Target, level: number, trans
     if (committed !== undefined) fromCommit.push(receivedAt - committed);
   }
   const steadyPerSecond = ((steadyTo - steadyFrom) / ((receivedAts[steadyTo - 1] ?? steadyStarted) - steadyStarted)) * 1000;
-  let missing = steadyChanges * FANOUT - (steadyTo - steadyFrom);
 
   let burstPerSecond = Number.NaN;
   if (phase.burst) {
@@ -222,8 +227,8 @@ async function measureLevel(writer: Writer, target: Target, level: number, trans
     await runChanges(take(BURST), { concurrency: BURST_CONCURRENCY });
     const burstTo = receivedIds.length;
     burstPerSecond = ((burstTo - burstFrom) / ((receivedAts[burstTo - 1] ?? burstStarted) - burstStarted)) * 1000;
-    missing += BURST * FANOUT - (burstTo - burstFrom);
   }
+  const missing = used * FANOUT - receivedIds.length;
   transactions.splice(0, used); // consumed: the next phase on this level takes fresh ones
 
   await Promise.all(clients.map((client) => client.dispose()));
@@ -240,6 +245,7 @@ async function measureLevel(writer: Writer, target: Target, level: number, trans
     rssPerSubscription: (memoryIdle.rss - memoryBefore.rss) / level,
     missing,
     failed,
+    refusals,
   };
 }
 
@@ -360,7 +366,10 @@ async function main(): Promise<void> {
       );
       // The baseline is judged like ours: a POST it did not accept, or a delivery it lost, is reported, never hidden.
       for (const [name, figures] of [['paystream', ours], ['bare graphql-ws', baseline]] as const) {
-        if (figures.missing !== 0 || figures.failed !== 0) notes.push(`${name}, ${level} subscribers: ${figures.missing} deliveries missing, ${figures.failed} POSTs not accepted`);
+        if (figures.missing !== 0 || figures.failed !== 0) {
+          const why = figures.refusals.length > 0 ? ` (first answers: ${figures.refusals.join('; ')})` : '';
+          notes.push(`${name}, ${level} subscribers: ${figures.missing} deliveries missing, ${figures.failed} POSTs not accepted${why}`);
+        }
       }
     }
   } finally {

@@ -109,19 +109,22 @@ export type WriterCommand = {
   expect: string;
 };
 
+export type WriterOutcome = { failed: number; refusals: string[] };
+
 export type WriterMark = { what: 'sent' | 'committed'; id: string; at: number };
 
 export type WriterMessage =
   | { type: 'ready' }
   /** The marks travel with the result, not one message each: a message per change would cost both processes CPU during the measurement. */
-  | { type: 'done'; failed: number; marks: WriterMark[] };
+  | { type: 'done'; failed: number; refusals: string[]; marks: WriterMark[] };
 
 export type Writer = {
   /**
    * Runs the changes; `onMark` hears (what, transaction id, wall-clock ms) of each one's start and of its
-   * acknowledgement (or answer), all at the end of the run. Resolves with the number that failed.
+   * acknowledgement (or answer), all at the end of the run. Resolves with the number that failed and why the
+   * first few did.
    */
-  run(command: Omit<WriterCommand, 'type'>, onMark: (what: 'sent' | 'committed', id: string, at: number) => void): Promise<number>;
+  run(command: Omit<WriterCommand, 'type'>, onMark: (what: 'sent' | 'committed', id: string, at: number) => void): Promise<WriterOutcome>;
   close(): Promise<void>;
 };
 
@@ -138,9 +141,9 @@ export async function startWriter(script: string, env: Record<string, string>): 
   return {
     run(command, onMark) {
       return new Promise((resolve) => {
-        onDone = ({ failed, marks }) => {
+        onDone = ({ failed, refusals, marks }) => {
           for (const mark of marks) onMark(mark.what, mark.id, mark.at);
-          resolve(failed);
+          resolve({ failed, refusals });
         };
         child.send({ type: 'run', ...command } satisfies WriterCommand);
       });
