@@ -92,8 +92,11 @@ async function main(): Promise<void> {
     backstop.unref();
     await expiryRunner?.stop();
     await refundRunner?.stop();
-    await webhookSender?.stop();
+    // Webhook attempts get half the drain, then are aborted (due again at once, for another instance or the next
+    // start): WEBHOOK_TIMEOUT_MS may well exceed the whole budget.
+    const webhooksStopped = webhookSender?.stop({ graceMs: Math.min(config.webhooks.timeoutMs, Math.floor(drainMs / 2)) });
     const { cutConnections } = await app.close({ timeoutMs: drainMs });
+    await webhooksStopped;
     await db.close();
     logger.info({ cutConnections }, 'stopped');
     process.exit(0);

@@ -11,7 +11,9 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
 
 /**
  * The server process SIGKILLed while attempts are in flight, then started again: every webhook arrives, and the
- * receiver's idempotent store holds each webhook-id exactly once. Needs PostgreSQL (two processes, one database).
+ * receiver's idempotent store holds each webhook-id exactly once. SIGTERM with attempts hanging: the stop ends
+ * within SHUTDOWN_TIMEOUT_SECONDS though WEBHOOK_TIMEOUT_MS is longer, and the aborted attempts go out after the
+ * restart. Needs PostgreSQL (two processes, one database).
  */
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -19,7 +21,7 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 });
 
-function startServer(db: TestDatabase): RunningProcess {
+function startServer(db: TestDatabase, overrides: Record<string, string> = {}): RunningProcess {
   const running = startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
@@ -33,6 +35,7 @@ function startServer(db: TestDatabase): RunningProcess {
     WEBHOOK_SENDER_INTERVAL_MS: '50',
     WEBHOOK_TIMEOUT_MS: '1000',
     WEBHOOK_RETRY_SCHEDULE: '100ms',
+    ...overrides,
   });
   cleanups.push(() => running.stop('SIGKILL'));
   return running;
@@ -91,4 +94,35 @@ describe.skipIf(TEST_DATABASE_URL === undefined)('webhooks across a SIGKILL of t
     expect(sentTwice).toBeLessThanOrEqual(16);
     expect(await second.stop('SIGTERM')).toBe(0);
   }, 120_000);
+
+  it('SIGTERM with attempts hanging stops within SHUTDOWN_TIMEOUT_SECONDS (WEBHOOK_TIMEOUT_MS 15 s); the aborted attempts are sent after the restart, not counted as failures', async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const receiver: WebhookReceiver = await startWebhookReceiver();
+    cleanups.push(() => receiver.close());
+    const { merchant } = await createMerchant(db, 'Stopped');
+    await createWebhookEndpoint(
+      db,
+      { role: 'ADMIN', apiKeyId: 'test' },
+      { allowLocalReceivers: true },
+      { url: receiver.url, kinds: ['STATUS_CHANGED'], statuses: ['CREATED'], merchantId: Buffer.from(`Merchant:${merchant.id}`).toString('base64') },
+    );
+    await seedTransactions(db.sql, Array.from({ length: 5 }, () => ({ merchantId: merchant.id })));
+    receiver.answer = () => ({ status: 200, never: true });
+    const settings = { WEBHOOK_TIMEOUT_MS: '15000', SHUTDOWN_TIMEOUT_SECONDS: '3' };
+    const first = startServer(db, settings);
+    await waitFor(() => receiver.received.length >= 5, 'five hanging attempts');
+    const stopStarted = performance.now();
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(performance.now() - stopStarted).toBeLessThan(3_000);
+    const afterStop = await db.prisma.webhookDelivery.findMany({ where: { merchantId: merchant.id } });
+    expect(afterStop.map((delivery) => [delivery.status, delivery.failures, delivery.leasedUntil])).toEqual(Array(5).fill(['PENDING', 0, null]));
+    expect(await db.prisma.webhookEndpoint.findFirstOrThrow({ where: { merchantId: merchant.id } })).toMatchObject({ enabled: true, failingSince: null });
+
+    receiver.answer = () => ({ status: 200 });
+    const second = startServer(db, settings);
+    await waitFor(() => receiver.store.size === 5, 'the aborted attempts to be sent again', 20_000);
+    expect(new Set(receiver.store.keys())).toEqual(new Set(afterStop.map((delivery) => delivery.webhookId)));
+    expect(await second.stop('SIGTERM')).toBe(0);
+  }, 60_000);
 });

@@ -325,6 +325,36 @@ describe('webhook delivery', () => {
     expect(new Set(target.received.map((webhook) => webhook.id)).size).toBe(40);
   });
 
+  it('stop() aborts the attempts still in flight after its grace: logged, due again at once, not a failure of the endpoint', async () => {
+    const target = await receiver();
+    target.answer = () => ({ status: 200, never: true });
+    const endpoint = await endpointFor(target, { kinds: ['STATUS_CHANGED'], statuses: ['CAPTURED'] });
+    const endpointId = decodeGlobalId(endpoint.id, 'WebhookEndpoint') ?? '';
+    await transactionThrough(['CAPTURED']);
+    // WEBHOOK_TIMEOUT_MS (15 s by default) longer than a shutdown's whole budget (SHUTDOWN_TIMEOUT_SECONDS, 10 s).
+    const config = { ...server.config, webhooks: { ...server.config.webhooks, timeoutMs: 15_000 } };
+    const stopping = createWebhookSender({ db: server.db, config, logger: createLogger('silent'), registry: server.app.metrics.registry, limits: LIMITS });
+    const run = stopping.runOnce();
+    await waitFor(() => target.received.length === 1, 'the attempt to reach the receiver');
+    const started = performance.now();
+    await stopping.stop({ graceMs: 200 });
+    const stopMs = performance.now() - started;
+    expect(await run).toBe(1);
+    expect(stopMs).toBeGreaterThanOrEqual(190);
+    expect(stopMs).toBeLessThan(1_500);
+    const delivery = await server.db.prisma.webhookDelivery.findFirstOrThrow({ where: { endpointId }, include: { attemptLog: true } });
+    expect(delivery).toMatchObject({ status: 'PENDING', failures: 0, attempts: 1, leasedUntil: null });
+    expect(delivery.nextAttemptAt.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(delivery.attemptLog).toMatchObject([{ statusCode: null, error: expect.stringMatching(/^aborted/) }]);
+    expect(await server.db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId } })).toMatchObject({ enabled: true, failingSince: null });
+    expect(await metricSum(server.app.metrics, 'paystream_webhook_attempts_total', { outcome: 'aborted' })).toBeGreaterThanOrEqual(1);
+    // The next sender (another instance, or this one restarted) sends it at once, with the same webhook-id.
+    target.answer = () => ({ status: 200 });
+    expect(await sender().runOnce()).toBe(1);
+    expect(target.received.map((webhook) => webhook.id)).toEqual([delivery.webhookId, delivery.webhookId]);
+    expect(target.store.size).toBe(1);
+  });
+
   it('a delivery whose sender died mid-attempt is sent again once its lease ends, with the same webhook-id', async () => {
     const target = await receiver();
     const endpoint = await endpointFor(target, { kinds: ['STATUS_CHANGED'], statuses: ['CAPTURED'] });

@@ -162,6 +162,28 @@ export async function recordAttempt(session: SqlSession, record: AttemptRecord):
   return row === undefined ? undefined : { endpointDisabled: row.endpoint_disabled };
 }
 
+const RELEASE_ABORTED_ATTEMPT = sql<{ id: string }>(
+  `WITH delivery AS (
+     UPDATE webhook_deliveries
+     SET attempts = attempts + 1, leased_until = NULL, next_attempt_at = now(), last_attempt_at = $2::timestamptz,
+         payload = COALESCE(payload, $5::text)
+     WHERE id = $1::uuid AND status = 'PENDING'
+     RETURNING id
+   )
+   INSERT INTO webhook_attempts (delivery_id, attempted_at, duration_ms, status_code, error, response_excerpt)
+   SELECT id, $2::timestamptz, $3::int, NULL, $4::text, NULL FROM delivery
+   RETURNING delivery_id::text AS id`,
+  'paystream_release_aborted_webhook_attempt',
+);
+
+/**
+ * An attempt this instance cut short (shutdown): logged, its lease released and the delivery due again at once,
+ * with neither its retry schedule (failures) nor the endpoint's failure streak touched: it says nothing of the receiver.
+ */
+export async function releaseAbortedAttempt(session: SqlSession, attempt: { deliveryId: string; attemptedAt: Date; durationMs: number; error: string; payload: string }): Promise<void> {
+  await session.query(RELEASE_ABORTED_ATTEMPT, [attempt.deliveryId, attempt.attemptedAt.toISOString(), attempt.durationMs, attempt.error, attempt.payload]);
+}
+
 const REDELIVER = sql<{ id: string }>(
   `UPDATE webhook_deliveries
    SET status = 'PENDING', failures = 0, next_attempt_at = now(), completed_at = NULL

@@ -24,10 +24,12 @@ export type PostOutcome = Readonly<{
   error: string | undefined;
   excerpt: string | undefined;
   retryAfter: string | undefined;
+  /** The request was cut by the caller's signal (shutdown): no verdict on the receiver, retried as it was. */
+  aborted?: boolean;
 }>;
 
 export type Poster = {
-  post(url: string, headers: Readonly<Record<string, string>>, body: string, timeoutMs: number): Promise<PostOutcome>;
+  post(url: string, headers: Readonly<Record<string, string>>, body: string, timeoutMs: number, signal?: AbortSignal): Promise<PostOutcome>;
   /** Closes the kept-alive sockets. */
   close(): void;
 };
@@ -59,7 +61,7 @@ export function createPoster(options: { allowLocalReceivers: boolean }): Poster 
   };
 
   return {
-    post(url, headers, body, timeoutMs) {
+    post(url, headers, body, timeoutMs, signal) {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       const checked = checkEndpointUrl(url, allowLoopback);
@@ -73,12 +75,19 @@ export function createPoster(options: { allowLocalReceivers: boolean }): Poster 
         const chunks: Buffer[] = [];
         let received = 0;
         let settled = false;
+        let aborted = false;
         const finish = (error: string | undefined) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          signal?.removeEventListener('abort', abort);
           const excerpt = chunks.length === 0 ? undefined : Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8');
-          resolve({ statusCode, durationMs: elapsed(), error, excerpt, retryAfter });
+          resolve(aborted ? { statusCode: undefined, durationMs: elapsed(), error, excerpt: undefined, retryAfter: undefined, aborted } : { statusCode, durationMs: elapsed(), error, excerpt, retryAfter });
+        };
+        const abort = () => {
+          aborted = true;
+          req.destroy(new Error('aborted: the sender is shutting down'));
+          finish('aborted: the sender is shutting down');
         };
         const req = request(
           target,
@@ -108,6 +117,8 @@ export function createPoster(options: { allowLocalReceivers: boolean }): Poster 
           req.destroy(new Error(`no complete answer within ${timeoutMs} ms`));
         }, timeoutMs);
         req.on('error', (error) => finish(statusCode === undefined ? describe(error) : undefined));
+        if (signal?.aborted) abort();
+        else signal?.addEventListener('abort', abort, { once: true });
         req.end(body);
       });
     },

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
-import { claimDueDeliveries, readQueueStats, recordAttempt, type ClaimedDelivery } from '../../db/sql/webhooks.ts';
+import { claimDueDeliveries, readQueueStats, recordAttempt, releaseAbortedAttempt, type ClaimedDelivery } from '../../db/sql/webhooks.ts';
 import { EVENTS_CHANNEL, listenForCommits } from '../../db/sql/events.ts';
 import { judgeStatusCode, parseRetryAfter, retryDelayMs, webhookHeaders } from '../../domain/webhooks.ts';
 import type { Logger } from '../../logger.ts';
@@ -22,7 +22,9 @@ import { webhooksDue } from './deliveries.ts';
  *   disables the endpoint; so does failing continuously for WEBHOOK_DISABLE_AFTER.
  * - A process that dies mid-attempt leaves the lease behind; the delivery is due again when it ends (an attempt
  *   never outlives its lease), with the same webhook-id and body: receivers deduplicate on webhook-id.
- * - stop() waits for the attempts in flight to be recorded: a graceful restart sends nothing twice.
+ * - stop() lets the attempts in flight finish for a grace period, then aborts the rest: each aborted one is logged and
+ *   due again at once (for another instance, or this one after its restart), not counted as a failure of the
+ *   endpoint. So a shutdown ends within its budget whatever WEBHOOK_TIMEOUT_MS is.
  * Woken by commits (LISTEN, on PostgreSQL), by redeliveries of this process, and every WEBHOOK_SENDER_INTERVAL_MS.
  */
 
@@ -48,7 +50,7 @@ export function webhookMetrics(registry: Registry, db: Database): WebhookMetrics
   const metrics: WebhookMetrics = {
     attempts: new Counter({
       name: 'paystream_webhook_attempts_total',
-      help: 'Webhook attempts by outcome (succeeded, failed: retried or given up, gone: 410)',
+      help: 'Webhook attempts by outcome (succeeded, failed: retried or given up, gone: 410, aborted: cut by a shutdown and due again)',
       labelNames: ['outcome'],
       registers,
     }),
@@ -107,8 +109,11 @@ export type WebhookSenderDeps = {
 export type WebhookSender = {
   /** Claims what is due now and waits until those attempts are recorded (tests; the timer does the same). */
   runOnce(): Promise<number>;
-  /** Stops claiming and waits for the attempts in flight to be recorded. */
-  stop(): Promise<void>;
+  /**
+   * Stops claiming, lets the attempts in flight finish for up to `graceMs` (default: none), aborts the rest (due
+   * again at once, not a failure of their endpoint) and waits until every attempt is recorded.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
 };
 
 export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { start(): void } {
@@ -118,6 +123,10 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const metrics = webhookMetrics(deps.registry, db);
   const poster: Poster = createPoster({ allowLocalReceivers: settings.allowLocalReceivers });
   const inFlight = new Set<Promise<void>>();
+  /** Aborts the requests in flight when a stop's grace period is over. */
+  const shutdown = new AbortController();
+  /** Claims under way (from the timer, a wake-up or runOnce): stop waits for them before the attempts they start. */
+  const claims = new Set<Promise<number>>();
   let stopped = false;
   let started = false;
   let filling: Promise<number> | undefined;
@@ -129,7 +138,12 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
     const now = new Date();
     const secrets = signingSecrets(delivery.endpoint, now);
     const headers = webhookHeaders({ id: delivery.webhookId, timestamp: Math.floor(now.getTime() / 1000), body }, secrets);
-    const outcome = await poster.post(delivery.endpoint.url, headers, body, settings.timeoutMs);
+    const outcome = await poster.post(delivery.endpoint.url, headers, body, settings.timeoutMs, shutdown.signal);
+    if (outcome.aborted) {
+      await releaseAbortedAttempt(db.sql, { deliveryId: delivery.id, attemptedAt: now, durationMs: outcome.durationMs, error: outcome.error ?? 'aborted', payload: body });
+      metrics.attempts.inc({ outcome: 'aborted' });
+      return;
+    }
     await record(delivery, body, now, outcome);
   };
 
@@ -173,7 +187,15 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   };
 
   /** Claims as many due deliveries as there is room for and starts their attempts; returns how many. */
-  const fill = async (): Promise<number> => {
+  const fill = (): Promise<number> => {
+    if (stopped) return Promise.resolve(0);
+    const claim = claimAndStart();
+    claims.add(claim);
+    void claim.catch(() => 0).finally(() => claims.delete(claim));
+    return claim;
+  };
+
+  const claimAndStart = async (): Promise<number> => {
     const claimed = await claimDueDeliveries(db.sql, { limit: MAX_IN_FLIGHT - inFlight.size, perEndpoint: PER_ENDPOINT, leaseMs: settings.timeoutMs + LEASE_MARGIN_MS });
     if (claimed.length === 0) return 0;
     const bodies = await eventPayloads(
@@ -249,19 +271,27 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
       let total = 0;
       for (;;) {
         await filling;
-        const claimed = inFlight.size < MAX_IN_FLIGHT ? await fill() : 0;
+        const claimed = !stopped && inFlight.size < MAX_IN_FLIGHT ? await fill() : 0;
         total += claimed;
         if (claimed === 0 && inFlight.size === 0) return total;
         // Full, or nothing claimable until an attempt ends (its endpoint's slots, or a retry it schedules).
         if (claimed === 0 || inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
       }
     },
-    async stop() {
+    async stop(options = {}) {
       stopped = true;
       unsubscribe();
       if (timer !== undefined) clearTimeout(timer);
-      await filling;
-      await Promise.all(inFlight);
+      await Promise.allSettled([...claims]);
+      const graceMs = options.graceMs ?? 0;
+      if (inFlight.size > 0 && graceMs > 0) {
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.all(inFlight), new Promise((resolve) => (grace = setTimeout(resolve, graceMs)))]);
+        clearTimeout(grace);
+      }
+      shutdown.abort();
+      // A claim that was under way when stop began adds attempts late: they are aborted at once, and awaited too.
+      while (inFlight.size > 0) await Promise.all(inFlight);
       poster.close();
       await listener?.end().catch(() => undefined);
     },
