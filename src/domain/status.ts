@@ -47,6 +47,7 @@ export const STATUS_RANK: Readonly<Record<TransactionStatus, number>> = {
 /** The statusReason of a CANCELLED transaction says who cancelled (docs/ENDINGS.md). */
 export const CANCELLED_BY_MERCHANT = 'CANCELLED_BY_MERCHANT';
 export const CANCELLED_BY_CONSUMER = 'CANCELLED_BY_CONSUMER';
+export const CANCELLED_BY_ADMIN = 'CANCELLED_BY_ADMIN';
 
 const FINAL: ReadonlySet<TransactionStatus> = new Set(['PAID', 'REJECTED', 'CANCELLED']);
 const CANCELLABLE: ReadonlySet<TransactionStatus> = new Set(['CREATED', 'REDIRECTED']);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { isKnownCurrency, parseMoney } from '../domain/money.ts';
 import { normaliseReturnUrl } from '../domain/return-url.ts';
+import { CANCELLED_BY_ADMIN, CANCELLED_BY_MERCHANT } from '../domain/status.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { prismaSession, uuidv7 } from '../db/session.ts';
@@ -171,8 +172,8 @@ export async function cancelTransaction(deps: ServiceDeps, canceller: Canceller,
   const outcome = await transition(
     deps.db,
     canceller.role === 'ADMIN'
-      ? { transactionId, target: 'CANCELLED', source: 'ADMIN_API', reason: 'CANCELLED_BY_ADMIN' }
-      : { transactionId, target: 'CANCELLED', source: 'MERCHANT_API', reason: 'CANCELLED_BY_MERCHANT', merchantId: canceller.merchantId },
+      ? { transactionId, target: 'CANCELLED', source: 'ADMIN_API', reason: CANCELLED_BY_ADMIN }
+      : { transactionId, target: 'CANCELLED', source: 'MERCHANT_API', reason: CANCELLED_BY_MERCHANT, merchantId: canceller.merchantId },
   );
   if (outcome.kind === 'applied') return outcome.transaction;
   if (outcome.kind === 'not_found') throw new NotFoundError();
