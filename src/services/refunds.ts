@@ -18,6 +18,7 @@ import type { RefundOutcome } from '../domain/refunds.ts';
 import { readRefunds } from '../db/sql/refunds.ts';
 import type { EventSource } from '../generated/prisma/client.ts';
 import { completeLockedRefund, lockTransaction, requestRefund } from './transitions.ts';
+import { createWakeUp } from './wake-up.ts';
 
 /**
  * Refunds as callers ask for them. A refund is recorded REQUESTED (reserved against the captured amount under the
@@ -189,13 +190,4 @@ export function stuckRefundsWhere(merchantId: string | undefined): Prisma.Refund
  * In-process wake-up for the refund runner: a refund just committed, call Alipay now rather than at the next poll.
  * Only a hint (other instances find the refund by polling); the refund row is the truth.
  */
-export const refundRequested = {
-  listeners: new Set<() => void>(),
-  notify(): void {
-    for (const listener of this.listeners) listener();
-  },
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  },
-};
+export const refundRequested = createWakeUp();

@@ -8,6 +8,7 @@ import { merchantScope } from '../merchant-scope.ts';
 import type { Actor } from '../merchants.ts';
 import { findOwnEndpoint } from './endpoints.ts';
 import { testPayload } from './payload.ts';
+import { createWakeUp } from '../wake-up.ts';
 
 /**
  * The delivery log and what a merchant does with it: read it, redeliver one delivery or everything that failed
@@ -20,16 +21,7 @@ import { testPayload } from './payload.ts';
  * Wakes this process's webhook sender at once (a redelivery, a test message). Only a hint: other instances find
  * the due rows by polling; the delivery row is the truth.
  */
-export const webhooksDue = {
-  listeners: new Set<() => void>(),
-  notify(): void {
-    for (const listener of this.listeners) listener();
-  },
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  },
-};
+export const webhooksDue = createWakeUp();
 
 export type DeliveryFilter = {
   /** Database id of the endpoint (already scoped). */
