@@ -1,5 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../db/client.ts';
+import { uuidv7 } from '../db/session.ts';
+import type { ClientSecretRow } from '../db/sql/transactions.ts';
 import { isUuid } from '../domain/ids.ts';
 
 /**
@@ -18,18 +20,16 @@ function digest(secret: string): Buffer {
   return createHash('sha256').update(secret).digest();
 }
 
-/** Issues a new client secret for `transaction` (each createTransaction answer, replays included, gets its own). */
-export async function issueClientSecret(db: Database, transaction: { id: string; merchantId: string }, now = new Date()): Promise<string> {
-  const secret = `pcs_${transaction.id.replaceAll('-', '')}_${randomBytes(32).toString('base64url')}`;
-  await db.prisma.clientSecret.create({
-    data: {
-      transactionId: transaction.id,
-      merchantId: transaction.merchantId,
-      secretHash: digest(secret).toString('hex'),
-      expiresAt: new Date(now.getTime() + CLIENT_SECRET_TTL_HOURS * 3_600_000),
-    },
-  });
-  return secret;
+/**
+ * A new client secret for the transaction `transactionId` and the row that stores its digest (each createTransaction
+ * answer, replays included, gets its own): written in the same statement as the transaction (src/db/sql/transactions.ts).
+ */
+export function newClientSecret(transactionId: string, now = new Date()): { secret: string; row: ClientSecretRow } {
+  const secret = `pcs_${transactionId.replaceAll('-', '')}_${randomBytes(32).toString('base64url')}`;
+  return {
+    secret,
+    row: { id: uuidv7(now.getTime()), secretHash: digest(secret).toString('hex'), expiresAt: new Date(now.getTime() + CLIENT_SECRET_TTL_HOURS * 3_600_000) },
+  };
 }
 
 /**

@@ -5,8 +5,8 @@ import { normaliseReturnUrl } from '../domain/return-url.ts';
 import { CANCELLED_BY_ADMIN, CANCELLED_BY_MERCHANT } from '../domain/status.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
-import { prismaSession, uuidv7 } from '../db/session.ts';
-import { lockIdempotencyKey } from '../db/sql/transactions.ts';
+import { awaitPipelined, uuidv7, withPgTransaction } from '../db/session.ts';
+import { findIdempotencyRecord, lockIdempotencyKey, readTransactionIssuingSecret, type TransactionWithEvents } from '../db/sql/transactions.ts';
 import type { PaymentProduct, Prisma, Transaction } from '../generated/prisma/client.ts';
 import { buildRedirectUrl } from '../providers/alipay/redirect.ts';
 import type { AlipaySettings } from '../providers/settings.ts';
@@ -17,7 +17,8 @@ import {
   ValidationFailedError,
   type FieldProblem,
 } from './errors.ts';
-import { applyLockedTransition, recordCreation, transition } from './transitions.ts';
+import { newClientSecret } from './client-secrets.ts';
+import { recordRedirectedCreation, transition } from './transitions.ts';
 
 export type ServiceDeps = { db: Database; config: Config; alipay: AlipaySettings };
 
@@ -102,62 +103,50 @@ function requestFingerprint(input: ValidCreateInput): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** A created (or idempotently found) transaction with its history, and the client secret issued with this answer. */
+export type CreatedTransaction = TransactionWithEvents & { clientSecret: string };
+
 /**
- * Creates a transaction, records CREATED, builds the consumer's redirect and moves it to REDIRECTED, in
- * one database transaction. With an idempotency key, concurrent calls are serialised on a transaction-
- * scoped advisory lock of (merchant, key), so exactly one transaction is created per key.
+ * Creates a transaction, records CREATED, builds the consumer's redirect and moves it to REDIRECTED, with a new client
+ * secret: one statement, one round trip (src/db/sql/transactions.ts), atomic on its own. With an idempotency key,
+ * concurrent calls are serialised on a transaction-scoped advisory lock of (merchant, key), so exactly one
+ * transaction is created per key: BEGIN, lock and the key's record go out together, then the create (or the
+ * replay's read) with COMMIT: two round trips.
  */
 export async function createTransaction(
   deps: ServiceDeps,
   merchantId: string,
   rawInput: CreateTransactionInput,
-): Promise<Transaction> {
+  now = new Date(),
+): Promise<CreatedTransaction> {
   const input = validateCreateTransaction(rawInput, deps.config);
-  const fingerprint = requestFingerprint(input);
-  return deps.db.prisma.$transaction(async (tx) => {
-    if (input.idempotencyKey !== undefined) {
-      const replay = await findIdempotentReplay(tx, merchantId, input.idempotencyKey, fingerprint);
-      if (replay) return replay;
-    }
-    // The id is ours (a UUIDv7, as Prisma would make), so the signed redirect is ready before the row is written.
-    const id = uuidv7();
+  // The id is ours (a UUIDv7, as Prisma would make), so the signed redirect and the client secret are ready before the row is written.
+  const newTransaction = () => {
+    const id = uuidv7(now.getTime());
     const redirectUrl = buildRedirectUrl(deps.alipay, { id, ...input });
-    const session = prismaSession(tx);
-    const created = await recordCreation(session, { id, merchantId, ...input, redirectUrl, source: 'MERCHANT_API' });
-    await applyLockedTransition(session, created, { target: 'REDIRECTED', source: 'MERCHANT_API' });
-    if (input.idempotencyKey !== undefined) {
-      await tx.idempotencyRecord.upsert({
-        where: { merchantId_key: { merchantId, key: input.idempotencyKey } },
-        create: {
-          merchantId,
-          key: input.idempotencyKey,
-          requestHash: fingerprint,
-          transactionId: id,
-          expiresAt: new Date(Date.now() + deps.config.idempotencyTtlHours * 3_600_000),
-        },
-        update: {
-          requestHash: fingerprint,
-          transactionId: id,
-          createdAt: new Date(),
-          expiresAt: new Date(Date.now() + deps.config.idempotencyTtlHours * 3_600_000),
-        },
-      });
+    return { row: { id, merchantId, ...input, redirectUrl, source: 'MERCHANT_API' as const }, issued: newClientSecret(id, now) };
+  };
+  const { idempotencyKey } = input;
+  if (idempotencyKey === undefined) {
+    const { row, issued } = newTransaction();
+    const created = await recordRedirectedCreation(deps.db.sql, row, issued.row, undefined);
+    return { ...created, clientSecret: issued.secret };
+  }
+  const requestHash = requestFingerprint(input);
+  return withPgTransaction(deps.db.pool, async (session) => {
+    const [, record] = await awaitPipelined([lockIdempotencyKey(session, merchantId, idempotencyKey), findIdempotencyRecord(session, merchantId, idempotencyKey)]);
+    if (record && record.expiresAt > now) {
+      if (record.requestHash !== requestHash) throw new IdempotencyConflictError();
+      const replay = newClientSecret(record.transactionId, now);
+      const [found] = await awaitPipelined([readTransactionIssuingSecret(session, record.transactionId, replay.row), session.commit()]);
+      if (!found) throw new Error(`idempotency record of ${merchantId} points at a missing transaction ${record.transactionId}`);
+      return { ...found, clientSecret: replay.secret };
     }
-    return tx.transaction.findUniqueOrThrow({ where: { id } });
+    const { row, issued } = newTransaction();
+    const expiresAt = new Date(now.getTime() + deps.config.idempotencyTtlHours * 3_600_000);
+    const [created] = await awaitPipelined([recordRedirectedCreation(session, row, issued.row, { key: idempotencyKey, requestHash, expiresAt }), session.commit()]);
+    return { ...created, clientSecret: issued.secret };
   });
-}
-
-async function findIdempotentReplay(
-  tx: Prisma.TransactionClient,
-  merchantId: string,
-  key: string,
-  fingerprint: string,
-): Promise<Transaction | undefined> {
-  await lockIdempotencyKey(prismaSession(tx), merchantId, key);
-  const record = await tx.idempotencyRecord.findUnique({ where: { merchantId_key: { merchantId, key } } });
-  if (!record || record.expiresAt <= new Date()) return undefined;
-  if (record.requestHash !== fingerprint) throw new IdempotencyConflictError();
-  return tx.transaction.findUniqueOrThrow({ where: { id: record.transactionId } });
 }
 
 /** Who cancels: a merchant (its own transactions only) or ADMIN (any); the history records which. */

@@ -5,7 +5,17 @@ import { classify, type TransitionClass } from '../domain/status.ts';
 import type { Database } from '../db/client.ts';
 import { prismaSession, type SqlSession } from '../db/session.ts';
 import { completeRefund, findOpenCaptureAnomaly, insertRefundRequest } from '../db/sql/refunds.ts';
-import { insertCreatedTransaction, lockTransactionRows, writeStatusChanges, type LockedTransaction, type NewTransactionRow } from '../db/sql/transactions.ts';
+import {
+  insertCreatedTransaction,
+  insertRedirectedTransaction,
+  lockTransactionRows,
+  writeStatusChanges,
+  type ClientSecretRow,
+  type IdempotencyRow,
+  type LockedTransaction,
+  type NewTransactionRow,
+  type TransactionWithEvents,
+} from '../db/sql/transactions.ts';
 import type {
   EventSource,
   Prisma,
@@ -137,6 +147,22 @@ export async function recordCreation(session: SqlSession, row: NewTransactionRow
     refundedMinor: 0n,
     refundPendingMinor: 0n,
   };
+}
+
+/**
+ * A transaction begins and moves on to REDIRECTED at once, as recordCreation + applyLockedTransition would write it
+ * (version 2; history CREATED, then REDIRECTED from CREATED) but in one statement: createTransaction's whole write,
+ * with the client secret and idempotency record that go with it. Returns the row with its history.
+ */
+export async function recordRedirectedCreation(
+  session: SqlSession,
+  row: NewTransactionRow,
+  clientSecret: ClientSecretRow,
+  idempotency: IdempotencyRow | undefined,
+): Promise<TransactionWithEvents> {
+  const verdict = classify('CREATED', 'REDIRECTED');
+  if (verdict !== 'apply') throw new Error(`CREATED -> REDIRECTED is ${verdict}, not a transition to apply`);
+  return insertRedirectedTransaction(session, row, clientSecret, idempotency);
 }
 
 /** Applies a transition inside the caller's database transaction (so it can be combined with other writes). */

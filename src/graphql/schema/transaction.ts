@@ -5,7 +5,7 @@ import { encodeEventCursor } from '../../events/cursor.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { ForbiddenError, IdempotencyConflictError, InvalidStateError, NotFoundError, ValidationFailedError } from '../../services/errors.ts';
 import { merchantScope, requestedMerchantScope } from '../../services/merchant-scope.ts';
-import { CLIENT_SECRET_TTL_HOURS, issueClientSecret } from '../../services/client-secrets.ts';
+import { CLIENT_SECRET_TTL_HOURS } from '../../services/client-secrets.ts';
 import { cancelTransaction, createTransaction, findTransaction } from '../../services/transactions.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -178,8 +178,10 @@ builder.queryFields((t) => ({
 const issuedClientSecrets = new WeakMap<object, string>();
 
 builder.mutationFields((t) => ({
-  createTransaction: t.field({
-    type: TransactionNode,
+  // A prismaField, so that Pothos plans the answer's selection as loaded by the resolver: the created row comes back
+  // with its history from the statement that wrote it, and no further query reads what was just written.
+  createTransaction: t.prismaField({
+    type: 'Transaction',
     authScopes: { merchant: true },
     description:
       'A merchant key asks to be paid: the transaction is created and REDIRECTED, with the redirectUrl to send the consumer to. ' +
@@ -200,11 +202,11 @@ builder.mutationFields((t) => ({
       },
       dataField: { name: 'transaction', description: 'the transaction, REDIRECTED, with its redirectUrl' },
     },
-    resolve: async (_root, { input }, context) => {
+    resolve: async (_query, _root, { input }, context) => {
       if (context.actor.role !== 'MERCHANT') throw new ForbiddenError('a merchant key is needed');
-      const transaction = await createTransaction(context, context.actor.merchantId, input);
-      issuedClientSecrets.set(transaction, await issueClientSecret(context.db, transaction));
-      return transaction;
+      const created = await createTransaction(context, context.actor.merchantId, input);
+      issuedClientSecrets.set(created, created.clientSecret);
+      return created;
     },
   }),
   cancelTransaction: t.field({
