@@ -6,8 +6,17 @@ import type { TypedDocumentString } from './generated/graphql.ts';
  * browser's httpOnly session cookie authenticates everything, and this code never sees it.
  */
 
-export type Role = 'ADMIN' | 'MERCHANT';
+/** MERCHANT_READ_ONLY: a merchant's read-only key (it views everything of its merchant and changes nothing). */
+export type Role = 'ADMIN' | 'MERCHANT' | 'MERCHANT_READ_ONLY';
 export type Session = { role: Role; merchant: { id: string; name: string } | null; expiresAt: string };
+
+/** A read-only session: every button that would change something is disabled (the API refuses it anyway). */
+export function readOnly(session: Session): boolean {
+  return session.role === 'MERCHANT_READ_ONLY';
+}
+
+/** Shown beside a disabled button of a read-only session. */
+export const READ_ONLY_REASON = 'Signed in with a read-only key: nothing can be changed';
 
 /** A refusal the console shows as it is: the server's message and its code. */
 export class ApiError extends Error {
@@ -17,6 +26,11 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A mutation result union's typed refusal (ValidationError, NotFoundError, ...) as an error to show; undefined on success. */
+export function refusal(result: { __typename?: string; message?: string; code?: string }): ApiError | undefined {
+  return result.message !== undefined ? new ApiError(result.message, result.code ?? 'REFUSED') : undefined;
 }
 
 let signedOutHandler: () => void = () => undefined;
@@ -42,6 +56,10 @@ function messageOf(body: unknown, fallback: string): string {
   return typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string' ? body.message : fallback;
 }
 
+function errorCodeOf(body: unknown, fallback: string): string {
+  return typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'string' ? body.error : fallback;
+}
+
 export async function signIn(apiKey: string): Promise<Session> {
   const response = await fetch('/console/session', {
     method: 'POST',
@@ -52,7 +70,8 @@ export async function signIn(apiKey: string): Promise<Session> {
   if (response.status === 201) return (await response.json()) as Session;
   if (response.status === 401) throw new ApiError('This API key is unknown, malformed or revoked.', 'UNAUTHENTICATED');
   if (response.status === 429) throw new ApiError('Too many requests with this key: wait a moment and try again.', 'RATE_LIMITED');
-  throw new ApiError(messageOf(await response.json().catch(() => null), `Sign-in failed (${response.status}).`), `HTTP_${response.status}`);
+  const body: unknown = await response.json().catch(() => null);
+  throw new ApiError(messageOf(body, `Sign-in failed (${response.status}).`), errorCodeOf(body, `HTTP_${response.status}`));
 }
 
 /** The signed-in session, or null when there is none. */

@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { currentSession, onSignedOut, request, signOut, type Session } from './api.ts';
 import { MerchantsDocument } from './operations.ts';
+import { ApiKeys } from './pages/ApiKeys.tsx';
 import { Live } from './pages/Live.tsx';
 import { Operations } from './pages/Operations.tsx';
 import { Reports } from './pages/Reports.tsx';
@@ -26,7 +27,10 @@ const PAGES: Page[] = [
   },
   { path: 'reports', title: 'Reports', view: (props) => <Reports {...props} /> },
   { path: 'operations', title: 'Operations', adminOnly: true, view: (props) => <Operations {...props} /> },
+  { path: 'keys', title: 'API keys', view: (props) => <ApiKeys {...props} /> },
 ];
+
+const ROLE_LABEL: Record<Session['role'], string> = { ADMIN: 'ADMIN', MERCHANT: 'MERCHANT', MERCHANT_READ_ONLY: 'READ-ONLY' };
 
 function MerchantFilter({ route }: { route: Route }) {
   const [merchants] = useLoad(() => request(MerchantsDocument, { first: 100 }), 'merchants');
@@ -73,7 +77,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         </nav>
         <span class="who">
           {session.role === 'ADMIN' ? <MerchantFilter route={route} /> : <span class="merchant-name">{session.merchant?.name}</span>}
-          <span class="role">{session.role}</span>
+          <span class="role">{ROLE_LABEL[session.role]}</span>
           <button type="button" class="sign-out" onClick={onSignOut}>
             Sign out
           </button>

@@ -363,3 +363,81 @@ export const CreateMerchantDocument = graphql(`
     }
   }
 `);
+
+export const ApiKeysDocument = graphql(`
+  query ConsoleApiKeys($merchantId: ID) {
+    apiKeys(merchantId: $merchantId) {
+      id
+      prefix
+      role
+      publishableKey
+      createdAt
+      lastUsedAt
+      expiresAt
+      revokedAt
+    }
+  }
+`);
+
+export const CreateApiKeyDocument = graphql(`
+  mutation ConsoleCreateApiKey($role: MerchantKeyRole!, $merchantId: ID) {
+    createApiKey(role: $role, merchantId: $merchantId) {
+      __typename
+      ... on CreateApiKeySuccess {
+        secret
+        apiKey {
+          id
+          prefix
+          role
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const RevokeApiKeyDocument = graphql(`
+  mutation ConsoleRevokeApiKey($id: ID!) {
+    revokeApiKey(id: $id) {
+      __typename
+      ... on RevokeApiKeySuccess {
+        apiKey {
+          id
+          revokedAt
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const RollApiKeyDocument = graphql(`
+  mutation ConsoleRollApiKey($id: ID!, $expiresInHours: Int!) {
+    rollApiKey(id: $id, expiresInHours: $expiresInHours) {
+      __typename
+      ... on RollApiKeySuccess {
+        secret
+        apiKey {
+          id
+          prefix
+          role
+        }
+        previous {
+          id
+          expiresAt
+          revokedAt
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../db/client.ts';
-import { actorOf, authenticate, type Actor } from './merchants.ts';
+import { actorOf, authenticate, PUBLISHABLE_PREFIX, type Actor } from './merchants.ts';
 
 /**
  * Console sessions (docs/CONSOLE.md): an API key exchanged once for a random token that a browser keeps in an
@@ -21,8 +21,19 @@ function hashToken(token: string): string {
 /** Well-formed tokens only reach the database: 32 random bytes, base64url. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-/** Exchanges an API key for a session; null when the key does not authenticate (unknown, malformed, revoked). */
-export async function signIn(db: Database, apiKey: string, now = new Date()): Promise<ConsoleSession | null> {
+/**
+ * Why a key cannot sign in whatever its state: a publishable key (`pk_…`) is public, shipped in merchants' pages,
+ * so it must never open a session (it is refused by its form, before any lookup: nothing is said about whether
+ * it exists).
+ */
+export type SignInRefusal = { refused: 'PUBLISHABLE_KEY' };
+
+/**
+ * Exchanges an API key for a session; null when the key does not authenticate (unknown, malformed, revoked), a
+ * refusal for a key that never may.
+ */
+export async function signIn(db: Database, apiKey: string, now = new Date()): Promise<ConsoleSession | SignInRefusal | null> {
+  if (apiKey.startsWith(PUBLISHABLE_PREFIX)) return { refused: 'PUBLISHABLE_KEY' };
   const actor = await authenticate(db, `Bearer ${apiKey}`);
   if (!actor) return null;
   const token = randomBytes(32).toString('base64url');

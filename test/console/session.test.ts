@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
 import { consoleRoutes } from '../../src/http/routes/console.ts';
 import { CONSOLE_SESSION_TTL_MS } from '../../src/services/console-sessions.ts';
-import { revokeApiKey } from '../../src/services/merchants.ts';
+import { createApiKey, revokeApiKey } from '../../src/services/merchants.ts';
 import { request, type RawResponse } from '../support/http.ts';
 import { ROOT } from '../support/process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -126,6 +126,25 @@ describe('sign-in: an API key exchanged for a session cookie', () => {
       expect(response.status, apiKey).toBe(401);
       expect(response.headers.get('set-cookie')).toBeNull();
     }
+  });
+
+  it('refuses a publishable key with 403 saying why (it is public: it never opens a session); a read-only key signs in as its merchant', async () => {
+    const { merchantId } = await server.createMerchant('Key Kinds Shop');
+    const before = await server.db.prisma.consoleSession.count();
+    const publishable = await createApiKey(server.db, 'PUBLISHABLE', merchantId);
+    for (const apiKey of [publishable.secret, 'pk_unknownunknownunknown']) {
+      const response = await signIn(apiKey);
+      expect(response.status, apiKey).toBe(403);
+      expect(response.json).toMatchObject({ error: 'PUBLISHABLE_KEY', message: expect.stringContaining('cannot sign in') });
+      expect(response.headers.get('set-cookie')).toBeNull();
+    }
+    expect(await server.db.prisma.consoleSession.count()).toBe(before);
+    const readOnly = await createApiKey(server.db, 'MERCHANT_READ_ONLY', merchantId);
+    const response = await signIn(readOnly.secret);
+    expect(response.status).toBe(201);
+    expect(response.json).toMatchObject({ role: 'MERCHANT_READ_ONLY', merchant: { name: 'Key Kinds Shop' } });
+    const refused = await graphqlWithCookie(cookieOf(response), 'mutation { createApiKey(role: SECRET) { __typename } }');
+    expect(refused.json).toMatchObject({ errors: [{ extensions: { code: 'FORBIDDEN' } }] });
   });
 
   it('refuses a form post, a body without a key and a foreign Origin (no login CSRF), and creates no session', async () => {

@@ -367,6 +367,46 @@ export type ConsoleCreateMerchantMutation = { __typename?: 'Mutation', createMer
     | { __typename: 'ValidationError', code: string, message: string }
    };
 
+export type ConsoleApiKeysQueryVariables = Exact<{
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type ConsoleApiKeysQuery = { __typename?: 'Query', apiKeys: Array<{ __typename?: 'ApiKey', id: string, prefix: string, role: string, publishableKey?: string | null, createdAt: string, lastUsedAt?: string | null, expiresAt?: string | null, revokedAt?: string | null }> };
+
+export type ConsoleCreateApiKeyMutationVariables = Exact<{
+  role: MerchantKeyRole;
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type ConsoleCreateApiKeyMutation = { __typename?: 'Mutation', createApiKey:
+    | { __typename: 'CreateApiKeySuccess', secret: string, apiKey: { __typename?: 'ApiKey', id: string, prefix: string, role: string } }
+    | { __typename: 'ValidationError', code: string, message: string }
+   };
+
+export type ConsoleRevokeApiKeyMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleRevokeApiKeyMutation = { __typename?: 'Mutation', revokeApiKey:
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'RevokeApiKeySuccess', apiKey: { __typename?: 'ApiKey', id: string, revokedAt?: string | null } }
+   };
+
+export type ConsoleRollApiKeyMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  expiresInHours: Scalars['Int']['input'];
+}>;
+
+
+export type ConsoleRollApiKeyMutation = { __typename?: 'Mutation', rollApiKey:
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'RollApiKeySuccess', secret: string, apiKey: { __typename?: 'ApiKey', id: string, prefix: string, role: string }, previous: { __typename?: 'ApiKey', id: string, expiresAt?: string | null, revokedAt?: string | null } }
+    | { __typename: 'ValidationError', code: string, message: string }
+   };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -756,3 +796,77 @@ export const ConsoleCreateMerchantDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleCreateMerchantMutation, ConsoleCreateMerchantMutationVariables>;
+export const ConsoleApiKeysDocument = new TypedDocumentString(`
+    query ConsoleApiKeys($merchantId: ID) {
+  apiKeys(merchantId: $merchantId) {
+    id
+    prefix
+    role
+    publishableKey
+    createdAt
+    lastUsedAt
+    expiresAt
+    revokedAt
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleApiKeysQuery, ConsoleApiKeysQueryVariables>;
+export const ConsoleCreateApiKeyDocument = new TypedDocumentString(`
+    mutation ConsoleCreateApiKey($role: MerchantKeyRole!, $merchantId: ID) {
+  createApiKey(role: $role, merchantId: $merchantId) {
+    __typename
+    ... on CreateApiKeySuccess {
+      secret
+      apiKey {
+        id
+        prefix
+        role
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleCreateApiKeyMutation, ConsoleCreateApiKeyMutationVariables>;
+export const ConsoleRevokeApiKeyDocument = new TypedDocumentString(`
+    mutation ConsoleRevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    __typename
+    ... on RevokeApiKeySuccess {
+      apiKey {
+        id
+        revokedAt
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleRevokeApiKeyMutation, ConsoleRevokeApiKeyMutationVariables>;
+export const ConsoleRollApiKeyDocument = new TypedDocumentString(`
+    mutation ConsoleRollApiKey($id: ID!, $expiresInHours: Int!) {
+  rollApiKey(id: $id, expiresInHours: $expiresInHours) {
+    __typename
+    ... on RollApiKeySuccess {
+      secret
+      apiKey {
+        id
+        prefix
+        role
+      }
+      previous {
+        id
+        expiresAt
+        revokedAt
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleRollApiKeyMutation, ConsoleRollApiKeyMutationVariables>;

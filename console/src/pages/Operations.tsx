@@ -38,7 +38,7 @@ function Merchants() {
       </form>
       {created && (
         <div class="notice" role="status">
-          {created.name} created. Its API key, shown this once: <code>{created.secret}</code>
+          {created.name} created. Its API key, shown this once: <code>{created.secret}</code> (manage its keys: API keys)
         </div>
       )}
       {error !== undefined && <Failure error={error} />}
@@ -64,7 +64,8 @@ function Merchants() {
                     <td>{node.name}</td>
                     <td>{dateTime(node.createdAt)}</td>
                     <td>
-                      <a href={href(['transactions'], { merchant: node.id })}>Transactions</a> · <a href={href(['reports'], { merchant: node.id })}>Reports</a>
+                      <a href={href(['transactions'], { merchant: node.id })}>Transactions</a> · <a href={href(['reports'], { merchant: node.id })}>Reports</a> ·{' '}
+                      <a href={href(['keys'], { merchant: node.id })}>API keys</a>
                     </td>
                   </tr>
                 ))}

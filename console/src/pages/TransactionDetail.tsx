@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError, request } from '../api.ts';
+import { ApiError, READ_ONLY_REASON, readOnly, refusal, request } from '../api.ts';
 import { dateTime, money } from '../format.ts';
 import type { ConsoleTransactionQuery } from '../generated/graphql.ts';
 import type { PageProps } from '../main.tsx';
@@ -9,12 +9,8 @@ import { Empty, Failure, Show, useLoad } from '../states.tsx';
 
 type Transaction = NonNullable<ConsoleTransactionQuery['transaction']>;
 
-/** A mutation result union: the success, or a typed refusal to show as it is. */
-function refusal(result: { __typename?: string; message?: string; code?: string }): ApiError | undefined {
-  return result.message !== undefined ? new ApiError(result.message, result.code ?? 'REFUSED') : undefined;
-}
-
-function Actions({ transaction, onChanged }: { transaction: Transaction; onChanged: () => void }) {
+/** Cancel and refund; a read-only session sees them disabled, saying why. */
+function Actions({ transaction, onChanged, locked }: { transaction: Transaction; onChanged: () => void; locked: boolean }) {
   const [error, setError] = useState<unknown>(undefined);
   const [notice, setNotice] = useState<string | undefined>(undefined);
   const [pending, setPending] = useState(false);
@@ -55,7 +51,7 @@ function Actions({ transaction, onChanged }: { transaction: Transaction; onChang
     <>
       <div class="actions">
         {transaction.isCancellable && (
-          <button type="button" class="danger" disabled={pending} onClick={() => void cancel()}>
+          <button type="button" class="danger" disabled={pending || locked} title={locked ? READ_ONLY_REASON : undefined} onClick={() => void cancel()}>
             Cancel transaction
           </button>
         )}
@@ -69,12 +65,13 @@ function Actions({ transaction, onChanged }: { transaction: Transaction; onChang
               Reason
               <input name="refundReason" required value={refund.reason} onInput={(event) => setRefund({ ...refund, reason: event.currentTarget.value })} />
             </label>
-            <button type="submit" disabled={pending}>
+            <button type="submit" disabled={pending || locked} title={locked ? READ_ONLY_REASON : undefined}>
               Refund
             </button>
           </form>
         )}
       </div>
+      {locked && <p class="muted">{READ_ONLY_REASON}.</p>}
       {notice !== undefined && <div class="notice">{notice}</div>}
       {error !== undefined && <Failure error={error} />}
     </>
@@ -149,7 +146,7 @@ export function TransactionDetail({ session, route, merchantId }: PageProps) {
                 <dt>Id</dt>
                 <dd class="mono">{transaction.id}</dd>
               </dl>
-              <Actions transaction={transaction} onChanged={reload} />
+              <Actions transaction={transaction} onChanged={reload} locked={readOnly(session)} />
               <h2>Timeline</h2>
               <table aria-label="Timeline">
                 <thead>

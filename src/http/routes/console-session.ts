@@ -1,6 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { signIn, signOut, sessionOf } from '../../services/console-sessions.ts';
+import { merchantScope } from '../../services/merchant-scope.ts';
 import type { Actor } from '../../services/merchants.ts';
 import { HttpError, readBody, sendJson } from '../body.ts';
 import { clearedSessionCookie, fromSameOrigin, servedOverHttps, sessionCookie, sessionTokenOf } from '../console-session.ts';
@@ -21,7 +22,8 @@ const SignInBody = z.object({ apiKey: z.string().min(1).max(300) });
 type SessionView = { role: Actor['role']; merchant: { id: string; name: string } | null; expiresAt: string };
 
 async function sessionView(deps: RouteDeps, actor: Actor, expiresAt: Date): Promise<SessionView> {
-  const merchant = actor.role === 'MERCHANT' ? await deps.db.prisma.merchant.findUnique({ where: { id: actor.merchantId } }) : null;
+  const merchantId = merchantScope(actor);
+  const merchant = merchantId === undefined ? null : await deps.db.prisma.merchant.findUnique({ where: { id: merchantId } });
   return {
     role: actor.role,
     merchant: merchant ? { id: encodeGlobalID('Merchant', merchant.id), name: merchant.name } : null,
@@ -50,6 +52,13 @@ export function consoleSessionRoutes(deps: RouteDeps): Route[] {
     const session = await signIn(deps.db, body.apiKey.trim());
     if (!session) {
       sendJson(response, 401, { error: 'UNAUTHENTICATED', message: 'unknown, malformed or revoked API key' });
+      return;
+    }
+    if ('refused' in session) {
+      sendJson(response, 403, {
+        error: session.refused,
+        message: 'A publishable key (pk_…) cannot sign in: it only identifies a merchant in its checkout pages. Sign in with a secret key (psk_…), a read-only key or an ADMIN key.',
+      });
       return;
     }
     const decision = await deps.rateLimiter.consume(session.actor.apiKeyId);
