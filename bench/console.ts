@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { EVENTS_CHANNEL } from '../src/db/sql/events.ts';
 import { seedTransactions, type SeedTransaction } from '../src/db/sql/seed.ts';
+import type { Page } from 'playwright-core';
 import { launchBrowser } from '../test/support/browser.ts';
 import { buildConsoleIfStale } from '../test/support/console-build.ts';
-import { startTestServer } from '../test/support/server.ts';
+import { startTestServer, type TestServer } from '../test/support/server.ts';
 import { round, writeBenchResult, type BenchRow } from './lib.ts';
 
 /**
@@ -25,6 +26,8 @@ import { round, writeBenchResult, type BenchRow } from './lib.ts';
 const RATE = Number(process.env['BENCH_RATE'] ?? 200);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const BATCH_MS = 100;
+/** Whose Live page takes the feed: a merchant's, an ADMIN's (every merchant, with names), or both in turn. */
+const sessions = (process.env['BENCH_SESSIONS'] ?? 'merchant,admin').split(',');
 
 buildConsoleIfStale();
 const assets = join(import.meta.dirname, '..', 'console', 'dist');
@@ -34,21 +37,14 @@ const firstLoadFiles = ['index.html', ...assetFiles.filter((file) => file.starts
 const firstLoadBytes = firstLoadFiles.reduce((sum, file) => sum + gzipped(join(assets, file)), 0);
 const chartBytes = assetFiles.filter((file) => !file.startsWith('index-')).reduce((sum, file) => sum + gzipped(join(assets, 'assets', file)), 0);
 
-const server = await startTestServer();
-const browser = await launchBrowser();
-const rows: BenchRow[] = [];
-try {
-  const merchant = await server.createMerchant('Bench Shop');
-  const page = await browser.context.newPage();
-  await page.goto(`${server.url}/console`);
-  await page.locator('input[name="apiKey"]').waitFor();
-  const toSignInForm = await page.evaluate(() => performance.now());
-  await page.locator('input[name="apiKey"]').fill(merchant.key);
-  const clickedAt = await page.evaluate(() => performance.now());
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('[data-connection="live"]').waitFor();
-  const toLive = (await page.evaluate(() => performance.now())) - clickedAt;
+/** What one session's Live page did while RATE changes a second arrived. */
+type FeedFigures = { sentPerSecond: number; expected: number; shown: number; created: number; maxGap: number; longTasks: number; longestTask: number; catchUpMs: number };
 
+/**
+ * Writes RATE status changes a second for SECONDS seconds to `merchantId`'s log and measures the Live page of
+ * `page` (signed in, connected) while they arrive.
+ */
+async function measureFeed(page: Page, server: TestServer, merchantId: string, run: string): Promise<FeedFigures> {
   // Frame gaps and long tasks, recorded in the page while the changes arrive.
   // A string, not a function: tsx would wrap named functions in a helper the page does not have.
   await page.evaluate(`(() => {
@@ -78,8 +74,8 @@ try {
     const wait = started + batch * BATCH_MS - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const seeds: SeedTransaction[] = Array.from({ length: perBatch }, (_, index) => ({
-      merchantId: merchant.merchantId,
-      merchantReference: `bench-${batch}-${index}`,
+      merchantId,
+      merchantReference: `bench-${run}-${batch}-${index}`,
       history: [{ status: 'REDIRECTED' }],
     }));
     await seedTransactions(server.db.sql, seeds);
@@ -98,17 +94,32 @@ try {
   });
   const created = Number(await page.locator('[data-status="CREATED"] .value').textContent());
 
-  // The main pages as a merchant sees them after the run, for docs/CONSOLE.md (SCREENSHOTS=1).
-  if (process.env['SCREENSHOTS'] === '1') {
-    await page.setViewportSize({ width: 1280, height: 800 });
-    const shoot = async (view: string, file: string, ready: string) => {
-      await page.goto(`${server.url}/console#/${view}`);
-      await page.locator(ready).first().waitFor();
-      await page.screenshot({ path: join(import.meta.dirname, '..', 'docs', 'console', file) });
-    };
-    await shoot('live', 'live.png', '[data-connection="live"]');
-    await shoot('transactions', 'transactions.png', '[data-testid="total"]');
-    await shoot('reports?timeZone=UTC', 'reports.png', '.chart canvas');
+  return { sentPerSecond: expected / sentSeconds, expected, shown, created, ...probe, catchUpMs };
+}
+
+const server = await startTestServer();
+const browser = await launchBrowser();
+const rows: BenchRow[] = [];
+try {
+  const merchant = await server.createMerchant('Bench Shop');
+  const page = await browser.context.newPage();
+  await page.goto(`${server.url}/console`);
+  await page.locator('input[name="apiKey"]').waitFor();
+  const toSignInForm = await page.evaluate(() => performance.now());
+  await page.locator('input[name="apiKey"]').fill(merchant.key);
+  const clickedAt = await page.evaluate(() => performance.now());
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('[data-connection="live"]').waitFor();
+  const toLive = (await page.evaluate(() => performance.now())) - clickedAt;
+  const merchantFeed = sessions.includes('merchant') ? await measureFeed(page, server, merchant.merchantId, 'merchant') : undefined;
+  // The same feed for an ADMIN session: every merchant's events, each with its merchant's name (Transaction.merchant).
+  let adminFeed: FeedFigures | undefined;
+  if (sessions.includes('admin')) {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('input[name="apiKey"]').fill(server.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('[data-connection="live"]').waitFor();
+    adminFeed = await measureFeed(page, server, merchant.merchantId, 'admin');
   }
 
   rows.push(
@@ -116,18 +127,26 @@ try {
     { figure: 'charts chunk, Reports page only (uPlot, gzip)', value: chartBytes / 1024, unit: 'KiB' },
     { figure: 'first load: navigation -> sign-in form shown (cold server, fresh profile)', value: toSignInForm, unit: 'ms', target: '< 1 s', pass: toSignInForm < 1000 },
     { figure: 'sign-in -> Live page connected', value: toLive, unit: 'ms', target: '< 1 s', pass: toLive < 1000 },
-    { figure: `status changes sent (${RATE}/s target)`, value: expected / sentSeconds, unit: 'changes/s' },
-    { figure: 'changes shown (each once)', value: shown, unit: `of ${expected}`, target: 'all, none twice', pass: shown === expected && created === creates },
-    { figure: 'longest gap between two frames while they arrive', value: probe.maxGap, unit: 'ms', target: 'no freeze (< 200 ms)', pass: probe.maxGap < 200 },
-    { figure: 'long tasks (> 50 ms) while they arrive', value: probe.longTasks, unit: `(longest ${round(probe.longestTask)} ms)` },
-    { figure: 'last change sent -> counted on screen', value: catchUpMs, unit: 'ms' },
   );
+  for (const [session, feed] of [
+    ['merchant session', merchantFeed],
+    ['ADMIN session', adminFeed],
+  ] as const) {
+    if (feed === undefined) continue;
+    rows.push(
+      { figure: `${session}: status changes sent (${RATE}/s target)`, value: feed.sentPerSecond, unit: 'changes/s' },
+      { figure: `${session}: changes shown (each once)`, value: feed.shown, unit: `of ${feed.expected}`, target: 'all, none twice', pass: feed.shown === feed.expected && feed.created === feed.expected / 2 },
+      { figure: `${session}: longest gap between two frames while they arrive`, value: feed.maxGap, unit: 'ms', target: 'no freeze (< 200 ms)', pass: feed.maxGap < 200 },
+      { figure: `${session}: long tasks (> 50 ms) while they arrive`, value: feed.longTasks, unit: `(longest ${round(feed.longestTask)} ms)` },
+      { figure: `${session}: last change sent -> counted on screen`, value: feed.catchUpMs, unit: 'ms', target: 'keeps up (< 1 s)', pass: feed.catchUpMs < 1000 },
+    );
+  }
   writeBenchResult({
     name: 'console',
-    title: 'console: the operations console in Chromium (first load, bundle, live feed at 200 changes/s)',
+    title: 'console: the operations console in Chromium (first load, bundle, live feed at 200 changes/s for a merchant and an ADMIN session)',
     notes: [
       'Server started for the run (cold caches), fresh Chromium profile (Debian /usr/bin/chromium, headless) via playwright-core; times from the page\'s own performance.now().',
-      `Live feed: ${creates} transactions written at ${RATE / 2}/s in batches every ${BATCH_MS} ms (src/db/sql/seed.ts), each 2 status changes (CREATED, REDIRECTED), streamed to a merchant session on the Live page (100 rows kept on screen, counters per status).`,
+      `Live feed: ${(RATE / 2) * SECONDS} transactions written at ${RATE / 2}/s in batches every ${BATCH_MS} ms (src/db/sql/seed.ts), each 2 status changes (CREATED, REDIRECTED), streamed to the Live page (100 rows kept on screen, counters per status) of a merchant session, then of an ADMIN session (every merchant's events, each with its merchant's name).`,
     ],
     rows,
   });

@@ -84,6 +84,36 @@ export async function createMerchant(
 }
 
 /**
+ * Merchants read for live events (an ADMIN feed names each event's merchant) are remembered per database for
+ * MERCHANT_CACHE_TTL_MS: at hundreds of events a second, a lookup per event made an ADMIN console lag by seconds
+ * (bench:console). Names never change; allowedOrigins read this way may be that much out of date.
+ */
+export const MERCHANT_CACHE_TTL_MS = 5_000;
+const MERCHANT_CACHE_MAX_ENTRIES = 10_000;
+const merchantCaches = new WeakMap<Database, Map<string, { merchant: Promise<Merchant>; expiresAt: number }>>();
+
+/** The merchant `merchantId` (it exists: a transaction's), from the cache when read less than 5 s ago. */
+export function rememberedMerchant(db: Database, merchantId: string): Promise<Merchant> {
+  let cache = merchantCaches.get(db);
+  if (!cache) {
+    cache = new Map();
+    merchantCaches.set(db, cache);
+  }
+  const now = Date.now();
+  const cached = cache.get(merchantId);
+  if (cached && cached.expiresAt > now) return cached.merchant;
+  if (cache.size >= MERCHANT_CACHE_MAX_ENTRIES) cache.clear();
+  // The promise is cached, so the events of a burst share one lookup; a failed one is not kept.
+  const merchant = db.prisma.merchant.findUniqueOrThrow({ where: { id: merchantId } });
+  const entry = { merchant, expiresAt: now + MERCHANT_CACHE_TTL_MS };
+  cache.set(merchantId, entry);
+  merchant.catch(() => {
+    if (cache.get(merchantId) === entry) cache.delete(merchantId);
+  });
+  return merchant;
+}
+
+/**
  * Valid keys are remembered per database for API_KEY_CACHE_TTL_MS, keyed by the secret's hash: without it every
  * request spends one of its two or three database round trips on the key (bench/read.ts measured it). The
  * trade-off: a key revoked directly in the database (or heard of by no LISTEN: EVENTS_LISTEN=false) keeps working for
