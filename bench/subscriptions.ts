@@ -16,7 +16,7 @@ import { startBenchServer, startWriter, type BenchServer, type MemoryFigures, ty
 import { latencySummary, round, writeBenchResult, type BenchRow } from './lib.ts';
 
 /**
- * Live status subscriptions: N graphql-ws subscribers (100, 1,000, 5,000), spread over merchants with
+ * Live status subscriptions: N graphql-ws subscribers (100, 1,000, 5,000, 10,000), spread over merchants with
  * FANOUT subscribers each (a merchant's backend replicas and dashboards), so every status change goes
  * to FANOUT sockets. Measured per N:
  * - end-to-end latency, notification POST sent -> event received by each subscriber, at RATE changes/s
@@ -33,7 +33,7 @@ import { latencySummary, round, writeBenchResult, type BenchRow } from './lib.ts
  */
 
 /** BENCH_LEVELS=100 for a quick look; the issue's levels by default. */
-const LEVELS = (process.env['BENCH_LEVELS'] ?? '100,1000,5000').split(',').filter((level) => level !== '').map(Number);
+const LEVELS = (process.env['BENCH_LEVELS'] ?? '100,1000,5000,10000').split(',').filter((level) => level !== '').map(Number);
 /** Subscribers on each of two instances in the scale-out phase (BENCH_SCALE_OUT=0 leaves it out). */
 const SCALE_OUT_PER_INSTANCE = Number(process.env['BENCH_SCALE_OUT'] ?? 2500);
 /** BENCH_SCALE_OUT_LISTEN_B=false: instance B hears of commits only through Redis (and its poll), as behind a pooler. */
@@ -68,6 +68,8 @@ type LevelFigures = {
   /** Changes acknowledged per second in the steady phase (below the rate: the ingestion path saturated). */
   committedPerSecond: number;
   burstPerSecond: number;
+  /** The server's CPU time per change in the steady phase (ingestion, relay, execution, every delivery). */
+  serverCpuPerChangeMs: number;
   heapPerSubscription: number;
   rssPerSubscription: number;
   /** Deliveries that never came, over every phase (warm-up included). */
@@ -187,7 +189,9 @@ async function measureLevel(writer: Writer, target: Target, level: number, trans
   const steadyFrom = receivedIds.length;
   const steadyStarted = wallClock();
   const steadyChanges = phase.rate * MEASURE_SECONDS;
+  const cpuBefore = await target.server.cpuMs();
   const committedPerSecond = await runChanges(take(steadyChanges), { rate: phase.rate });
+  const serverCpuPerChangeMs = ((await target.server.cpuMs()) - cpuBefore) / steadyChanges;
   const steadyTo = receivedIds.length;
   const latencies: number[] = [];
   const fromCommit: number[] = [];
@@ -223,6 +227,7 @@ async function measureLevel(writer: Writer, target: Target, level: number, trans
     steadyPerSecond,
     committedPerSecond,
     burstPerSecond,
+    serverCpuPerChangeMs,
     heapPerSubscription: (memoryIdle.heapUsed + memoryIdle.external - memoryBefore.heapUsed - memoryBefore.external) / level,
     rssPerSubscription: (memoryIdle.rss - memoryBefore.rss) / level,
     missing,
@@ -240,6 +245,8 @@ type InstanceFigures = {
   /** Deliveries of a change a subscriber had already received. */
   duplicates: number;
   subscriptionErrors: number;
+  /** This instance's CPU time per change in the steady phase (B: no ingestion, only the relay and deliveries). */
+  serverCpuPerChangeMs: number;
 };
 
 type ScaleOutFigures = { ingesting: InstanceFigures; other: InstanceFigures; failed: number; refusals: string[] };
@@ -296,7 +303,9 @@ async function measureScaleOut(
 
   await run({ rate: RATE }, RATE * WARMUP_SECONDS);
   const steadyFrom = sides.map((side) => side.receivedIds.length);
+  const cpuBefore = await Promise.all(sides.map((side) => side.server.cpuMs()));
   await run({ rate: RATE }, RATE * MEASURE_SECONDS);
+  const cpuAfter = await Promise.all(sides.map((side) => side.server.cpuMs()));
   const steadyTo = sides.map((side) => side.receivedIds.length);
   await run({ concurrency: BURST_CONCURRENCY }, BURST);
 
@@ -321,7 +330,15 @@ async function measureScaleOut(
       expected += due;
       missing += Math.max(0, due - seen.size);
     });
-    return { latency: latencySummary(latencies), fromCommit: latencySummary(fromCommit), expected, missing, duplicates: side.duplicates, subscriptionErrors: side.errors };
+    return {
+      latency: latencySummary(latencies),
+      fromCommit: latencySummary(fromCommit),
+      expected,
+      missing,
+      duplicates: side.duplicates,
+      subscriptionErrors: side.errors,
+      serverCpuPerChangeMs: ((cpuAfter[index] ?? 0) - (cpuBefore[index] ?? 0)) / (RATE * MEASURE_SECONDS),
+    };
   });
 
   for (const side of sides) {
@@ -493,6 +510,7 @@ async function main(): Promise<void> {
         { figure: `p99 latency from POST, ${where}, at instance B`, value: figures.other.latency.p99, unit: 'ms', baseline: compared.baseline, baselineValue: compared.p99 },
         { figure: `p99 latency from ack, ${where}, at instance B`, value: figures.other.fromCommit.p99, unit: 'ms', baseline: compared.baseline, baselineValue: compared.ackP99 },
         { figure: `p99 latency from POST, ${where}, at instance A (ingesting)`, value: figures.ingesting.latency.p99, unit: 'ms', baseline: compared.baseline, baselineValue: compared.p99 },
+        { figure: `server CPU per change, ${where}, instance A (ingests)`, value: figures.ingesting.serverCpuPerChangeMs, unit: 'ms', baseline: 'instance B (relay and deliveries only)', baselineValue: figures.other.serverCpuPerChangeMs },
       ];
       for (const [name, instance] of [['A (ingesting)', figures.ingesting], ['B', figures.other]] as const) {
         rows.push({
@@ -541,6 +559,7 @@ async function main(): Promise<void> {
         { figure: `notifications acknowledged/s, ${level} subscribers, sent ${RATE}/s`, value: ours.committedPerSecond, unit: 'changes/s', baseline: 'bare graphql-ws', baselineValue: baseline.committedPerSecond },
         { figure: `events delivered/s, ${level} subscribers @${RATE}/s`, value: ours.steadyPerSecond, unit: 'events/s', baseline: 'bare graphql-ws', baselineValue: baseline.steadyPerSecond },
         { figure: `events delivered/s, ${level} subscribers, burst`, value: ours.burstPerSecond, unit: 'events/s', baseline: 'bare graphql-ws', baselineValue: baseline.burstPerSecond },
+        { figure: `server CPU per change, ${level} subscribers @${RATE}/s`, value: ours.serverCpuPerChangeMs, unit: 'ms', baseline: 'bare graphql-ws', baselineValue: baseline.serverCpuPerChangeMs },
         {
           figure: `memory per idle subscription (heap+external), ${level}`,
           value: ours.heapPerSubscription / 1024,
@@ -595,6 +614,7 @@ function roundAll(figures: LevelFigures): Record<string, number> {
     steady: round(figures.steadyPerSecond),
     committed: round(figures.committedPerSecond),
     burst: round(figures.burstPerSecond),
+    cpuPerChangeMs: round(figures.serverCpuPerChangeMs, 3),
     heapKB: round(figures.heapPerSubscription / 1024),
     rssKB: round(figures.rssPerSubscription / 1024),
     missing: figures.missing,

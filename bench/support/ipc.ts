@@ -8,8 +8,8 @@ import { serverNodeArgsFromEnv } from '../harness.ts';
  */
 
 export type MemoryFigures = { heapUsed: number; external: number; rss: number };
-type Request = { id: number; type: 'memory' | 'attached' | 'close' };
-type Reply = { id: number; memory?: MemoryFigures; attached?: number };
+type Request = { id: number; type: 'memory' | 'attached' | 'cpu' | 'close' };
+type Reply = { id: number; memory?: MemoryFigures; attached?: number; cpuMicros?: number };
 type Ready = { type: 'ready'; port: number };
 
 export type BenchServerControls = {
@@ -26,6 +26,10 @@ export function serveBenchIpc(controls: BenchServerControls): void {
     void (async () => {
       if (message.type === 'memory') send({ id: message.id, memory: await settledMemory() });
       else if (message.type === 'attached') send({ id: message.id, attached: controls.attached() });
+      else if (message.type === 'cpu') {
+        const usage = process.cpuUsage();
+        send({ id: message.id, cpuMicros: usage.user + usage.system });
+      }
       else {
         await controls.close();
         send({ id: message.id });
@@ -51,6 +55,8 @@ export type BenchServer = {
   url: string;
   memory(): Promise<MemoryFigures>;
   attached(): Promise<number>;
+  /** CPU time the process has used so far (user + system), in ms: unlike latency, barely moved by the machine's load. */
+  cpuMs(): Promise<number>;
   close(): Promise<void>;
 };
 
@@ -86,6 +92,9 @@ export async function startBenchServer(script: string, env: Record<string, strin
     },
     async attached() {
       return (await request('attached')).attached ?? 0;
+    },
+    async cpuMs() {
+      return ((await request('cpu')).cpuMicros ?? 0) / 1000;
     },
     async close() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
