@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createClient, type Client } from 'graphql-ws';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { TransactionEventsDocument } from '../src/client/operations.ts';
 import { signEvent } from '../src/domain/signatures.ts';
@@ -70,6 +71,8 @@ type LevelFigures = {
   burstPerSecond: number;
   /** The server's CPU time per change in the steady phase (ingestion, relay, execution, every delivery). */
   serverCpuPerChangeMs: number;
+  /** Other sessions' write transactions during the steady phase (Paystream only: the bare server has no database). */
+  foreignWrites: ForeignWrites | undefined;
   heapPerSubscription: number;
   rssPerSubscription: number;
   /** Deliveries that never came, over every phase (warm-up included). */
@@ -89,6 +92,51 @@ async function waitUntil(condition: () => Promise<boolean> | boolean, timeoutMs:
     await sleep(25);
   }
   return true;
+}
+
+/** The application_name of the servers' database sessions, so the sampler can tell everyone else's apart. */
+const SERVER_APPLICATION_NAME = 'paystream-bench';
+
+type ForeignWrites = { openShare: number; longestMs: number };
+
+/**
+ * While a measurement runs: how often another session on the PostgreSQL cluster (this machine's test suites and
+ * other benchmarks) had a write transaction open, and the longest seen. The relay never reads past the oldest write
+ * transaction in flight anywhere in the cluster (README, "Live status"), so events committed meanwhile wait for it.
+ */
+function sampleForeignWrites(databaseUrl: string): { stop(): Promise<ForeignWrites> } {
+  const url = new URL(databaseUrl);
+  url.searchParams.delete('schema');
+  const client = new pg.Client({ connectionString: url.toString() });
+  let samples = 0;
+  let open = 0;
+  let longestMs = 0;
+  let running = true;
+  const loop = (async () => {
+    await client.connect();
+    while (running) {
+      const { rows } = await client.query<{ longest: number | null }>(
+        `SELECT max(extract(epoch FROM clock_timestamp() - xact_start) * 1000)::float8 AS longest FROM pg_stat_activity
+          WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid() AND application_name <> $1`,
+        [SERVER_APPLICATION_NAME],
+      );
+      const longest = rows[0]?.longest ?? null;
+      samples += 1;
+      if (longest !== null) {
+        open += 1;
+        longestMs = Math.max(longestMs, longest);
+      }
+      await sleep(20);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop.catch(() => undefined);
+      await client.end().catch(() => undefined);
+      return { openShare: samples === 0 ? 0 : open / samples, longestMs };
+    },
+  };
 }
 
 function seededTransactions(level: number, count: number): Seeded[] {
@@ -150,7 +198,14 @@ async function seed(db: TestDatabase, levels: readonly number[]): Promise<{ secr
   return { secrets, byLevel, redirectUrl };
 }
 
-async function measureLevel(writer: Writer, target: Target, level: number, transactions: Seeded[], phase: Phase): Promise<LevelFigures> {
+async function measureLevel(
+  writer: Writer,
+  target: Target,
+  level: number,
+  transactions: Seeded[],
+  phase: Phase,
+  databaseUrl?: string,
+): Promise<LevelFigures> {
   const sentAt = new Map<string, number>();
   const committedAt = new Map<string, number>();
   const receivedIds: string[] = [];
@@ -190,8 +245,10 @@ async function measureLevel(writer: Writer, target: Target, level: number, trans
   const steadyStarted = wallClock();
   const steadyChanges = phase.rate * MEASURE_SECONDS;
   const cpuBefore = await target.server.cpuMs();
+  const sampler = databaseUrl === undefined ? undefined : sampleForeignWrites(databaseUrl);
   const committedPerSecond = await runChanges(take(steadyChanges), { rate: phase.rate });
   const serverCpuPerChangeMs = ((await target.server.cpuMs()) - cpuBefore) / steadyChanges;
+  const foreignWrites = await sampler?.stop();
   const steadyTo = receivedIds.length;
   const latencies: number[] = [];
   const fromCommit: number[] = [];
@@ -228,6 +285,7 @@ async function measureLevel(writer: Writer, target: Target, level: number, trans
     committedPerSecond,
     burstPerSecond,
     serverCpuPerChangeMs,
+    foreignWrites,
     heapPerSubscription: (memoryIdle.heapUsed + memoryIdle.external - memoryBefore.heapUsed - memoryBefore.external) / level,
     rssPerSubscription: (memoryIdle.rss - memoryBefore.rss) / level,
     missing,
@@ -249,7 +307,7 @@ type InstanceFigures = {
   serverCpuPerChangeMs: number;
 };
 
-type ScaleOutFigures = { ingesting: InstanceFigures; other: InstanceFigures; failed: number; refusals: string[] };
+type ScaleOutFigures = { ingesting: InstanceFigures; other: InstanceFigures; failed: number; refusals: string[]; foreignWrites: ForeignWrites };
 
 /**
  * Two instances on one PostgreSQL and one Redis, `perInstance` subscribers on each (FANOUT / 2 of every merchant's on
@@ -263,6 +321,7 @@ async function measureScaleOut(
   key: (merchant: number) => string,
   command: (changes: Seeded[]) => Omit<WriterCommand, 'type' | 'rate' | 'concurrency'>,
   transactions: Seeded[],
+  databaseUrl: string,
 ): Promise<ScaleOutFigures> {
   const merchants = (2 * perInstance) / FANOUT;
   const sentAt = new Map<string, number>();
@@ -304,7 +363,9 @@ async function measureScaleOut(
   await run({ rate: RATE }, RATE * WARMUP_SECONDS);
   const steadyFrom = sides.map((side) => side.receivedIds.length);
   const cpuBefore = await Promise.all(sides.map((side) => side.server.cpuMs()));
+  const sampler = sampleForeignWrites(databaseUrl);
   await run({ rate: RATE }, RATE * MEASURE_SECONDS);
+  const foreignWrites = await sampler.stop();
   const cpuAfter = await Promise.all(sides.map((side) => side.server.cpuMs()));
   const steadyTo = sides.map((side) => side.receivedIds.length);
   await run({ concurrency: BURST_CONCURRENCY }, BURST);
@@ -346,7 +407,7 @@ async function measureScaleOut(
     await waitUntil(async () => (await side.server.attached()) === 0, 60_000);
   }
   const [ingesting, other] = figures as [InstanceFigures, InstanceFigures];
-  return { ingesting, other, failed, refusals };
+  return { ingesting, other, failed, refusals, foreignWrites };
 }
 
 /**
@@ -417,8 +478,10 @@ async function main(): Promise<void> {
   const { secrets, byLevel, redirectUrl } = await seed(db, SCALE_OUT_PER_INSTANCE > 0 ? [...LEVELS, scaleOutLevel] : LEVELS);
   const here = import.meta.dirname;
   const notificationKey = { keyId: 'bench', secret: randomBytes(24).toString('base64url') };
+  const serverDatabaseUrl = new URL(db.url);
+  serverDatabaseUrl.searchParams.set('application_name', SERVER_APPLICATION_NAME);
   const paystreamEnv = {
-    DATABASE_URL: db.url,
+    DATABASE_URL: serverDatabaseUrl.toString(),
     DATABASE_POOL_SIZE: '10',
     NODE_ENV: 'production',
     SANDBOX_IN_PRODUCTION: 'true',
@@ -498,6 +561,7 @@ async function main(): Promise<void> {
         (merchant) => secrets[merchant] ?? '',
         (changes) => notificationsCommand(ingesting.url, changes),
         byLevel.get(level) ?? [],
+        db.url,
       );
       console.log(`2 instances x ${SCALE_OUT_PER_INSTANCE}: ${JSON.stringify(figures)}`);
       const single = singleInstance.get(level);
@@ -529,6 +593,9 @@ async function main(): Promise<void> {
           notes.push(`scale-out instance ${name}: ${instance.missing} deliveries missing, ${instance.duplicates} twice, ${instance.subscriptionErrors} subscription errors`);
         }
       }
+      notes.push(
+        `scale-out, steady phase: another session's write transaction was open in ${round(100 * figures.foreignWrites.openShare, 0)}% of samples, the longest ${round(figures.foreignWrites.longestMs, 0)} ms.`,
+      );
       if (figures.failed > 0) notes.push(`scale-out: ${figures.failed} POSTs not accepted (first answers: ${figures.refusals.join('; ')})`);
       return { rows, notes };
     } finally {
@@ -540,7 +607,7 @@ async function main(): Promise<void> {
   try {
     for (const level of LEVELS) {
       const transactions = byLevel.get(level) ?? [];
-      const ours = await measureLevel(sender, paystream, level, transactions, { rate: RATE, burst: true });
+      const ours = await measureLevel(sender, paystream, level, transactions, { rate: RATE, burst: true }, db.url);
       const baseline = await measureLevel(sender, bare, level, seededTransactions(level, CHANGES_PER_MEASUREMENT), { rate: RATE, burst: true });
       singleInstance.set(level, ours);
       console.log(`${level} subscribers: paystream ${JSON.stringify(roundAll(ours))}\n  bare ${JSON.stringify(roundAll(baseline))}`);
@@ -571,6 +638,11 @@ async function main(): Promise<void> {
         },
         { figure: `memory per idle subscription (RSS), ${level}`, value: ours.rssPerSubscription / 1024, unit: 'KB', baseline: 'bare graphql-ws', baselineValue: baseline.rssPerSubscription / 1024 },
       );
+      if (ours.foreignWrites) {
+        notes.push(
+          `paystream, ${level} subscribers, steady phase: another session's write transaction was open in ${round(100 * ours.foreignWrites.openShare, 0)}% of samples (every 20 ms), the longest ${round(ours.foreignWrites.longestMs, 0)} ms; events committed meanwhile wait for it.`,
+        );
+      }
       // The baseline is judged like ours: a POST it did not accept, or a delivery it lost, is reported, never hidden.
       for (const [name, figures] of [['paystream', ours], ['bare graphql-ws', baseline]] as const) {
         if (figures.missing !== 0 || figures.failed !== 0) {
@@ -615,6 +687,8 @@ function roundAll(figures: LevelFigures): Record<string, number> {
     committed: round(figures.committedPerSecond),
     burst: round(figures.burstPerSecond),
     cpuPerChangeMs: round(figures.serverCpuPerChangeMs, 3),
+    foreignOpenPercent: round(100 * (figures.foreignWrites?.openShare ?? 0), 0),
+    foreignLongestMs: round(figures.foreignWrites?.longestMs ?? 0, 0),
     heapKB: round(figures.heapPerSubscription / 1024),
     rssKB: round(figures.rssPerSubscription / 1024),
     missing: figures.missing,
