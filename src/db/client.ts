@@ -38,7 +38,7 @@ export type OpenDatabaseOptions = {
   /** Where the embedded database keeps its files; `memory://` keeps it in memory. */
   dataDir: string;
   poolSize: number;
-  /** Called with every SQL statement Prisma sends (used by tests that count statements). */
+  /** Called with every SQL statement Prisma or `sql` sends (used by tests that count statements). */
   onQuery?: (sql: string) => void;
 };
 
@@ -51,6 +51,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   const embedded = await startEmbedded(options.dataDir);
   return connect('embedded', embedded.connectionString, 'public', 1, options.onQuery, embedded.stop);
+}
+
+/** A session that reports each statement's text before running it. */
+function countedSession(session: SqlSession, onQuery: (sql: string) => void): SqlSession {
+  return {
+    query: (statement, values) => {
+      onQuery(statement.text);
+      return session.query(statement, values);
+    },
+  };
 }
 
 function splitSchema(databaseUrl: string): { connectionString: string; schema: string } {
@@ -106,7 +116,7 @@ async function connect(
     kind,
     prisma,
     pool,
-    sql: pgSession(pool),
+    sql: onQuery ? countedSession(pgSession(pool), onQuery) : pgSession(pool),
     schema,
     connectionString: withSearchPath(connectionString, schema),
     async close() {

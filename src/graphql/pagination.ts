@@ -69,7 +69,9 @@ export function cursorPage<Query extends { cursor?: object }, Where extends obje
   if (typeof id !== 'string' || !isUuid(id)) {
     throw invalidArgument([args.after != null ? 'after' : 'before'], 'not a cursor of this list (pass an edge’s `cursor` or pageInfo’s startCursor/endCursor)');
   }
-  // Prisma's where inputs all take AND/OR; Where is any of them.
-  const withCursorRow = { ...scope, OR: [where, { ...scope, id }] } as unknown as Where;
+  // Prisma's where inputs all take AND/OR; Where is any of them. Without a filter the cursor row is in the list
+  // already, and the OR must not be written: Prisma drops an empty alternative, leaving the cursor row alone (an
+  // ADMIN paging every merchant's transactions got empty pages after the first).
+  const withCursorRow = (Object.keys(where).length === 0 ? { ...scope } : { ...scope, OR: [where, { ...scope, id }] }) as unknown as Where;
   return { ...query, cursor: { ...query.cursor, ...scope }, where: withCursorRow };
 }

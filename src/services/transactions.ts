@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
+import { readTransactionsForQuery } from './transaction-reads.ts';
 import { isKnownCurrency, parseMoney } from '../domain/money.ts';
 import { normaliseReturnUrl } from '../domain/return-url.ts';
 import { CANCELLED_BY_ADMIN, CANCELLED_BY_MERCHANT } from '../domain/status.ts';
@@ -190,8 +191,9 @@ const transactionLoaders = new WeakMap<Database, Map<string, TransactionLoader>>
 /**
  * One transaction by id, as the merchant (or, with no merchant, an ADMIN) may see it; null when absent or another
  * merchant's. Lookups of the same selection that arrive within one turn of the event loop, from any request, are
- * answered by one `WHERE id IN (...)` statement: under concurrency most of the cost of a lookup is the statement's
- * fixed cost (Prisma, the driver, a loopback round trip, PostgreSQL's parse and plan), not its rows (bench:read).
+ * answered by one `WHERE id = ANY(...)` statement (prepared, src/db/sql/transaction-reads.ts, for the selections
+ * it covers): under concurrency most of the cost of a lookup is the statement's fixed cost (the driver, a loopback
+ * round trip, PostgreSQL's parse and plan), not its rows (bench:read).
  * Nothing is cached between turns, so a lookup never sees older data than a statement issued at that moment would.
  * The tenant check is on the row itself (its merchant must be the caller's), never on which batch it came from.
  */
@@ -213,7 +215,7 @@ function transactionLoader(db: Database, selection: TransactionQuery): Transacti
     if (loaders.size >= MAX_LOADED_SELECTIONS) loaders.clear();
     loader = new DataLoader<string, Transaction | null>(
       async (ids) => {
-        const rows = (await db.prisma.transaction.findMany({ ...selection, where: { id: { in: [...new Set(ids)] } } })) as Transaction[];
+        const rows = await readTransactionsForQuery(db, selection, ids);
         const byId = new Map(rows.map((row) => [row.id, row]));
         return ids.map((id) => byId.get(id) ?? null);
       },

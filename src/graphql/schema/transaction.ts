@@ -2,11 +2,13 @@ import { NIL_UUID, decodeGlobalId, isUuid } from '../../domain/ids.ts';
 import { formatMinorUnits } from '../../domain/money.ts';
 import { isCancellable, isFinal } from '../../domain/status.ts';
 import { encodeEventCursor } from '../../events/cursor.ts';
+import { countTransactions, type TransactionListFilter } from '../../db/sql/transaction-reads.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { ForbiddenError, IdempotencyConflictError, InvalidStateError, NotFoundError, ValidationFailedError } from '../../services/errors.ts';
 import { merchantScope, requestedMerchantScope } from '../../services/merchant-scope.ts';
 import { CLIENT_SECRET_TTL_HOURS } from '../../services/client-secrets.ts';
 import { cancelTransaction, createTransaction, findTransaction } from '../../services/transactions.ts';
+import { listTransactions } from '../../services/transaction-reads.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { cursorPage, filterPerRequest, maxPageSize } from '../pagination.ts';
@@ -99,20 +101,33 @@ const TransactionFilter = builder.inputType('TransactionFilter', {
 
 type TransactionFilterShape = typeof TransactionFilter.$inferInput;
 
-const transactionWhere = filterPerRequest(async (context, { filter }: { filter?: TransactionFilterShape | null }) => {
+/** The filter as the list's statements take it (the merchant: the caller's own, or the one ADMIN asked for). */
+const transactionFilter = filterPerRequest(async (context, { filter }: { filter?: TransactionFilterShape | null }): Promise<TransactionListFilter> => {
   const merchantId = await requestedMerchantScope(context.db, context.actor, filter?.merchantId, ['filter', 'merchantId']);
-  const where: Prisma.TransactionWhereInput = merchantId === undefined ? {} : { merchantId };
-  if (filter?.statuses != null) where.status = { in: filter.statuses };
-  if (filter?.currency != null) where.currency = filter.currency.toUpperCase();
-  if (filter?.merchantReference != null) where.merchantReference = filter.merchantReference;
-  if (filter?.createdFrom != null || filter?.createdTo != null) {
+  return {
+    merchantId,
+    statuses: filter?.statuses ?? undefined,
+    currency: filter?.currency?.toUpperCase() ?? undefined,
+    merchantReference: filter?.merchantReference ?? undefined,
+    createdFrom: filter?.createdFrom ?? undefined,
+    createdTo: filter?.createdTo ?? undefined,
+  };
+});
+
+/** The same filter for Prisma (selections the prepared statements do not answer). */
+function transactionWhere(filter: TransactionListFilter): Prisma.TransactionWhereInput {
+  const where: Prisma.TransactionWhereInput = filter.merchantId === undefined ? {} : { merchantId: filter.merchantId };
+  if (filter.statuses !== undefined) where.status = { in: [...filter.statuses] };
+  if (filter.currency !== undefined) where.currency = filter.currency;
+  if (filter.merchantReference !== undefined) where.merchantReference = filter.merchantReference;
+  if (filter.createdFrom !== undefined || filter.createdTo !== undefined) {
     where.createdAt = {
-      ...(filter.createdFrom != null ? { gte: filter.createdFrom } : {}),
-      ...(filter.createdTo != null ? { lt: filter.createdTo } : {}),
+      ...(filter.createdFrom !== undefined ? { gte: filter.createdFrom } : {}),
+      ...(filter.createdTo !== undefined ? { lt: filter.createdTo } : {}),
     };
   }
   return where;
-});
+}
 
 export const MoneyInput = builder.inputType('MoneyInput', {
   description: 'An exact amount: a decimal string and its currency (never a float)',
@@ -161,13 +176,11 @@ builder.queryFields((t) => ({
       maxSize: maxPageSize,
       description: 'Newest first',
       args: { filter: t.arg({ type: TransactionFilter, required: false, description: 'which transactions; none: all the caller may see' }) },
-      resolve: async (query, _root, args, context) =>
-        context.db.prisma.transaction.findMany({
-          ...cursorPage(query, args, await transactionWhere(context, args), tenantWhere(context)),
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        }),
-      totalCount: async (_connection, args, context) =>
-        context.db.prisma.transaction.count({ where: await transactionWhere(context, args) }),
+      resolve: async (query, _root, args, context) => {
+        const filter = await transactionFilter(context, args);
+        return listTransactions(context.db, filter, cursorPage(query, args, transactionWhere(filter), tenantWhere(context)), merchantScope(context.actor));
+      },
+      totalCount: async (_connection, args, context) => countTransactions(context.db.sql, await transactionFilter(context, args)),
     },
     { name: 'TransactionConnection', description: 'A page of transactions' },
     { name: 'TransactionEdge', description: 'A transaction and its cursor' },
