@@ -2,7 +2,6 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { currentSession, onSignedOut, request, signOut, type Session } from './api.ts';
 import { MerchantsDocument } from './operations.ts';
-import { ApiKeys } from './pages/ApiKeys.tsx';
 import { Live } from './pages/Live.tsx';
 import { Operations } from './pages/Operations.tsx';
 import { Reports } from './pages/Reports.tsx';
@@ -18,6 +17,25 @@ export type PageProps = { session: Session; route: Route; merchantId: string | u
 
 type Page = { path: string; title: string; adminOnly?: boolean; view: (props: PageProps) => preact.JSX.Element };
 
+type PageView = (props: PageProps) => preact.JSX.Element;
+
+// Pages seldom opened load with their first visit, so the first load of the console stays small.
+const loadApiKeys = () => import('./pages/ApiKeys.tsx').then((module) => module.ApiKeys);
+
+function LazyPage({ load, props, what }: { load: () => Promise<PageView>; props: PageProps; what: string }) {
+  const [view, setView] = useState<{ page: PageView } | { error: unknown } | undefined>(undefined);
+  useEffect(() => {
+    load().then(
+      (page) => setView({ page }),
+      (error: unknown) => setView({ error }),
+    );
+  }, [load]);
+  if (view === undefined) return <Loading what={what} />;
+  if ('error' in view) return <Failure error={view.error} retry={() => window.location.reload()} />;
+  const Page = view.page;
+  return <Page {...props} />;
+}
+
 const PAGES: Page[] = [
   { path: 'live', title: 'Live', view: (props) => <Live {...props} /> },
   {
@@ -27,7 +45,7 @@ const PAGES: Page[] = [
   },
   { path: 'reports', title: 'Reports', view: (props) => <Reports {...props} /> },
   { path: 'operations', title: 'Operations', adminOnly: true, view: (props) => <Operations {...props} /> },
-  { path: 'keys', title: 'API keys', view: (props) => <ApiKeys {...props} /> },
+  { path: 'keys', title: 'API keys', view: (props) => <LazyPage load={loadApiKeys} props={props} what="API keys" /> },
 ];
 
 const ROLE_LABEL: Record<Session['role'], string> = { ADMIN: 'ADMIN', MERCHANT: 'MERCHANT', MERCHANT_READ_ONLY: 'READ-ONLY' };

@@ -184,7 +184,7 @@ function KeyManager({ merchantId, locked }: { merchantId: string | undefined; lo
                       <td>{dateTime(key.createdAt)}</td>
                       <td>{key.lastUsedAt ? dateTime(key.lastUsedAt) : 'never'}</td>
                       <td data-testid="key-state">{state.label}</td>
-                      <td>
+                      <td class="manage">
                         <RollKey
                           apiKey={key}
                           disabled={disabled}
