@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 
 /**
  * Views live in the URL's fragment (#/transactions?status=PAID, #/transactions/<id>): the server serves one page,
@@ -15,13 +15,16 @@ function currentRoute(): Route {
 }
 
 export function useRoute(): Route {
-  const [route, setRoute] = useState(currentRoute);
-  useEffect(() => {
-    const update = () => setRoute(currentRoute());
+  const [current, setCurrent] = useState(() => ({ hash: window.location.hash, route: currentRoute() }));
+  // A layout effect, so the listener is there before the page can change the hash; and a change made between the
+  // first render and this point (no listener yet: its hashchange was missed) is read here instead of lost.
+  useLayoutEffect(() => {
+    const update = () => setCurrent({ hash: window.location.hash, route: currentRoute() });
     window.addEventListener('hashchange', update);
+    if (window.location.hash !== current.hash) update();
     return () => window.removeEventListener('hashchange', update);
   }, []);
-  return route;
+  return current.route;
 }
 
 export function href(path: string[], params: Record<string, string | undefined> = {}): string {
