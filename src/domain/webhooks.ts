@@ -134,3 +134,47 @@ export function parseDuration(text: string): number | undefined {
   if (!match?.[1] || !match[2]) return undefined;
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
+
+/** What a batch of attempts means for one endpoint's failure streak (recorded with the batch). */
+export type EndpointStreak = Readonly<{
+  endpointId: string;
+  /** Null: the streak ended (the last attempt succeeded). */
+  failingSince: Date | null;
+  /** The batch had no success before its failures: an earlier streak (the endpoint's failing_since) goes on. */
+  continuesEarlier: boolean;
+  /** Set to disable the endpoint, with this reason (410 Gone, failing for too long), as of `disabledAt`. */
+  disableReason: string | null;
+  disabledAt: Date;
+}>;
+
+/**
+ * Folds a batch of attempts, in the order they ended, into each endpoint's streak: a success ends it, the first
+ * failure after a success starts a new one, failures with no success before them continue the endpoint's streak.
+ * The first disabling reason of the batch disables the endpoint.
+ */
+export function endpointStreaks(attempts: readonly { endpointId: string; attemptedAt: Date; succeeded: boolean; disableReason: string | null }[]): EndpointStreak[] {
+  const streaks = new Map<string, { failingSince: Date | null; continuesEarlier: boolean; disableReason: string | null; disabledAt: Date }>();
+  for (const attempt of attempts) {
+    const streak = streaks.get(attempt.endpointId);
+    if (streak === undefined) {
+      streaks.set(attempt.endpointId, {
+        failingSince: attempt.succeeded ? null : attempt.attemptedAt,
+        continuesEarlier: !attempt.succeeded,
+        disableReason: attempt.disableReason,
+        disabledAt: attempt.attemptedAt,
+      });
+      continue;
+    }
+    if (attempt.succeeded) {
+      streak.failingSince = null;
+      streak.continuesEarlier = false;
+    } else if (streak.failingSince === null) {
+      streak.failingSince = attempt.attemptedAt;
+    }
+    if (streak.disableReason === null && attempt.disableReason !== null) {
+      streak.disableReason = attempt.disableReason;
+      streak.disabledAt = attempt.attemptedAt;
+    }
+  }
+  return [...streaks].map(([endpointId, streak]) => ({ endpointId, ...streak }));
+}

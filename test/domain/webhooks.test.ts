@@ -2,6 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import {
+  endpointStreaks,
   checkEndpointUrl,
   isAllowedAddress,
   judgeStatusCode,
@@ -123,5 +124,25 @@ describe('retries', () => {
     expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: '5s,soon' })).toThrow('WEBHOOK_RETRY_SCHEDULE must be 1 to 30 comma-separated durations');
     expect(() => loadConfig({ WEBHOOK_DISABLE_AFTER: 'x' })).toThrow('WEBHOOK_DISABLE_AFTER must be a duration');
     expect(() => loadConfig({ NODE_ENV: 'production', WEBHOOK_ALLOW_LOCAL_RECEIVERS: 'true' })).toThrow('WEBHOOK_ALLOW_LOCAL_RECEIVERS must not be true in production');
+  });
+});
+
+describe('failure streaks from a batch of attempts (in the order they ended)', () => {
+  const at = (second: number) => new Date(Date.UTC(2026, 11, 6, 12, 0, second));
+  it('a success ends the streak; failures with no success before them continue the endpoint’s streak; after a success, a new one starts', () => {
+    const streaks = endpointStreaks([
+      { endpointId: 'a', attemptedAt: at(1), succeeded: false, disableReason: null },
+      { endpointId: 'b', attemptedAt: at(1), succeeded: false, disableReason: null },
+      { endpointId: 'a', attemptedAt: at(2), succeeded: false, disableReason: null },
+      { endpointId: 'b', attemptedAt: at(2), succeeded: true, disableReason: null },
+      { endpointId: 'c', attemptedAt: at(2), succeeded: true, disableReason: null },
+      { endpointId: 'b', attemptedAt: at(3), succeeded: false, disableReason: null },
+      { endpointId: 'b', attemptedAt: at(4), succeeded: false, disableReason: 'the receiver answered 410 Gone' },
+    ]);
+    expect(streaks).toEqual([
+      { endpointId: 'a', failingSince: at(1), continuesEarlier: true, disableReason: null, disabledAt: at(1) },
+      { endpointId: 'b', failingSince: at(3), continuesEarlier: false, disableReason: 'the receiver answered 410 Gone', disabledAt: at(4) },
+      { endpointId: 'c', failingSince: null, continuesEarlier: false, disableReason: null, disabledAt: at(2) },
+    ]);
   });
 });

@@ -45,9 +45,8 @@ export type LogRow = { event: TransactionEvent; transaction: Transaction; refund
 
 export type LogRead = { rows: LogRow[]; heldBack: boolean };
 
-type Row = {
-  horizon: string;
-  held_back: boolean;
+/** An event with its transaction (t_) and, for refund events, its refund (r_): LOG_ROW_COLUMNS of aliases e, t, r. */
+export type LogRowColumns = {
   e_id: string | null;
   e_txid: string;
   e_transaction_id: string;
@@ -95,6 +94,26 @@ type Row = {
   r_updated_at: Date;
 };
 
+type Row = LogRowColumns & { horizon: string; held_back: boolean };
+
+/** The columns of LogRowColumns, selected from transaction_events AS e, transactions AS t and refunds AS r. */
+export const LOG_ROW_COLUMNS = `e.id::text AS e_id, e.txid::text AS e_txid, e.transaction_id AS e_transaction_id,
+         e.merchant_id AS e_merchant_id, e.sequence AS e_sequence, e.status::text AS e_status,
+         e.previous_status::text AS e_previous_status, e.source::text AS e_source, e.reason AS e_reason,
+         e.occurred_at AS e_occurred_at, e.kind::text AS e_kind, e.refund_id::text AS e_refund_id,
+         t.merchant_reference AS t_merchant_reference, t.amount_minor::text AS t_amount_minor,
+         t.currency AS t_currency, t.payment_product::text AS t_payment_product, t.status::text AS t_status,
+         t.redirect_url AS t_redirect_url, t.return_url AS t_return_url,
+         t.provider_reference AS t_provider_reference, t.status_reason AS t_status_reason,
+         t.version AS t_version, t.refunded_minor::text AS t_refunded_minor,
+         t.refund_pending_minor::text AS t_refund_pending_minor, t.created_at AS t_created_at, t.updated_at AS t_updated_at,
+         r.id::text AS r_id, r.merchant_id::text AS r_merchant_id, r.amount_minor::text AS r_amount_minor, r.currency::text AS r_currency,
+         r.reason AS r_reason, r.status::text AS r_status, r.source::text AS r_source, r.provider_reference AS r_provider_reference,
+         r.failure_code AS r_failure_code, r.idempotency_key AS r_idempotency_key, r.request_hash AS r_request_hash,
+         r.attempts AS r_attempts, r.accepted_at AS r_accepted_at, r.next_attempt_at AS r_next_attempt_at,
+         r.last_attempt_error AS r_last_attempt_error, r.stuck_at AS r_stuck_at, r.requested_at AS r_requested_at,
+         r.completed_at AS r_completed_at, r.updated_at AS r_updated_at`;
+
 /**
  * Written so that its cost depends on the rows it returns, never on the size of the log. The horizon is only
  * known while the statement runs, so the planner cannot estimate a condition on it (it guesses a third of the
@@ -124,22 +143,7 @@ function readLogStatement(filters: { merchant: boolean; events: boolean }): Stat
   WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon)
   SELECT h.horizon::text AS horizon,
          COALESCE((SELECT max(txid) FROM transaction_events) >= h.horizon, false) AS held_back,
-         e.id::text AS e_id, e.txid::text AS e_txid, e.transaction_id AS e_transaction_id,
-         e.merchant_id AS e_merchant_id, e.sequence AS e_sequence, e.status::text AS e_status,
-         e.previous_status::text AS e_previous_status, e.source::text AS e_source, e.reason AS e_reason,
-         e.occurred_at AS e_occurred_at, e.kind::text AS e_kind, e.refund_id::text AS e_refund_id,
-         t.merchant_reference AS t_merchant_reference, t.amount_minor::text AS t_amount_minor,
-         t.currency AS t_currency, t.payment_product::text AS t_payment_product, t.status::text AS t_status,
-         t.redirect_url AS t_redirect_url, t.return_url AS t_return_url,
-         t.provider_reference AS t_provider_reference, t.status_reason AS t_status_reason,
-         t.version AS t_version, t.refunded_minor::text AS t_refunded_minor,
-         t.refund_pending_minor::text AS t_refund_pending_minor, t.created_at AS t_created_at, t.updated_at AS t_updated_at,
-         r.id::text AS r_id, r.merchant_id::text AS r_merchant_id, r.amount_minor::text AS r_amount_minor, r.currency::text AS r_currency,
-         r.reason AS r_reason, r.status::text AS r_status, r.source::text AS r_source, r.provider_reference AS r_provider_reference,
-         r.failure_code AS r_failure_code, r.idempotency_key AS r_idempotency_key, r.request_hash AS r_request_hash,
-         r.attempts AS r_attempts, r.accepted_at AS r_accepted_at, r.next_attempt_at AS r_next_attempt_at,
-         r.last_attempt_error AS r_last_attempt_error, r.stuck_at AS r_stuck_at, r.requested_at AS r_requested_at,
-         r.completed_at AS r_completed_at, r.updated_at AS r_updated_at
+         ${LOG_ROW_COLUMNS}
   FROM h
   LEFT JOIN LATERAL (
     SELECT * FROM (
@@ -186,65 +190,7 @@ export async function readLog(session: SqlSession, options: LogReadOptions): Pro
   const read: LogRow[] = [];
   for (const row of rows) {
     if (row.e_id === null) continue;
-    read.push({
-      event: {
-        id: BigInt(row.e_id),
-        txid: BigInt(row.e_txid),
-        transactionId: row.e_transaction_id,
-        merchantId: row.e_merchant_id,
-        sequence: row.e_sequence,
-        status: row.e_status,
-        previousStatus: row.e_previous_status,
-        source: row.e_source,
-        reason: row.e_reason,
-        occurredAt: row.e_occurred_at,
-        kind: row.e_kind,
-        refundId: row.e_refund_id,
-      },
-      transaction: {
-        id: row.e_transaction_id,
-        merchantId: row.e_merchant_id,
-        merchantReference: row.t_merchant_reference,
-        amountMinor: BigInt(row.t_amount_minor),
-        currency: row.t_currency,
-        paymentProduct: row.t_payment_product,
-        status: row.t_status,
-        redirectUrl: row.t_redirect_url,
-        returnUrl: row.t_return_url,
-        providerReference: row.t_provider_reference,
-        statusReason: row.t_status_reason,
-        version: row.t_version,
-        refundedMinor: BigInt(row.t_refunded_minor),
-        refundPendingMinor: BigInt(row.t_refund_pending_minor),
-        createdAt: row.t_created_at,
-        updatedAt: row.t_updated_at,
-      },
-      refund:
-        row.r_id === null
-          ? null
-          : {
-              id: row.r_id,
-              transactionId: row.e_transaction_id,
-              merchantId: row.r_merchant_id,
-              amountMinor: BigInt(row.r_amount_minor),
-              currency: row.r_currency,
-              reason: row.r_reason,
-              status: row.r_status,
-              source: row.r_source,
-              providerReference: row.r_provider_reference,
-              failureCode: row.r_failure_code,
-              idempotencyKey: row.r_idempotency_key,
-              requestHash: row.r_request_hash,
-              attempts: row.r_attempts,
-              acceptedAt: row.r_accepted_at,
-              nextAttemptAt: row.r_next_attempt_at,
-              lastAttemptError: row.r_last_attempt_error,
-              stuckAt: row.r_stuck_at,
-              requestedAt: row.r_requested_at,
-              completedAt: row.r_completed_at,
-              updatedAt: row.r_updated_at,
-            },
-    });
+    read.push(logRow(row, row.e_id));
   }
   return { rows: read, heldBack: first.held_back };
 }
@@ -261,4 +207,67 @@ const READ_LOG_HEAD = sql<{ txid: string; id: string }>(
 export async function readLogHead(session: SqlSession): Promise<LogPosition | undefined> {
   const [last] = await session.query(READ_LOG_HEAD);
   return last ? { txid: BigInt(last.txid), id: BigInt(last.id) } : undefined;
+}
+
+/** The event, its transaction's current row and its refund's, from LOG_ROW_COLUMNS (e_id given: a row with an event). */
+export function logRow(row: LogRowColumns, eventId: string): LogRow {
+  return {
+    event: {
+      id: BigInt(eventId),
+      txid: BigInt(row.e_txid),
+      transactionId: row.e_transaction_id,
+      merchantId: row.e_merchant_id,
+      sequence: row.e_sequence,
+      status: row.e_status,
+      previousStatus: row.e_previous_status,
+      source: row.e_source,
+      reason: row.e_reason,
+      occurredAt: row.e_occurred_at,
+      kind: row.e_kind,
+      refundId: row.e_refund_id,
+    },
+    transaction: {
+      id: row.e_transaction_id,
+      merchantId: row.e_merchant_id,
+      merchantReference: row.t_merchant_reference,
+      amountMinor: BigInt(row.t_amount_minor),
+      currency: row.t_currency,
+      paymentProduct: row.t_payment_product,
+      status: row.t_status,
+      redirectUrl: row.t_redirect_url,
+      returnUrl: row.t_return_url,
+      providerReference: row.t_provider_reference,
+      statusReason: row.t_status_reason,
+      version: row.t_version,
+      refundedMinor: BigInt(row.t_refunded_minor),
+      refundPendingMinor: BigInt(row.t_refund_pending_minor),
+      createdAt: row.t_created_at,
+      updatedAt: row.t_updated_at,
+    },
+    refund:
+      row.r_id === null
+        ? null
+        : {
+          id: row.r_id,
+          transactionId: row.e_transaction_id,
+          merchantId: row.r_merchant_id,
+          amountMinor: BigInt(row.r_amount_minor),
+          currency: row.r_currency,
+          reason: row.r_reason,
+          status: row.r_status,
+          source: row.r_source,
+          providerReference: row.r_provider_reference,
+          failureCode: row.r_failure_code,
+          idempotencyKey: row.r_idempotency_key,
+          requestHash: row.r_request_hash,
+          attempts: row.r_attempts,
+          acceptedAt: row.r_accepted_at,
+          nextAttemptAt: row.r_next_attempt_at,
+          lastAttemptError: row.r_last_attempt_error,
+          stuckAt: row.r_stuck_at,
+          requestedAt: row.r_requested_at,
+          completedAt: row.r_completed_at,
+          updatedAt: row.r_updated_at,
+        },
+  };
 }

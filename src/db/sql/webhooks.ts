@@ -1,4 +1,6 @@
+import type { EndpointStreak } from '../../domain/webhooks.ts';
 import { sql, type SqlSession } from '../session.ts';
+import { LOG_ROW_COLUMNS, logRow, type LogRow, type LogRowColumns } from './events.ts';
 
 /**
  * The webhook delivery queue (webhook_deliveries), whose rows a trigger on transaction_events creates in the
@@ -7,7 +9,7 @@ import { sql, type SqlSession } from '../session.ts';
  * instance died is due again once its lease ends.
  */
 
-type ClaimedRow = {
+type ClaimedRow = LogRowColumns & {
   id: string;
   endpoint_id: string;
   event_id: string | null;
@@ -23,17 +25,18 @@ type ClaimedRow = {
 };
 
 /**
- * Due deliveries of enabled endpoints, at most $2 in flight per endpoint across every instance (a slow endpoint
+ * Due deliveries of enabled endpoints, at most $2 leased per endpoint across every instance (a slow endpoint
  * holds only its own slots), at most $1 in all, oldest due first within an endpoint. Each endpoint is one index
- * range scan on (endpoint_id, status, next_attempt_at).
+ * range scan on (endpoint_id, status, next_attempt_at). A delivery not attempted yet comes with its event, the
+ * transaction and the refund, to build its body: the claim is the one read of a batch.
  */
 const CLAIM_DUE_DELIVERIES = sql<ClaimedRow>(
   `WITH room AS (
-     SELECT e.id,
+     SELECT ep.id,
             $2::int - (SELECT count(*) FROM webhook_deliveries AS busy
-                       WHERE busy.endpoint_id = e.id AND busy.status = 'PENDING' AND busy.leased_until > now())::int AS free
-     FROM webhook_endpoints AS e
-     WHERE e.enabled
+                       WHERE busy.endpoint_id = ep.id AND busy.status = 'PENDING' AND busy.leased_until > now())::int AS free
+     FROM webhook_endpoints AS ep
+     WHERE ep.enabled
    ),
    picked AS (
      SELECT due.id FROM room
@@ -47,13 +50,22 @@ const CLAIM_DUE_DELIVERIES = sql<ClaimedRow>(
      ) AS due
      ORDER BY due.next_attempt_at
      LIMIT $1::int
+   ),
+   claimed AS (
+     UPDATE webhook_deliveries AS d
+     SET leased_until = now() + $3::int * interval '1 millisecond'
+     FROM picked, webhook_endpoints AS ep
+     WHERE d.id = picked.id AND ep.id = d.endpoint_id
+     RETURNING d.id::text, d.endpoint_id::text, d.event_id, d.type, d.webhook_id, d.payload, d.failures,
+               ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at, ep.failing_since
    )
-   UPDATE webhook_deliveries AS d
-   SET leased_until = now() + $3::int * interval '1 millisecond'
-   FROM picked, webhook_endpoints AS e
-   WHERE d.id = picked.id AND e.id = d.endpoint_id
-   RETURNING d.id::text, d.endpoint_id::text, d.event_id::text, d.type, d.webhook_id, d.payload, d.failures,
-             e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, e.failing_since`,
+   SELECT c.id, c.endpoint_id, c.event_id::text AS event_id, c.type, c.webhook_id, c.payload, c.failures,
+          c.url, c.secret, c.previous_secret, c.previous_secret_expires_at, c.failing_since,
+          ${LOG_ROW_COLUMNS}
+   FROM claimed AS c
+   LEFT JOIN LATERAL (SELECT * FROM transaction_events WHERE c.payload IS NULL AND transaction_events.id = c.event_id) AS e ON true
+   LEFT JOIN LATERAL (SELECT * FROM transactions WHERE transactions.id = e.transaction_id LIMIT 1) AS t ON true
+   LEFT JOIN LATERAL (SELECT * FROM refunds WHERE e.refund_id IS NOT NULL AND refunds.id = e.refund_id LIMIT 1) AS r ON true`,
   'paystream_claim_webhook_deliveries',
 );
 
@@ -66,6 +78,8 @@ export type ClaimedDelivery = Readonly<{
   webhookId: string;
   /** The body of earlier attempts; null before the first. */
   payload: string | null;
+  /** Before the first attempt: the event with its transaction and refund, to build the body from. */
+  event: LogRow | undefined;
   /** Failed attempts since created or redelivered. */
   failures: number;
   endpoint: Readonly<{ url: string; secret: string; previousSecret: string | null; previousSecretExpiresAt: Date | null; failingSince: Date | null }>;
@@ -81,6 +95,7 @@ export async function claimDueDeliveries(session: SqlSession, options: { limit: 
     type: row.type,
     webhookId: row.webhook_id,
     payload: row.payload,
+    event: row.e_id === null ? undefined : logRow(row, row.e_id),
     failures: row.failures,
     endpoint: {
       url: row.url,
@@ -92,7 +107,7 @@ export async function claimDueDeliveries(session: SqlSession, options: { limit: 
   }));
 }
 
-/** One attempt's outcome, and what it means for its delivery and endpoint. */
+/** One attempt's outcome, and what it means for its delivery. */
 export type AttemptRecord = Readonly<{
   deliveryId: string;
   attemptedAt: Date;
@@ -106,60 +121,81 @@ export type AttemptRecord = Readonly<{
   /** PENDING (retry at nextAttemptAt), SUCCEEDED or FAILED. */
   status: 'PENDING' | 'SUCCEEDED' | 'FAILED';
   nextAttemptAt: Date | null;
-  /** Set to disable the endpoint, with this reason (410 Gone, failing for too long). */
-  disableReason: string | null;
 }>;
 
-const RECORD_ATTEMPT = sql<{ endpoint_disabled: boolean }>(
-  `WITH delivery AS (
-     UPDATE webhook_deliveries
-     SET attempts = attempts + 1,
-         failures = CASE WHEN $8::boolean THEN failures ELSE failures + 1 END,
-         status = $9::"WebhookDeliveryStatus",
-         next_attempt_at = COALESCE($10::timestamptz, next_attempt_at),
+const RECORD_ATTEMPTS = sql<{ endpoint_id: string; endpoint_disabled: boolean }>(
+  `WITH input AS (
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(delivery_id uuid, attempted_at timestamptz, duration_ms int, status_code int,
+       error text, response_excerpt text, payload text, succeeded boolean, status text, next_attempt_at timestamptz)
+   ),
+   delivery AS (
+     UPDATE webhook_deliveries AS d
+     SET attempts = d.attempts + 1,
+         failures = CASE WHEN i.succeeded THEN d.failures ELSE d.failures + 1 END,
+         status = i.status::"WebhookDeliveryStatus",
+         next_attempt_at = COALESCE(i.next_attempt_at, d.next_attempt_at),
          leased_until = NULL,
-         last_attempt_at = $2::timestamptz,
-         completed_at = CASE WHEN $9::text = 'PENDING' THEN NULL ELSE $2::timestamptz END,
-         payload = COALESCE(payload, $7::text)
-     WHERE id = $1::uuid
-     RETURNING id, endpoint_id
+         last_attempt_at = i.attempted_at,
+         completed_at = CASE WHEN i.status = 'PENDING' THEN NULL ELSE i.attempted_at END,
+         payload = COALESCE(d.payload, i.payload)
+     FROM input AS i
+     WHERE d.id = i.delivery_id
+     RETURNING d.id
    ),
    attempt AS (
      INSERT INTO webhook_attempts (delivery_id, attempted_at, duration_ms, status_code, error, response_excerpt)
-     SELECT id, $2::timestamptz, $3::int, $4::int, $5::text, $6::text FROM delivery
+     SELECT i.delivery_id, i.attempted_at, i.duration_ms, i.status_code, i.error, i.response_excerpt
+     FROM input AS i JOIN delivery ON delivery.id = i.delivery_id
+   ),
+   streak AS (
+     SELECT * FROM jsonb_to_recordset($2::jsonb) AS s(endpoint_id uuid, failing_since timestamptz, continues_earlier boolean,
+       disable_reason text, disabled_at timestamptz)
    )
    UPDATE webhook_endpoints AS e
-   SET failing_since = CASE WHEN $8::boolean THEN NULL ELSE COALESCE(e.failing_since, $2::timestamptz) END,
-       enabled = e.enabled AND $11::text IS NULL,
-       disabled_at = CASE WHEN e.enabled AND $11::text IS NOT NULL THEN $2::timestamptz ELSE e.disabled_at END,
-       disabled_reason = CASE WHEN e.enabled AND $11::text IS NOT NULL THEN $11::text ELSE e.disabled_reason END
-   FROM delivery
-   -- A success on an endpoint without a failure streak changes nothing: no write, no wait on its row lock.
-   WHERE e.id = delivery.endpoint_id AND (NOT $8::boolean OR e.failing_since IS NOT NULL OR $11::text IS NOT NULL)
-   RETURNING (NOT e.enabled AND e.disabled_at = $2::timestamptz AND $11::text IS NOT NULL) AS endpoint_disabled`,
-  'paystream_record_webhook_attempt',
+   SET failing_since = CASE WHEN s.continues_earlier THEN COALESCE(e.failing_since, s.failing_since) ELSE s.failing_since END,
+       enabled = e.enabled AND s.disable_reason IS NULL,
+       disabled_at = CASE WHEN e.enabled AND s.disable_reason IS NOT NULL THEN s.disabled_at ELSE e.disabled_at END,
+       disabled_reason = CASE WHEN e.enabled AND s.disable_reason IS NOT NULL THEN s.disable_reason ELSE e.disabled_reason END
+   FROM streak AS s
+   -- Successes on an endpoint without a failure streak change nothing: no write, no wait on its row lock.
+   WHERE e.id = s.endpoint_id AND (s.failing_since IS NOT NULL OR e.failing_since IS NOT NULL OR s.disable_reason IS NOT NULL)
+   RETURNING e.id::text AS endpoint_id, (NOT e.enabled AND e.disabled_at = s.disabled_at AND s.disable_reason IS NOT NULL) AS endpoint_disabled`,
+  'paystream_record_webhook_attempts',
 );
 
 /**
- * Records an attempt (its log row, the delivery's next state, the endpoint's failure streak) in one statement.
- * Returns whether this attempt disabled the endpoint; undefined when the delivery no longer exists (its endpoint
- * was deleted meanwhile).
+ * Records a batch of attempts (their log rows, their deliveries' next states, their endpoints' failure streaks) in
+ * one statement. Returns the endpoints this batch disabled. A delivery that no longer exists (its endpoint was
+ * deleted meanwhile) is skipped.
  */
-export async function recordAttempt(session: SqlSession, record: AttemptRecord): Promise<{ endpointDisabled: boolean } | undefined> {
-  const [row] = await session.query(RECORD_ATTEMPT, [
-    record.deliveryId,
-    record.attemptedAt.toISOString(),
-    record.durationMs,
-    record.statusCode,
-    record.error,
-    record.responseExcerpt,
-    record.payload,
-    record.succeeded,
-    record.status,
-    record.nextAttemptAt?.toISOString() ?? null,
-    record.disableReason,
+export async function recordAttempts(session: SqlSession, records: readonly AttemptRecord[], streaks: readonly EndpointStreak[]): Promise<string[]> {
+  if (records.length === 0) return [];
+  const rows = await session.query(RECORD_ATTEMPTS, [
+    JSON.stringify(
+      records.map((record) => ({
+        delivery_id: record.deliveryId,
+        attempted_at: record.attemptedAt.toISOString(),
+        duration_ms: record.durationMs,
+        status_code: record.statusCode,
+        error: record.error,
+        response_excerpt: record.responseExcerpt,
+        payload: record.payload,
+        succeeded: record.succeeded,
+        status: record.status,
+        next_attempt_at: record.nextAttemptAt?.toISOString() ?? null,
+      })),
+    ),
+    JSON.stringify(
+      streaks.map((streak) => ({
+        endpoint_id: streak.endpointId,
+        failing_since: streak.failingSince?.toISOString() ?? null,
+        continues_earlier: streak.continuesEarlier,
+        disable_reason: streak.disableReason,
+        disabled_at: streak.disabledAt.toISOString(),
+      })),
+    ),
   ]);
-  return row === undefined ? undefined : { endpointDisabled: row.endpoint_disabled };
+  return rows.filter((row) => row.endpoint_disabled).map((row) => row.endpoint_id);
 }
 
 const RELEASE_ABORTED_ATTEMPT = sql<{ id: string }>(
@@ -182,6 +218,16 @@ const RELEASE_ABORTED_ATTEMPT = sql<{ id: string }>(
  */
 export async function releaseAbortedAttempt(session: SqlSession, attempt: { deliveryId: string; attemptedAt: Date; durationMs: number; error: string; payload: string }): Promise<void> {
   await session.query(RELEASE_ABORTED_ATTEMPT, [attempt.deliveryId, attempt.attemptedAt.toISOString(), attempt.durationMs, attempt.error, attempt.payload]);
+}
+
+const RELEASE_LEASES = sql(
+  `UPDATE webhook_deliveries SET leased_until = NULL WHERE id = ANY ($1::uuid[]) AND status = 'PENDING'`,
+  'paystream_release_webhook_leases',
+);
+
+/** Deliveries claimed but never attempted (their sender stopped first): due again at once. */
+export async function releaseLeases(session: SqlSession, deliveryIds: readonly string[]): Promise<void> {
+  if (deliveryIds.length > 0) await session.query(RELEASE_LEASES, [deliveryIds]);
 }
 
 const REDELIVER = sql<{ id: string }>(

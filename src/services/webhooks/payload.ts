@@ -1,4 +1,4 @@
-import type { Database } from '../../db/client.ts';
+import type { LogRow } from '../../db/sql/events.ts';
 import { encodeGlobalId } from '../../domain/ids.ts';
 import { formatMinorUnits } from '../../domain/money.ts';
 import { encodeEventCursor } from '../../events/cursor.ts';
@@ -61,18 +61,7 @@ export function testPayload(endpointGlobalId: string, now: Date): string {
   return JSON.stringify({ type: 'webhook.test', timestamp: now.toISOString(), data: { endpointId: endpointGlobalId, message: 'a test message from Paystream (sendTestWebhook)' } });
 }
 
-/** Bodies of events by id (each with its transaction as of the event): one read for a whole batch of deliveries. */
-export async function eventPayloads(db: Database, deliveries: readonly { eventId: bigint; type: string }[]): Promise<Map<bigint, string>> {
-  const bodies = new Map<bigint, string>();
-  if (deliveries.length === 0) return bodies;
-  const events = await db.prisma.transactionEvent.findMany({
-    where: { id: { in: [...new Set(deliveries.map((delivery) => delivery.eventId))] } },
-    include: { transaction: true, refund: true },
-  });
-  const typeOf = new Map(deliveries.map((delivery) => [delivery.eventId, delivery.type]));
-  for (const { transaction, refund, ...event } of events) {
-    const full = { ...event, refundId: event.refundId };
-    bodies.set(event.id, eventPayload(typeOf.get(event.id) ?? 'transaction.event', full, transactionAsOf(transaction, full), refund === null ? null : refundAsOf(refund, full)));
-  }
-  return bodies;
+/** The body of a delivery's first attempt, from its event as the claim read it (the transaction as of the event). */
+export function deliveryPayload(type: string, { event, transaction, refund }: LogRow): string {
+  return eventPayload(type, event, transactionAsOf(transaction, event), refund === null ? null : refundAsOf(refund, event));
 }

@@ -41,7 +41,7 @@ class BlockedAddressError extends Error {
 }
 
 /** A poster with kept-alive connections (its checked sockets are reused only for the same host and port). */
-export function createPoster(options: { allowLocalReceivers: boolean }): Poster {
+export function createPoster(options: { allowLocalReceivers: boolean; socketsPerHost?: number }): Poster {
   const allowLoopback = options.allowLocalReceivers;
   const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
     dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
@@ -56,8 +56,8 @@ export function createPoster(options: { allowLocalReceivers: boolean }): Poster 
     });
   };
   const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 8, lookup }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 8, lookup }),
+    'http:': new http.Agent({ keepAlive: true, maxSockets: options.socketsPerHost ?? 8, lookup }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets: options.socketsPerHost ?? 8, lookup }),
   };
 
   return {

@@ -1,13 +1,14 @@
+import { setMaxListeners } from 'node:events';
 import pg from 'pg';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
-import { claimDueDeliveries, readQueueStats, recordAttempt, releaseAbortedAttempt, type ClaimedDelivery } from '../../db/sql/webhooks.ts';
+import { claimDueDeliveries, readQueueStats, recordAttempts, releaseAbortedAttempt, releaseLeases, type AttemptRecord, type ClaimedDelivery } from '../../db/sql/webhooks.ts';
 import { EVENTS_CHANNEL, listenForCommits } from '../../db/sql/events.ts';
-import { judgeStatusCode, parseRetryAfter, retryDelayMs, webhookHeaders } from '../../domain/webhooks.ts';
+import { endpointStreaks, judgeStatusCode, parseRetryAfter, retryDelayMs, webhookHeaders, type AttemptVerdict } from '../../domain/webhooks.ts';
 import type { Logger } from '../../logger.ts';
 import { OWNER_DISABLED_REASON, signingSecrets } from './endpoints.ts';
-import { eventPayloads } from './payload.ts';
+import { deliveryPayload } from './payload.ts';
 import { createPoster, type PostOutcome, type Poster } from './post.ts';
 import { webhooksDue } from './deliveries.ts';
 
@@ -15,8 +16,8 @@ import { webhooksDue } from './deliveries.ts';
  * The webhook sender of one instance: claims due deliveries (a lease that commits on its own, so instances share
  * the work and each attempt is made by one of them), POSTs each signed, and records what came back.
  *
- * - Deliveries run independently, at most 64 per instance and 16 per endpoint across instances: a slow or
- *   failing endpoint holds only its own slots and never delays the others.
+ * - Deliveries run independently, at most 16 requests at a time per endpoint and instance: a slow or failing
+ *   endpoint holds only its own slots and never delays the others. Claims and records are batched (see below).
  * - 2xx within WEBHOOK_TIMEOUT_MS: SUCCEEDED. Anything else is retried after the next step of
  *   WEBHOOK_RETRY_SCHEDULE (a longer Retry-After is honoured); once the schedule is used up, FAILED. 410 Gone
  *   disables the endpoint; so does failing continuously for WEBHOOK_DISABLE_AFTER.
@@ -28,10 +29,28 @@ import { webhooksDue } from './deliveries.ts';
  * Woken by commits (LISTEN, on PostgreSQL), by redeliveries of this process, and every WEBHOOK_SENDER_INTERVAL_MS.
  */
 
-/** Attempts in flight per instance, and per endpoint across every instance (WebhookSenderDeps.limits overrides). */
-const DEFAULT_LIMITS = { inFlight: 64, perEndpoint: 16 } as const;
+/**
+ * Deliveries one instance holds (claimed, being attempted or recorded), and requests in flight to one endpoint from
+ * one instance (WebhookSenderDeps.limits overrides). An endpoint's deliveries are leased up to LEASES_PER_SLOT times
+ * its requests in flight, across every instance: the next ones are claimed while the current ones are answered, so
+ * the claim and the record of a batch (a round trip each) overlap the requests instead of stalling them.
+ */
+const DEFAULT_LIMITS = { inFlight: 128, perEndpoint: 16 } as const;
+/** Deliveries of an endpoint leased (across instances) per request in flight to it: the claimed-ahead queue. */
+const LEASES_PER_SLOT = 4;
 /** Time to record an attempt after its request ended, within the lease. */
 const LEASE_MARGIN_MS = 5_000;
+
+/** An attempt that got its answer (or none), until its batch is recorded. */
+type EndedAttempt = {
+  delivery: ClaimedDelivery;
+  verdict: AttemptVerdict;
+  disableReason: string | null;
+  durationMs: number;
+  record: AttemptRecord;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+};
 
 export type WebhookMetrics = {
   attempts: Counter<'outcome'>;
@@ -121,10 +140,39 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const settings = config.webhooks;
   const { inFlight: MAX_IN_FLIGHT, perEndpoint: PER_ENDPOINT } = deps.limits ?? DEFAULT_LIMITS;
   const metrics = webhookMetrics(deps.registry, db);
-  const poster: Poster = createPoster({ allowLocalReceivers: settings.allowLocalReceivers });
+  // One kept-alive socket per attempt an endpoint may have in flight: no attempt waits for a socket.
+  const poster: Poster = createPoster({ allowLocalReceivers: settings.allowLocalReceivers, socketsPerHost: PER_ENDPOINT });
   const inFlight = new Set<Promise<void>>();
+  /** Requests in flight per endpoint, and the attempts waiting for one of its slots (claimed ahead). */
+  const slots = new Map<string, { busy: number; waiting: (() => void)[] }>();
+  const acquireSlot = (endpointId: string): Promise<void> => {
+    const endpoint = slots.get(endpointId) ?? { busy: 0, waiting: [] };
+    slots.set(endpointId, endpoint);
+    if (endpoint.busy < PER_ENDPOINT) {
+      endpoint.busy += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => endpoint.waiting.push(resolve));
+  };
+  const releaseSlot = (endpointId: string): void => {
+    const endpoint = slots.get(endpointId);
+    if (endpoint === undefined) return;
+    const next = endpoint.waiting.shift();
+    // The slot passes straight to the next waiting attempt of this endpoint.
+    if (next !== undefined) return next();
+    endpoint.busy -= 1;
+    if (endpoint.busy === 0) slots.delete(endpointId);
+  };
+  /**
+   * A lease covers a wait for a slot of up to WEBHOOK_TIMEOUT_MS, the attempt and its record. An attempt that
+   * waited longer (its endpoint is slow) is not made: its lease is released and it is claimed again later.
+   */
+  const leaseMs = 2 * settings.timeoutMs + LEASE_MARGIN_MS;
+  const latestStartAfterClaim = leaseMs - settings.timeoutMs - LEASE_MARGIN_MS;
   /** Aborts the requests in flight when a stop's grace period is over. */
   const shutdown = new AbortController();
+  // Every attempt in flight listens to it.
+  setMaxListeners(Infinity, shutdown.signal);
   /** Claims under way (from the timer, a wake-up or runOnce): stop waits for them before the attempts they start. */
   const claims = new Set<Promise<number>>();
   let stopped = false;
@@ -134,11 +182,19 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   let timer: NodeJS.Timeout | undefined;
   let listener: pg.Client | undefined;
 
-  const attempt = async (delivery: ClaimedDelivery, body: string): Promise<void> => {
+  const attempt = async (delivery: ClaimedDelivery, body: string, claimedAt: number): Promise<void> => {
+    await acquireSlot(delivery.endpointId);
+    let outcome: PostOutcome;
     const now = new Date();
-    const secrets = signingSecrets(delivery.endpoint, now);
-    const headers = webhookHeaders({ id: delivery.webhookId, timestamp: Math.floor(now.getTime() / 1000), body }, secrets);
-    const outcome = await poster.post(delivery.endpoint.url, headers, body, settings.timeoutMs, shutdown.signal);
+    try {
+      // Stopped while it waited, or waited too long for its lease to cover the attempt: not sent, due again at once.
+      if (shutdown.signal.aborted || now.getTime() - claimedAt > latestStartAfterClaim) return await releaseLeases(db.sql, [delivery.id]);
+      const secrets = signingSecrets(delivery.endpoint, now);
+      const headers = webhookHeaders({ id: delivery.webhookId, timestamp: Math.floor(now.getTime() / 1000), body }, secrets);
+      outcome = await poster.post(delivery.endpoint.url, headers, body, settings.timeoutMs, shutdown.signal);
+    } finally {
+      releaseSlot(delivery.endpointId);
+    }
     if (outcome.aborted) {
       await releaseAbortedAttempt(db.sql, { deliveryId: delivery.id, attemptedAt: now, durationMs: outcome.durationMs, error: outcome.error ?? 'aborted', payload: body });
       metrics.attempts.inc({ outcome: 'aborted' });
@@ -147,7 +203,11 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
     await record(delivery, body, now, outcome);
   };
 
-  const record = async (delivery: ClaimedDelivery, body: string, attemptedAt: Date, outcome: PostOutcome): Promise<void> => {
+  /** Attempts that ended, waiting to be recorded together (one statement per batch, however many ended meanwhile). */
+  let ended: EndedAttempt[] = [];
+  let recording: Promise<void> | undefined;
+
+  const record = (delivery: ClaimedDelivery, body: string, attemptedAt: Date, outcome: PostOutcome): Promise<void> => {
     const verdict = judgeStatusCode(outcome.statusCode);
     const succeeded = verdict === 'succeeded';
     const failures = succeeded ? delivery.failures : delivery.failures + 1;
@@ -161,29 +221,67 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
         : failingSince !== undefined && attemptedAt.getTime() - failingSince.getTime() >= settings.disableAfterMs
           ? `every attempt failed since ${failingSince.toISOString()}`
           : null;
-    const recorded = await recordAttempt(db.sql, {
-      deliveryId: delivery.id,
-      attemptedAt,
-      durationMs: outcome.durationMs,
-      statusCode: outcome.statusCode ?? null,
-      error: outcome.error ?? null,
-      responseExcerpt: outcome.excerpt ?? null,
-      payload: body,
-      succeeded,
-      status,
-      nextAttemptAt: delayMs === undefined ? null : new Date(attemptedAt.getTime() + delayMs),
-      disableReason,
+    const recorded = new Promise<void>((resolve, reject) => {
+      ended.push({
+        delivery,
+        verdict,
+        disableReason,
+        durationMs: outcome.durationMs,
+        record: {
+          deliveryId: delivery.id,
+          attemptedAt,
+          durationMs: outcome.durationMs,
+          statusCode: outcome.statusCode ?? null,
+          error: outcome.error ?? null,
+          responseExcerpt: outcome.excerpt ?? null,
+          payload: body,
+          succeeded,
+          status,
+          nextAttemptAt: delayMs === undefined ? null : new Date(attemptedAt.getTime() + delayMs),
+        },
+        resolve,
+        reject,
+      });
     });
-    metrics.attempts.inc({ outcome: succeeded ? 'succeeded' : verdict === 'gone' ? 'gone' : 'failed' });
-    metrics.attemptDuration.observe(outcome.durationMs / 1000);
-    if (status === 'FAILED') {
-      metrics.deliveriesFailed.inc();
-      logger.warn({ deliveryId: delivery.id, endpointId: delivery.endpointId, webhookId: delivery.webhookId }, 'webhook delivery failed every attempt of the retry schedule');
-    }
-    if (recorded?.endpointDisabled) {
-      metrics.endpointsDisabled.inc({ reason: verdict === 'gone' ? 'gone' : 'failing' });
-      logger.error({ endpointId: delivery.endpointId, reason: disableReason }, 'webhook endpoint disabled');
-    }
+    writeEnded();
+    return recorded;
+  };
+
+  /** Writes what ended since the last write; what ends meanwhile waits for the next (natural batching, no timer). */
+  const writeEnded = (): void => {
+    if (recording !== undefined || ended.length === 0) return;
+    const batch = ended;
+    ended = [];
+    const streaks = endpointStreaks(batch.map(({ delivery, record: attempt, disableReason }) => ({ endpointId: delivery.endpointId, attemptedAt: attempt.attemptedAt, succeeded: attempt.succeeded, disableReason })));
+    recording = recordAttempts(
+      db.sql,
+      batch.map((attempt) => attempt.record),
+      streaks,
+    )
+      .then((disabled) => {
+        for (const attempt of batch) {
+          const { verdict, record: written, delivery } = attempt;
+          metrics.attempts.inc({ outcome: written.succeeded ? 'succeeded' : verdict === 'gone' ? 'gone' : 'failed' });
+          metrics.attemptDuration.observe(attempt.durationMs / 1000);
+          if (written.status === 'FAILED') {
+            metrics.deliveriesFailed.inc();
+            logger.warn({ deliveryId: delivery.id, endpointId: delivery.endpointId, webhookId: delivery.webhookId }, 'webhook delivery failed every attempt of the retry schedule');
+          }
+        }
+        for (const endpointId of disabled) {
+          const streak = streaks.find((candidate) => candidate.endpointId === endpointId);
+          metrics.endpointsDisabled.inc({ reason: streak?.disableReason?.includes('410 Gone') ? 'gone' : 'failing' });
+          logger.error({ endpointId, reason: streak?.disableReason }, 'webhook endpoint disabled');
+        }
+        for (const attempt of batch) attempt.resolve();
+      })
+      .catch((error: unknown) => {
+        for (const attempt of batch) attempt.reject(error);
+      })
+      .finally(() => {
+        recording = undefined;
+        writeEnded();
+      });
   };
 
   /** Claims as many due deliveries as there is room for and starts their attempts; returns how many. */
@@ -196,15 +294,13 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   };
 
   const claimAndStart = async (): Promise<number> => {
-    const claimed = await claimDueDeliveries(db.sql, { limit: MAX_IN_FLIGHT - inFlight.size, perEndpoint: PER_ENDPOINT, leaseMs: settings.timeoutMs + LEASE_MARGIN_MS });
+    // Before the statement: the lease, set by the database during it, ends no earlier than claimedAt + leaseMs.
+    const claimedAt = Date.now();
+    const claimed = await claimDueDeliveries(db.sql, { limit: MAX_IN_FLIGHT - inFlight.size, perEndpoint: LEASES_PER_SLOT * PER_ENDPOINT, leaseMs });
     if (claimed.length === 0) return 0;
-    const bodies = await eventPayloads(
-      db,
-      claimed.flatMap((delivery) => (delivery.payload === null && delivery.eventId !== null ? [{ eventId: delivery.eventId, type: delivery.type }] : [])),
-    );
     for (const delivery of claimed) {
-      const body = delivery.payload ?? (delivery.eventId === null ? undefined : bodies.get(delivery.eventId));
-      const running = (body === undefined ? Promise.reject(new Error(`delivery ${delivery.id} has no body and no event`)) : attempt(delivery, body))
+      const body = delivery.payload ?? (delivery.event === undefined ? undefined : deliveryPayload(delivery.type, delivery.event));
+      const running = (body === undefined ? Promise.reject(new Error(`delivery ${delivery.id} has no body and no event`)) : attempt(delivery, body, claimedAt))
         .catch((error: unknown) => logger.error({ err: error, deliveryId: delivery.id }, 'webhook attempt could not be recorded; retried when its lease ends'))
         .finally(() => {
           inFlight.delete(running);
