@@ -13,6 +13,7 @@ import { DEFAULT_TIME_ZONE, merchantBreakdown, resolveReportDay } from './servic
 import { dailyReportCsv } from './services/daily-report-csv.ts';
 import { MAX_STATS_CSV_ROWS, statsRequestFromText, transactionStatsCsv } from './services/stats-csv.ts';
 import { transactionStats } from './services/stats.ts';
+import { checkStats, rebuildStats, type HourlyFigures } from './services/stats-hourly.ts';
 
 /**
  * Operator commands: `npm run cli -- <command> [options]`. Output is JSON on stdout (CSV for reports);
@@ -31,6 +32,8 @@ const USAGE = `usage: npm run cli -- <command>
   key:revoke <key id | prefix | secret>
                                   revoke a key: it stops authenticating and its open subscriptions end, at once
   transactions:expire             move REDIRECTED transactions older than ALIPAY_TRADE_TIMEOUT_MINUTES to REJECTED (EXPIRED)
+  stats:rebuild                   rebuild transactionStats' hourly figures from the transactions (after a bulk load; safe beside traffic)
+  stats:check                     compare transactionStats' hourly figures with the transactions (exit 1 when they differ)
   db:migrate                      apply pending migrations`;
 
 /** Printed as is, instead of as JSON. */
@@ -66,6 +69,19 @@ const commands: Record<string, Command> = {
       },
     });
     return new TextOutput(transactionStatsCsv(stats));
+  },
+  'stats:rebuild': async (db) => {
+    if (!(await rebuildStats(db))) throw new UsageError('a compaction is running: try again in a moment');
+    return { rebuilt: true };
+  },
+  'stats:check': async (db) => {
+    const { recorded, counted } = await checkStats(db);
+    const key = (figures: HourlyFigures) => `${figures.merchantId} ${figures.hour} ${figures.currency} ${figures.status}`;
+    const countedByKey = new Map(counted.map((figures) => [key(figures), JSON.stringify(figures)]));
+    const recordedByKey = new Map(recorded.map((figures) => [key(figures), JSON.stringify(figures)]));
+    const differing = [...new Set([...countedByKey.keys(), ...recordedByKey.keys()])].filter((name) => countedByKey.get(name) !== recordedByKey.get(name));
+    if (differing.length > 0) throw new UsageError(`${differing.length} hourly figures differ from the transactions (first: ${differing[0]}): run stats:rebuild`);
+    return { equal: true, keys: counted.length };
   },
   'key:list': async (db, options) => ({ keys: await listApiKeys(db, { merchantId: merchantOption(options) }) }),
   'key:revoke': async (db, options) => {

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     { nextSteps },
     { startRefundRunner },
     { startWebhookSender },
+    { startStatsCompaction },
   ] = await Promise.all([
     import('./bootstrap.ts'),
     import('./db/client.ts'),
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     import('./next-steps.ts'),
     import('./services/refund-runner.ts'),
     import('./services/webhooks/sender.ts'),
+    import('./services/stats-hourly.ts'),
   ]);
   const logger = createLogger(config.logLevel, logDestination());
   process.on('uncaughtException', (error) => {
@@ -46,6 +48,8 @@ async function main(): Promise<void> {
   const port = await app.listen();
   // Background work of this instance (EXPIRY_INTERVAL_SECONDS=0: none); stopped before the server drains.
   const expiryRunner = startExpiryRunner({ db, config, logger });
+  // Folds transactionStats' recorded changes into its hourly figures (STATS_COMPACTION_INTERVAL_SECONDS=0: not this instance).
+  const statsCompaction = startStatsCompaction({ db, config, logger });
   // Calls Alipay for refunds (REFUND_RUNNER_INTERVAL_MS=0: not this instance); refunds left REQUESTED by a
   // previous run are due and picked up.
   const refundRunner = startRefundRunner({ db, config, logger, alipay: () => app.providers().alipay });
@@ -91,6 +95,7 @@ async function main(): Promise<void> {
     }, budgetMs);
     backstop.unref();
     await expiryRunner?.stop();
+    await statsCompaction?.stop();
     await refundRunner?.stop();
     // Webhook attempts get half the drain, then are aborted (due again at once, for another instance or the next
     // start): WEBHOOK_TIMEOUT_MS may well exceed the whole budget.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { integer, optionalString, positiveInt, postgresUrl, type EnvironmentOf } from './parsers.ts';
+import { integer, nonNegativeInt, optionalString, positiveInt, postgresUrl, type EnvironmentOf } from './parsers.ts';
 
 /** PostgreSQL (or the embedded database), Redis, and how live events reach this instance's subscribers. */
 export const storageEnvironment = {
@@ -15,6 +15,7 @@ export const storageEnvironment = {
   EVENTS_POLL_INTERVAL_MS: positiveInt.min(10).max(600_000).default(1_000),
   SUBSCRIPTION_BUFFER_LIMIT: positiveInt.max(100_000).default(1_000),
   SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().min(0).max(600_000).default(12_000),
+  STATS_COMPACTION_INTERVAL_SECONDS: nonNegativeInt.max(86_400).default(5),
 };
 
 export type StorageConfig = {
@@ -37,6 +38,8 @@ export type StorageConfig = {
     /** WebSocket ping interval; a peer that does not answer within it is dropped. 0 disables. */
     keepAliveMs: number;
   }>;
+  /** How often each instance folds transactionStats' recorded changes into its hourly figures (one at a time); 0: never. */
+  statsCompactionIntervalSeconds: number;
 };
 
 export function storageConfig(env: EnvironmentOf<typeof storageEnvironment>): StorageConfig {
@@ -48,5 +51,6 @@ export function storageConfig(env: EnvironmentOf<typeof storageEnvironment>): St
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     events: { listen: env.EVENTS_LISTEN === 'true', pollIntervalMs: env.EVENTS_POLL_INTERVAL_MS },
     subscriptions: { bufferLimit: env.SUBSCRIPTION_BUFFER_LIMIT, keepAliveMs: env.SUBSCRIPTION_KEEPALIVE_MS },
+    statsCompactionIntervalSeconds: env.STATS_COMPACTION_INTERVAL_SECONDS,
   };
 }

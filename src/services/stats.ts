@@ -4,7 +4,7 @@ import { formatRatio } from '../domain/ratio.ts';
 import { TRANSACTION_STATUSES, type TransactionStatus } from '../domain/status.ts';
 import { TIME_UNITS, timeBuckets, type OffsetTimeline, type TimeBucket, type TimeUnit } from '../domain/time-buckets.ts';
 import type { Database } from '../db/client.ts';
-import { STATS_FIGURES, readOffsetTimeline, sumTransactions, type StatsFigure, type StatsSum } from '../db/sql/stats.ts';
+import { STATS_FIGURES, hourlyFiguresServe, readOffsetTimeline, sumTransactions, type StatsFigure, type StatsSum } from '../db/sql/stats.ts';
 import type { Merchant } from '../generated/prisma/client.ts';
 import { ForbiddenError, ValidationFailedError, type FieldProblem } from './errors.ts';
 import { requestedMerchantScope } from './merchant-scope.ts';
@@ -246,10 +246,10 @@ export async function transactionStats(db: Database, request: StatsRequest, opti
   options.admit?.({ rows: buckets.length * listedSeries(valid), amountsPerRow: byCurrency ? 1 : valid.currencies.length, exact: false });
 
   const boundaries = [...buckets.map((bucket) => bucket.start), buckets[buckets.length - 1]?.end ?? 0];
-  const sums =
-    buckets.length === 0
-      ? []
-      : await sumTransactions(db.sql, boundaries, { time: buckets.length > 1, status: byStatus, merchant: byMerchant }, { statuses, currencies: valid.currencies, merchantId });
+  const filter = { statuses, currencies: valid.currencies, merchantId };
+  // One merchant's whole-hour buckets come from the hourly figures (src/services/stats-hourly.ts), the rest from the transactions.
+  const source = hourlyFiguresServe(boundaries, filter) ? 'hourly' : 'transactions';
+  const sums = buckets.length === 0 ? [] : await sumTransactions(db.sql, boundaries, { time: buckets.length > 1, status: byStatus, merchant: byMerchant }, filter, source);
 
   const currencies = valid.currencies.length > 0 ? valid.currencies : [...new Set(sums.map((sum) => sum.currency))].sort();
   const merchants = byMerchant ? await merchantsOf(db, merchantId === undefined ? sums.map((sum) => sum.merchantId) : [merchantId]) : [undefined];

@@ -135,8 +135,8 @@ export type RefundCompletionRow = Readonly<{
 }>;
 
 // The refund's final status, the transaction's new version and sums (the amount leaves the reserved sum; a success
-// adds it to the refunded sum), the history row, and, for a success, the resolution of the capture anomaly the
-// refund was made for. Everything hangs on the refund still being REQUESTED and the version check.
+// adds it to the refunded sum, and to transactionStats' hourly figures), the history row, and, for a success, the
+// resolution of the capture anomaly the refund was made for. Everything hangs on the refund still being REQUESTED and the version check.
 const COMPLETE_REFUND = sql<{ event_id: string }>(
   `WITH target AS (
     SELECT id, amount_minor FROM refunds WHERE id = $1::uuid AND transaction_id = $2::uuid AND status = 'REQUESTED'
@@ -147,7 +147,12 @@ const COMPLETE_REFUND = sql<{ event_id: string }>(
         refunded_minor = t.refunded_minor + CASE WHEN $4::text = 'SUCCEEDED' THEN target.amount_minor ELSE 0 END
     FROM target
     WHERE t.id = $2::uuid AND t.version = $3::int - 1
-    RETURNING t.id, t.merchant_id, t.status, target.amount_minor
+    RETURNING t.id, t.merchant_id, t.status, target.amount_minor, t.created_at, t.currency, t.refunded_minor
+  ), counted AS (
+    INSERT INTO transaction_stats_changes (merchant_id, hour, currency, status, transactions, amount_minor, refunded, refunded_minor)
+    SELECT merchant_id, date_trunc('hour', created_at, 'UTC'), currency, status, 0, 0,
+           (refunded_minor > 0)::int - (refunded_minor - amount_minor > 0)::int, amount_minor
+    FROM updated WHERE $4::text = 'SUCCEEDED'
   ), refund AS (
     UPDATE refunds AS r
     SET status = $4::text::"RefundStatus", completed_at = now(), updated_at = now(), next_attempt_at = NULL,

@@ -65,15 +65,20 @@ const DEFAULT_SOURCE: Record<TransactionStatus, EventSource> = {
   PAID: 'SETTLEMENT',
 };
 
-// The three tables in one statement: foreign keys (history -> transaction, refund) are checked at its end, when
-// every row exists.
+// The three tables in one statement (and each transaction's count in transactionStats' hourly figures, as the
+// transition service records it): foreign keys (history -> transaction, refund) are checked at its end, when every
+// row exists.
 const SEED_TRANSACTIONS = sql(
   `WITH seeded AS (
     INSERT INTO transactions (id, merchant_id, merchant_reference, amount_minor, currency, status, status_reason, return_url,
                               version, created_at, updated_at, refunded_minor, refund_pending_minor)
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::text[]::"TransactionStatus"[],
                          $7::text[], $8::text[], $9::int[], $10::timestamptz[], $11::timestamptz[], $12::bigint[], $13::bigint[])
-    RETURNING id
+    RETURNING id, merchant_id, created_at, currency, status, amount_minor, refunded_minor
+  ), counted AS (
+    INSERT INTO transaction_stats_changes (merchant_id, hour, currency, status, transactions, amount_minor, refunded, refunded_minor)
+    SELECT merchant_id, date_trunc('hour', created_at, 'UTC'), currency, status, 1, amount_minor, (refunded_minor > 0)::int, refunded_minor
+    FROM seeded
   ), refunds_seeded AS (
     INSERT INTO refunds (id, transaction_id, merchant_id, amount_minor, currency, reason, status, source, requested_at, completed_at,
                          updated_at, next_attempt_at)

@@ -75,7 +75,8 @@ export type StatusChangeRow = Readonly<{
 
 // One statement for any number of status changes on distinct, locked transactions: each row's UPDATE checks the
 // version the caller locked, and the history rows are inserted from what was updated, so a row whose version
-// moved writes no history row either. The notify wakes the event relays once the transaction commits.
+// moved writes no history row either. transactionStats' hourly figures move with it (-1 under the old status, +1
+// under the new: src/db/sql/stats.ts). The notify wakes the event relays once the transaction commits.
 const WRITE_STATUS_CHANGES = sql<{ transaction_id: string; event_id: string }>(
   `WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::boolean[], $5::text[], $6::text[], $7::text[], $8::text[])
@@ -89,7 +90,12 @@ const WRITE_STATUS_CHANGES = sql<{ transaction_id: string; event_id: string }>(
         provider_reference = COALESCE(NULLIF(i.provider_reference, ''), t.provider_reference)
     FROM input AS i
     WHERE t.id = i.id AND t.version = i.version - 1
-    RETURNING t.id, t.merchant_id, t.version, t.status, i.previous, i.source, i.reason
+    RETURNING t.id, t.merchant_id, t.version, t.status, i.previous, i.source, i.reason, t.created_at, t.currency, t.amount_minor, t.refunded_minor
+  ), counted AS (
+    INSERT INTO transaction_stats_changes (merchant_id, hour, currency, status, transactions, amount_minor, refunded, refunded_minor)
+    SELECT u.merchant_id, date_trunc('hour', u.created_at, 'UTC'), u.currency, change.status, change.sign, change.sign * u.amount_minor,
+           change.sign * (u.refunded_minor > 0)::int, change.sign * u.refunded_minor
+    FROM updated AS u CROSS JOIN LATERAL (VALUES (u.previous::"TransactionStatus", -1), (u.status, 1)) AS change(status, sign)
   ), event AS (
     INSERT INTO transaction_events (transaction_id, merchant_id, sequence, status, previous_status, source, reason)
     SELECT id, merchant_id, version, status, previous::"TransactionStatus", source::"EventSource", reason
@@ -133,18 +139,22 @@ export type NewTransactionRow = Readonly<{
   source: EventSource;
 }>;
 
-// The row at version 1, status CREATED, and its first history row (sequence 1), then the relays' wake-up.
+// The row at version 1, status CREATED, its first history row (sequence 1) and its count in transactionStats' hourly
+// figures, then the relays' wake-up.
 const INSERT_CREATED_TRANSACTION = sql<{ event_id: string }>(
   `WITH created AS (
     INSERT INTO transactions (id, merchant_id, merchant_reference, amount_minor, currency, payment_product, status,
                               redirect_url, return_url, version, created_at, updated_at)
     VALUES ($1::uuid, $2::uuid, $3::text, $4::bigint, $5::text, $6::text::"PaymentProduct", 'CREATED',
             $7::text, $8::text, 1, now(), now())
-    RETURNING id, merchant_id
+    RETURNING id, merchant_id, created_at, currency, amount_minor
   ), event AS (
     INSERT INTO transaction_events (transaction_id, merchant_id, sequence, status, source)
     SELECT id, merchant_id, 1, 'CREATED', $9::text::"EventSource" FROM created
     RETURNING id
+  ), counted AS (
+    INSERT INTO transaction_stats_changes (merchant_id, hour, currency, status, transactions, amount_minor, refunded, refunded_minor)
+    SELECT merchant_id, date_trunc('hour', created_at, 'UTC'), currency, 'CREATED', 1, amount_minor, 0, 0 FROM created
   )
   SELECT id::text AS event_id, pg_notify($10::text, '')::text AS signalled FROM event`,
   'paystream_insert_created_transaction',

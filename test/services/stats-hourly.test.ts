@@ -1,0 +1,183 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedTransactions } from '../../src/db/sql/seed.ts';
+import { TRANSACTION_STATUSES, type TransactionStatus } from '../../src/domain/status.ts';
+import { createMerchant, type Actor } from '../../src/services/merchants.ts';
+import { refundTransaction, settleRefund } from '../../src/services/refunds.ts';
+import { checkStats, compactStats, rebuildStats } from '../../src/services/stats-hourly.ts';
+import { transactionStats } from '../../src/services/stats.ts';
+import { createTransaction } from '../../src/services/transactions.ts';
+import { transition } from '../../src/services/transitions.ts';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.ts';
+import { testServiceDeps } from '../support/server.ts';
+
+/**
+ * transactionStats' hourly figures equal the transactions they count, after random changes through the transition
+ * service (creations, status changes legal or not, refunds requested, succeeded or failed), several at once on
+ * PostgreSQL, with compactions and rebuilds in between and beside them: the figures recorded (folded and not) and the
+ * figures counted from the transactions are compared in one snapshot.
+ */
+
+let db: TestDatabase;
+let merchants: string[];
+const CURRENCIES = ['EUR', 'JPY', 'KWD'] as const;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  merchants = [(await createMerchant(db, 'Hourly A')).merchant.id, (await createMerchant(db, 'Hourly B')).merchant.id];
+});
+afterAll(() => db?.drop());
+
+async function expectFiguresEqualTransactions(): Promise<void> {
+  const { recorded, counted } = await checkStats(db);
+  expect(recorded).toEqual(counted);
+}
+
+const amountOf = (currency: string, units: number) => (currency === 'JPY' ? String(units) : currency === 'KWD' ? `${units}.125` : `${units}.99`);
+
+type Operation =
+  | { kind: 'create'; merchant: number; currency: string; units: number }
+  | { kind: 'seed'; merchant: number; currency: string; units: number; hoursAgo: number; status: TransactionStatus }
+  | { kind: 'transition'; pick: number; target: TransactionStatus }
+  | { kind: 'refund'; pick: number; share: number }
+  | { kind: 'settle'; pick: number; succeeded: boolean }
+  | { kind: 'compact' };
+
+const operation: fc.Arbitrary<Operation> = fc.oneof(
+  fc.record({ kind: fc.constant('create' as const), merchant: fc.nat(1), currency: fc.constantFrom(...CURRENCIES), units: fc.integer({ min: 1, max: 5000 }) }),
+  fc.record({
+    kind: fc.constant('seed' as const),
+    merchant: fc.nat(1),
+    currency: fc.constantFrom(...CURRENCIES),
+    units: fc.integer({ min: 1, max: 5000 }),
+    hoursAgo: fc.integer({ min: 0, max: 72 }),
+    status: fc.constantFrom<TransactionStatus>('CREATED', 'REDIRECTED', 'CAPTURED', 'PAID'),
+  }),
+  fc.record({ kind: fc.constant('transition' as const), pick: fc.nat(), target: fc.constantFrom(...TRANSACTION_STATUSES) }),
+  fc.record({ kind: fc.constant('transition' as const), pick: fc.nat(), target: fc.constantFrom<TransactionStatus>('CAPTURED', 'PAID') }),
+  fc.record({ kind: fc.constant('refund' as const), pick: fc.nat(), share: fc.integer({ min: 1, max: 100 }) }),
+  fc.record({ kind: fc.constant('settle' as const), pick: fc.nat(), succeeded: fc.boolean() }),
+  fc.constant({ kind: 'compact' as const }),
+);
+
+const SEED_PATHS: Record<string, { status: 'REDIRECTED' | 'CAPTURED' | 'PAID' }[]> = {
+  CREATED: [],
+  REDIRECTED: [{ status: 'REDIRECTED' }],
+  CAPTURED: [{ status: 'REDIRECTED' }, { status: 'CAPTURED' }],
+  PAID: [{ status: 'REDIRECTED' }, { status: 'CAPTURED' }, { status: 'PAID' }],
+};
+
+/** Runs one operation; refusals (illegal transitions, refunds over the amount, a race lost) are part of the game. */
+async function run(op: Operation, known: { transactions: string[]; refunds: string[] }): Promise<void> {
+  const pickFrom = <T>(list: readonly T[], pick: number): T | undefined => (list.length === 0 ? undefined : list[pick % list.length]);
+  switch (op.kind) {
+    case 'create': {
+      const created = await createTransaction(testServiceDeps(db), merchants[op.merchant]!, {
+        merchantReference: 'hourly',
+        amount: { value: amountOf(op.currency, op.units), currency: op.currency },
+        returnUrl: 'https://shop.example/return',
+      });
+      known.transactions.push(created.id);
+      return;
+    }
+    case 'seed': {
+      const createdAt = new Date(Date.now() - op.hoursAgo * 3_600_000 - op.units * 1000);
+      const [id] = await seedTransactions(db.sql, [
+        { merchantId: merchants[op.merchant]!, currency: op.currency, amountMinor: BigInt(op.units), createdAt, history: SEED_PATHS[op.status]!.map((step) => ({ ...step, at: createdAt })) },
+      ]);
+      known.transactions.push(id!);
+      return;
+    }
+    case 'transition': {
+      const transactionId = pickFrom(known.transactions, op.pick);
+      if (transactionId !== undefined) await transition(db, { transactionId, target: op.target, source: 'PROVIDER_NOTIFICATION' });
+      return;
+    }
+    case 'refund': {
+      const transactionId = pickFrom(known.transactions, op.pick);
+      if (transactionId === undefined) return;
+      const transaction = await db.prisma.transaction.findUniqueOrThrow({ where: { id: transactionId } });
+      const minor = (transaction.amountMinor * BigInt(op.share)) / 100n;
+      if (minor === 0n) return;
+      const admin: Actor = { role: 'ADMIN', apiKeyId: 'test' };
+      const exponent = transaction.currency === 'JPY' ? 0 : transaction.currency === 'KWD' ? 3 : 2;
+      const value = exponent === 0 ? minor.toString() : `${minor / 10n ** BigInt(exponent)}.${(minor % 10n ** BigInt(exponent)).toString().padStart(exponent, '0')}`;
+      const refund = await refundTransaction(db, admin, { transactionId, reason: 'hourly test', amount: { value, currency: transaction.currency } });
+      known.refunds.push(refund.id);
+      return;
+    }
+    case 'settle': {
+      const refundId = pickFrom(known.refunds, op.pick);
+      if (refundId !== undefined) await settleRefund(db, refundId, { status: op.succeeded ? 'SUCCEEDED' : 'FAILED', source: 'PROVIDER_NOTIFICATION' });
+      return;
+    }
+    case 'compact':
+      await compactStats(db, { batchSize: 7 });
+      return;
+  }
+}
+
+describe('transactionStats hourly figures', () => {
+  it(
+    'equal the transactions after random changes, several at once, with compactions between and beside them',
+    async () => {
+      // The embedded database is one connection: "at once" is then one after the other.
+      const together = TEST_DATABASE_URL === undefined ? 1 : 4;
+      const refusals: string[] = [];
+      await fc.assert(
+        fc.asyncProperty(fc.array(operation, { minLength: 5, maxLength: 30 }), fc.boolean(), async (operations, rebuildAfter) => {
+          const known = { transactions: [] as string[], refunds: [] as string[] };
+          for (let index = 0; index < operations.length; index += together) {
+            const outcomes = await Promise.allSettled(operations.slice(index, index + together).map((op) => run(op, known)));
+            for (const outcome of outcomes) if (outcome.status === 'rejected') refusals.push(String(outcome.reason?.constructor?.name ?? outcome.reason));
+            await expectFiguresEqualTransactions();
+          }
+          await compactStats(db);
+          await expectFiguresEqualTransactions();
+          if (rebuildAfter) {
+            expect(await rebuildStats(db)).toBe(true);
+            await expectFiguresEqualTransactions();
+          }
+        }),
+        { numRuns: TEST_DATABASE_URL === undefined ? 5 : 20 },
+      );
+      // Refusals are expected (a refund over what is left, a refund of a transaction not captured), failures are not.
+      expect(refusals.filter((name) => !['AmountExceedsRefundableError', 'InvalidStateError'].includes(name))).toEqual([]);
+      // The runs wrote what they were meant to: many statuses, and (over PostgreSQL's more runs) refunds that succeeded.
+      const written = await db.pool.query<{ statuses: number; refunded: number }>(
+        `SELECT count(DISTINCT status)::int AS statuses, count(*) FILTER (WHERE refunded_minor > 0)::int AS refunded FROM transactions`,
+      );
+      expect(written.rows[0]!.statuses).toBeGreaterThanOrEqual(4);
+      if (TEST_DATABASE_URL !== undefined) expect(written.rows[0]!.refunded).toBeGreaterThan(0);
+    },
+    240_000,
+  );
+
+  it.skipIf(TEST_DATABASE_URL === undefined)('stay equal when one transaction is raced by many changes, a compaction and a rebuild', async () => {
+    const created = await createTransaction(testServiceDeps(db), merchants[0]!, { merchantReference: 'race', amount: { value: '12.34', currency: 'EUR' }, returnUrl: 'https://shop.example/return' });
+    const targets: TransactionStatus[] = ['CAPTURED', 'CANCELLED', 'REJECTED', 'CAPTURED', 'PAID', 'CANCELLED'];
+    await Promise.all([
+      ...targets.map((target) => transition(db, { transactionId: created.id, target, source: 'PROVIDER_NOTIFICATION' })),
+      compactStats(db, { batchSize: 1 }),
+      rebuildStats(db),
+      compactStats(db),
+    ]);
+    await expectFiguresEqualTransactions();
+    await compactStats(db);
+    await expectFiguresEqualTransactions();
+  });
+
+  it('answer a merchant series exactly as the transactions do, folded or not', async () => {
+    const merchantId = merchants[1]!;
+    const now = new Date();
+    const from = new Date(now.getTime() - 4 * 86_400_000).toISOString().slice(0, 10);
+    const to = now.toISOString().slice(0, 10);
+    const hourly = async (timeZone: string) =>
+      (await transactionStats(db, { from, to, timeZone, groupBy: ['DAY', 'STATUS', 'CURRENCY'], merchantId })).rows.map((row) => [row.bucket.date, row.status, row.currency, row.counts, row.amounts]);
+    // Asia/Kolkata (+05:30) cannot be answered by UTC hours: it reads the transactions, the oracle for the others.
+    const before = { berlin: await hourly('Europe/Berlin'), kolkata: await hourly('Asia/Kolkata') };
+    await compactStats(db);
+    expect(await hourly('Europe/Berlin')).toEqual(before.berlin);
+    expect(await hourly('Asia/Kolkata')).toEqual(before.kolkata);
+  });
+});
