@@ -181,32 +181,40 @@ async function validate(db: Database, request: StatsRequest): Promise<ValidReque
 // Buckets
 
 const TIMELINE_CACHE_SIZE = 256;
-const timelinesByDatabase = new WeakMap<Database, Map<string, Promise<OffsetTimeline>>>();
+type RememberedRange = { timeline: Promise<OffsetTimeline>; buckets: Map<TimeUnit | 'range', readonly TimeBucket[]> };
+const rangesByDatabase = new WeakMap<Database, Map<string, RememberedRange>>();
 
 /**
- * The zone's offsets around the range, remembered per database (least recently used first out): dashboards ask
- * for the same few ranges again and again, and then the aggregate is the request's only round trip. Offsets of a
- * past range never change; a time zone database update reaches a running instance at its next start.
+ * The range's buckets, from the zone's offsets around it, remembered per database (least recently used first out):
+ * dashboards ask for the same few ranges again and again, and then the aggregate is the request's only round trip
+ * and nothing is computed twice. Offsets of a past range never change; a time zone database update reaches a running
+ * instance at its next start.
  */
-function offsetTimeline(db: Database, from: string, to: string, timeZone: string): Promise<OffsetTimeline> {
-  let cache = timelinesByDatabase.get(db);
+async function bucketsOf(db: Database, { from, to, timeZone, unit }: Pick<ValidRequest, 'from' | 'to' | 'timeZone' | 'unit'>): Promise<readonly TimeBucket[]> {
+  let cache = rangesByDatabase.get(db);
   if (cache === undefined) {
     cache = new Map();
-    timelinesByDatabase.set(db, cache);
+    rangesByDatabase.set(db, cache);
   }
   const key = `${timeZone} ${from} ${to}`;
-  let timeline = cache.get(key);
-  if (timeline === undefined) {
-    timeline = readOffsetTimeline(db.sql, from, to, timeZone);
+  let range = cache.get(key);
+  if (range === undefined) {
+    range = { timeline: readOffsetTimeline(db.sql, from, to, timeZone), buckets: new Map() };
     // A failed read (database briefly down) must not be remembered.
     const remembered = cache;
-    timeline.catch(() => remembered.delete(key));
+    range.timeline.catch(() => remembered.delete(key));
     if (cache.size >= TIMELINE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   } else {
     cache.delete(key);
   }
-  cache.set(key, timeline);
-  return timeline;
+  cache.set(key, range);
+  const timeline = await range.timeline;
+  let buckets = range.buckets.get(unit ?? 'range');
+  if (buckets === undefined) {
+    buckets = timeBuckets({ from, to }, unit, timeline);
+    range.buckets.set(unit ?? 'range', buckets);
+  }
+  return buckets;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -242,7 +250,7 @@ export async function transactionStats(db: Database, request: StatsRequest, opti
   const byCurrency = groupBy.includes('CURRENCY');
   const byMerchant = groupBy.includes('MERCHANT');
 
-  const buckets = timeBuckets(valid, valid.unit, await offsetTimeline(db, valid.from, valid.to, valid.timeZone));
+  const buckets = await bucketsOf(db, valid);
   options.admit?.({ rows: buckets.length * listedSeries(valid), amountsPerRow: byCurrency ? 1 : valid.currencies.length, exact: false });
 
   const boundaries = [...buckets.map((bucket) => bucket.start), buckets[buckets.length - 1]?.end ?? 0];

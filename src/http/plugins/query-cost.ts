@@ -98,8 +98,11 @@ function costRefusal(
 
 /** The arguments whose values multiply a cost (see rowsOf), besides all of a field declaring `costRows`. */
 const COST_ARGUMENTS = new Set(['first', 'last', 'ids']);
-/** Distinct values of a document's cost variables remembered at once (past it, the memory starts over). */
-const REMEMBERED_PER_DOCUMENT = 64;
+/**
+ * Distinct values of a document's cost variables (and rechecked row counts) remembered at once (past it, the memory
+ * starts over): enough for a dashboard's date ranges, each asked with its recheck (a few hundred short strings).
+ */
+const REMEMBERED_PER_DOCUMENT = 512;
 
 /**
  * The variables whose values can change an operation's cost: those inside `first`, `last` and `ids` arguments,
@@ -136,19 +139,27 @@ type RememberedRefusal = { message: string; extensions: GraphQLError['extensions
 export function useQueryCost(limits: QueryCostLimits): Plugin {
   const verdicts = new WeakMap<DocumentNode, { variables: string[]; refusals: Map<string, RememberedRefusal> }>();
 
-  /** The refusal for this operation: remembered, or computed; a fresh error each time. */
-  const refusalOf = (args: ExecutionArgs): GraphQLError | undefined => {
+  /**
+   * The refusal for this operation (with the rows resolvers counted, when rechecking): remembered, or computed; a
+   * fresh error each time. Rechecks are remembered too: a dashboard asks the same few series again and again.
+   */
+  const refusalOf = (args: ExecutionArgs, measured?: MeasuredRows): GraphQLError | undefined => {
     let known = verdicts.get(args.document);
     if (!known) {
       known = { variables: costVariables(args.schema, args.document), refusals: new Map() };
       verdicts.set(args.document, known);
     }
     const values = args.variableValues ?? {};
-    // [] for a variable not sent (its default applies), [value] for one sent, null included.
-    const key = JSON.stringify([args.operationName ?? null, ...known.variables.map((name) => (Object.hasOwn(values, name) ? [values[name]] : []))]);
+    // [] for a variable not sent (its default applies), [value] for one sent, null included; counted rows by the
+    // place of their field in the document (the document is the same object for every request with its text).
+    const key = JSON.stringify([
+      args.operationName ?? null,
+      ...known.variables.map((name) => (Object.hasOwn(values, name) ? [values[name]] : [])),
+      ...[...(measured ?? [])].map(([node, rows]) => [node.loc?.start ?? -1, rows]),
+    ]);
     let remembered = known.refusals.get(key);
     if (!known.refusals.has(key)) {
-      const refusal = costRefusal(limits, args);
+      const refusal = costRefusal(limits, args, measured);
       remembered = refusal && { message: refusal.message, extensions: refusal.extensions };
       if (known.refusals.size >= REMEMBERED_PER_DOCUMENT) known.refusals.clear();
       known.refusals.set(key, remembered);
@@ -160,7 +171,7 @@ export function useQueryCost(limits: QueryCostLimits): Plugin {
     const refusal = refusalOf(args);
     if (refusal) stop({ errors: [refusal] });
     else if (args.contextValue !== null && typeof args.contextValue === 'object') {
-      (args.contextValue as { recheckCost?: (measured: MeasuredRows) => GraphQLError | undefined }).recheckCost = (measured) => costRefusal(limits, args, measured);
+      (args.contextValue as { recheckCost?: (measured: MeasuredRows) => GraphQLError | undefined }).recheckCost = (measured) => refusalOf(args, measured);
     }
   };
   return {
