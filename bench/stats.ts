@@ -209,6 +209,10 @@ async function main(): Promise<void> {
       }
       rows.push({ figure: 'authenticated GraphQL request { __typename } p50 (fixed cost of any query, for context)', value: overhead.p50, unit: 'ms' });
       notes.push('GraphQL selects every figure (six counts, the conversion rate, six sums per currency); the SQL computes the same (GRAPHQL_MAX_COST 100,000 for the breakdown\'s 500 rows)');
+      notes.push(
+        "one-merchant series read transactionStats' hourly figures (docs/STATS.md; rebuilt from the transactions after the bulk load, all folded); " +
+          'the all-merchant ones and the hand-written SQL read the transactions',
+      );
       notes.push(`time zone ${TIME_ZONE}; sides alternate in ${BLOCKS} blocks after up to ${WARMUP_RUNS} warm-up runs each; the pool and the server's pool have 10 connections`);
       notes.push(`total bench time ${round((performance.now() - started) / 1000, 1)} s`);
       writeBenchResult({ name: 'stats', title: `transactionStats at ${REPORT_DATA.transactions.toLocaleString('en')} transactions`, notes, rows });

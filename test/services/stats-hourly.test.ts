@@ -4,7 +4,9 @@ import { seedTransactions } from '../../src/db/sql/seed.ts';
 import { TRANSACTION_STATUSES, type TransactionStatus } from '../../src/domain/status.ts';
 import { createMerchant, type Actor } from '../../src/services/merchants.ts';
 import { refundTransaction, settleRefund } from '../../src/services/refunds.ts';
-import { checkStats, compactStats, rebuildStats } from '../../src/services/stats-hourly.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { checkStats, compactStats, rebuildStats, startStatsCompaction } from '../../src/services/stats-hourly.ts';
 import { transactionStats } from '../../src/services/stats.ts';
 import { createTransaction } from '../../src/services/transactions.ts';
 import { transition } from '../../src/services/transitions.ts';
@@ -143,15 +145,38 @@ describe('transactionStats hourly figures', () => {
       );
       // Refusals are expected (a refund over what is left, a refund of a transaction not captured), failures are not.
       expect(refusals.filter((name) => !['AmountExceedsRefundableError', 'InvalidStateError'].includes(name))).toEqual([]);
-      // The runs wrote what they were meant to: many statuses, and (over PostgreSQL's more runs) refunds that succeeded.
-      const written = await db.pool.query<{ statuses: number; refunded: number }>(
-        `SELECT count(DISTINCT status)::int AS statuses, count(*) FILTER (WHERE refunded_minor > 0)::int AS refunded FROM transactions`,
-      );
-      expect(written.rows[0]!.statuses).toBeGreaterThanOrEqual(4);
-      if (TEST_DATABASE_URL !== undefined) expect(written.rows[0]!.refunded).toBeGreaterThan(0);
+      expect(await db.prisma.transaction.count()).toBeGreaterThan(0);
     },
     240_000,
   );
+
+  it('follow every kind of change: creation, each status, a refund that succeeds and one that fails', async () => {
+    const known = { transactions: [] as string[], refunds: [] as string[] };
+    const steps: Operation[] = [
+      { kind: 'create', merchant: 0, currency: 'KWD', units: 7 },
+      { kind: 'seed', merchant: 1, currency: 'JPY', units: 900, hoursAgo: 30, status: 'REDIRECTED' },
+      { kind: 'seed', merchant: 1, currency: 'EUR', units: 40, hoursAgo: 2, status: 'CREATED' },
+      { kind: 'create', merchant: 0, currency: 'EUR', units: 12 },
+    ];
+    for (const step of steps) await run(step, known);
+    const [kwd, jpy, eur, other] = known.transactions as [string, string, string, string];
+    const moves: [string, TransactionStatus][] = [[kwd, 'CAPTURED'], [jpy, 'CAPTURED'], [jpy, 'PAID'], [eur, 'CANCELLED'], [other, 'REJECTED']];
+    for (const [transactionId, target] of moves) {
+      expect((await transition(db, { transactionId, target, source: 'PROVIDER_NOTIFICATION' })).kind).toBe('applied');
+      await expectFiguresEqualTransactions();
+    }
+    await run({ kind: 'refund', pick: 0, share: 50 }, known);
+    await run({ kind: 'refund', pick: 1, share: 10 }, known);
+    await expectFiguresEqualTransactions();
+    await run({ kind: 'settle', pick: 0, succeeded: true }, known);
+    await run({ kind: 'settle', pick: 1, succeeded: false }, known);
+    await expectFiguresEqualTransactions();
+    const statuses = await db.prisma.transaction.findMany({ where: { id: { in: known.transactions } }, select: { status: true, refundedMinor: true } });
+    expect(new Set(statuses.map((transaction) => transaction.status))).toEqual(new Set(['CAPTURED', 'PAID', 'CANCELLED', 'REJECTED']));
+    expect(statuses.filter((transaction) => transaction.refundedMinor > 0n)).toHaveLength(1);
+    await compactStats(db);
+    await expectFiguresEqualTransactions();
+  });
 
   it.skipIf(TEST_DATABASE_URL === undefined)('stay equal when one transaction is raced by many changes, a compaction and a rebuild', async () => {
     const created = await createTransaction(testServiceDeps(db), merchants[0]!, { merchantReference: 'race', amount: { value: '12.34', currency: 'EUR' }, returnUrl: 'https://shop.example/return' });
@@ -179,5 +204,16 @@ describe('transactionStats hourly figures', () => {
     await compactStats(db);
     expect(await hourly('Europe/Berlin')).toEqual(before.berlin);
     expect(await hourly('Asia/Kolkata')).toEqual(before.kolkata);
+  });
+
+  it('are folded by the runner every interval, one compaction at a time, until it stops', async () => {
+    expect(startStatsCompaction({ db, config: loadConfig({ STATS_COMPACTION_INTERVAL_SECONDS: '0' }), logger: createLogger('silent') })).toBeUndefined();
+    await seedTransactions(db.sql, [{ merchantId: merchants[0]!, currency: 'EUR', amountMinor: 5n }]);
+    const pending = async () => Number((await db.pool.query<{ count: string }>('SELECT count(*)::text AS count FROM transaction_stats_changes')).rows[0]!.count);
+    expect(await pending()).toBeGreaterThan(0);
+    const runners = [1, 2].map(() => startStatsCompaction({ db, config: loadConfig({ STATS_COMPACTION_INTERVAL_SECONDS: '1' }), logger: createLogger('silent') })!);
+    await expect.poll(pending, { timeout: 10_000, interval: 200 }).toBe(0);
+    await Promise.all(runners.map((runner) => runner.stop()));
+    await expectFiguresEqualTransactions();
   });
 });
