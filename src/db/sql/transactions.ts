@@ -301,7 +301,8 @@ function transactionWithEvents(rows: readonly TransactionWithEventRow[]): Transa
 // A transaction created and moved on to REDIRECTED in one statement, hence one round trip and, without an
 // idempotency key, no BEGIN/COMMIT: the row at version 2 with both history rows (CREATED, then REDIRECTED from
 // CREATED: what recordCreation + applyLockedTransition write in two), its client secret, its idempotency record
-// (when a key is given), the relays' wake-up, and the answer: the row with its history. Exported for bench:create,
+// (when a key is given), its count in transactionStats' hourly figures (+1 under REDIRECTED: the net of the two
+// changes), the relays' wake-up, and the answer: the row with its history. Exported for bench:create,
 // whose bare-SQL baseline sends this very statement.
 export const INSERT_REDIRECTED_TRANSACTION = sql<TransactionWithEventRow>(
   `WITH t AS (
@@ -319,6 +320,9 @@ export const INSERT_REDIRECTED_TRANSACTION = sql<TransactionWithEventRow>(
   ), secret AS (
     INSERT INTO client_secrets (id, transaction_id, merchant_id, secret_hash, expires_at)
     SELECT $11::uuid, t.id, t.merchant_id, $12::text, $13::timestamptz FROM t
+  ), counted AS (
+    INSERT INTO transaction_stats_changes (merchant_id, hour, currency, status, transactions, amount_minor, refunded, refunded_minor)
+    SELECT t.merchant_id, date_trunc('hour', t.created_at, 'UTC'), t.currency, 'REDIRECTED', 1, t.amount_minor, 0, 0 FROM t
   ), idempotency AS (
     INSERT INTO idempotency_records (merchant_id, key, request_hash, transaction_id, expires_at)
     SELECT t.merchant_id, $14::text, $15::text, t.id, $16::timestamptz FROM t WHERE $14::text IS NOT NULL
