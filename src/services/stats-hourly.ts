@@ -1,10 +1,10 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { prismaSession } from '../db/session.ts';
-import { compareHourlyStats, foldStatsChanges, rebuildHourlyStats, tryStatsLock, type HourlyFigures } from '../db/sql/stats-hourly.ts';
+import { compareHourlyStats, foldStatsChanges, rebuildHourlyStats, tryStatsLock, type HourlyDifference } from '../db/sql/stats-hourly.ts';
 import type { Logger } from '../logger.ts';
 
-export type { HourlyFigures };
+export type { HourlyDifference };
 
 /**
  * transactionStats' hourly figures (docs/STATS.md, "How it is computed"): per merchant, UTC hour of creation,
@@ -61,9 +61,12 @@ export async function rebuildStats(db: Database): Promise<boolean> {
   );
 }
 
-/** The figures as recorded and as counted from the transactions now: equal when nothing was lost or doubled. */
-export async function checkStats(db: Database): Promise<{ recorded: HourlyFigures[]; counted: HourlyFigures[] }> {
-  return compareHourlyStats(db.sql);
+/**
+ * The figures as recorded compared with the figures counted from the transactions now, key by key: `differing` is
+ * empty when nothing was lost or doubled (at most `limit` differences are listed).
+ */
+export async function checkStats(db: Database, limit = 20): Promise<{ keys: number; differing: HourlyDifference[] }> {
+  return compareHourlyStats(db.sql, limit);
 }
 
 export type StatsCompaction = {

@@ -80,53 +80,63 @@ export async function rebuildHourlyStats(session: SqlSession): Promise<void> {
   await session.query(FILL_HOURLY);
 }
 
-/** One key's figures, with the sums as decimal strings. */
-export type HourlyFigures = Readonly<{
+/** One key's figures as recorded (folded and not) and as counted from the transactions; absent: none. */
+export type HourlyDifference = Readonly<{
   merchantId: string;
+  /** The UTC hour, YYYY-MM-DDTHH. */
   hour: string;
   currency: string;
   status: string;
-  transactions: number;
-  amountMinor: string;
-  refunded: number;
-  refundedMinor: string;
+  /** transactions, amount, refunded, refunded amount. */
+  recorded: readonly [number, string, number, string] | undefined;
+  counted: readonly [number, string, number, string] | undefined;
 }>;
 
-type FiguresRow = { merchant_id: string; hour: string; currency: string; status: string; transactions: number; amount_minor: string; refunded: number; refunded_minor: string };
+type DifferenceRow = {
+  keys: number;
+  merchant_id: string | null;
+  hour: string | null;
+  currency: string | null;
+  status: string | null;
+  recorded: [number, string, number, string] | null;
+  counted: [number, string, number, string] | null;
+};
 
-const figuresOf = (row: FiguresRow): HourlyFigures => ({
-  merchantId: row.merchant_id,
-  hour: row.hour,
-  currency: row.currency,
-  status: row.status,
-  transactions: row.transactions,
-  amountMinor: row.amount_minor,
-  refunded: row.refunded,
-  refundedMinor: row.refunded_minor,
-});
-
-const FIGURES_SELECT = `merchant_id::text, to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24') AS hour, currency::text, status::text,
-  sum(transactions)::int AS transactions, sum(amount_minor)::text AS amount_minor, sum(refunded)::int AS refunded, sum(refunded_minor)::text AS refunded_minor`;
-
-// Both reads in one statement (one snapshot), keys in order, keys summing to zero left out: equal when the
-// figures are right.
-const COMPARE_FIGURES = sql<FiguresRow & { side: 'recorded' | 'counted' }>(
-  `SELECT 'recorded' AS side, ${FIGURES_SELECT}
-   FROM (SELECT ${COLUMNS} FROM transaction_stats_hourly UNION ALL SELECT ${COLUMNS} FROM transaction_stats_changes) AS h
-   GROUP BY merchant_id, hour, currency, status HAVING sum(transactions) <> 0 OR sum(amount_minor) <> 0 OR sum(refunded) <> 0 OR sum(refunded_minor) <> 0
-   UNION ALL
-   SELECT 'counted', ${FIGURES_SELECT}
-   FROM (SELECT merchant_id, date_trunc('hour', created_at, 'UTC') AS hour, currency, status, 1 AS transactions, amount_minor,
-                (refunded_minor > 0)::int AS refunded, refunded_minor FROM transactions) AS h
-   GROUP BY merchant_id, hour, currency, status
-   ORDER BY side, merchant_id, hour, currency, status`,
+// Both sides in one statement (one snapshot), compared in the database: only the keys that differ come back (at
+// most $1 of them), with how many keys were compared. A key summing to zero everywhere is no key.
+const COMPARE_FIGURES = sql<DifferenceRow>(
+  `WITH recorded AS (
+    SELECT merchant_id, hour, currency, status,
+           json_build_array(sum(transactions), sum(amount_minor)::text, sum(refunded), sum(refunded_minor)::text)::text AS figures
+    FROM (SELECT ${COLUMNS} FROM transaction_stats_hourly UNION ALL SELECT ${COLUMNS} FROM transaction_stats_changes) AS h
+    GROUP BY merchant_id, hour, currency, status
+    HAVING sum(transactions) <> 0 OR sum(amount_minor) <> 0 OR sum(refunded) <> 0 OR sum(refunded_minor) <> 0
+  ), counted AS (
+    SELECT merchant_id, date_trunc('hour', created_at, 'UTC') AS hour, currency, status,
+           json_build_array(count(*), sum(amount_minor)::text, count(*) FILTER (WHERE refunded_minor > 0), sum(refunded_minor)::text)::text AS figures
+    FROM transactions
+    GROUP BY 1, 2, 3, 4
+  ), compared AS (
+    SELECT merchant_id, hour, currency, status, recorded.figures AS recorded, counted.figures AS counted
+    FROM recorded FULL JOIN counted USING (merchant_id, hour, currency, status)
+  ), differing AS (
+    SELECT * FROM compared WHERE recorded IS DISTINCT FROM counted
+    ORDER BY merchant_id, hour, currency, status LIMIT $1::int
+  )
+  SELECT (SELECT count(*)::int FROM compared) AS keys, merchant_id::text, to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24') AS hour,
+         currency::text, status::text, recorded::json AS recorded, counted::json AS counted
+  FROM (SELECT 1) AS one LEFT JOIN differing ON true`,
 );
 
-/** The hourly figures as recorded (folded and not), and as counted from the transactions now. */
-export async function compareHourlyStats(session: SqlSession): Promise<{ recorded: HourlyFigures[]; counted: HourlyFigures[] }> {
-  const rows = await session.query(COMPARE_FIGURES);
+/** How many keys the figures have, and those (up to `limit`) where recorded and counted differ. */
+export async function compareHourlyStats(session: SqlSession, limit: number): Promise<{ keys: number; differing: HourlyDifference[] }> {
+  const rows = await session.query(COMPARE_FIGURES, [limit]);
   return {
-    recorded: rows.filter((row) => row.side === 'recorded').map(figuresOf),
-    counted: rows.filter((row) => row.side === 'counted').map(figuresOf),
+    keys: rows[0]?.keys ?? 0,
+    differing: rows.flatMap((row) =>
+      row.merchant_id === null || row.hour === null || row.currency === null || row.status === null
+        ? []
+        : [{ merchantId: row.merchant_id, hour: row.hour, currency: row.currency, status: row.status, recorded: row.recorded ?? undefined, counted: row.counted ?? undefined }],
+    ),
   };
 }
