@@ -14,6 +14,9 @@ export class UserErrorsPlugin<Types extends SchemaTypes> extends BasePlugin<Type
     resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
     fieldConfig: PothosOutputFieldConfig<Types>,
   ): GraphQLFieldResolver<unknown, Types['Context'], object> {
+    // A field that exposes a property of its parent runs no service code: nothing to translate, and wrapping it
+    // would cost a call on every row of every list (bench:read, #19).
+    if (fieldConfig.extensions?.['pothosExposedField'] !== undefined) return resolver;
     return typed(resolver, fieldConfig);
   }
 

@@ -33,16 +33,17 @@ export const TransactionNode = builder.prismaNode('Transaction', {
   findUnique: (id, context) => ({ id: isUuid(id) ? id : NIL_UUID, ...tenantWhere(context) }),
   fields: (t) => ({
     merchantReference: t.exposeString('merchantReference', { description: 'the merchant’s own reference (e.g. its order number), as sent' }),
+    // No `select` on the computed fields below: the type loads every scalar column anyway (Pothos' include mode),
+    // and a field with one is resolved through the prisma plugin's loader check on every row of a list (#19).
     amount: t.field({
       type: Money,
       description: 'what the consumer pays, exactly',
-      select: { amountMinor: true, currency: true },
       resolve: (transaction) => ({ minorUnits: transaction.amountMinor, currency: transaction.currency }),
     }),
     paymentProduct: t.expose('paymentProduct', { type: PaymentProductEnum, description: 'how the consumer pays' }),
     status: t.expose('status', { type: TransactionStatusEnum, description: 'where the payment stands now' }),
-    isFinal: t.boolean({ description: 'true once the status can no longer change (PAID, REJECTED, CANCELLED)', select: { status: true }, resolve: (transaction) => isFinal(transaction.status) }),
-    isCancellable: t.boolean({ description: 'true while cancelTransaction may still cancel it (CREATED, REDIRECTED)', select: { status: true }, resolve: (transaction) => isCancellable(transaction.status) }),
+    isFinal: t.boolean({ description: 'true once the status can no longer change (PAID, REJECTED, CANCELLED)', resolve: (transaction) => isFinal(transaction.status) }),
+    isCancellable: t.boolean({ description: 'true while cancelTransaction may still cancel it (CREATED, REDIRECTED)', resolve: (transaction) => isCancellable(transaction.status) }),
     redirectUrl: t.exposeString('redirectUrl', { nullable: true, description: 'where to send the consumer to pay (the Alipay gateway, signed); null before the redirect exists' }),
     returnUrl: t.exposeString('returnUrl', {
       description: 'where the consumer is sent after Alipay (through Paystream, which adds transactionId and status), as normalised',
