@@ -97,7 +97,8 @@ async function waitUntil(condition: () => Promise<boolean> | boolean, timeoutMs:
 /** The application_name of the servers' database sessions, so the sampler can tell everyone else's apart. */
 const SERVER_APPLICATION_NAME = 'paystream-bench';
 
-type ForeignWrites = { openShare: number; longestMs: number };
+/** `samples` 0 with `error`: the sampler could not run, and the shares say nothing. */
+type ForeignWrites = { samples: number; openShare: number; longestMs: number; error?: string };
 
 /**
  * While a measurement runs: how often another session on the PostgreSQL cluster (this machine's test suites and
@@ -112,6 +113,7 @@ function sampleForeignWrites(databaseUrl: string): { stop(): Promise<ForeignWrit
   let open = 0;
   let longestMs = 0;
   let running = true;
+  let error: string | undefined;
   const loop = (async () => {
     await client.connect();
     while (running) {
@@ -132,11 +134,18 @@ function sampleForeignWrites(databaseUrl: string): { stop(): Promise<ForeignWrit
   return {
     async stop() {
       running = false;
-      await loop.catch(() => undefined);
+      await loop.catch((failure: unknown) => {
+        error = failure instanceof Error ? failure.message : String(failure);
+      });
       await client.end().catch(() => undefined);
-      return { openShare: samples === 0 ? 0 : open / samples, longestMs };
+      return { samples, openShare: samples === 0 ? 0 : open / samples, longestMs, ...(error !== undefined ? { error } : {}) };
     },
   };
+}
+
+function describeForeignWrites(writes: ForeignWrites): string {
+  if (writes.error !== undefined) return `the sampler of other sessions' write transactions failed after ${writes.samples} samples (${writes.error})`;
+  return `another session's write transaction was open in ${round(100 * writes.openShare, 0)}% of ${writes.samples} samples (every 20 ms), the longest ${round(writes.longestMs, 0)} ms; events committed meanwhile wait for it.`;
 }
 
 function seededTransactions(level: number, count: number): Seeded[] {
@@ -593,9 +602,7 @@ async function main(): Promise<void> {
           notes.push(`scale-out instance ${name}: ${instance.missing} deliveries missing, ${instance.duplicates} twice, ${instance.subscriptionErrors} subscription errors`);
         }
       }
-      notes.push(
-        `scale-out, steady phase: another session's write transaction was open in ${round(100 * figures.foreignWrites.openShare, 0)}% of samples, the longest ${round(figures.foreignWrites.longestMs, 0)} ms.`,
-      );
+      notes.push(`scale-out, steady phase: ${describeForeignWrites(figures.foreignWrites)}`);
       if (figures.failed > 0) notes.push(`scale-out: ${figures.failed} POSTs not accepted (first answers: ${figures.refusals.join('; ')})`);
       return { rows, notes };
     } finally {
@@ -638,11 +645,7 @@ async function main(): Promise<void> {
         },
         { figure: `memory per idle subscription (RSS), ${level}`, value: ours.rssPerSubscription / 1024, unit: 'KB', baseline: 'bare graphql-ws', baselineValue: baseline.rssPerSubscription / 1024 },
       );
-      if (ours.foreignWrites) {
-        notes.push(
-          `paystream, ${level} subscribers, steady phase: another session's write transaction was open in ${round(100 * ours.foreignWrites.openShare, 0)}% of samples (every 20 ms), the longest ${round(ours.foreignWrites.longestMs, 0)} ms; events committed meanwhile wait for it.`,
-        );
-      }
+      if (ours.foreignWrites) notes.push(`paystream, ${level} subscribers, steady phase: ${describeForeignWrites(ours.foreignWrites)}`);
       // The baseline is judged like ours: a POST it did not accept, or a delivery it lost, is reported, never hidden.
       for (const [name, figures] of [['paystream', ours], ['bare graphql-ws', baseline]] as const) {
         if (figures.missing !== 0 || figures.failed !== 0) {
@@ -687,6 +690,7 @@ function roundAll(figures: LevelFigures): Record<string, number> {
     committed: round(figures.committedPerSecond),
     burst: round(figures.burstPerSecond),
     cpuPerChangeMs: round(figures.serverCpuPerChangeMs, 3),
+    foreignSamples: figures.foreignWrites?.samples ?? 0,
     foreignOpenPercent: round(100 * (figures.foreignWrites?.openShare ?? 0), 0),
     foreignLongestMs: round(figures.foreignWrites?.longestMs ?? 0, 0),
     heapKB: round(figures.heapPerSubscription / 1024),
