@@ -18,16 +18,18 @@ export const REPORT_DATA = {
 
 /**
  * Transactions in time order (as they would be written), a deterministic spread of merchants, currencies and
- * outcomes: 60% PAID (settled 1-3 days later), 15% CAPTURED, 10% REDIRECTED, 5% REJECTED, 5% CANCELLED, 5% CREATED.
+ * outcomes (`transactions` and `merchants` change the counts): 60% PAID (settled 1-3 days later), 15% CAPTURED, 10% REDIRECTED, 5% REJECTED, 5% CANCELLED, 5% CREATED.
  * 8% of the CAPTURED and PAID ones have a partial refund (half the amount) a few hours after their last status change:
  * 80% SUCCEEDED, 10% FAILED, 10% still REQUESTED, with the refund sums and versions the refund flow leaves.
  * The merchant comes from a multiplicative hash of the row number, so each merchant has every currency and outcome
  * (n mod 100 would tie a merchant to one currency and one outcome). With `history`, each transaction's event log
  * too (~3.4 events each, and each refund's REFUND_* events). Returns the seconds it took.
  */
-export async function seedReportData(db: TestDatabase, options: { history: boolean }): Promise<number> {
+export async function seedReportData(db: TestDatabase, options: { history: boolean; transactions?: number; merchants?: number }): Promise<number> {
   const begin = performance.now();
-  const { transactions, merchants, days, firstDay, currencies } = REPORT_DATA;
+  const { days, firstDay, currencies } = REPORT_DATA;
+  // bench:growth seeds one merchant with 10,000 to 1,000,000 transactions the same way.
+  const { transactions = REPORT_DATA.transactions, merchants = REPORT_DATA.merchants } = options;
   const client = await db.pool.connect();
   try {
     await client.query(`SET maintenance_work_mem = '256MB'`);

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Database } from '../db/client.ts';
-import { readTransactionPage, readTransactionsById, type TransactionListFilter } from '../db/sql/transaction-reads.ts';
+import { countTransactionsUpTo, readTransactionPage, readTransactionsById, type TransactionListFilter } from '../db/sql/transaction-reads.ts';
 import type { Prisma, Transaction } from '../generated/prisma/client.ts';
 import type { TransactionQuery } from './transactions.ts';
 
@@ -53,4 +53,19 @@ export async function readTransactionsForQuery(db: Database, query: TransactionQ
   const prepared = preparedSelection(query);
   if (prepared) return readTransactionsById(db.sql, ids, prepared.withHistory);
   return (await db.prisma.transaction.findMany({ ...query, where: { id: { in: [...new Set(ids)] } } })) as Transaction[];
+}
+
+/**
+ * Where the list's count stops: a count is a scan of every matching row, and pages are asked for far more often
+ * than counts are needed (bench:growth: an exact count of a merchant's million transactions costs more than the
+ * page it comes with). Shopify caps its counts the same way; exact totals over any range are what the reports are for.
+ */
+export const TRANSACTION_COUNT_LIMIT = 10_000;
+
+export type TransactionCount = { count: number; exact: boolean };
+
+/** How many transactions the filter holds, exactly up to TRANSACTION_COUNT_LIMIT, and whether it stopped there. */
+export async function countTransactionList(db: Database, filter: TransactionListFilter): Promise<TransactionCount> {
+  const counted = await countTransactionsUpTo(db.sql, filter, TRANSACTION_COUNT_LIMIT);
+  return counted > TRANSACTION_COUNT_LIMIT ? { count: TRANSACTION_COUNT_LIMIT, exact: false } : { count: counted, exact: true };
 }

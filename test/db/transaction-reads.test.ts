@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countTransactions, readTransactionPage, readTransactionsById, type TransactionListFilter } from '../../src/db/sql/transaction-reads.ts';
+import { countTransactionsUpTo, readTransactionPage, readTransactionsById, type TransactionListFilter } from '../../src/db/sql/transaction-reads.ts';
 import { seedTransactions, type SeedTransaction } from '../../src/db/sql/seed.ts';
 import type { Prisma } from '../../src/generated/prisma/client.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -124,10 +124,18 @@ describe('readTransactionsById', () => {
   });
 });
 
-describe('countTransactions', () => {
+describe('countTransactionsUpTo', () => {
   it.each(filters)('counts what Prisma counts: %s', async (label, filterOf) => {
     const filter = filterOf();
-    expect(await countTransactions(db.sql, filter)).toSatisfy((count: number) => (label.includes('nothing') ? count === 0 : count > 0));
-    expect(await countTransactions(db.sql, filter)).toBe(await db.prisma.transaction.count({ where: prismaWhere(filter) }));
+    const count = await countTransactionsUpTo(db.sql, filter, 1000);
+    expect(count).toSatisfy((counted: number) => (label.includes('nothing') ? counted === 0 : counted > 0));
+    expect(count).toBe(await db.prisma.transaction.count({ where: prismaWhere(filter) }));
+  });
+
+  it('stops one row past its limit', async () => {
+    expect(await countTransactionsUpTo(db.sql, { merchantId: acme }, 5)).toBe(6);
+    expect(await countTransactionsUpTo(db.sql, { merchantId: globex }, 6)).toBe(6);
+    expect(await countTransactionsUpTo(db.sql, { merchantId: globex }, 5)).toBe(6);
+    expect(await countTransactionsUpTo(db.sql, { merchantId: globex }, 7)).toBe(6);
   });
 });

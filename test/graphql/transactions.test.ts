@@ -6,6 +6,7 @@ import {
   TransactionDocument,
   TransactionsDocument,
 } from '../../src/client/operations.ts';
+import { seedTransactions } from '../../src/db/sql/seed.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -232,6 +233,22 @@ describe('reading transactions', () => {
     expect(cancelled.data?.transactions.edges.map((edge) => edge.node.id)).toEqual([created[0]]);
     const future = await server.execute(TransactionsDocument, { first: 10, filter: { createdFrom: '2999-01-01T00:00:00Z' } }, fresh.key);
     expect(future.data?.transactions.totalCount).toBe(0);
+  });
+
+  it('counts up to 10,000 and says when it stopped there, with the page or alone', async () => {
+    const large = await server.createMerchant('Large');
+    const base = Date.parse('2026-11-01T00:00:00Z');
+    await seedTransactions(
+      server.db.sql,
+      Array.from({ length: 10_001 }, (_, index) => ({ merchantId: large.merchantId, createdAt: new Date(base + index * 1000), history: index < 10 ? [{ status: 'REDIRECTED' as const }] : [] })),
+    );
+    const query = 'query($filter: TransactionFilter) { transactions(first: 1, filter: $filter) { totalCount totalCountIsExact edges { cursor } } }';
+    type Counted = { transactions: { totalCount: number; totalCountIsExact: boolean; edges: unknown[] } };
+    expect((await server.graphql<Counted>(query, {}, large.key)).data?.transactions).toMatchObject({ totalCount: 10_000, totalCountIsExact: false });
+    const redirected = await server.graphql<Counted>(query, { filter: { statuses: ['REDIRECTED'] } }, large.key);
+    expect(redirected.data?.transactions).toMatchObject({ totalCount: 10, totalCountIsExact: true });
+    const countOnly = await server.graphql<{ transactions: { totalCount: number } }>('{ transactions(first: 5) { totalCount } }', {}, large.key);
+    expect(countOnly.data?.transactions.totalCount).toBe(10_000);
   });
 
   it('lets ADMIN filter by merchant and refuses merchantId to merchant keys', async () => {

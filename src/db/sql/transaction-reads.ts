@@ -203,17 +203,24 @@ export async function readTransactionsById(session: SqlSession, ids: readonly st
   return toRows(await session.query(statement, [[...new Set(ids)]]), withHistory);
 }
 
-const countStatements = new Map<string, Statement<{ count: string }>>();
+const countStatements = new Map<string, Statement<{ count: number }>>();
 
-/** How many transactions the filter holds. */
-export async function countTransactions(session: SqlSession, filter: TransactionListFilter): Promise<number> {
-  const { conditions, values, key } = filterParts(filter, 1);
+/**
+ * How many transactions the filter holds, counting no further than `limit` + 1 rows: the answer is exact up to
+ * `limit`, and `limit` + 1 means "more". Counting stops there, so its cost does not grow with the list (an exact
+ * count of a million rows is a scan of a million index entries on every page).
+ */
+export async function countTransactionsUpTo(session: SqlSession, filter: TransactionListFilter, limit: number): Promise<number> {
+  const { conditions, values, key } = filterParts(filter, 2);
   const name = `paystream_transaction_count_${key || 'all'}`;
   let statement = countStatements.get(name);
   if (!statement) {
-    statement = sql<{ count: string }>(`SELECT count(*)::text AS count FROM transactions t ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}`, name);
+    statement = sql<{ count: number }>(
+      `SELECT count(*)::int AS count FROM (SELECT 1 FROM transactions t ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''} LIMIT $1::int + 1) AS counted`,
+      name,
+    );
     countStatements.set(name, statement);
   }
-  const [row] = await session.query(statement, values);
-  return Number(row?.count ?? 0);
+  const [row] = await session.query(statement, [limit, ...values]);
+  return row?.count ?? 0;
 }

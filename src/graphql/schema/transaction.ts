@@ -2,13 +2,13 @@ import { NIL_UUID, decodeGlobalId, isUuid } from '../../domain/ids.ts';
 import { formatMinorUnits } from '../../domain/money.ts';
 import { isCancellable, isFinal } from '../../domain/status.ts';
 import { encodeEventCursor } from '../../events/cursor.ts';
-import { countTransactions, type TransactionListFilter } from '../../db/sql/transaction-reads.ts';
+import type { TransactionListFilter } from '../../db/sql/transaction-reads.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { ForbiddenError, IdempotencyConflictError, InvalidStateError, NotFoundError, ValidationFailedError } from '../../services/errors.ts';
 import { merchantScope, requestedMerchantScope } from '../../services/merchant-scope.ts';
 import { CLIENT_SECRET_TTL_HOURS } from '../../services/client-secrets.ts';
 import { cancelTransaction, createTransaction, findTransaction } from '../../services/transactions.ts';
-import { listTransactions } from '../../services/transaction-reads.ts';
+import { TRANSACTION_COUNT_LIMIT, countTransactionList, listTransactions, type TransactionCount } from '../../services/transaction-reads.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { cursorPage, filterPerRequest, maxPageSize } from '../pagination.ts';
@@ -181,12 +181,44 @@ builder.queryFields((t) => ({
         const filter = await transactionFilter(context, args);
         return listTransactions(context.db, filter, cursorPage(query, args, transactionWhere(filter), tenantWhere(context)), merchantScope(context.actor));
       },
-      totalCount: async (_connection, args, context) => countTransactions(context.db.sql, await transactionFilter(context, args)),
     },
-    { name: 'TransactionConnection', description: 'A page of transactions' },
+    {
+      name: 'TransactionConnection',
+      description: 'A page of transactions',
+      fields: (t) => ({
+        totalCount: t.int({
+          description:
+            `how many transactions the whole list has (every page together, the same filter), counted up to ${TRANSACTION_COUNT_LIMIT.toLocaleString('en')}: ` +
+            `a longer list answers ${TRANSACTION_COUNT_LIMIT.toLocaleString('en')} with totalCountIsExact false. Counting reads every matching row, ` +
+            'so it stops there and costs the same however long the list grows (as Shopify caps its counts); exact totals of ' +
+            'any period come from transactionStats and the reports. Leave it out of pages that do not show it',
+          // Like the prisma plugin's own totalCount: asked alone, the page is not read.
+          extensions: { pothosPrismaTotalCount: true },
+          resolve: async (connection, _args, context) => (await listCount(connection, context)).count,
+        }),
+        totalCountIsExact: t.boolean({
+          description: `false when the list has more than ${TRANSACTION_COUNT_LIMIT.toLocaleString('en')} transactions and totalCount stopped counting there`,
+          extensions: { pothosPrismaTotalCount: true },
+          resolve: async (connection, _args, context) => (await listCount(connection, context)).exact,
+        }),
+      }),
+    },
     { name: 'TransactionEdge', description: 'A transaction and its cursor' },
   ),
 }));
+
+/** Both count fields of one connection share one count; a connection object is its query's (Pothos keeps its args on it). */
+const listCounts = new WeakMap<object, Promise<TransactionCount>>();
+
+function listCount(connection: object, context: GraphQLContext): Promise<TransactionCount> {
+  let counted = listCounts.get(connection);
+  if (counted === undefined) {
+    const { args } = connection as { args: { filter?: TransactionFilterShape | null } };
+    counted = transactionFilter(context, args).then((filter) => countTransactionList(context.db, filter));
+    listCounts.set(connection, counted);
+  }
+  return counted;
+}
 
 /** The client secret issued with each created transaction, until its answer has been written. */
 const issuedClientSecrets = new WeakMap<object, string>();
