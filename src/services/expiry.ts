@@ -3,6 +3,7 @@ import type { Database } from '../db/client.ts';
 import { prismaSession } from '../db/session.ts';
 import { lockExpiryCandidates, tryExpiryLock } from '../db/sql/transactions.ts';
 import type { Logger } from '../logger.ts';
+import { startPeriodicRunner, type PeriodicRunner } from './periodic-runner.ts';
 import { purgeExpiredIdempotencyRecords } from './transactions.ts';
 import { applyTransition } from './transitions.ts';
 
@@ -71,12 +72,7 @@ async function expireBatch(db: Database, cutoff: Date, batchSize: number): Promi
   });
 }
 
-export type ExpiryRunner = {
-  /** Runs one round now (also what the timer does). Rounds never overlap within one runner. */
-  runOnce(): Promise<ExpiryResult>;
-  /** Stops the timer and waits for a round in progress. */
-  stop(): Promise<void>;
-};
+export type ExpiryRunner = PeriodicRunner<ExpiryResult>;
 
 /**
  * Every `config.expiry.intervalSeconds` (the first round one interval after start), runs a round. Each
@@ -86,41 +82,15 @@ export function startExpiryRunner(deps: { db: Database; config: Config; logger: 
   const { db, config, logger } = deps;
   const intervalMs = config.expiry.intervalSeconds * 1000;
   if (intervalMs <= 0) return undefined;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<ExpiryResult> | undefined;
-
-  const runOnce = (): Promise<ExpiryResult> => {
-    current ??= expireStuckTransactions(db, { olderThanMinutes: config.expiry.tradeTimeoutMinutes }).finally(() => {
-      current = undefined;
-    });
-    return current;
-  };
-
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      runOnce()
-        .then(async (result) => {
-          if (result.expired.length > 0) logger.info({ expired: result.expired.length }, 'expired stuck REDIRECTED transactions');
-          // Housekeeping on the same beat: idempotency keys past their retention (lookups already ignore them).
-          const purged = await purgeExpiredIdempotencyRecords(db);
-          if (purged > 0) logger.debug({ purged }, 'purged expired idempotency keys');
-        })
-        .catch((error: unknown) => logger.error({ err: error }, 'expiry round failed'))
-        .finally(schedule);
-    }, intervalMs);
-    // The timer alone never keeps the process alive.
-    timer.unref();
-  };
-  schedule();
-
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await current?.catch(() => {});
+  return startPeriodicRunner({
+    intervalMs,
+    round: () => expireStuckTransactions(db, { olderThanMinutes: config.expiry.tradeTimeoutMinutes }),
+    afterRound: async (result) => {
+      if (result.expired.length > 0) logger.info({ expired: result.expired.length }, 'expired stuck REDIRECTED transactions');
+      // Housekeeping on the same beat: idempotency keys past their retention (lookups already ignore them).
+      const purged = await purgeExpiredIdempotencyRecords(db);
+      if (purged > 0) logger.debug({ purged }, 'purged expired idempotency keys');
     },
-  };
+    onError: (error) => logger.error({ err: error }, 'expiry round failed'),
+  });
 }

@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { claimDueRefunds, recordRefundAttempt, type ClaimedRefund } from '../db/sql/refunds.ts';
 import type { Logger } from '../logger.ts';
+import { startPeriodicRunner, type PeriodicRunner } from './periodic-runner.ts';
 import { callForexRefund, type ForexRefundAnswer } from '../providers/alipay/refund.ts';
 import type { AlipaySettings } from '../providers/settings.ts';
 import { refundRequested, settleRefund } from './refunds.ts';
@@ -79,12 +80,7 @@ async function record(deps: RefundRunnerDeps, refund: ClaimedRefund, answer: For
   if (stuck && refund.stuckAt === null) log.error({ requestedAt: refund.requestedAt }, 'refund stuck: still REQUESTED after every check; listed in stuckRefunds');
 }
 
-export type RefundRunner = {
-  /** Runs a round now (also what the timer and wake-ups do). Rounds never overlap within one runner. */
-  runOnce(): Promise<RefundRoundResult>;
-  /** Stops the timer and wake-ups and waits for a round in progress. */
-  stop(): Promise<void>;
-};
+export type RefundRunner = PeriodicRunner<RefundRoundResult>;
 
 /**
  * Every `config.refunds.runnerIntervalMs`, and at once when this process records a refund, runs a round. Undefined
@@ -93,46 +89,16 @@ export type RefundRunner = {
 export function startRefundRunner(deps: RefundRunnerDeps): RefundRunner | undefined {
   const intervalMs = deps.config.refunds.runnerIntervalMs;
   if (intervalMs <= 0) return undefined;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<RefundRoundResult> | undefined;
-  let again = false;
-
-  const runOnce = (): Promise<RefundRoundResult> => {
-    if (current) {
-      again = true;
-      return current;
-    }
-    current = callDueRefunds(deps)
-      .catch((error: unknown) => {
-        deps.logger.error({ err: error }, 'refund round failed');
+  const logFailure = (error: unknown) => deps.logger.error({ err: error }, 'refund round failed');
+  return startPeriodicRunner({
+    intervalMs,
+    // A failed round is logged and counts as an empty one: runOnce() answers callers without throwing.
+    round: () =>
+      callDueRefunds(deps).catch((error: unknown) => {
+        logFailure(error);
         return { called: 0, accepted: 0, failed: 0, retried: 0 };
-      })
-      .finally(() => {
-        current = undefined;
-        if (again && !stopped) {
-          again = false;
-          void runOnce();
-        }
-      });
-    return current;
-  };
-
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => void runOnce().finally(schedule), intervalMs);
-    timer.unref();
-  };
-  const unsubscribe = refundRequested.subscribe(() => void runOnce());
-  schedule();
-
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      unsubscribe();
-      if (timer !== undefined) clearTimeout(timer);
-      await current;
-    },
-  };
+      }),
+    onError: logFailure,
+    wakeUp: refundRequested,
+  });
 }

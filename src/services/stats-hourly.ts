@@ -3,6 +3,7 @@ import type { Database } from '../db/client.ts';
 import { prismaSession } from '../db/session.ts';
 import { compareHourlyStats, foldStatsChanges, rebuildHourlyStats, tryStatsLock, type HourlyDifference } from '../db/sql/stats-hourly.ts';
 import type { Logger } from '../logger.ts';
+import { startPeriodicRunner, type PeriodicRunner } from './periodic-runner.ts';
 
 export type { HourlyDifference };
 
@@ -69,12 +70,7 @@ export async function checkStats(db: Database, limit = 20): Promise<{ keys: numb
   return compareHourlyStats(db.sql, limit);
 }
 
-export type StatsCompaction = {
-  /** Runs one round now (also what the timer does). Rounds never overlap within one runner. */
-  runOnce(): Promise<CompactionResult>;
-  /** Stops the timer and waits for a round in progress. */
-  stop(): Promise<void>;
-};
+export type StatsCompaction = PeriodicRunner<CompactionResult>;
 
 /**
  * Every `config.statsCompactionIntervalSeconds`, folds the recorded changes. Each instance has one; the advisory
@@ -85,38 +81,12 @@ export function startStatsCompaction(deps: { db: Database; config: Config; logge
   const { db, config, logger } = deps;
   const intervalMs = config.statsCompactionIntervalSeconds * 1000;
   if (intervalMs <= 0) return undefined;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<CompactionResult> | undefined;
-
-  const runOnce = (): Promise<CompactionResult> => {
-    current ??= compactStats(db).finally(() => {
-      current = undefined;
-    });
-    return current;
-  };
-
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      runOnce()
-        .then((result) => {
-          if (result.folded > 0) logger.debug({ folded: result.folded }, 'folded transactionStats changes');
-        })
-        .catch((error: unknown) => logger.error({ err: error }, 'transactionStats compaction failed'))
-        .finally(schedule);
-    }, intervalMs);
-    // The timer alone never keeps the process alive.
-    timer.unref();
-  };
-  schedule();
-
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await current?.catch(() => {});
+  return startPeriodicRunner({
+    intervalMs,
+    round: () => compactStats(db),
+    afterRound: (result) => {
+      if (result.folded > 0) logger.debug({ folded: result.folded }, 'folded transactionStats changes');
     },
-  };
+    onError: (error) => logger.error({ err: error }, 'transactionStats compaction failed'),
+  });
 }
