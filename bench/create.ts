@@ -122,10 +122,14 @@ try {
   const sqlConcurrent = { latenciesMs: [] as number[], elapsedMs: 0 };
   const apiConcurrent = { latenciesMs: [] as number[], elapsedMs: 0 };
   const roundOneConcurrent = { latenciesMs: [] as number[], elapsedMs: 0 };
+  // The server's own CPU time during its batches (user + system, /proc): what one create costs an instance's core.
+  let serverCpuMs = 0;
   for (let batch = 0; batch < CONCURRENT_BATCHES; batch += 1) {
     const offset = batch * BATCH_CALLS;
     const sqlBatch = await runConcurrent(BATCH_CALLS, CONCURRENCY, (index) => createWithBareSql('c16', offset + index));
+    const cpuBefore = server.cpuMs();
     const apiBatch = await runConcurrent(BATCH_CALLS, CONCURRENCY, (index) => createOverGraphQL('c16', offset + index));
+    serverCpuMs += server.cpuMs() - cpuBefore;
     const roundOneBatch = await runConcurrent(BATCH_CALLS, CONCURRENCY, (index) => createWithRoundOneSql('c16', offset + index));
     roundOneConcurrent.latenciesMs.push(...roundOneBatch.latenciesMs);
     roundOneConcurrent.elapsedMs += roundOneBatch.elapsedMs;
@@ -183,6 +187,11 @@ try {
         baselineValue: round(sqlUnderLoad.p99),
         target: "≤ 2× the bare SQL's p99",
         pass: apiUnderLoad.p99 <= 2 * sqlUnderLoad.p99,
+      },
+      {
+        figure: `server CPU per createTransaction, concurrency ${CONCURRENCY} (user + system, /proc)`,
+        value: round(serverCpuMs / CONCURRENT_CALLS, 2),
+        unit: 'ms',
       },
       {
         figure: `createTransaction throughput, concurrency ${CONCURRENCY}`,

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,7 +24,13 @@ export async function createBenchDatabase(options: { poolSize?: number } = {}): 
   return Object.assign(db, { url });
 }
 
-export type ServerProcess = { port: number; url: string; stop(): Promise<void> };
+export type ServerProcess = {
+  port: number;
+  url: string;
+  /** CPU time (user + system) the server process has used so far, in ms (Linux /proc; NaN elsewhere). */
+  cpuMs(): number;
+  stop(): Promise<void>;
+};
 
 export type ServerProcessOptions = {
   /** Extra variables for the child (DATABASE_URL with ?schema=, LOG_LEVEL, ...). */
@@ -81,7 +88,7 @@ export function startServerProcess(mode: 'paystream' | 'bare' | 'sql-page', opti
       }
       clearTimeout(timer);
       const port = Number(match[1]);
-      resolve({ port, url: `http://127.0.0.1:${port}`, stop });
+      resolve({ port, url: `http://127.0.0.1:${port}`, cpuMs: () => processCpuMs(child.pid), stop });
     });
   });
 }
@@ -146,4 +153,19 @@ export function graphqlClient(baseUrl: string, apiKey: string, maxSockets = 64):
 /** A JSON GraphQL request body, for load generators that send the same bytes every time. */
 export function graphqlBody<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, variables: TVariables): string {
   return JSON.stringify({ query: document.toString(), variables });
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime: 100 on Linux (USER_HZ). */
+const USER_HZ = 100;
+
+/** CPU time (user + system) used by process `pid`, in ms, from /proc/<pid>/stat; NaN when unavailable. */
+export function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    // The fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return Number.NaN;
+  }
 }

@@ -122,14 +122,14 @@ export async function createTransaction(
 ): Promise<CreatedTransaction> {
   const input = validateCreateTransaction(rawInput, deps.config);
   // The id is ours (a UUIDv7, as Prisma would make), so the signed redirect and the client secret are ready before the row is written.
-  const newTransaction = () => {
+  const newTransaction = async () => {
     const id = uuidv7(now.getTime());
-    const redirectUrl = buildRedirectUrl(deps.alipay, { id, ...input });
+    const redirectUrl = await buildRedirectUrl(deps.alipay, { id, ...input });
     return { row: { id, merchantId, ...input, redirectUrl, source: 'MERCHANT_API' as const }, issued: newClientSecret(id, now) };
   };
   const { idempotencyKey } = input;
   if (idempotencyKey === undefined) {
-    const { row, issued } = newTransaction();
+    const { row, issued } = await newTransaction();
     const created = await recordRedirectedCreation(deps.db.sql, row, issued.row, undefined);
     return { ...created, clientSecret: issued.secret };
   }
@@ -143,7 +143,7 @@ export async function createTransaction(
       if (!found) throw new Error(`idempotency record of ${merchantId} points at a missing transaction ${record.transactionId}`);
       return { ...found, clientSecret: replay.secret };
     }
-    const { row, issued } = newTransaction();
+    const { row, issued } = await newTransaction();
     const expiresAt = new Date(now.getTime() + deps.config.idempotencyTtlHours * 3_600_000);
     const [created] = await awaitPipelined([recordRedirectedCreation(session, row, issued.row, { key: idempotencyKey, requestHash, expiresAt }), session.commit()]);
     return { ...created, clientSecret: issued.secret };

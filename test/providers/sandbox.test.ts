@@ -58,7 +58,7 @@ describe('sandbox keys', () => {
     expect(JSON.parse(readFileSync(join(dir, SANDBOX_KEYS_FILE), 'utf8'))).toEqual(first);
   });
 
-  it('make the redirect and notification signatures line up end to end', () => {
+  it('make the redirect and notification signatures line up end to end', async () => {
     const dir = scratch();
     const settings = resolveProviderSettings(loadConfig({ DATA_DIR: dir, PORT: '4100' }));
     expect(settings.alipay.gatewayUrl).toBe('http://127.0.0.1:4100/sandbox/alipay/gateway');
@@ -66,7 +66,7 @@ describe('sandbox keys', () => {
     const sandbox = settings.sandbox;
     if (!sandbox) throw new Error('sandbox expected');
     const id = '01938a4e-7c1d-7000-8000-000000000abc';
-    const redirect = new URL(buildRedirectUrl(settings.alipay, { id, amountMinor: 1999n, currency: 'EUR' }));
+    const redirect = new URL(await buildRedirectUrl(settings.alipay, { id, amountMinor: 1999n, currency: 'EUR' }));
     const params = Object.fromEntries(redirect.searchParams);
     const checked = checkTradeRequest(params, { partnerId: settings.alipay.partnerId, merchantPublicKey: sandbox.merchantPublicKey });
     expect(checked).toMatchObject({ ok: true, request: { outTradeNo: id, totalFee: '19.99', currency: 'EUR', amountMinor: 1999n } });

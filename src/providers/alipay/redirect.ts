@@ -1,5 +1,5 @@
 import { formatMinorUnits } from '../../domain/money.ts';
-import { signAlipay, signReturnTicket } from '../../domain/signatures.ts';
+import { signAlipayOffThread, signReturnTicket } from '../../domain/signatures.ts';
 import type { AlipaySettings } from '../settings.ts';
 
 type RedirectSubject = {
@@ -51,14 +51,15 @@ export function redirectParams(alipay: AlipaySettings, transaction: RedirectSubj
 
 /**
  * The consumer's redirect: a create_forex_trade-style request to the Alipay gateway, signed RSA2 with our
- * private key (ALIPAY_PRIVATE_KEY, or the sandbox's merchant key). `out_trade_no` is our transaction id,
- * which Alipay echoes in its notifications.
+ * private key (ALIPAY_PRIVATE_KEY, or the sandbox's merchant key), off the event loop. `out_trade_no` is our
+ * transaction id, which Alipay echoes in its notifications.
  */
-export function buildRedirectUrl(alipay: AlipaySettings, transaction: RedirectSubject): string {
+export async function buildRedirectUrl(alipay: AlipaySettings, transaction: RedirectSubject): Promise<string> {
   const params = redirectParams(alipay, transaction);
+  const signature = await signAlipayOffThread(params, alipay.privateKey);
   const url = new URL(alipay.gatewayUrl);
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
   url.searchParams.set('sign_type', 'RSA2');
-  url.searchParams.set('sign', signAlipay(params, alipay.privateKey));
+  url.searchParams.set('sign', signature);
   return url.toString();
 }
