@@ -9,12 +9,14 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 import { startWebhookReceiver, type ReceiverAnswer, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 /**
- * The webhook drill (small in `npm test`, 2,000 changes with WEBHOOK_DRILL_CHANGES=2000): status changes keep coming while the receiver is down (connection refused), then answers
- * 500, then is slow past the timeout, then is healthy. At the end every event was delivered, the receiver's
- * idempotent store holds each exactly once, and a change that rolled back was never sent.
+ * The webhook drill's phases in-process (any database, the embedded one too): status changes keep coming while the
+ * receiver is down (it never answers: each request hangs until the timeout, as when its host is unreachable), then
+ * answers 500, then is slow past the timeout, then is healthy. At the end every event was delivered, the receiver's
+ * idempotent store holds each exactly once, and a change that rolled back was never sent. The full drill, with a
+ * refused connection and a SIGKILL of the server mid-run, is `npm run drill:webhooks` (bench/drills/webhooks.ts).
  */
 
-/** 200 in `npm test`; the full drill sets WEBHOOK_DRILL_CHANGES=2000. */
+/** 200 (WEBHOOK_DRILL_CHANGES sets another count; the full drill is `npm run drill:webhooks`). */
 const CHANGES = Number(process.env['WEBHOOK_DRILL_CHANGES'] ?? 200);
 let server: TestServer;
 let receiver: WebhookReceiver;
