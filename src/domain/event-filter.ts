@@ -2,7 +2,7 @@
 import type { TransactionStatus } from './status.ts';
 
 /** Interchangeable with Prisma's `TransactionEventKind`. */
-export type TransactionEventKind = 'STATUS_CHANGED' | 'REFUND_REQUESTED' | 'REFUND_SUCCEEDED' | 'REFUND_FAILED';
+export type TransactionEventKind = 'STATUS_CHANGED' | 'REFUND_REQUESTED' | 'REFUND_SUCCEEDED' | 'REFUND_FAILED' | 'WEBHOOK_ENDPOINT_DISABLED';
 
 /**
  * `statuses` asks for status changes into those statuses: a refund event carries the transaction's unchanged

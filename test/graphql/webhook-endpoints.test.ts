@@ -63,7 +63,7 @@ describe('webhook endpoints over GraphQL', () => {
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     expect(endpoint).toMatchObject({
       url: 'https://hooks.shop.example/paystream',
-      kinds: ['STATUS_CHANGED', 'REFUND_REQUESTED', 'REFUND_SUCCEEDED', 'REFUND_FAILED'],
+      kinds: ['STATUS_CHANGED', 'REFUND_REQUESTED', 'REFUND_SUCCEEDED', 'REFUND_FAILED', 'WEBHOOK_ENDPOINT_DISABLED'],
       statuses: [],
       enabled: true,
       disabledReason: null,

@@ -278,6 +278,44 @@ describe('webhook delivery', () => {
     expect(await read()).toMatchObject({ enabled: true, disabledReason: null, failingSince: null });
   });
 
+  it("a disabled endpoint is an event of the merchant's stream (WEBHOOK_ENDPOINT_DISABLED) and a webhook to its other endpoints that asked for it", async () => {
+    const [gone, watcher] = [await receiver(), await receiver()];
+    gone.answer = () => ({ status: 410 });
+    const endpoint = await endpointFor(gone, { kinds: ['STATUS_CHANGED'], statuses: ['CAPTURED'] });
+    const watching = await endpointFor(watcher, { kinds: ['WEBHOOK_ENDPOINT_DISABLED'] });
+    const transactionId = await transactionThrough(['CAPTURED']);
+    const client = testClient(server.url, merchant.key);
+    const streamed: { kind: string; status: string; sequence: number; transaction: { id: string } }[] = [];
+    try {
+      client.transactionEvents({ kinds: ['WEBHOOK_ENDPOINT_DISABLED'], onEvent: (event) => streamed.push(event) });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sender().runOnce();
+      await waitFor(() => streamed.length === 1, 'the WEBHOOK_ENDPOINT_DISABLED event on the subscription');
+    } finally {
+      await client.close();
+    }
+    // On the transaction whose webhook was refused, its status unchanged, its sequence the next version.
+    expect(streamed[0]).toMatchObject({ kind: 'WEBHOOK_ENDPOINT_DISABLED', status: 'CAPTURED', sequence: 4, transaction: { id: encodeGlobalId('Transaction', transactionId) } });
+    const history = await server.graphql<{ node: { events: { kind: string; reason: string | null; source: string; webhookEndpoint: { id: string; enabled: boolean } | null }[] } }>(
+      `query($id: ID!) { node(id: $id) { ... on Transaction { events { kind reason source webhookEndpoint { id enabled } } } } }`,
+      { id: encodeGlobalId('Transaction', transactionId) },
+      merchant.key,
+    );
+    expect(history.data?.node.events.at(-1)).toEqual({
+      kind: 'WEBHOOK_ENDPOINT_DISABLED',
+      reason: expect.stringContaining('410 Gone'),
+      source: 'SYSTEM',
+      webhookEndpoint: { id: endpoint.id, enabled: false },
+    });
+    expect(history.data?.node.events.slice(0, -1).every((event) => event.webhookEndpoint === null)).toBe(true);
+    // The other endpoint asked for the kind: a signed webhook_endpoint.disabled naming the disabled endpoint.
+    await sender().runOnce();
+    expect(watcher.received).toHaveLength(1);
+    const [webhook] = watcher.received;
+    const headers = { 'webhook-id': webhook?.id ?? '', 'webhook-timestamp': webhook?.timestamp ?? '', 'webhook-signature': webhook?.signature ?? '' };
+    expect(new Webhook(watching.secret).verify(webhook?.body ?? '', headers)).toMatchObject({ type: 'webhook_endpoint.disabled', data: { kind: 'WEBHOOK_ENDPOINT_DISABLED', webhookEndpointId: endpoint.id, reason: expect.stringContaining('410 Gone') } });
+  });
+
   it('disables an endpoint whose every attempt failed for WEBHOOK_DISABLE_AFTER', async () => {
     const target = await receiver();
     target.answer = () => ({ status: 500 });
@@ -290,6 +328,10 @@ describe('webhook delivery', () => {
     const row = await server.db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ enabled: false, disabledReason: expect.stringMatching(/^every attempt failed since /) });
     expect(await metricSum(server.app.metrics, 'paystream_webhook_endpoints_disabled_total', { reason: 'failing' })).toBe(1);
+    // On the merchant's stream too, as for a 410.
+    expect(await server.db.prisma.transactionEvent.findMany({ where: { webhookEndpointId: id } })).toMatchObject([
+      { kind: 'WEBHOOK_ENDPOINT_DISABLED', status: 'CAPTURED', previousStatus: 'CAPTURED', source: 'SYSTEM', reason: row.disabledReason },
+    ]);
   });
 
   it('a hanging endpoint holds only its own slots: another endpoint is served meanwhile', async () => {

@@ -59,6 +59,7 @@ export type LogRowColumns = {
   e_occurred_at: Date;
   e_kind: TransactionEventKind;
   e_refund_id: string | null;
+  e_webhook_endpoint_id: string | null;
   t_merchant_reference: string;
   t_amount_minor: string;
   t_currency: string;
@@ -100,7 +101,7 @@ type Row = LogRowColumns & { horizon: string; held_back: boolean };
 export const LOG_ROW_COLUMNS = `e.id::text AS e_id, e.txid::text AS e_txid, e.transaction_id AS e_transaction_id,
          e.merchant_id AS e_merchant_id, e.sequence AS e_sequence, e.status::text AS e_status,
          e.previous_status::text AS e_previous_status, e.source::text AS e_source, e.reason AS e_reason,
-         e.occurred_at AS e_occurred_at, e.kind::text AS e_kind, e.refund_id::text AS e_refund_id,
+         e.occurred_at AS e_occurred_at, e.kind::text AS e_kind, e.refund_id::text AS e_refund_id, e.webhook_endpoint_id::text AS e_webhook_endpoint_id,
          t.merchant_reference AS t_merchant_reference, t.amount_minor::text AS t_amount_minor,
          t.currency AS t_currency, t.payment_product::text AS t_payment_product, t.status::text AS t_status,
          t.redirect_url AS t_redirect_url, t.return_url AS t_return_url,
@@ -225,6 +226,7 @@ export function logRow(row: LogRowColumns, eventId: string): LogRow {
       occurredAt: row.e_occurred_at,
       kind: row.e_kind,
       refundId: row.e_refund_id,
+      webhookEndpointId: row.e_webhook_endpoint_id,
     },
     transaction: {
       id: row.e_transaction_id,

@@ -294,6 +294,8 @@ function transactionWithEvents(rows: readonly TransactionWithEventRow[]): Transa
       occurredAt: row.e_occurred_at,
       kind: row.e_kind,
       refundId: row.e_refund_id,
+      // A new transaction's history: CREATED and REDIRECTED, never a disabled webhook endpoint.
+      webhookEndpointId: null,
     })),
   };
 }

@@ -1,6 +1,6 @@
 import type { EndpointStreak } from '../../domain/webhooks.ts';
 import { sql, type SqlSession } from '../session.ts';
-import { LOG_ROW_COLUMNS, logRow, type LogRow, type LogRowColumns } from './events.ts';
+import { EVENTS_CHANNEL, LOG_ROW_COLUMNS, logRow, type LogRow, type LogRowColumns } from './events.ts';
 
 /**
  * The webhook delivery queue (webhook_deliveries), whose rows a trigger on transaction_events creates in the
@@ -196,6 +196,38 @@ export async function recordAttempts(session: SqlSession, records: readonly Atte
     ),
   ]);
   return rows.filter((row) => row.endpoint_disabled).map((row) => row.endpoint_id);
+}
+
+// The transaction whose delivery was being attempted (a test message has none: the endpoint's latest event's), its
+// next version, the WEBHOOK_ENDPOINT_DISABLED history row (status unchanged), then the relays' wake-up. The
+// row lock of the UPDATE orders it with the transaction's other writers.
+const RECORD_ENDPOINT_DISABLED_EVENT = sql<{ event_id: string }>(
+  `WITH target AS (
+     SELECT COALESCE(
+       (SELECT ev.transaction_id FROM webhook_deliveries AS d JOIN transaction_events AS ev ON ev.id = d.event_id WHERE d.id = $2::uuid),
+       (SELECT ev.transaction_id FROM webhook_deliveries AS d JOIN transaction_events AS ev ON ev.id = d.event_id
+        WHERE d.endpoint_id = $1::uuid AND d.event_id IS NOT NULL ORDER BY d.created_at DESC, d.id DESC LIMIT 1)
+     ) AS transaction_id
+   ), updated AS (
+     UPDATE transactions AS t SET version = t.version + 1
+     FROM target WHERE t.id = target.transaction_id
+     RETURNING t.id, t.merchant_id, t.status, t.version
+   ), event AS (
+     INSERT INTO transaction_events (transaction_id, merchant_id, sequence, status, previous_status, source, reason, kind, webhook_endpoint_id)
+     SELECT id, merchant_id, version, status, status, 'SYSTEM', $3::text, 'WEBHOOK_ENDPOINT_DISABLED', $1::uuid FROM updated
+     RETURNING id
+   )
+   SELECT id::text AS event_id, pg_notify($4::text, '')::text AS signalled FROM event`,
+);
+
+/**
+ * The event of an endpoint Paystream disabled, on its merchant's stream (and to its other endpoints that asked for
+ * the kind), in the caller's database transaction: the one that disables it. Returns the event's id; undefined when
+ * the endpoint never carried an event (no transaction to attach it to).
+ */
+export async function recordEndpointDisabledEvent(session: SqlSession, disabled: { endpointId: string; deliveryId: string; reason: string }): Promise<bigint | undefined> {
+  const [row] = await session.query(RECORD_ENDPOINT_DISABLED_EVENT, [disabled.endpointId, disabled.deliveryId, disabled.reason, EVENTS_CHANNEL]);
+  return row === undefined ? undefined : BigInt(row.event_id);
 }
 
 const RELEASE_ABORTED_ATTEMPT = sql<{ id: string }>(

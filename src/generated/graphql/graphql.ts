@@ -150,7 +150,7 @@ export type RefundTransactionInput = {
   transactionId: Scalars['ID']['input'];
 };
 
-/** What a TransactionEvent records: a status change or a refund’s step */
+/** What a TransactionEvent records: a status change, a refund’s step, or a webhook endpoint disabled */
 export type TransactionEventKind =
   /** a refund failed (reason: the provider’s error code); status is unchanged */
   | 'REFUND_FAILED'
@@ -159,7 +159,9 @@ export type TransactionEventKind =
   /** a refund succeeded; status is unchanged */
   | 'REFUND_SUCCEEDED'
   /** the transaction moved from previousStatus to status */
-  | 'STATUS_CHANGED';
+  | 'STATUS_CHANGED'
+  /** Paystream disabled one of your webhook endpoints (see webhookEndpoint; reason: 410 Gone or failing for days) while delivering this transaction’s event; status is unchanged */
+  | 'WEBHOOK_ENDPOINT_DISABLED';
 
 /** Which transactions to list; every field given must match */
 export type TransactionFilter = {

@@ -28,11 +28,14 @@ export const EventSourceEnum = builder.enumType('EventSource', {
   } as const,
 });
 export const TransactionEventKindEnum = builder.enumType('TransactionEventKind', {
-  description: 'What a TransactionEvent records: a status change or a refund’s step',
+  description: 'What a TransactionEvent records: a status change, a refund’s step, or a webhook endpoint disabled',
   values: {
     STATUS_CHANGED: { description: 'the transaction moved from previousStatus to status' },
     REFUND_REQUESTED: { description: 'a refund was requested (see refund); status is unchanged' },
     REFUND_SUCCEEDED: { description: 'a refund succeeded; status is unchanged' },
     REFUND_FAILED: { description: 'a refund failed (reason: the provider’s error code); status is unchanged' },
+    WEBHOOK_ENDPOINT_DISABLED: {
+      description: 'Paystream disabled one of your webhook endpoints (see webhookEndpoint; reason: 410 Gone or failing for days) while delivering this transaction’s event; status is unchanged',
+    },
   } as const,
 });

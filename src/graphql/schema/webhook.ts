@@ -199,6 +199,11 @@ export const WebhookDeliveryStatusEnum = builder.enumType('WebhookDeliveryStatus
   } as const,
 });
 
+// The WEBHOOK_ENDPOINT_DISABLED event of the merchant's stream names its endpoint (the caller's own: events are scoped).
+builder.prismaObjectField('TransactionEvent', 'webhookEndpoint', (t) =>
+  t.relation('webhookEndpoint', { nullable: true, description: 'WEBHOOK_ENDPOINT_DISABLED: the endpoint Paystream disabled (its disabledReason says why); null for other kinds' }),
+);
+
 builder.prismaObject('WebhookAttempt', {
   description: 'One HTTP request of a delivery and what came back',
   fields: (t) => ({

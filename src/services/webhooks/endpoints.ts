@@ -16,7 +16,7 @@ export const MAX_ENDPOINTS_PER_MERCHANT = 20;
 export const MAX_DESCRIPTION_LENGTH = 500;
 /** The longest overlap a rolled secret may keep signing: one week. */
 export const MAX_SECRET_OVERLAP_HOURS = 168;
-export const ALL_EVENT_KINDS: readonly TransactionEventKind[] = ['STATUS_CHANGED', 'REFUND_REQUESTED', 'REFUND_SUCCEEDED', 'REFUND_FAILED'];
+export const ALL_EVENT_KINDS: readonly TransactionEventKind[] = ['STATUS_CHANGED', 'REFUND_REQUESTED', 'REFUND_SUCCEEDED', 'REFUND_FAILED', 'WEBHOOK_ENDPOINT_DISABLED'];
 
 /** What an endpoint its owner disabled says (Paystream's own reasons say what happened). */
 export const OWNER_DISABLED_REASON = 'disabled by its owner';

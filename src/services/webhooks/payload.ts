@@ -28,6 +28,8 @@ export function eventPayload(type: string, event: TransactionEvent, transaction:
       source: event.source,
       reason: event.reason,
       occurredAt: event.occurredAt.toISOString(),
+      // WEBHOOK_ENDPOINT_DISABLED only: the endpoint Paystream disabled (reason says why).
+      ...(event.webhookEndpointId === null ? {} : { webhookEndpointId: encodeGlobalId('WebhookEndpoint', event.webhookEndpointId) }),
       transaction: {
         id: encodeGlobalId('Transaction', transaction.id),
         merchantReference: transaction.merchantReference,

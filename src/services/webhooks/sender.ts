@@ -3,8 +3,9 @@ import pg from 'pg';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
-import { claimDueDeliveries, readQueueStats, recordAttempts, releaseAbortedAttempt, releaseLeases, type AttemptRecord, type ClaimedDelivery } from '../../db/sql/webhooks.ts';
+import { claimDueDeliveries, readQueueStats, recordAttempts, recordEndpointDisabledEvent, releaseAbortedAttempt, releaseLeases, type AttemptRecord, type ClaimedDelivery } from '../../db/sql/webhooks.ts';
 import { EVENTS_CHANNEL, listenForCommits } from '../../db/sql/events.ts';
+import { prismaSession } from '../../db/session.ts';
 import { endpointStreaks, judgeStatusCode, parseRetryAfter, retryDelayMs, webhookHeaders, type AttemptVerdict } from '../../domain/webhooks.ts';
 import type { Logger } from '../../logger.ts';
 import { OWNER_DISABLED_REASON, signingSecrets } from './endpoints.ts';
@@ -253,10 +254,20 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
     const batch = ended;
     ended = [];
     const streaks = endpointStreaks(batch.map(({ delivery, record: attempt, disableReason }) => ({ endpointId: delivery.endpointId, attemptedAt: attempt.attemptedAt, succeeded: attempt.succeeded, disableReason })));
-    recording = recordAttempts(
-      db.sql,
-      batch.map((attempt) => attempt.record),
-      streaks,
+    const records = batch.map((attempt) => attempt.record);
+    recording = (
+      streaks.some((streak) => streak.disableReason !== null)
+        ? // Disabling an endpoint and its event on the merchant's stream commit together.
+          db.prisma.$transaction(async (tx) => {
+            const session = prismaSession(tx);
+            const disabled = await recordAttempts(session, records, streaks);
+            for (const endpointId of disabled) {
+              const by = batch.find((attempt) => attempt.delivery.endpointId === endpointId && attempt.disableReason !== null);
+              if (by?.disableReason) await recordEndpointDisabledEvent(session, { endpointId, deliveryId: by.delivery.id, reason: by.disableReason });
+            }
+            return disabled;
+          })
+        : recordAttempts(db.sql, records, streaks)
     )
       .then((disabled) => {
         for (const attempt of batch) {
