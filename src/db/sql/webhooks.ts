@@ -44,7 +44,9 @@ const CLAIM_DUE_DELIVERIES = sql<ClaimedRow>(
        SELECT d.id, d.next_attempt_at FROM webhook_deliveries AS d
        WHERE d.endpoint_id = room.id AND d.status = 'PENDING' AND d.next_attempt_at <= now()
          AND (d.leased_until IS NULL OR d.leased_until <= now())
-       ORDER BY d.next_attempt_at, d.id
+       -- The index's own order: an index range scan that stops at the limit (with a tie-breaker on id the planner
+       -- sorted every due row of the endpoint on each claim).
+       ORDER BY d.next_attempt_at
        LIMIT GREATEST(room.free, 0)
        FOR UPDATE SKIP LOCKED
      ) AS due
@@ -54,8 +56,9 @@ const CLAIM_DUE_DELIVERIES = sql<ClaimedRow>(
    claimed AS (
      UPDATE webhook_deliveries AS d
      SET leased_until = now() + $3::int * interval '1 millisecond'
-     FROM picked, webhook_endpoints AS ep
-     WHERE d.id = picked.id AND ep.id = d.endpoint_id
+     FROM webhook_endpoints AS ep
+     -- An array of ids: primary-key lookups (joined to picked, the planner scanned the whole queue to hash it).
+     WHERE d.id = ANY (ARRAY(SELECT id FROM picked)) AND ep.id = d.endpoint_id
      RETURNING d.id::text, d.endpoint_id::text, d.event_id, d.type, d.webhook_id, d.payload, d.failures,
                ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at, ep.failing_since
    )
@@ -63,7 +66,8 @@ const CLAIM_DUE_DELIVERIES = sql<ClaimedRow>(
           c.url, c.secret, c.previous_secret, c.previous_secret_expires_at, c.failing_since,
           ${LOG_ROW_COLUMNS}
    FROM claimed AS c
-   LEFT JOIN LATERAL (SELECT * FROM transaction_events WHERE c.payload IS NULL AND transaction_events.id = c.event_id) AS e ON true
+   -- LIMIT 1: each a primary-key lookup (without it the planner hashed the whole event log).
+   LEFT JOIN LATERAL (SELECT * FROM transaction_events WHERE c.payload IS NULL AND transaction_events.id = c.event_id LIMIT 1) AS e ON true
    LEFT JOIN LATERAL (SELECT * FROM transactions WHERE transactions.id = e.transaction_id LIMIT 1) AS t ON true
    LEFT JOIN LATERAL (SELECT * FROM refunds WHERE e.refund_id IS NOT NULL AND refunds.id = e.refund_id LIMIT 1) AS r ON true`,
   'paystream_claim_webhook_deliveries',
@@ -124,8 +128,14 @@ export type AttemptRecord = Readonly<{
 }>;
 
 const RECORD_ATTEMPTS = sql<{ endpoint_id: string; endpoint_disabled: boolean }>(
-  `WITH input AS (
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(delivery_id uuid, attempted_at timestamptz, duration_ms int, status_code int,
+  `WITH settings AS (
+     -- Committed without waiting for the WAL flush (this statement's implicit transaction only): a record lost in a
+     -- crash of PostgreSQL leaves the delivery PENDING under its lease, so it is sent again (at least once, the
+     -- receiver deduplicates on webhook-id). The claim, which keeps one attempt at a time, stays synchronous.
+     SELECT set_config('synchronous_commit', 'off', true) AS value
+   ),
+   input AS (
+     SELECT r.* FROM settings, jsonb_to_recordset($1::jsonb) AS r(delivery_id uuid, attempted_at timestamptz, duration_ms int, status_code int,
        error text, response_excerpt text, payload text, succeeded boolean, status text, next_attempt_at timestamptz)
    ),
    delivery AS (
@@ -139,7 +149,8 @@ const RECORD_ATTEMPTS = sql<{ endpoint_id: string; endpoint_disabled: boolean }>
          completed_at = CASE WHEN i.status = 'PENDING' THEN NULL ELSE i.attempted_at END,
          payload = COALESCE(d.payload, i.payload)
      FROM input AS i
-     WHERE d.id = i.delivery_id
+     -- The array: primary-key lookups (the planner guesses 100 rows of a function and scanned the queue to hash them).
+     WHERE d.id = ANY (ARRAY(SELECT delivery_id FROM input)) AND d.id = i.delivery_id
      RETURNING d.id
    ),
    attempt AS (
