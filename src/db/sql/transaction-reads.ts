@@ -56,11 +56,11 @@ type TransactionRow = {
   refund_pending_minor: string;
   created_at: Date;
   updated_at: Date;
-  /** JSON text of the history, oldest first: [id, txid, merchant_id, sequence, status, previous_status, source, reason, occurred_at, kind, refund_id]. */
+  /** JSON text of the history, oldest first: [id, txid, merchant_id, sequence, status, previous_status, source, reason, occurred_at, kind, refund_id, webhook_endpoint_id]. */
   events?: string;
 };
 
-type HistoryEntry = [string, string, string, number, TransactionStatus, TransactionStatus | null, EventSource, string | null, string, TransactionEventKind, string | null];
+type HistoryEntry = [string, string, string, number, TransactionStatus, TransactionStatus | null, EventSource, string | null, string, TransactionEventKind, string | null, string | null];
 
 const COLUMNS = `t.id, t.merchant_id, t.merchant_reference, t.amount_minor::text AS amount_minor, t.currency::text AS currency,
   t.payment_product::text AS payment_product, t.status::text AS status, t.redirect_url, t.return_url, t.provider_reference,
@@ -69,7 +69,7 @@ const COLUMNS = `t.id, t.merchant_id, t.merchant_reference, t.amount_minor::text
 
 // Arrays rather than objects: no key repeated per event in the text PostgreSQL builds and Node parses.
 const HISTORY = `, (SELECT coalesce(json_agg(json_build_array(e.id::text, e.txid::text, e.merchant_id, e.sequence, e.status, e.previous_status,
-    e.source, e.reason, e.occurred_at, e.kind, e.refund_id) ORDER BY e.sequence), '[]')::text
+    e.source, e.reason, e.occurred_at, e.kind, e.refund_id, e.webhook_endpoint_id) ORDER BY e.sequence), '[]')::text
   FROM transaction_events e WHERE e.transaction_id = t.id) AS events`;
 
 function toTransaction(row: TransactionRow): Transaction {
@@ -94,7 +94,7 @@ function toTransaction(row: TransactionRow): Transaction {
 }
 
 function toHistory(transactionId: string, text: string): TransactionEvent[] {
-  return (JSON.parse(text) as HistoryEntry[]).map(([id, txid, merchantId, sequence, status, previousStatus, source, reason, occurredAt, kind, refundId]) => ({
+  return (JSON.parse(text) as HistoryEntry[]).map(([id, txid, merchantId, sequence, status, previousStatus, source, reason, occurredAt, kind, refundId, webhookEndpointId]) => ({
     id: BigInt(id),
     txid: BigInt(txid),
     transactionId,
@@ -107,6 +107,7 @@ function toHistory(transactionId: string, text: string): TransactionEvent[] {
     occurredAt: new Date(occurredAt),
     kind,
     refundId,
+    webhookEndpointId,
   }));
 }
 
