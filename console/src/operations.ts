@@ -95,6 +95,7 @@ export const TransactionsDocument = graphql(`
   query ConsoleTransactions($first: Int, $after: String, $last: Int, $before: String, $filter: TransactionFilter, $admin: Boolean!) {
     transactions(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
       totalCount
+      totalCountIsExact
       pageInfo {
         hasNextPage
         hasPreviousPage

@@ -282,7 +282,7 @@ export type ConsoleTransactionsQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleTransactionsQuery = { __typename?: 'Query', transactions: { __typename?: 'TransactionConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor?: string | null, endCursor?: string | null }, edges: Array<{ __typename?: 'TransactionEdge', node: { __typename?: 'Transaction', id: string, merchantReference: string, status: TransactionStatus, createdAt: string, amount: { __typename?: 'Money', value: string, currency: string }, merchant?: { __typename?: 'Merchant', name: string } } }> } };
+export type ConsoleTransactionsQuery = { __typename?: 'Query', transactions: { __typename?: 'TransactionConnection', totalCount: number, totalCountIsExact: boolean, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor?: string | null, endCursor?: string | null }, edges: Array<{ __typename?: 'TransactionEdge', node: { __typename?: 'Transaction', id: string, merchantReference: string, status: TransactionStatus, createdAt: string, amount: { __typename?: 'Money', value: string, currency: string }, merchant?: { __typename?: 'Merchant', name: string } } }> } };
 
 export type ConsoleTransactionQueryVariables = Exact<{
   id: Scalars['ID']['input'];
@@ -528,6 +528,7 @@ export const ConsoleTransactionsDocument = new TypedDocumentString(`
     filter: $filter
   ) {
     totalCount
+    totalCountIsExact
     pageInfo {
       hasNextPage
       hasPreviousPage

@@ -112,7 +112,8 @@ export function Transactions({ session, route, merchantId }: PageProps) {
           ) : (
             <>
               <p class="muted" data-testid="total">
-                {transactions.totalCount} transaction{transactions.totalCount === 1 ? '' : 's'}
+                {transactions.totalCount.toLocaleString('en-US')}
+                {transactions.totalCountIsExact ? '' : '+'} transaction{transactions.totalCount === 1 ? '' : 's'}
               </p>
               <table>
                 <thead>
