@@ -156,7 +156,9 @@ export class EventStream implements AsyncIterableIterator<StreamItem, undefined>
     while (this.liveIndex < this.live.length) {
       const item = this.live[this.liveIndex] as CommittedEvent;
       this.liveIndex += 1;
-      if (this.liveIndex > 256 && this.liveIndex * 2 > this.live.length) {
+      // A drained queue lets go of what it delivered at once (idle subscribers held up to 256 events each).
+      if (this.liveIndex === this.live.length) this.clearLive();
+      else if (this.liveIndex > 256 && this.liveIndex * 2 > this.live.length) {
         this.live = this.live.slice(this.liveIndex);
         this.liveIndex = 0;
       }

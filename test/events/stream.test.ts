@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeEventCursor, type EventPosition } from '../../src/events/cursor.ts';
 import { readCommittedEvents, START_OF_LOG, type CommittedEvent } from '../../src/events/log.ts';
@@ -68,6 +70,27 @@ async function take(stream: EventStream, count: number): Promise<(string | Strea
 }
 
 describe('EventStream', () => {
+  it('lets go of the live events it delivered (an idle subscriber holds none of them)', async () => {
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    await createTransaction(testServiceDeps(db), merchantId, input());
+    await createTransaction(testServiceDeps(db), merchantId, input());
+    const stream = openStream({ bufferLimit: 100 });
+    // Offered while no one waits (queued), then read: the test keeps only weak references to them.
+    const offered = async (): Promise<WeakRef<CommittedEvent>[]> => {
+      const events = await logAfter(START_OF_LOG, 4);
+      for (const event of events) stream.offer(event);
+      // Not take(): its pending timeouts would hold the results for two seconds.
+      for (const event of events) expect((await stream.next()).value).toBe(event);
+      return events.map((event) => new WeakRef(event));
+    };
+    const references = await offered();
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    expect(references.filter((reference) => reference.deref() !== undefined)).toHaveLength(0);
+    await stream.return();
+  });
+
   it('re-reads the log when live events were dropped after its last replay read began', async () => {
     const start = START_OF_LOG;
     await createTransaction(testServiceDeps(db), merchantId, input());
