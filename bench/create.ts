@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CreateTransactionDocument } from '../src/client/operations.ts';
 import { createMerchant } from '../src/services/merchants.ts';
 import { EVENTS_CHANNEL } from '../src/db/sql/events.ts';
-import { INSERT_REDIRECTED_TRANSACTION } from '../src/db/sql/transactions.ts';
+import { INSERT_REDIRECTED_TRANSACTION } from '../src/db/sql/transaction-creation.ts';
 import { createBenchDatabase, graphqlClient, serverNodeArgsFromEnv, startServerProcess } from './harness.ts';
 import { latencySummary, round, runConcurrent, writeBenchResult } from './lib.ts';
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../db/client.ts';
 import { uuidv7 } from '../db/session.ts';
-import type { ClientSecretRow } from '../db/sql/transactions.ts';
+import type { ClientSecretRow } from '../db/sql/transaction-creation.ts';
 import { isUuid } from '../domain/ids.ts';
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { fitsInInt64, isKnownCurrency, parseMoney } from '../domain/money.ts';
 import type { Database } from '../db/client.ts';
 import { prismaSession, uuidv7 } from '../db/session.ts';
-import { lockIdempotencyKey } from '../db/sql/transactions.ts';
+import { lockIdempotencyKey } from '../db/sql/transaction-creation.ts';
 import type { Prisma, Refund, RefundStatus } from '../generated/prisma/client.ts';
 import {
   AmountExceedsRefundableError,

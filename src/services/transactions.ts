@@ -7,7 +7,7 @@ import { CANCELLED_BY_ADMIN, CANCELLED_BY_MERCHANT } from '../domain/status.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { awaitPipelined, uuidv7, withPgTransaction } from '../db/session.ts';
-import { findIdempotencyRecord, lockIdempotencyKey, readTransactionIssuingSecret, type TransactionWithEvents } from '../db/sql/transactions.ts';
+import { findIdempotencyRecord, lockIdempotencyKey, readTransactionIssuingSecret, type TransactionWithEvents } from '../db/sql/transaction-creation.ts';
 import type { PaymentProduct, Prisma, Transaction } from '../generated/prisma/client.ts';
 import { buildRedirectUrl } from '../providers/alipay/redirect.ts';
 import type { AlipaySettings } from '../providers/settings.ts';

@@ -5,17 +5,8 @@ import { classify, type TransitionClass } from '../domain/status.ts';
 import type { Database } from '../db/client.ts';
 import { prismaSession, type SqlSession } from '../db/session.ts';
 import { completeRefund, findOpenCaptureAnomaly, insertRefundRequest } from '../db/sql/refunds.ts';
-import {
-  insertCreatedTransaction,
-  insertRedirectedTransaction,
-  lockTransactionRows,
-  writeStatusChanges,
-  type ClientSecretRow,
-  type IdempotencyRow,
-  type LockedTransaction,
-  type NewTransactionRow,
-  type TransactionWithEvents,
-} from '../db/sql/transactions.ts';
+import { insertCreatedTransaction, lockTransactionRows, writeStatusChanges, type LockedTransaction, type NewTransactionRow } from '../db/sql/transactions.ts';
+import { insertRedirectedTransaction, type ClientSecretRow, type IdempotencyRow, type TransactionWithEvents } from '../db/sql/transaction-creation.ts';
 import type {
   EventSource,
   Prisma,
