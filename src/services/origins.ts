@@ -35,14 +35,14 @@ export function validateAllowedOrigins(origins: readonly string[]): string[] {
   return [...normalized];
 }
 
-type Snapshot = { byMerchant: Map<string, Set<string>>; any: Set<string> };
+type Snapshot = { byMerchant: Map<string, Set<string>>; allMerchants: Set<string> };
 const snapshots = new WeakMap<Database, Promise<Snapshot>>();
 const loadedAt = new WeakMap<Database, number>();
 
 async function load(db: Database): Promise<Snapshot> {
   const rows = await db.prisma.merchant.findMany({ where: { allowedOrigins: { isEmpty: false } }, select: { id: true, allowedOrigins: true } });
   const byMerchant = new Map(rows.map((row) => [row.id, new Set(row.allowedOrigins)]));
-  return { byMerchant, any: new Set(rows.flatMap((row) => row.allowedOrigins)) };
+  return { byMerchant, allMerchants: new Set(rows.flatMap((row) => row.allowedOrigins)) };
 }
 
 function snapshot(db: Database): Promise<Snapshot> {
@@ -62,7 +62,7 @@ export async function merchantAllowsOrigin(db: Database, merchantId: string, ori
 
 /** Whether some merchant allows `origin` (preflights and WebSocket upgrades carry no key yet). */
 export async function someMerchantAllowsOrigin(db: Database, origin: string): Promise<boolean> {
-  return (await snapshot(db)).any.has(origin);
+  return (await snapshot(db)).allMerchants.has(origin);
 }
 
 /** Replaces the merchant's allowed origins; returns the stored list. */

@@ -169,17 +169,17 @@ export type TransactionFilter = {
   createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
   /** exclusive */
   createdTo?: InputMaybe<Scalars['DateTime']['input']>;
-  /** ISO 4217 code (any case) */
+  /** ISO 4217 code (upper or lower case) */
   currency?: InputMaybe<Scalars['String']['input']>;
   /** ADMIN only */
   merchantId?: InputMaybe<Scalars['ID']['input']>;
   /** exactly this merchant reference */
   merchantReference?: InputMaybe<Scalars['String']['input']>;
-  /** any of these statuses */
+  /** one of these statuses */
   statuses?: InputMaybe<Array<TransactionStatus>>;
 };
 
-/** What transactionStats groups by: at most one of HOUR, DAY, WEEK, MONTH, and any of STATUS, CURRENCY, MERCHANT */
+/** What transactionStats groups by: at most one of HOUR, DAY, WEEK, MONTH, and none, some or all of STATUS, CURRENCY, MERCHANT */
 export type TransactionStatsDimension =
   /** each currency with transactions in the range (or those of the filter) */
   | 'CURRENCY'

@@ -89,7 +89,7 @@ builder.mutationFields((t) => ({
   }),
   revokeApiKey: t.field({
     type: RevokeApiKeySuccess,
-    description: "Revokes a key of the caller's merchant (ADMIN: any merchant key): at once, on every transport",
+    description: "Revokes a key of the caller's merchant (ADMIN: every merchant's keys): at once, on every transport",
     args: { id: t.arg.id({ required: true, description: 'ApiKey.id' }) },
     errors: { types: [NotFoundError], union: { name: 'RevokeApiKeyResult' }, directResult: true },
     resolve: async (_root, args, context) => ({ apiKey: await revokeMerchantApiKey(context.db, context.actor, args.id) }),

@@ -17,7 +17,7 @@ builder.queryFields((t) => ({
     type: NodeInterface,
     nullable: true,
     description: "Any object by its global id; null when the id names nothing the caller may see (absent, another merchant's, or not an id)",
-    args: { id: t.arg.id({ required: true, description: 'a global id, as any `id` field returns it' }) },
+    args: { id: t.arg.id({ required: true, description: 'a global id, as every `id` field returns it' }) },
     resolve: async (_root, args, context, info) => (await loadNodes(context, info, [args.id]))[0] ?? null,
   }),
   nodes: t.field({

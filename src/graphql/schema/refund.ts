@@ -159,7 +159,7 @@ builder.mutationFields((t) => ({
   refundTransaction: t.field({
     type: RefundNode,
     description:
-      'Gives (part of) a captured transaction back to the consumer. The refund is recorded REQUESTED, then sent to Alipay; follow it on the transaction’s events. Merchant keys refund their own transactions; ADMIN any, and also the money of a CAPTURED_AFTER_CANCEL or CAPTURED_AFTER_REJECTION anomaly.',
+      'Gives (part of) a captured transaction back to the consumer. The refund is recorded REQUESTED, then sent to Alipay; follow it on the transaction’s events. Merchant keys refund their own transactions; ADMIN those of every merchant, and also the money of a CAPTURED_AFTER_CANCEL or CAPTURED_AFTER_REJECTION anomaly.',
     // Keys that act for a merchant's money; any other role (a read-only key) is refused, here and in the service.
     authScopes: { merchant: true, admin: true },
     args: { input: t.arg({ type: RefundTransactionInput, required: true, description: 'the transaction, the amount and the reason' }) },

@@ -35,7 +35,7 @@ const DIMENSION_DESCRIPTIONS: Record<(typeof STATS_DIMENSIONS)[number], string> 
 };
 
 const Dimension = builder.enumType('TransactionStatsDimension', {
-  description: 'What transactionStats groups by: at most one of HOUR, DAY, WEEK, MONTH, and any of STATUS, CURRENCY, MERCHANT',
+  description: 'What transactionStats groups by: at most one of HOUR, DAY, WEEK, MONTH, and none, some or all of STATUS, CURRENCY, MERCHANT',
   values: Object.fromEntries(STATS_DIMENSIONS.map((dimension) => [dimension, { description: DIMENSION_DESCRIPTIONS[dimension] }])) as Record<
     (typeof STATS_DIMENSIONS)[number],
     { description: string }

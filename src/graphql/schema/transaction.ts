@@ -91,8 +91,8 @@ function tenantWhere(context: GraphQLContext): { merchantId?: string } {
 const TransactionFilter = builder.inputType('TransactionFilter', {
   description: 'Which transactions to list; every field given must match',
   fields: (t) => ({
-    statuses: t.field({ type: [TransactionStatusEnum], required: false, description: 'any of these statuses' }),
-    currency: t.string({ required: false, description: 'ISO 4217 code (any case)' }),
+    statuses: t.field({ type: [TransactionStatusEnum], required: false, description: 'one of these statuses' }),
+    currency: t.string({ required: false, description: 'ISO 4217 code (upper or lower case)' }),
     merchantReference: t.string({ required: false, description: 'exactly this merchant reference' }),
     createdFrom: t.field({ type: 'DateTime', required: false, description: 'inclusive' }),
     createdTo: t.field({ type: 'DateTime', required: false, description: 'exclusive' }),
@@ -191,7 +191,7 @@ builder.queryFields((t) => ({
             `how many transactions the whole list has (every page together, the same filter), counted up to ${TRANSACTION_COUNT_LIMIT.toLocaleString('en')}: ` +
             `a longer list answers ${TRANSACTION_COUNT_LIMIT.toLocaleString('en')} with totalCountIsExact false. Counting reads every matching row, ` +
             'so it stops there and costs the same however long the list grows (as Shopify caps its counts); exact totals of ' +
-            'any period come from transactionStats and the reports. Leave it out of pages that do not show it',
+            'every period come from transactionStats and the reports. Leave it out of pages that do not show it',
           // Like the prisma plugin's own totalCount: asked alone, the page is not read.
           extensions: { pothosPrismaTotalCount: true },
           resolve: async (connection, _args, context) => (await listCount(connection, context)).count,
@@ -259,7 +259,7 @@ builder.mutationFields((t) => ({
     type: TransactionNode,
     description:
       'Cancels a CREATED or REDIRECTED transaction (later, money is moving: InvalidStateError). A merchant key cancels its own; ' +
-      'an ADMIN key any, recorded as ADMIN_API / CANCELLED_BY_ADMIN',
+      'an ADMIN key those of every merchant, recorded as ADMIN_API / CANCELLED_BY_ADMIN',
     args: { id: t.arg.id({ required: true, description: 'the transaction’s id' }) },
     errors: {
       types: [NotFoundError, InvalidStateError],
