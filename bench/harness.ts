@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { recordServerMemory } from './support/server-memory.ts';
 import type { TestDatabase } from '../test/support/database.ts';
 import type { TypedDocumentString } from '../src/generated/graphql/graphql.ts';
 
@@ -64,6 +65,7 @@ export function startServerProcess(mode: 'paystream' | 'bare' | 'sql-page', opti
   const stop = async () => {
     process.off('exit', killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
+    recordServerMemory(mode, child.pid);
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;

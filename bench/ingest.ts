@@ -8,6 +8,7 @@
  *   npm run bench:ingest            (DATABASE_URL defaults to postgresql://postgres@127.0.0.1:5432/test)
  *   BENCH_SCALE=0.5 npm run bench:ingest   fewer notifications per level
  */
+import { recordServerMemory } from './support/server-memory.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -198,6 +199,7 @@ try {
   }
 } finally {
   await sender.terminate();
+  recordServerMemory('paystream (in the benchmark process)', process.pid);
   await app.close();
   await db.drop();
 }

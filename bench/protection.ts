@@ -3,6 +3,7 @@
  * against the same app with the limit off, on one database, in one run; and what refusing a query bomb
  * costs against serving a trivial query. `npm run bench:protection`.
  */
+import { recordServerMemory } from './support/server-memory.ts';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config.ts';
@@ -89,6 +90,7 @@ try {
     rows,
   });
 } finally {
+  recordServerMemory('paystream, three variants (in the benchmark process)', process.pid);
   for (const { app } of Object.values(variants)) await app.close();
   const redis = new Redis(REDIS_URL);
   const keys = await redis.keys(`${prefix}*`);

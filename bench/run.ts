@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { readServerMemoryLedger, SERVER_MEMORY_FILE } from './support/server-memory.ts';
 import { machineDescription, round, type BenchResult, type BenchRow } from './lib.ts';
 
 /**
@@ -109,7 +110,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 function readResults(): Map<string, StoredResult> {
   const results = new Map<string, StoredResult>();
   if (!existsSync(RESULTS)) return results;
-  for (const file of readdirSync(RESULTS).filter((entry) => entry.endsWith('.json')).sort()) {
+  for (const file of readdirSync(RESULTS).filter((entry) => entry.endsWith('.json') && entry !== basename(SERVER_MEMORY_FILE)).sort()) {
     const name = file.slice(0, -'.json'.length);
     try {
       const parsed = JSON.parse(readFileSync(join(RESULTS, file), 'utf8')) as StoredResult;
@@ -165,6 +166,7 @@ function renderMarkdown(results: Map<string, StoredResult>): string {
     const targets = total === 0 ? '–' : `${passed} of ${total}`;
     lines.push(`| ${cell(name)} | ${cell(ran)} | ${targets} |`);
   }
+  lines.push(...renderServerMemory());
   for (const name of names) {
     const result = results.get(name);
     if (!result) {
@@ -183,6 +185,30 @@ function renderMarkdown(results: Map<string, StoredResult>): string {
     for (const row of result.rows) lines.push(renderRow(row));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Each benchmark's servers' memory as they were stopped (bench/support/server-memory.ts). */
+function renderServerMemory(): string[] {
+  const ledger = readServerMemoryLedger();
+  const names = Object.keys(ledger).sort();
+  if (names.length === 0) return [];
+  const lines = [
+    '',
+    '## Server memory at the end of each benchmark',
+    '',
+    'Read from /proc as each server was stopped: RSS then, and the highest RSS of its life. Servers started in a process',
+    'of their own unless the name says otherwise; bare and sql-page are the baselines.',
+    '',
+    '| benchmark | server | RSS at the end | peak RSS | measured |',
+    '|---|---|---:|---:|---|',
+  ];
+  for (const name of names) {
+    const entry = ledger[name];
+    for (const reading of entry?.readings ?? []) {
+      lines.push(`| ${cell(name)} | ${cell(reading.server)} | ${formatNumber(reading.rssMiB)} MiB | ${formatNumber(reading.peakRssMiB)} MiB | ${entry ? formatDate(new Date(entry.date)) : ''} |`);
+    }
+  }
+  return lines;
 }
 
 function renderRow(row: BenchRow): string {

@@ -1,5 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { basename } from 'node:path';
 import { serverNodeArgsFromEnv } from '../harness.ts';
+import { recordServerMemory } from './server-memory.ts';
 
 /**
  * bench:subscriptions' servers and sender, each in a child process of its own. Unlike bench/harness.ts's
@@ -97,6 +99,7 @@ export async function startBenchServer(script: string, env: Record<string, strin
       return ((await request('cpu')).cpuMicros ?? 0) / 1000;
     },
     async close() {
+      recordServerMemory(basename(script, '.ts'), child.pid);
       const exited = new Promise((resolve) => child.once('exit', resolve));
       await request('close');
       await exited;
@@ -158,6 +161,7 @@ export async function startWriter(script: string, env: Record<string, string>): 
       });
     },
     async close() {
+      recordServerMemory(basename(script, '.ts'), child.pid);
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.send({ type: 'close' });
       await exited;
