@@ -4,7 +4,7 @@ import { formatRatio } from '../domain/ratio.ts';
 import { TRANSACTION_STATUSES, type TransactionStatus } from '../domain/status.ts';
 import { TIME_UNITS, timeBuckets, type OffsetTimeline, type TimeBucket, type TimeUnit } from '../domain/time-buckets.ts';
 import type { Database } from '../db/client.ts';
-import { STATS_FIGURES, hourlyFiguresServe, readOffsetTimeline, sumTransactions, type StatsFigure, type StatsSum } from '../db/sql/stats.ts';
+import { STATS_FIGURES, hourlyFiguresServe, readOffsetTimeline, sumTransactions, type StatsAmounts, type StatsFigure, type StatsSum } from '../db/sql/stats.ts';
 import type { Merchant } from '../generated/prisma/client.ts';
 import { ForbiddenError, ValidationFailedError, type FieldProblem } from './errors.ts';
 import { requestedMerchantScope } from './merchant-scope.ts';
@@ -27,7 +27,7 @@ import { canonicalTimeZone } from './reports.ts';
  * - Each figure is a count and a sum (STATS_FIGURES); a new one is a line in src/db/sql/stats.ts and a field.
  */
 
-export { STATS_FIGURES, type StatsFigure };
+export { STATS_FIGURES, type StatsAmounts, type StatsFigure };
 
 export const STATS_DIMENSIONS = [...TIME_UNITS, 'STATUS', 'CURRENCY', 'MERCHANT'] as const;
 export type StatsDimension = (typeof STATS_DIMENSIONS)[number];
@@ -51,9 +51,6 @@ export type StatsRequest = Readonly<{
 }>;
 
 export type StatsCounts = Readonly<Record<StatsFigure, number>>;
-
-/** The same figures as sums of amounts, in minor units of `currency` (refunded: the money refunded). */
-export type StatsAmounts = Readonly<{ currency: string } & Record<StatsFigure, bigint>>;
 
 export type StatsRow = Readonly<{
   bucket: TimeBucket;
@@ -181,7 +178,9 @@ async function validate(db: Database, request: StatsRequest): Promise<ValidReque
 // Buckets
 
 const TIMELINE_CACHE_SIZE = 256;
-type RememberedRange = { timeline: Promise<OffsetTimeline>; buckets: Map<TimeUnit | 'range', readonly TimeBucket[]> };
+/** A range's buckets, and their starts then the last one's end (what the aggregate is given). */
+type RangeBuckets = { buckets: readonly TimeBucket[]; boundaries: readonly number[] };
+type RememberedRange = { timeline: Promise<OffsetTimeline>; buckets: Map<TimeUnit | 'range', RangeBuckets> };
 const rangesByDatabase = new WeakMap<Database, Map<string, RememberedRange>>();
 
 /**
@@ -190,7 +189,7 @@ const rangesByDatabase = new WeakMap<Database, Map<string, RememberedRange>>();
  * and nothing is computed twice. Offsets of a past range never change; a time zone database update reaches a running
  * instance at its next start.
  */
-async function bucketsOf(db: Database, { from, to, timeZone, unit }: Pick<ValidRequest, 'from' | 'to' | 'timeZone' | 'unit'>): Promise<readonly TimeBucket[]> {
+async function bucketsOf(db: Database, { from, to, timeZone, unit }: Pick<ValidRequest, 'from' | 'to' | 'timeZone' | 'unit'>): Promise<RangeBuckets> {
   let cache = rangesByDatabase.get(db);
   if (cache === undefined) {
     cache = new Map();
@@ -211,7 +210,8 @@ async function bucketsOf(db: Database, { from, to, timeZone, unit }: Pick<ValidR
   const timeline = await range.timeline;
   let buckets = range.buckets.get(unit ?? 'range');
   if (buckets === undefined) {
-    buckets = timeBuckets({ from, to }, unit, timeline);
+    const list = timeBuckets({ from, to }, unit, timeline);
+    buckets = { buckets: list, boundaries: [...list.map((bucket) => bucket.start), list[list.length - 1]?.end ?? 0] };
     range.buckets.set(unit ?? 'range', buckets);
   }
   return buckets;
@@ -222,24 +222,21 @@ async function bucketsOf(db: Database, { from, to, timeZone, unit }: Pick<ValidR
 
 type Accumulator = { counts: Record<StatsFigure, number>; amounts: Map<string, { currency: string } & Record<StatsFigure, bigint>> };
 
-const zeroCounts = (): Record<StatsFigure, number> => Object.fromEntries(STATS_FIGURES.map((figure) => [figure, 0])) as Record<StatsFigure, number>;
-const zeroAmounts = (currency: string): { currency: string } & Record<StatsFigure, bigint> => ({
-  currency,
-  ...(Object.fromEntries(STATS_FIGURES.map((figure) => [figure, 0n])) as Record<StatsFigure, bigint>),
-});
+const ZERO_COUNTS: StatsCounts = Object.freeze({ created: 0, captured: 0, paid: 0, cancelled: 0, rejected: 0, refunded: 0 });
+const zeroAmounts = (currency: string): StatsAmounts => Object.freeze({ currency, created: 0n, captured: 0n, paid: 0n, cancelled: 0n, rejected: 0n, refunded: 0n });
 
 function seriesKey(bucket: number, status: string | undefined, currency: string | undefined, merchantId: string | undefined): string {
   return `${bucket} ${status ?? ''} ${currency ?? ''} ${merchantId ?? ''}`;
 }
 
-/** Adds one aggregate row into its accumulator (counts summed over currencies, money kept per currency). */
+/** Adds one aggregate entry into its accumulator (counts summed over currencies, money kept per currency). */
 function accumulate(accumulator: Accumulator, sum: StatsSum): void {
-  const amounts = accumulator.amounts.get(sum.currency) ?? zeroAmounts(sum.currency);
+  const amounts = accumulator.amounts.get(sum.amounts.currency);
+  if (amounts === undefined) accumulator.amounts.set(sum.amounts.currency, { ...sum.amounts });
   for (const figure of STATS_FIGURES) {
     accumulator.counts[figure] += sum.counts[figure];
-    amounts[figure] += sum.sums[figure];
+    if (amounts !== undefined) amounts[figure] += sum.amounts[figure];
   }
-  accumulator.amounts.set(sum.currency, amounts);
 }
 
 /** Runs transactionStats for a request whose merchant scope the caller has settled. */
@@ -250,16 +247,15 @@ export async function transactionStats(db: Database, request: StatsRequest, opti
   const byCurrency = groupBy.includes('CURRENCY');
   const byMerchant = groupBy.includes('MERCHANT');
 
-  const buckets = await bucketsOf(db, valid);
+  const { buckets, boundaries } = await bucketsOf(db, valid);
   options.admit?.({ rows: buckets.length * listedSeries(valid), amountsPerRow: byCurrency ? 1 : valid.currencies.length, exact: false });
 
-  const boundaries = [...buckets.map((bucket) => bucket.start), buckets[buckets.length - 1]?.end ?? 0];
   const filter = { statuses, currencies: valid.currencies, merchantId };
   // One merchant's whole-hour buckets come from the hourly figures (src/services/stats-hourly.ts), the rest from the transactions.
   const source = hourlyFiguresServe(boundaries, filter) ? 'hourly' : 'transactions';
   const sums = buckets.length === 0 ? [] : await sumTransactions(db.sql, boundaries, { time: buckets.length > 1, status: byStatus, merchant: byMerchant }, filter, source);
 
-  const currencies = valid.currencies.length > 0 ? valid.currencies : [...new Set(sums.map((sum) => sum.currency))].sort();
+  const currencies = valid.currencies.length > 0 ? valid.currencies : [...new Set(sums.map((sum) => sum.amounts.currency))].sort();
   const merchants = byMerchant ? await merchantsOf(db, merchantId === undefined ? sums.map((sum) => sum.merchantId) : [merchantId]) : [undefined];
   const statusSeries = byStatus ? statuses : [undefined];
   const currencySeries = byCurrency ? currencies : [undefined];
@@ -268,15 +264,18 @@ export async function transactionStats(db: Database, request: StatsRequest, opti
 
   const accumulators = new Map<string, Accumulator>();
   for (const sum of sums) {
-    const key = seriesKey(sum.bucket, byStatus ? sum.status : undefined, byCurrency ? sum.currency : undefined, byMerchant ? sum.merchantId : undefined);
+    const key = seriesKey(sum.bucket, byStatus ? sum.status : undefined, byCurrency ? sum.amounts.currency : undefined, byMerchant ? sum.merchantId : undefined);
     let accumulator = accumulators.get(key);
     if (accumulator === undefined) {
-      accumulator = { counts: zeroCounts(), amounts: new Map() };
+      accumulator = { counts: { ...ZERO_COUNTS }, amounts: new Map() };
       accumulators.set(key, accumulator);
     }
     accumulate(accumulator, sum);
   }
 
+  // Empty buckets and currencies share one frozen zero each.
+  const zeros = new Map(currencies.map((currency) => [currency, zeroAmounts(currency)]));
+  const zeroOf = (currency: string) => zeros.get(currency) ?? zeroAmounts(currency);
   const rows: StatsRow[] = [];
   buckets.forEach((bucket, index) => {
     for (const merchant of merchants) {
@@ -285,7 +284,7 @@ export async function transactionStats(db: Database, request: StatsRequest, opti
           const key = seriesKey(index, status, currency, merchant?.id);
           const accumulator = accumulators.get(key);
           accumulators.delete(key);
-          const counts = accumulator?.counts ?? zeroCounts();
+          const counts = accumulator?.counts ?? ZERO_COUNTS;
           rows.push({
             bucket,
             status,
@@ -293,7 +292,7 @@ export async function transactionStats(db: Database, request: StatsRequest, opti
             merchant,
             counts,
             conversionRate: formatRatio(BigInt(counts.captured), BigInt(counts.created)),
-            amounts: (currency === undefined ? currencies : [currency]).map((code) => accumulator?.amounts.get(code) ?? zeroAmounts(code)),
+            amounts: (currency === undefined ? currencies : [currency]).map((code) => accumulator?.amounts.get(code) ?? zeroOf(code)),
           });
         }
       }

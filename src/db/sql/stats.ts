@@ -1,3 +1,4 @@
+import { TRANSACTION_STATUSES } from '../../domain/status.ts';
 import type { OffsetTimeline } from '../../domain/time-buckets.ts';
 import type { TransactionStatus } from '../../generated/prisma/client.ts';
 import { sql, type SqlSession, type Statement } from '../session.ts';
@@ -84,15 +85,18 @@ const FIGURES = {
 export type StatsFigure = keyof typeof FIGURES;
 export const STATS_FIGURES = Object.keys(FIGURES) as StatsFigure[];
 
+/** The same figures as sums of amounts, in minor units of `currency` (refunded: the money refunded). */
+export type StatsAmounts = Readonly<{ currency: string } & Record<StatsFigure, bigint>>;
+
 /** Counts and exact sums (minor units) of one bucket, currency and grouping's values. */
 export type StatsSum = Readonly<{
   /** 0-based index into the buckets the statement was given. */
   bucket: number;
   status: TransactionStatus | undefined;
-  currency: string;
   merchantId: string | undefined;
   counts: Readonly<Record<StatsFigure, number>>;
-  sums: Readonly<Record<StatsFigure, bigint>>;
+  /** The sums, with their currency. */
+  amounts: StatsAmounts;
 }>;
 
 type SumRow = { bucket: number; status: TransactionStatus | null; currency: string; merchant_id: string | null } & Record<StatsFigure, number> &
@@ -152,6 +156,15 @@ const HOURLY_FIGURES: Record<StatsFigure, { counts: (status: TransactionStatus) 
   refunded: { counts: () => true, of: 'refunded' },
 };
 
+/** Each status's figures, of its transactions and of those refunded: a row of that status adds to them alone. */
+type StatusFigures = { transactions: readonly StatsFigure[]; refunded: readonly StatsFigure[] };
+const HOURLY_FIGURES_OF = new Map<string, StatusFigures>(
+  TRANSACTION_STATUSES.map((status) => {
+    const counted = STATS_FIGURES.filter((figure) => HOURLY_FIGURES[figure].counts(status));
+    return [status, { transactions: counted.filter((figure) => HOURLY_FIGURES[figure].of === 'transactions'), refunded: counted.filter((figure) => HOURLY_FIGURES[figure].of === 'refunded') }];
+  }),
+);
+
 type HourlyRow = {
   bucket: number;
   status: TransactionStatus;
@@ -193,7 +206,6 @@ const SHAPES: readonly Shape[] = [false, true].flatMap((time) =>
 );
 const AGGREGATES = new Map(SHAPES.map((shape) => [shapeKey(shape), aggregateStatement(shape)]));
 const HOURLY_AGGREGATES = new Map(SHAPES.filter((shape) => shape.merchantFilter).map((shape) => [shapeKey(shape), hourlyStatement(shape)]));
-const ZERO_SUMS: Readonly<Record<StatsFigure, bigint>> = { created: 0n, captured: 0n, paid: 0n, cancelled: 0n, rejected: 0n, refunded: 0n };
 
 function shapeKey({ time, status, merchant, merchantFilter }: Shape): string {
   return `${time}/${status}/${merchant}/${merchantFilter}`;
@@ -219,16 +231,30 @@ export function sumTransactionsStatement(grouping: StatsGrouping, filter: StatsF
   return statement;
 }
 
+/**
+ * The bucket starts as a timestamptz[] literal, built once per boundaries array (the service remembers a range's
+ * buckets, so a dashboard's repeated ranges send the same array): the driver would format every Date of it each time.
+ */
+const startsLiterals = new WeakMap<readonly number[], string>();
+
+function startsLiteral(boundaries: readonly number[]): string {
+  let literal = startsLiterals.get(boundaries);
+  if (literal === undefined) {
+    literal = `{${boundaries.map((at) => new Date(at).toISOString()).join(',')}}`;
+    startsLiterals.set(boundaries, literal);
+  }
+  return literal;
+}
+
 /** Its values: $1/$2 the range, $3 the statuses, $4 the currencies, then the merchant and the starts when needed. */
 export function sumTransactionsValues(boundaries: readonly number[], grouping: StatsGrouping, filter: StatsFilter): unknown[] {
-  const instants = boundaries.map((at) => new Date(at));
   return [
-    instants[0],
-    instants[instants.length - 1],
+    new Date(boundaries[0] ?? 0),
+    new Date(boundaries[boundaries.length - 1] ?? 0),
     [...filter.statuses],
     [...filter.currencies],
     ...(filter.merchantId === undefined ? [] : [filter.merchantId]),
-    ...(grouping.time ? [instants] : []),
+    ...(grouping.time ? [startsLiteral(boundaries)] : []),
   ];
 }
 
@@ -249,19 +275,27 @@ export async function sumTransactions(
     if (!hourlyFiguresServe(boundaries, filter)) throw new Error('the hourly figures cannot answer these buckets');
     const statement = HOURLY_AGGREGATES.get(shapeKey({ ...grouping, merchantFilter: true }));
     if (statement === undefined) throw new Error('no hourly statement for this grouping');
-    // One row per status: each figure takes it when it counts that status (several rows then add up in the caller).
+    // One row per status: it adds to the figures that count that status (several rows then add up in the caller).
     return (await session.query(statement, values)).map((row) => {
-      const transactions = BigInt(row.amount_minor);
-      const refunded = BigInt(row.refunded_minor);
-      const counts = {} as Record<StatsFigure, number>;
-      const sums = { ...ZERO_SUMS };
-      for (const figure of STATS_FIGURES) {
-        const { counts: countsStatus, of } = HOURLY_FIGURES[figure];
-        const counted = countsStatus(row.status);
-        counts[figure] = counted ? (of === 'transactions' ? row.transactions : row.refunded) : 0;
-        if (counted) sums[figure] = of === 'transactions' ? transactions : refunded;
+      const counts = { created: 0, captured: 0, paid: 0, cancelled: 0, rejected: 0, refunded: 0 };
+      const amounts = { currency: row.currency, created: 0n, captured: 0n, paid: 0n, cancelled: 0n, rejected: 0n, refunded: 0n };
+      const figures = HOURLY_FIGURES_OF.get(row.status);
+      if (figures === undefined) throw new Error(`hourly figures: unknown status ${row.status}`);
+      if (figures.transactions.length > 0) {
+        const sum = BigInt(row.amount_minor);
+        for (const figure of figures.transactions) {
+          counts[figure] = row.transactions;
+          amounts[figure] = sum;
+        }
       }
-      return { bucket: row.bucket, status: grouping.status ? row.status : undefined, currency: row.currency, merchantId: row.merchant_id ?? undefined, counts, sums };
+      if (figures.refunded.length > 0 && row.refunded > 0) {
+        const sum = BigInt(row.refunded_minor);
+        for (const figure of figures.refunded) {
+          counts[figure] = row.refunded;
+          amounts[figure] = sum;
+        }
+      }
+      return { bucket: row.bucket, status: grouping.status ? row.status : undefined, merchantId: row.merchant_id ?? undefined, counts, amounts };
     });
   }
   const statement = AGGREGATES.get(shapeKey({ ...grouping, merchantFilter: filter.merchantId !== undefined }));
@@ -271,10 +305,10 @@ export async function sumTransactions(
   return rows.map((row) => ({
     bucket: row.bucket,
     status: row.status ?? undefined,
-    currency: row.currency,
     merchantId: row.merchant_id ?? undefined,
     counts: { created: row.created, captured: row.captured, paid: row.paid, cancelled: row.cancelled, rejected: row.rejected, refunded: row.refunded },
-    sums: {
+    amounts: {
+      currency: row.currency,
       created: BigInt(row.created_minor),
       captured: BigInt(row.captured_minor),
       paid: BigInt(row.paid_minor),
