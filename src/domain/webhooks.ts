@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 
 /**
@@ -28,8 +28,17 @@ export function signWebhook(message: SignedMessage, secrets: readonly string[]):
   return secrets.map((secret) => `v1,${createHmac('sha256', secretKey(secret)).update(content, 'utf8').digest('base64')}`).join(' ');
 }
 
-function secretKey(secret: string): Buffer {
-  return Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
+/** Secrets' keys, decoded and imported once rather than on every signature; past the bound it starts over. */
+const secretKeys = new Map<string, KeyObject>();
+const SECRET_KEY_CACHE_SIZE = 1024;
+
+function secretKey(secret: string): KeyObject {
+  const known = secretKeys.get(secret);
+  if (known !== undefined) return known;
+  const key = createSecretKey(Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64'));
+  if (secretKeys.size >= SECRET_KEY_CACHE_SIZE) secretKeys.clear();
+  secretKeys.set(secret, key);
+  return key;
 }
 
 /** The headers of one attempt (`timestamp`: the attempt's time, so a receiver can refuse old replays). */

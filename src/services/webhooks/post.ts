@@ -29,7 +29,8 @@ export type PostOutcome = Readonly<{
 }>;
 
 export type Poster = {
-  post(url: string, headers: Readonly<Record<string, string>>, body: string, timeoutMs: number, signal?: AbortSignal): Promise<PostOutcome>;
+  /** POSTs `body`; an attempt still running when the poster's signal aborts ends at once with `aborted`. */
+  post(url: string, headers: Readonly<Record<string, string>>, body: string, timeoutMs: number): Promise<PostOutcome>;
   /** Closes the kept-alive sockets. */
   close(): void;
 };
@@ -40,9 +41,19 @@ class BlockedAddressError extends Error {
   }
 }
 
-/** A poster with kept-alive connections (its checked sockets are reused only for the same host and port). */
-export function createPoster(options: { allowLocalReceivers: boolean; socketsPerHost?: number }): Poster {
+/** A URL's check and, when it passed, the request options every POST to it shares. */
+type Target = { ok: true; options: http.RequestOptions; https: boolean } | { ok: false; problem: string };
+/** Distinct endpoint URLs remembered; past it the cache starts over (a bound, not an expected size). */
+const TARGET_CACHE_SIZE = 1024;
+const ABORTED = 'aborted: the sender is shutting down';
+
+/**
+ * A poster with kept-alive connections (its checked sockets are reused only for the same host and port). `signal`
+ * (the sender's shutdown) cuts every attempt in flight: one listener for all of them.
+ */
+export function createPoster(options: { allowLocalReceivers: boolean; socketsPerHost?: number; signal?: AbortSignal }): Poster {
   const allowLoopback = options.allowLocalReceivers;
+  const { signal } = options;
   const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
     dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 4);
@@ -59,50 +70,74 @@ export function createPoster(options: { allowLocalReceivers: boolean; socketsPer
     'http:': new http.Agent({ keepAlive: true, maxSockets: options.socketsPerHost ?? 8, lookup }),
     'https:': new https.Agent({ keepAlive: true, maxSockets: options.socketsPerHost ?? 8, lookup }),
   };
+  // The URL rules are a pure function of the URL: judged once per URL, not once per attempt. Each new connection
+  // still goes through `lookup` (resolved once, checked, connected to the checked address).
+  const targets = new Map<string, Target>();
+  const target = (url: string): Target => {
+    const known = targets.get(url);
+    if (known !== undefined) return known;
+    const checked = checkEndpointUrl(url, allowLoopback);
+    const judged: Target = checked.ok
+      ? {
+          ok: true,
+          https: checked.url.protocol === 'https:',
+          options: {
+            method: 'POST',
+            protocol: checked.url.protocol,
+            hostname: checked.url.hostname.startsWith('[') ? checked.url.hostname.slice(1, -1) : checked.url.hostname,
+            port: checked.url.port === '' ? undefined : Number(checked.url.port),
+            path: `${checked.url.pathname}${checked.url.search}`,
+            agent: checked.url.protocol === 'https:' ? agents['https:'] : agents['http:'],
+          },
+        }
+      : checked;
+    if (targets.size >= TARGET_CACHE_SIZE) targets.clear();
+    targets.set(url, judged);
+    return judged;
+  };
+  /** The attempts in flight, each with the function that cuts it. */
+  const inFlight = new Set<() => void>();
+  signal?.addEventListener('abort', () => {
+    for (const abort of inFlight) abort();
+  });
 
   return {
-    post(url, headers, body, timeoutMs, signal) {
+    post(url, headers, body, timeoutMs) {
       const started = performance.now();
-      const elapsed = () => Math.round(performance.now() - started);
-      const checked = checkEndpointUrl(url, allowLoopback);
-      if (!checked.ok) return Promise.resolve({ statusCode: undefined, durationMs: 0, error: `refused: the URL ${checked.problem}`, excerpt: undefined, retryAfter: undefined });
-      const target = checked.url;
-      const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
-      const request = (target.protocol === 'https:' ? https : http).request;
+      const to = target(url);
+      if (!to.ok) return Promise.resolve({ statusCode: undefined, durationMs: 0, error: `refused: the URL ${to.problem}`, excerpt: undefined, retryAfter: undefined });
       return new Promise<PostOutcome>((resolve) => {
         let statusCode: number | undefined;
         let retryAfter: string | undefined;
-        const chunks: Buffer[] = [];
+        let excerpt: Buffer | undefined;
         let received = 0;
         let settled = false;
-        let aborted = false;
-        const finish = (error: string | undefined) => {
+        const finish = (error: string | undefined, aborted?: boolean) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          signal?.removeEventListener('abort', abort);
-          const excerpt = chunks.length === 0 ? undefined : Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8');
-          resolve(aborted ? { statusCode: undefined, durationMs: elapsed(), error, excerpt: undefined, retryAfter: undefined, aborted } : { statusCode, durationMs: elapsed(), error, excerpt, retryAfter });
+          inFlight.delete(abort);
+          const durationMs = Math.round(performance.now() - started);
+          resolve(
+            aborted
+              ? { statusCode: undefined, durationMs, error, excerpt: undefined, retryAfter: undefined, aborted }
+              : { statusCode, durationMs, error, excerpt: excerpt?.subarray(0, EXCERPT_BYTES).toString('utf8'), retryAfter },
+          );
         };
         const abort = () => {
-          aborted = true;
-          req.destroy(new Error('aborted: the sender is shutting down'));
-          finish('aborted: the sender is shutting down');
+          req.destroy(new Error(ABORTED));
+          finish(ABORTED, true);
         };
-        const req = request(
-          target,
-          {
-            method: 'POST',
-            agent,
-            headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': USER_AGENT },
-          },
+        const req = (to.https ? https : http).request(
+          { ...to.options, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': USER_AGENT } },
           (response) => {
             statusCode = response.statusCode;
             const header = response.headers['retry-after'];
             retryAfter = Array.isArray(header) ? header[0] : header;
             response.on('data', (chunk: Buffer) => {
               received += chunk.length;
-              if (chunks.reduce((sum, part) => sum + part.length, 0) < EXCERPT_BYTES) chunks.push(chunk);
+              if (excerpt === undefined) excerpt = chunk;
+              else if (excerpt.length < EXCERPT_BYTES) excerpt = Buffer.concat([excerpt, chunk]);
               // Enough: the status is what counts; a receiver streaming megabytes does not keep us reading.
               if (received > RESPONSE_READ_LIMIT) {
                 response.destroy();
@@ -118,7 +153,7 @@ export function createPoster(options: { allowLocalReceivers: boolean; socketsPer
         }, timeoutMs);
         req.on('error', (error) => finish(statusCode === undefined ? describe(error) : undefined));
         if (signal?.aborted) abort();
-        else signal?.addEventListener('abort', abort, { once: true });
+        else inFlight.add(abort);
         req.end(body);
       });
     },

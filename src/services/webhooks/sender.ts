@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import pg from 'pg';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../config.ts';
@@ -37,9 +36,15 @@ import { webhooksDue } from './deliveries.ts';
  * its requests in flight, across every instance: the next ones are claimed while the current ones are answered, so
  * the claim and the record of a batch (a round trip each) overlap the requests instead of stalling them.
  */
-const DEFAULT_LIMITS = { inFlight: 128, perEndpoint: 16 } as const;
+const DEFAULT_LIMITS = { inFlight: 256, perEndpoint: 16 } as const;
 /** Deliveries of an endpoint leased (across instances) per request in flight to it: the claimed-ahead queue. */
-const LEASES_PER_SLOT = 4;
+const LEASES_PER_SLOT = 8;
+/**
+ * Ended attempts are recorded once this many are waiting, or RECORD_LINGER_MS after the first (a statement costs
+ * the process far more than a row: bigger batches, fewer of them; the next claim follows the record, so it grows too).
+ */
+const RECORD_BATCH = 32;
+const RECORD_LINGER_MS = 2;
 /** Time to record an attempt after its request ended, within the lease. */
 const LEASE_MARGIN_MS = 5_000;
 
@@ -77,8 +82,6 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const settings = config.webhooks;
   const { inFlight: MAX_IN_FLIGHT, perEndpoint: PER_ENDPOINT } = deps.limits ?? DEFAULT_LIMITS;
   const metrics = webhookMetrics(deps.registry, db);
-  // One kept-alive socket per attempt an endpoint may have in flight: no attempt waits for a socket.
-  const poster: Poster = createPoster({ allowLocalReceivers: settings.allowLocalReceivers, socketsPerHost: PER_ENDPOINT });
   const inFlight = new Set<Promise<void>>();
   /** Requests in flight per endpoint, and the attempts waiting for one of its slots (claimed ahead). */
   const slots = new Map<string, { busy: number; waiting: (() => void)[] }>();
@@ -108,8 +111,8 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const latestStartAfterClaim = leaseMs - settings.timeoutMs - LEASE_MARGIN_MS;
   /** Aborts the requests in flight when a stop's grace period is over. */
   const shutdown = new AbortController();
-  // Every attempt in flight listens to it.
-  setMaxListeners(Infinity, shutdown.signal);
+  // One kept-alive socket per attempt an endpoint may have in flight: no attempt waits for a socket.
+  const poster: Poster = createPoster({ allowLocalReceivers: settings.allowLocalReceivers, socketsPerHost: PER_ENDPOINT, signal: shutdown.signal });
   /** Claims under way (from the timer, a wake-up or runOnce): stop waits for them before the attempts they start. */
   const claims = new Set<Promise<number>>();
   let stopped = false;
@@ -128,7 +131,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
       if (shutdown.signal.aborted || now.getTime() - claimedAt > latestStartAfterClaim) return await releaseLeases(db.sql, [delivery.id]);
       const secrets = signingSecrets(delivery.endpoint, now);
       const headers = webhookHeaders({ id: delivery.webhookId, timestamp: Math.floor(now.getTime() / 1000), body }, secrets);
-      outcome = await poster.post(delivery.endpoint.url, headers, body, settings.timeoutMs, shutdown.signal);
+      outcome = await poster.post(delivery.endpoint.url, headers, body, settings.timeoutMs);
     } finally {
       releaseSlot(delivery.endpointId);
     }
@@ -143,6 +146,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   /** Attempts that ended, waiting to be recorded together (one statement per batch, however many ended meanwhile). */
   let ended: EndedAttempt[] = [];
   let recording: Promise<void> | undefined;
+  let linger: NodeJS.Timeout | undefined;
 
   const record = (delivery: ClaimedDelivery, body: string, attemptedAt: Date, outcome: PostOutcome): Promise<void> => {
     const verdict = judgeStatusCode(outcome.statusCode);
@@ -184,9 +188,22 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
     return recorded;
   };
 
-  /** Writes what ended since the last write; what ends meanwhile waits for the next (natural batching, no timer). */
+  /** Writes what ended since the last write (see RECORD_BATCH); what ends meanwhile waits for the next. */
   const writeEnded = (): void => {
     if (recording !== undefined || ended.length === 0) return;
+    if (ended.length < RECORD_BATCH && !stopped) {
+      linger ??= setTimeout(() => {
+        linger = undefined;
+        flushEnded();
+      }, RECORD_LINGER_MS);
+      return;
+    }
+    flushEnded();
+  };
+  const flushEnded = (): void => {
+    if (recording !== undefined || ended.length === 0) return;
+    clearTimeout(linger);
+    linger = undefined;
     const batch = ended;
     ended = [];
     const streaks = endpointStreaks(batch.map(({ delivery, record: attempt, disableReason }) => ({ endpointId: delivery.endpointId, attemptedAt: attempt.attemptedAt, succeeded: attempt.succeeded, disableReason })));
