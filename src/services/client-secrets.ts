@@ -1,8 +1,9 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../db/client.ts';
 import { uuidv7 } from '../db/session.ts';
 import type { ClientSecretRow } from '../db/sql/transaction-creation.ts';
 import { isUuid } from '../domain/ids.ts';
+import { randomToken } from '../domain/random.ts';
 
 /**
  * Per-transaction client secrets (#15): createTransaction hands one out with the transaction; with the merchant's
@@ -17,7 +18,7 @@ export const CLIENT_SECRET_TTL_HOURS = 24;
 const FORMAT = /^pcs_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 
 function digest(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
+  return hash('sha256', secret, 'buffer');
 }
 
 /**
@@ -25,7 +26,7 @@ function digest(secret: string): Buffer {
  * answer, replays included, gets its own): written in the same statement as the transaction (src/db/sql/transactions.ts).
  */
 export function newClientSecret(transactionId: string, now = new Date()): { secret: string; row: ClientSecretRow } {
-  const secret = `pcs_${transactionId.replaceAll('-', '')}_${randomBytes(32).toString('base64url')}`;
+  const secret = `pcs_${transactionId.replaceAll('-', '')}_${randomToken(32)}`;
   return {
     secret,
     row: { id: uuidv7(now.getTime()), secretHash: digest(secret).toString('hex'), expiresAt: new Date(now.getTime() + CLIENT_SECRET_TTL_HOURS * 3_600_000) },

@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Database } from '../db/client.ts';
+import { randomToken } from '../domain/random.ts';
 import { actorOf, authenticate, PUBLISHABLE_PREFIX, type Actor } from './merchants.ts';
 
 /**
@@ -36,7 +37,7 @@ export async function signIn(db: Database, apiKey: string, now = new Date()): Pr
   if (apiKey.startsWith(PUBLISHABLE_PREFIX)) return { refused: 'PUBLISHABLE_KEY' };
   const actor = await authenticate(db, `Bearer ${apiKey}`);
   if (!actor) return null;
-  const token = randomBytes(32).toString('base64url');
+  const token = randomToken(32);
   const expiresAt = new Date(now.getTime() + CONSOLE_SESSION_TTL_MS);
   // Sign-ins are rare: they also clear the sessions that expired since the last one.
   await db.prisma.consoleSession.deleteMany({ where: { expiresAt: { lte: now } } });

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Database } from '../db/client.ts';
 import { revokeApiKeyRows } from '../db/sql/api-keys.ts';
 import { BEARER_AUTHORIZATION } from '../domain/api-keys.ts';
+import { randomToken } from '../domain/random.ts';
 import type { ApiKey, ApiKeyRole, Merchant } from '../generated/prisma/client.ts';
 import { ValidationFailedError } from './errors.ts';
 
@@ -31,11 +32,11 @@ export function hashSecret(secret: string): string {
 }
 
 export function newSecret(): string {
-  return `${SECRET_PREFIX}${randomBytes(32).toString('base64url')}`;
+  return `${SECRET_PREFIX}${randomToken(32)}`;
 }
 
 export function newPublishableKey(): string {
-  return `${PUBLISHABLE_PREFIX}${randomBytes(24).toString('base64url')}`;
+  return `${PUBLISHABLE_PREFIX}${randomToken(24)}`;
 }
 
 /** The row of a new key: the hash and the first characters; a publishable key (not a secret) is kept whole too. */

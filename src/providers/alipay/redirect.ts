@@ -58,8 +58,11 @@ export async function buildRedirectUrl(alipay: AlipaySettings, transaction: Redi
   const params = redirectParams(alipay, transaction);
   const signature = await signAlipayOffThread(params, alipay.privateKey);
   const url = new URL(alipay.gatewayUrl);
-  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-  url.searchParams.set('sign_type', 'RSA2');
-  url.searchParams.set('sign', signature);
-  return url.toString();
+  // Serialised into the URL once: each url.searchParams.set would serialise the whole query again.
+  const query = new URLSearchParams(url.search);
+  for (const [key, value] of Object.entries(params)) query.set(key, value);
+  query.set('sign_type', 'RSA2');
+  query.set('sign', signature);
+  url.search = query.toString();
+  return url.href;
 }

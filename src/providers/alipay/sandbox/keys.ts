@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { randomToken } from '../../../domain/random.ts';
 import { generateRsaKeyPair } from '../../../domain/signatures.ts';
 
 /**
@@ -30,7 +31,7 @@ export function loadOrCreateSandboxKeys(dataDir: string): SandboxKeys {
   const keys: SandboxKeys = {
     merchant: generateRsaKeyPair(),
     alipay: generateRsaKeyPair(),
-    settlement: { keyId: SANDBOX_SETTLEMENT_KEY_ID, secret: randomBytes(32).toString('base64url') },
+    settlement: { keyId: SANDBOX_SETTLEMENT_KEY_ID, secret: randomToken(32) },
   };
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // Written aside, then hard-linked into place: link() is atomic and fails when the file exists, so instances
