@@ -17,8 +17,9 @@ import { latencySummary, round, runConcurrent, writeBenchResult, type BenchRow }
  * beside a bare graphql-yoga server (child process, same node:http setup) answering `{ hello }` in the same run,
  * and, for the list page, beside its floor (issue 19): node:http + pg answering the same page with one hand-written
  * SQL statement that builds its JSON (bench/support/sql-page-server.ts), checked equal to Paystream's answer.
- * Targets: transaction(id) at concurrency 64 reaches at least half the bare server's requests per second; the
- * list page at concurrency 16 at least half the SQL page's, with a p99 at most twice its p99.
+ * Targets (issue 19): transaction(id) at concurrency 64 reaches at least 0.8× the bare server's requests per second;
+ * the list page at concurrency 16 at least half the SQL page's, with a p99 at most twice its p99. Only answers that
+ * are 2xx with the expected body count as served, and only their latencies are in the percentiles.
  */
 
 const CONCURRENCIES = [1, 16, 64] as const;
@@ -28,8 +29,9 @@ const SLICE_SECONDS = Number(process.env['BENCH_READ_SLICE_SECONDS'] ?? 2);
 const WARM_UP_SECONDS = 2;
 const SEEDED_TRANSACTIONS = 300;
 const PAGE_SIZE = 50;
-const TARGET_RATIO = 0.5;
+const TARGET_RATIO = 0.8;
 const TARGET_CONCURRENCY = 64;
+const PAGE_TARGET_RATIO = 0.5;
 const PAGE_TARGET_CONCURRENCY = 16;
 const PAGE_TARGET_P99_RATIO = 2;
 
@@ -103,8 +105,12 @@ try {
   type Slice = { requests: number; seconds: number; latenciesMs: number[]; failures: number };
   const fire = (name: TargetName, connections: number, duration: number): Promise<Slice> => {
     const target = targets[name];
+    // Every response is checked: a GraphQL error arrives as a 200, and a refusal (429, 503) is fast; neither is served.
+    const served = (status: number, body: unknown): boolean =>
+      status >= 200 && status < 300 && typeof body === 'string' && body.includes(target.check) && !body.includes('"errors"');
     const latenciesMs: number[] = [];
     let sent = 0;
+    let succeeded = 0;
     return new Promise((resolve, reject) => {
       const instance = autocannon(
         {
@@ -112,25 +118,27 @@ try {
           method: 'POST',
           headers,
           connections,
-          requests: [{ setupRequest: (request) => ({ ...request, body: target.bodies[(sent += 1) % target.bodies.length] }) }],
+          requests: [
+            {
+              setupRequest: (request) => ({ ...request, body: target.bodies[(sent += 1) % target.bodies.length] }),
+              onResponse: (status, body) => {
+                if (served(status, body)) succeeded += 1;
+              },
+            },
+          ],
           duration,
-          // Every response is checked: a GraphQL error arrives as a 200 and must not count as a success.
-          verifyBody: (body) => typeof body === 'string' && body.includes(target.check) && !body.includes('"errors"'),
         },
         (error: unknown, result) => {
           if (error) {
             reject(error instanceof Error ? error : new Error(String(error)));
             return;
           }
-          resolve({
-            requests: result.requests.total,
-            seconds: result.duration,
-            latenciesMs,
-            failures: result.non2xx + result.errors + result.timeouts + result.mismatches,
-          });
+          resolve({ requests: succeeded, seconds: result.duration, latenciesMs, failures: result.requests.total - succeeded + result.errors + result.timeouts });
         },
       );
-      instance.on('response', (_client, _status, _bytes, responseTime) => latenciesMs.push(responseTime));
+      instance.on('response', (_client, status, _bytes, responseTime) => {
+        if (status >= 200 && status < 300) latenciesMs.push(responseTime);
+      });
     });
   };
 
@@ -158,7 +166,7 @@ try {
         failures: taken.reduce((sum, slice) => sum + slice.failures, 0),
       };
       loads.set(`${name}@${connections}`, load);
-      console.log(`${name.padEnd(12)} c=${String(connections).padStart(2)}  ${round(load.rps, 0)} req/s  p50 ${round(load.p50)} ms  p99 ${round(load.p99)} ms  (${load.requests} requests, ${load.failures} failures)`);
+      console.log(`${name.padEnd(12)} c=${String(connections).padStart(2)}  ${round(load.rps, 0)} req/s  p50 ${round(load.p50)} ms  p99 ${round(load.p99)} ms  (${load.requests} served, ${load.failures} failed)`);
     }
   }
 
@@ -200,7 +208,7 @@ try {
         unit: 'req/s',
         baseline: `one hand-written SQL statement building the page, node:http + pg, concurrency ${connections}`,
         baselineValue: round(floor.rps, 0),
-        ...(judged ? { target: `≥ ${TARGET_RATIO * 100}% of the SQL page`, pass: page.failures === 0 && page.rps >= TARGET_RATIO * floor.rps } : {}),
+        ...(judged ? { target: `≥ ${PAGE_TARGET_RATIO * 100}% of the SQL page`, pass: page.failures === 0 && page.rps >= PAGE_TARGET_RATIO * floor.rps } : {}),
       });
       rows.push({
         figure: `transactions(first: ${PAGE_SIZE}) p99, concurrency ${connections}, against its SQL floor`,
@@ -213,7 +221,7 @@ try {
     }
     for (const name of names) {
       const load = loads.get(`${name}@${connections}`);
-      if (load && load.failures > 0) failures.push(`${name} at concurrency ${connections}: ${load.failures} failed of ${load.requests}`);
+      if (load && load.failures > 0) failures.push(`${name} at concurrency ${connections}: ${load.failures} failed beside ${load.requests} served`);
     }
   }
 
@@ -225,6 +233,7 @@ try {
       'transaction(id) and transactions(first: 50) are the TransactionDocument / TransactionsDocument operations of src/client/operations.ts (all fields, nested events; the page also counts totalCount).',
       "The SQL page (the list page's floor) answers the same document with one statement building the JSON (page, histories, pageInfo, totalCount) behind bare node:http and a pg pool of the server's size (10); its answer was checked equal to Paystream's before the load.",
       `transaction(id) cycles through all ${SEEDED_TRANSACTIONS} seeded ids, so the lookups that the server batches into one statement are for different rows.`,
+      'Requests per second and latencies count only answers served: 2xx with the expected data and no GraphQL error (a 429 or 503 refusal is fast, and would flatter both).',
       ...(failures.length > 0 ? [`Failed requests (non-2xx, errors, timeouts or GraphQL errors): ${failures.join('; ')}`] : ['Every response was checked: no failed request.']),
     ],
     rows,

@@ -31,6 +31,12 @@ function refusal(actor: GraphQLContext['actor'], scopes: readonly string[]): str
   return undefined;
 }
 
+/**
+ * A root Query field's extension: queries made of such fields only run compiled (src/http/plugins/compiled-queries.ts).
+ * Given to the hot reads, whose answers hold many rows, and whose resolvers take graphql-jit's resolve info.
+ */
+export const COMPILED_EXECUTION = 'compiledExecution';
+
 /** The one schema builder. Each API area adds its types in src/graphql/schema/<area>.ts. */
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;

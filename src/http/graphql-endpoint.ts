@@ -17,6 +17,7 @@ import type { CredentialSweep } from './credential-sweep.ts';
 import { unauthenticatedError } from './errors.ts';
 import { maskUnexpectedError } from './masked-errors.ts';
 import { useAuthentication } from './plugins/authentication.ts';
+import { useCompiledQueries } from './plugins/compiled-queries.ts';
 import { useCors } from './plugins/cors.ts';
 import { useCsrfPrevention } from './plugins/csrf.ts';
 import { useMaskedErrorLog } from './plugins/masked-error-log.ts';
@@ -78,6 +79,7 @@ export function createGraphQLEndpoint(deps: GraphQLEndpointDeps): GraphQLEndpoin
       useOperationMetrics(metrics),
       // After the metrics plugin: a refused operation is still counted.
       useQueryCost(config.graphqlLimits),
+      useCompiledQueries(logger),
       useSharedSubscriptionExecution(),
       useMaskedErrorLog(logger),
     ],

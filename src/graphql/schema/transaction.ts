@@ -9,7 +9,7 @@ import { merchantScope, requestedMerchantScope } from '../../services/merchant-s
 import { CLIENT_SECRET_TTL_HOURS } from '../../services/client-secrets.ts';
 import { cancelTransaction, createTransaction, findTransaction } from '../../services/transactions.ts';
 import { TRANSACTION_COUNT_LIMIT, countTransactionList, listTransactions, type TransactionCount } from '../../services/transaction-reads.ts';
-import { builder } from '../builder.ts';
+import { COMPILED_EXECUTION, builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { cursorPage, filterPerRequest, maxPageSize } from '../pagination.ts';
 import { EventSourceEnum, PaymentProductEnum, TransactionStatusEnum } from './enums.ts';
@@ -70,7 +70,8 @@ builder.prismaObject('TransactionEvent', {
   fields: (t) => ({
     cursor: t.string({
       description: "Opaque; the merchant's event stream is totally ordered by it; valid as `after`",
-      select: { txid: true, id: true },
+      // No `select`: every scalar column is loaded (include mode), and a field with one goes through the prisma
+      // plugin's loader check on every row, which compiled execution cannot follow (a reload per page).
       resolve: (event) => encodeEventCursor(event),
     }),
     sequence: t.exposeInt('sequence', { description: '1, 2, 3... within its transaction, without gaps' }),
@@ -176,6 +177,7 @@ builder.queryFields((t) => ({
       defaultSize: 20,
       maxSize: maxPageSize,
       description: 'Newest first',
+      extensions: { [COMPILED_EXECUTION]: true },
       args: { filter: t.arg({ type: TransactionFilter, required: false, description: 'which transactions; none: all the caller may see' }) },
       resolve: async (query, _root, args, context) => {
         const filter = await transactionFilter(context, args);

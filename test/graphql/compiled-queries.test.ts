@@ -1,0 +1,132 @@
+import { parse } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TransactionDocument, TransactionsDocument } from '../../src/client/operations.ts';
+import { schema } from '../../src/graphql/schema/index.ts';
+import { compiledQuery } from '../../src/http/plugins/compiled-queries.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createTransaction } from '../../src/services/transactions.ts';
+import { transition } from '../../src/services/transitions.ts';
+import { startTestServer, testServiceDeps, type TestServer } from '../support/server.ts';
+
+/**
+ * The hot reads run compiled (graphql-jit, src/http/plugins/compiled-queries.ts). Their answers must be the
+ * reference executor's to the byte: the same document with a second operation beside it is never compiled, so
+ * graphql-js answers it, and the two texts are compared (key order included, which graphql-jit alone gets wrong
+ * around fragments).
+ */
+
+let server: TestServer;
+const statements: string[] = [];
+let merchantKey: string;
+
+beforeAll(async () => {
+  server = await startTestServer({}, { onQuery: (sql) => statements.push(sql) });
+  const merchant = await server.createMerchant('Compiled');
+  merchantKey = merchant.key;
+  const deps = testServiceDeps(server.db);
+  for (let index = 0; index < 4; index += 1) {
+    const created = await createTransaction(deps, merchant.merchantId, {
+      merchantReference: `compiled-${index}`,
+      amount: index % 2 === 0 ? { value: '19.99', currency: 'EUR' } : { value: '1200', currency: 'JPY' },
+      returnUrl: 'https://shop.example/return',
+    });
+    if (index === 1) await transition(server.db, { transactionId: created.id, target: 'CAPTURED', source: 'PROVIDER_NOTIFICATION' });
+  }
+  // The key's first use is looked up and recorded: not a statement of the queries compared.
+  await server.execute(TransactionsDocument, { first: 1 }, merchantKey);
+});
+afterAll(() => server?.close());
+
+async function answer(query: string, variables: Record<string, unknown>, operationName?: string): Promise<string> {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${merchantKey}` },
+    body: JSON.stringify({ query, variables, operationName }),
+  });
+  return `${response.status} ${await response.text()}`;
+}
+
+/**
+ * The answer compiled, and graphql-js' answer to the same operation (a document with two operations is not
+ * compiled), each with the SQL statements it took.
+ */
+async function bothWays(query: string, variables: Record<string, unknown>): Promise<[string, string]> {
+  const name = /^\s*query\s+(\w+)/.exec(query)?.[1];
+  if (name === undefined) throw new Error('name the operation');
+  statements.length = 0;
+  const compiled = await answer(query, variables);
+  const compiledStatements = statements.splice(0);
+  const byGraphqlJs = await answer(`${query}\nquery NotCompiled { __typename }`, variables, name);
+  return [`${compiled}\n${compiledStatements.join('\n')}`, `${byGraphqlJs}\n${statements.splice(0).join('\n')}`];
+}
+
+const logger = createLogger('silent');
+
+describe('compiled queries', () => {
+  it('are the list page, not other queries, mutations, or what graphql-jit cannot take exactly', () => {
+    expect(compiledQuery(schema, parse(TransactionsDocument.toString()), logger)).not.toBeNull();
+    expect(compiledQuery(schema, parse(TransactionDocument.toString()), logger)).toBeNull();
+    expect(compiledQuery(schema, parse('{ merchants(first: 1) { totalCount } }'), logger)).toBeNull();
+    expect(compiledQuery(schema, parse('{ transaction(id: "x") { id } merchants(first: 1) { totalCount } }'), logger)).toBeNull();
+    expect(compiledQuery(schema, parse('query A { transaction(id: "x") { id } } query B { transaction(id: "y") { id } }'), logger)).toBeNull();
+    expect(compiledQuery(schema, parse('query($s: Boolean!) { transaction(id: "x") { ...F @include(if: $s) } } fragment F on Transaction { id }'), logger)).toBeNull();
+    expect(compiledQuery(schema, parse('mutation { cancelTransaction(id: "x") { __typename } }'), logger)).toBeNull();
+    // A relation of a relation: graphql-jit would make the prisma plugin read the history's transactions again.
+    expect(compiledQuery(schema, parse('{ transactions(first: 1) { edges { node { events { transaction { id } } } } } }'), logger)).toBeNull();
+  });
+
+  it('answer the list page exactly as graphql-js does, with the same statements', async () => {
+    const [page, pageByGraphqlJs] = await bothWays(TransactionsDocument.toString(), { first: 3 });
+    expect(page).toMatch(/^200 \{"data":\{"transactions":\{"totalCount":4,"pageInfo":/);
+    expect(page).toBe(pageByGraphqlJs);
+    // What the page's rows reach beyond their own columns: the history's cursors, refunds, the merchant (the
+    // prisma plugin plans these per path).
+    const [further, furtherByGraphqlJs] = await bothWays(
+      `query Further { transactions(first: 3) { edges { node { id refundedAmount { value } refundableAmount { value }
+        events { cursor occurredAt } refunds { id } merchant { id name } } } } }`,
+      {},
+    );
+    expect(further).toMatch(/^200 \{"data":\{"transactions":\{"edges":\[\{"node":\{"id":"/);
+    expect(further).toBe(furtherByGraphqlJs);
+  });
+
+  it('keep the order of fields around fragments, aliases, skipped fields and nested fragments', async () => {
+    const query = `query Shapes($without: Boolean!) {
+      before: transactions(last: 1) { totalCount }
+      transactions(first: 2) { edges { node {
+        __typename
+        ...Head
+        ... on Transaction { isFinal events { ...Step sequence } }
+        createdAt
+        ...Head
+        amount { currency ... on Money { value } }
+        reason: statusReason @skip(if: $without)
+        merchantReference @include(if: $without)
+        ...Tail
+        ... { status }
+      } } }
+    }
+    fragment Head on Transaction { id status amount { minorUnits } }
+    fragment Tail on Node { id }
+    fragment Step on TransactionEvent { status source }`;
+    for (const without of [true, false]) {
+      const [compiled, byGraphqlJs] = await bothWays(query, { without });
+      expect(compiled).toMatch(/^200 \{"data":\{"before":\{"totalCount":4\},"transactions":\{"edges":\[\{"node":\{"__typename":"Transaction","id":"/);
+      expect(compiled).toBe(byGraphqlJs);
+    }
+  });
+
+  it('answer absent rows, bad arguments and bad variables exactly as graphql-js does', async () => {
+    for (const [query, variables] of [
+      ['query Empty { transactions(first: 2, filter: { currency: "USD" }) { totalCount edges { cursor } } }', {}],
+      ['query Foreign($merchant: ID) { transactions(first: 2, filter: { merchantId: $merchant }) { totalCount } }', { merchant: 'TWVyY2hhbnQ6eA' }],
+      ['query BadCursor { transactions(first: 2, after: "bm90IGEgY3Vyc29y") { edges { cursor } } }', {}],
+      ['query TooLarge { transactions(first: 1000) { edges { cursor } } }', {}],
+      ['query BadDate($from: DateTime) { transactions(filter: { createdFrom: $from }) { totalCount } }', { from: '0000-01-01T00:00:00Z' }],
+      ['query BadVariable($first: Int) { transactions(first: $first) { totalCount } }', { first: 'ten' }],
+    ] as const) {
+      const [compiled, byGraphqlJs] = await bothWays(query, variables);
+      expect(compiled).toBe(byGraphqlJs);
+    }
+  });
+});
