@@ -39,62 +39,92 @@ export type TransactionPageWindow = Readonly<{
   cursorMerchantId?: string | undefined;
 }>;
 
-type TransactionRow = {
-  id: string;
-  merchant_id: string;
-  merchant_reference: string;
-  amount_minor: string;
-  currency: string;
-  payment_product: PaymentProduct;
-  status: TransactionStatus;
-  redirect_url: string | null;
-  return_url: string;
-  provider_reference: string | null;
-  status_reason: string | null;
-  version: number;
-  refunded_minor: string;
-  refund_pending_minor: string;
-  created_at: Date;
-  updated_at: Date;
-  /** JSON text of the history, oldest first: [id, txid, merchant_id, sequence, status, previous_status, source, reason, occurred_at, kind, refund_id, webhook_endpoint_id]. */
-  events?: string;
-};
+/**
+ * A transaction as the statements send it: one JSON array per row (no key repeated per row or event), the rows of a
+ * page in one JSON text, so Node parses one string natively instead of every column of every row through pg's type
+ * parsers. Instants are epoch milliseconds (the columns hold milliseconds), amounts decimal strings (int8 is exact
+ * only as text).
+ */
+type TransactionEntry = [
+  id: string,
+  merchantId: string,
+  merchantReference: string,
+  amountMinor: string,
+  currency: string,
+  paymentProduct: PaymentProduct,
+  status: TransactionStatus,
+  redirectUrl: string | null,
+  returnUrl: string,
+  providerReference: string | null,
+  statusReason: string | null,
+  version: number,
+  refundedMinor: string,
+  refundPendingMinor: string,
+  createdAt: number,
+  updatedAt: number,
+  /** Oldest first; present when the history was asked for. */
+  events?: HistoryEntry[],
+];
 
-type HistoryEntry = [string, string, string, number, TransactionStatus, TransactionStatus | null, EventSource, string | null, string, TransactionEventKind, string | null, string | null];
+type HistoryEntry = [
+  id: string,
+  txid: string,
+  merchantId: string,
+  sequence: number,
+  status: TransactionStatus,
+  previousStatus: TransactionStatus | null,
+  source: EventSource,
+  reason: string | null,
+  occurredAt: number,
+  kind: TransactionEventKind,
+  refundId: string | null,
+  webhookEndpointId: string | null,
+];
 
-const COLUMNS = `t.id, t.merchant_id, t.merchant_reference, t.amount_minor::text AS amount_minor, t.currency::text AS currency,
-  t.payment_product::text AS payment_product, t.status::text AS status, t.redirect_url, t.return_url, t.provider_reference,
-  t.status_reason, t.version, t.refunded_minor::text AS refunded_minor, t.refund_pending_minor::text AS refund_pending_minor,
-  t.created_at, t.updated_at`;
+const ENTRY = `json_build_array(t.id, t.merchant_id, t.merchant_reference, t.amount_minor::text, t.currency, t.payment_product,
+  t.status, t.redirect_url, t.return_url, t.provider_reference, t.status_reason, t.version, t.refunded_minor::text,
+  t.refund_pending_minor::text, (extract(epoch FROM t.created_at) * 1000)::int8, (extract(epoch FROM t.updated_at) * 1000)::int8`;
 
-// Arrays rather than objects: no key repeated per event in the text PostgreSQL builds and Node parses.
 const HISTORY = `, (SELECT coalesce(json_agg(json_build_array(e.id::text, e.txid::text, e.merchant_id, e.sequence, e.status, e.previous_status,
-    e.source, e.reason, e.occurred_at, e.kind, e.refund_id, e.webhook_endpoint_id) ORDER BY e.sequence), '[]')::text
-  FROM transaction_events e WHERE e.transaction_id = t.id) AS events`;
+    e.source, e.reason, (extract(epoch FROM e.occurred_at) * 1000)::int8, e.kind, e.refund_id, e.webhook_endpoint_id) ORDER BY e.sequence), '[]')
+  FROM transaction_events e WHERE e.transaction_id = t.id)`;
 
-function toTransaction(row: TransactionRow): Transaction {
-  return {
-    id: row.id,
-    merchantId: row.merchant_id,
-    merchantReference: row.merchant_reference,
-    amountMinor: BigInt(row.amount_minor),
-    currency: row.currency,
-    paymentProduct: row.payment_product,
-    status: row.status,
-    redirectUrl: row.redirect_url,
-    returnUrl: row.return_url,
-    providerReference: row.provider_reference,
-    statusReason: row.status_reason,
-    version: row.version,
-    refundedMinor: BigInt(row.refunded_minor),
-    refundPendingMinor: BigInt(row.refund_pending_minor),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+/** The rows of `from` (an alias `t` of transactions), as one JSON array of entries in `order`. */
+function entries(withHistory: boolean, from: string, order: string): string {
+  return `SELECT coalesce(json_agg(${ENTRY}${withHistory ? HISTORY : ''}) ORDER BY ${order}), '[]')::text AS entries FROM ${from}`;
 }
 
-function toHistory(transactionId: string, text: string): TransactionEvent[] {
-  return (JSON.parse(text) as HistoryEntry[]).map(([id, txid, merchantId, sequence, status, previousStatus, source, reason, occurredAt, kind, refundId, webhookEndpointId]) => ({
+function toTransactions(text: string | undefined): Transaction[] {
+  return (JSON.parse(text ?? '[]') as TransactionEntry[]).map((entry) => {
+    const transaction: Transaction & { events?: TransactionEvent[] } = {
+      id: entry[0],
+      merchantId: entry[1],
+      merchantReference: entry[2],
+      amountMinor: BigInt(entry[3]),
+      currency: entry[4],
+      paymentProduct: entry[5],
+      status: entry[6],
+      redirectUrl: entry[7],
+      returnUrl: entry[8],
+      providerReference: entry[9],
+      statusReason: entry[10],
+      version: entry[11],
+      refundedMinor: BigInt(entry[12]),
+      refundPendingMinor: BigInt(entry[13]),
+      createdAt: new Date(entry[14]),
+      updatedAt: new Date(entry[15]),
+    };
+    const history = entry[16];
+    if (history !== undefined) transaction.events = history.map((event) => toEvent(entry[0], event));
+    return transaction;
+  });
+}
+
+function toEvent(
+  transactionId: string,
+  [id, txid, merchantId, sequence, status, previousStatus, source, reason, occurredAt, kind, refundId, webhookEndpointId]: HistoryEntry,
+): TransactionEvent {
+  return {
     id: BigInt(id),
     txid: BigInt(txid),
     transactionId,
@@ -108,11 +138,7 @@ function toHistory(transactionId: string, text: string): TransactionEvent[] {
     kind,
     refundId,
     webhookEndpointId,
-  }));
-}
-
-function toRows(rows: readonly TransactionRow[], withHistory: boolean): Transaction[] {
-  return rows.map((row) => (withHistory ? { ...toTransaction(row), events: toHistory(row.id, row.events ?? '[]') } : toTransaction(row)));
+  };
 }
 
 /** The conditions a filter adds, in parameter order; one statement text (and prepared name) per combination. */
@@ -140,12 +166,14 @@ function filterParts(filter: TransactionListFilter, first: number): { conditions
   return { conditions, values, key };
 }
 
-const statements = new Map<string, Statement<TransactionRow>>();
+type EntriesRow = { entries: string };
 
-function cachedStatement(name: string, build: () => string): Statement<TransactionRow> {
+const statements = new Map<string, Statement<EntriesRow>>();
+
+function cachedStatement(name: string, build: () => string): Statement<EntriesRow> {
   let statement = statements.get(name);
   if (!statement) {
-    statement = sql<TransactionRow>(build(), name);
+    statement = sql<EntriesRow>(build(), name);
     statements.set(name, statement);
   }
   return statement;
@@ -181,27 +209,28 @@ export async function readTransactionPage(
     conditions.push(`(t.created_at, t.id) ${backwards ? '>' : '<'} (SELECT c.created_at, c.id FROM transactions c WHERE c.id = $${idParameter}::uuid${scope})`);
   }
   const name = `paystream_transaction_page_${key || 'all'}_${cursorKey || 'nc'}_${backwards ? 'b' : 'f'}${withHistory ? '_h' : ''}`;
-  const statement = cachedStatement(
-    name,
-    () => `SELECT ${COLUMNS}${withHistory ? HISTORY : ''}
-  FROM transactions t
-  ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
-  ORDER BY t.created_at ${backwards ? 'ASC' : 'DESC'}, t.id ${backwards ? 'ASC' : 'DESC'}
-  LIMIT $1::int`,
+  const direction = backwards ? 'ASC' : 'DESC';
+  // The page is cut in the index's direction from the cursor, and always sent newest first.
+  const statement = cachedStatement(name, () =>
+    entries(
+      withHistory,
+      `(SELECT * FROM transactions t ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+  ORDER BY t.created_at ${direction}, t.id ${direction} LIMIT $1::int) AS t`,
+      't.created_at DESC, t.id DESC',
+    ),
   );
-  const rows = await session.query(statement, [Math.abs(window.take), ...values]);
-  if (backwards) rows.reverse();
-  return toRows(rows, withHistory);
+  const [row] = await session.query(statement, [Math.abs(window.take), ...values]);
+  return toTransactions(row?.entries);
 }
 
 /** The transactions with these ids (any merchant's: the caller checks the tenant), with their histories when asked. */
 export async function readTransactionsById(session: SqlSession, ids: readonly string[], withHistory: boolean): Promise<Transaction[]> {
   if (ids.length === 0) return [];
-  const statement = cachedStatement(
-    `paystream_transactions_by_id${withHistory ? '_h' : ''}`,
-    () => `SELECT ${COLUMNS}${withHistory ? HISTORY : ''} FROM transactions t WHERE t.id = ANY ($1::uuid[])`,
+  const statement = cachedStatement(`paystream_transactions_by_id${withHistory ? '_h' : ''}`, () =>
+    entries(withHistory, 'transactions t WHERE t.id = ANY ($1::uuid[])', 't.id'),
   );
-  return toRows(await session.query(statement, [[...new Set(ids)]]), withHistory);
+  const [row] = await session.query(statement, [[...new Set(ids)]]);
+  return toTransactions(row?.entries);
 }
 
 const countStatements = new Map<string, Statement<{ count: number }>>();
