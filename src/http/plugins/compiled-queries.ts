@@ -24,9 +24,9 @@ import { COMPILED_EXECUTION } from '../../graphql/builder.ts';
 import type { Logger } from '../../logger.ts';
 
 /**
- * The list pages and lookups run compiled (graphql-jit): each document is turned once into JavaScript that walks its
- * selection directly, instead of graphql-js interpreting the selection again for every row of every page. Only
- * queries whose root fields all opt in (`extensions: { compiledExecution: true }`) are compiled; everything else
+ * The list page runs compiled (graphql-jit): each document is turned once into JavaScript that walks its selection
+ * directly, instead of graphql-js interpreting the selection again for every row of every page. Only queries whose
+ * root fields all opt in (`extensions: { compiledExecution: true }`, `transactions`) are compiled; everything else
  * (mutations, subscriptions, every other query) keeps the reference executor, and so does a query graphql-jit cannot
  * take exactly: several operations in one document, a fragment with @skip/@include, variables graphql-js refuses
  * (its error names why, e.g. a DateTime out of range; graphql-jit's only the expected type), and a relation of a
