@@ -95,10 +95,9 @@ export function createPoster(options: { allowLocalReceivers: boolean; socketsPer
     targets.set(url, judged);
     return judged;
   };
-  /** The attempts in flight, each with the function that cuts it. */
-  const inFlight = new Set<() => void>();
+  const inFlight = new Set<Attempt>();
   signal?.addEventListener('abort', () => {
-    for (const abort of inFlight) abort();
+    for (const attempt of inFlight) attempt.abort();
   });
 
   return {
@@ -107,53 +106,29 @@ export function createPoster(options: { allowLocalReceivers: boolean; socketsPer
       const to = target(url);
       if (!to.ok) return Promise.resolve({ statusCode: undefined, durationMs: 0, error: `refused: the URL ${to.problem}`, excerpt: undefined, retryAfter: undefined });
       return new Promise<PostOutcome>((resolve) => {
-        let statusCode: number | undefined;
-        let retryAfter: string | undefined;
-        let excerpt: Buffer | undefined;
-        let received = 0;
-        let settled = false;
-        const finish = (error: string | undefined, aborted?: boolean) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          inFlight.delete(abort);
-          const durationMs = Math.round(performance.now() - started);
-          resolve(
-            aborted
-              ? { statusCode: undefined, durationMs, error, excerpt: undefined, retryAfter: undefined, aborted }
-              : { statusCode, durationMs, error, excerpt: excerpt?.subarray(0, EXCERPT_BYTES).toString('utf8'), retryAfter },
-          );
-        };
-        const abort = () => {
-          req.destroy(new Error(ABORTED));
-          finish(ABORTED, true);
-        };
+        const attempt = new Attempt(started, inFlight, resolve);
         const req = (to.https ? https : http).request(
           { ...to.options, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': USER_AGENT } },
           (response) => {
-            statusCode = response.statusCode;
+            attempt.statusCode = response.statusCode;
             const header = response.headers['retry-after'];
-            retryAfter = Array.isArray(header) ? header[0] : header;
+            attempt.retryAfter = Array.isArray(header) ? header[0] : header;
             response.on('data', (chunk: Buffer) => {
-              received += chunk.length;
-              if (excerpt === undefined) excerpt = chunk;
-              else if (excerpt.length < EXCERPT_BYTES) excerpt = Buffer.concat([excerpt, chunk]);
               // Enough: the status is what counts; a receiver streaming megabytes does not keep us reading.
-              if (received > RESPONSE_READ_LIMIT) {
+              if (attempt.read(chunk) > RESPONSE_READ_LIMIT) {
                 response.destroy();
-                finish(undefined);
+                attempt.finish(undefined);
               }
             });
-            response.on('end', () => finish(undefined));
-            response.on('error', () => finish(undefined));
+            response.on('end', () => attempt.finish(undefined));
+            response.on('error', () => attempt.finish(undefined));
           },
         );
-        const timer = setTimeout(() => {
-          req.destroy(new Error(`no complete answer within ${timeoutMs} ms`));
-        }, timeoutMs);
-        req.on('error', (error) => finish(statusCode === undefined ? describe(error) : undefined));
-        if (signal?.aborted) abort();
-        else inFlight.add(abort);
+        attempt.request = req;
+        attempt.timer = setTimeout(() => req.destroy(new Error(`no complete answer within ${timeoutMs} ms`)), timeoutMs);
+        req.on('error', (error) => attempt.finish(attempt.statusCode === undefined ? describe(error) : undefined));
+        if (signal?.aborted) attempt.abort();
+        else inFlight.add(attempt);
         req.end(body);
       });
     },
@@ -162,6 +137,53 @@ export function createPoster(options: { allowLocalReceivers: boolean; socketsPer
       agents['https:'].destroy();
     },
   };
+}
+
+/** One POST until it settles (state and methods on a class: no closures made and named for each request). */
+class Attempt {
+  statusCode: number | undefined;
+  retryAfter: string | undefined;
+  request: http.ClientRequest | undefined;
+  timer: NodeJS.Timeout | undefined;
+  private excerpt: Buffer | undefined;
+  private received = 0;
+  private settled = false;
+  private readonly started: number;
+  private readonly inFlight: Set<Attempt>;
+  private readonly resolve: (outcome: PostOutcome) => void;
+
+  constructor(started: number, inFlight: Set<Attempt>, resolve: (outcome: PostOutcome) => void) {
+    this.started = started;
+    this.inFlight = inFlight;
+    this.resolve = resolve;
+  }
+
+  /** Keeps the first EXCERPT_BYTES of the answer; returns how many bytes were read so far. */
+  read(chunk: Buffer): number {
+    this.received += chunk.length;
+    if (this.excerpt === undefined) this.excerpt = chunk;
+    else if (this.excerpt.length < EXCERPT_BYTES) this.excerpt = Buffer.concat([this.excerpt, chunk]);
+    return this.received;
+  }
+
+  finish(error: string | undefined, aborted?: boolean): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.inFlight.delete(this);
+    const durationMs = Math.round(performance.now() - this.started);
+    this.resolve(
+      aborted
+        ? { statusCode: undefined, durationMs, error, excerpt: undefined, retryAfter: undefined, aborted }
+        : { statusCode: this.statusCode, durationMs, error, excerpt: this.excerpt?.subarray(0, EXCERPT_BYTES).toString('utf8'), retryAfter: this.retryAfter },
+    );
+  }
+
+  /** Cut by the shutdown: no verdict on the receiver. */
+  abort(): void {
+    this.request?.destroy(new Error(ABORTED));
+    this.finish(ABORTED, true);
+  }
 }
 
 function describe(error: Error): string {
