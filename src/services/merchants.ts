@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Database } from '../db/client.ts';
 import { revokeApiKeyRows } from '../db/sql/api-keys.ts';
 import { BEARER_AUTHORIZATION } from '../domain/api-keys.ts';
@@ -28,7 +28,8 @@ export const PUBLISHABLE_PREFIX = 'pk_';
 export const DISPLAY_PREFIX_LENGTH = 12;
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  // One-shot: no Hash object per call, and every authenticated request hashes its key.
+  return hash('sha256', secret, 'hex');
 }
 
 export function newSecret(): string {

@@ -26,7 +26,9 @@ export function useAuthentication(deps: { db: Database; rateLimiter: RateLimiter
       // A publishable key travels with a client secret in the body (extensions.clientSecret), never in a URL.
       if (actor.role === 'PUBLISHABLE' && request.method !== 'POST') throw publishableKeyNeedsPostError();
       const origin = request.headers.get('origin');
-      if (!(await originMayUse(deps.db, { origin, host: new URL(request.url).host, corsOrigins: deps.corsOrigins }, actor))) {
+      // The host is read only for a request with an Origin (browsers): most callers are not, and parsing the URL is not free.
+      const host = origin === null ? undefined : new URL(request.url).host;
+      if (!(await originMayUse(deps.db, { origin, host, corsOrigins: deps.corsOrigins }, actor))) {
         throw originRefusedError(actor.role === 'PUBLISHABLE');
       }
       const { requestContext } = serverContext;

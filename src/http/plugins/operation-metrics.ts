@@ -43,9 +43,8 @@ export function useOperationMetrics(metrics: Metrics): Plugin<Record<string, unk
     metrics.graphqlOperations.inc({ operation_type: type, operation_name: metrics.operationNameLabel(name), outcome: 'rejected' });
     countErrors(errors, fallback);
   };
-  const nameInLogs = (requestContext: RequestContext | undefined, document: DocumentNode, operationName: string | null | undefined) => {
+  const nameInLogs = (requestContext: RequestContext | undefined, { type, name }: { type: string; name: string | undefined }) => {
     if (!requestContext) return;
-    const { type, name } = describeOperation(document, operationName);
     requestContext.operationType = type;
     if (name !== undefined) requestContext.operationName = GRAPHQL_NAME.test(name) ? name : '(invalid name)';
   };
@@ -74,8 +73,8 @@ export function useOperationMetrics(metrics: Metrics): Plugin<Record<string, unk
       };
     },
     onExecute({ args }) {
-      nameInLogs(requestContextOf(args.contextValue), args.document, args.operationName);
       const { type, name } = describeOperation(args.document, args.operationName);
+      nameInLogs(requestContextOf(args.contextValue), { type, name });
       const labels = { operation_type: type, operation_name: metrics.operationNameLabel(name) };
       const stopTimer = metrics.graphqlOperationDuration.startTimer(labels);
       return {
@@ -88,8 +87,8 @@ export function useOperationMetrics(metrics: Metrics): Plugin<Record<string, unk
       };
     },
     onSubscribe({ args }) {
-      nameInLogs(requestContextOf(args.contextValue), args.document, args.operationName);
       const { type, name } = describeOperation(args.document, args.operationName);
+      nameInLogs(requestContextOf(args.contextValue), { type, name });
       const labels = { operation_type: type, operation_name: metrics.operationNameLabel(name) };
       const stopTimer = metrics.graphqlOperationDuration.startTimer(labels);
       const subscription = rootFieldName(args.document, args.operationName);

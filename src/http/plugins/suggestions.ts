@@ -21,18 +21,17 @@ function maskResult(result: unknown): void {
   withoutSuggestions((result as ExecutionResult).errors ?? []);
 }
 
+// The hooks' callbacks are the same for every operation: made once, not per request.
+const afterValidate = ({ valid, result }: { valid: boolean; result: readonly Error[] }) => {
+  if (!valid) withoutSuggestions(result);
+};
+const afterExecute = { onExecuteDone: ({ result }: { result: unknown }) => maskResult(result) };
+const afterSubscribe = { onSubscribeResult: ({ result }: { result: unknown }) => maskResult(result) };
+
 export function useNoSuggestions(): Plugin {
   return {
-    onValidate() {
-      return ({ valid, result }) => {
-        if (!valid) withoutSuggestions(result);
-      };
-    },
-    onExecute() {
-      return { onExecuteDone: ({ result }) => maskResult(result) };
-    },
-    onSubscribe() {
-      return { onSubscribeResult: ({ result }) => maskResult(result) };
-    },
+    onValidate: () => afterValidate,
+    onExecute: () => afterExecute,
+    onSubscribe: () => afterSubscribe,
   };
 }
