@@ -71,6 +71,20 @@ function boundaries(timeline: OffsetTimeline, unit: number): Boundary[] {
   return kept;
 }
 
+/**
+ * The part of `timeline` from `start` to `end` (epoch milliseconds; cut to what it covers): the offset in force at
+ * `start`, then the changes in between. The buckets of a range it covers are those of a timeline read for it alone.
+ */
+export function timelineBetween(timeline: OffsetTimeline, start: number, end: number): OffsetTimeline {
+  const first = Math.max(start, timeline.changes[0]?.at ?? start);
+  const last = Math.min(end, timeline.end);
+  const inForce = timeline.changes.filter((change) => change.at <= first).pop() ?? timeline.changes[0];
+  return {
+    changes: [{ at: first, utcOffsetSeconds: inForce?.utcOffsetSeconds ?? 0 }, ...timeline.changes.filter((change) => change.at > first && change.at < last)],
+    end: last,
+  };
+}
+
 /** The buckets whose local date lies in the range, each ending where the next boundary begins. */
 function cut(all: readonly Boundary[], { from, to }: DateRange): TimeBucket[] {
   const buckets: TimeBucket[] = [];

@@ -2,7 +2,7 @@ import { isCalendarDate } from '../domain/calendar.ts';
 import { isKnownCurrency } from '../domain/money.ts';
 import { formatRatio } from '../domain/ratio.ts';
 import { TRANSACTION_STATUSES, type TransactionStatus } from '../domain/status.ts';
-import { TIME_UNITS, timeBuckets, type OffsetTimeline, type TimeBucket, type TimeUnit } from '../domain/time-buckets.ts';
+import { TIME_UNITS, timeBuckets, timelineBetween, type OffsetTimeline, type TimeBucket, type TimeUnit } from '../domain/time-buckets.ts';
 import type { Database } from '../db/client.ts';
 import { STATS_FIGURES, hourlyFiguresServe, readOffsetTimeline, sumTransactions, type StatsAmounts, type StatsFigure, type StatsSum } from '../db/sql/stats.ts';
 import type { Merchant } from '../generated/prisma/client.ts';
@@ -178,6 +178,37 @@ async function validate(db: Database, request: StatsRequest): Promise<ValidReque
 // Buckets
 
 const TIMELINE_CACHE_SIZE = 256;
+const ZONE_YEARS_CACHE_SIZE = 64;
+const DAY_MS = 86_400_000;
+const zoneYearsByDatabase = new WeakMap<Database, Map<string, Promise<OffsetTimeline>>>();
+
+/**
+ * The zone's offsets over the calendar years from `from`'s to `to`'s, read once per database (least recently used
+ * first out) and shared by every range in those years: a dashboard moving to a range it has not asked for yet
+ * costs no round trip for its buckets.
+ */
+function zoneYears(db: Database, timeZone: string, from: string, to: string): Promise<OffsetTimeline> {
+  let cache = zoneYearsByDatabase.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    zoneYearsByDatabase.set(db, cache);
+  }
+  const [first, last] = [from.slice(0, 4), to.slice(0, 4)];
+  const key = `${timeZone} ${first} ${last}`;
+  let years = cache.get(key);
+  if (years === undefined) {
+    years = readOffsetTimeline(db.sql, `${first}-01-01`, `${last}-12-31`, timeZone);
+    // A failed read (database briefly down) must not be remembered.
+    const remembered = cache;
+    years.catch(() => remembered.delete(key));
+    if (cache.size >= ZONE_YEARS_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  } else {
+    cache.delete(key);
+  }
+  cache.set(key, years);
+  return years;
+}
+
 /** A range's buckets, and their starts then the last one's end (what the aggregate is given). */
 type RangeBuckets = { buckets: readonly TimeBucket[]; boundaries: readonly number[] };
 type RememberedRange = { timeline: Promise<OffsetTimeline>; buckets: Map<TimeUnit | 'range', RangeBuckets> };
@@ -198,7 +229,9 @@ async function bucketsOf(db: Database, { from, to, timeZone, unit }: Pick<ValidR
   const key = `${timeZone} ${from} ${to}`;
   let range = cache.get(key);
   if (range === undefined) {
-    range = { timeline: readOffsetTimeline(db.sql, from, to, timeZone), buckets: new Map() };
+    // The range with more than a day to spare on both sides whatever the zone's offset (timeBuckets needs one).
+    const span = [Date.parse(`${from}T00:00:00Z`) - 2 * DAY_MS, Date.parse(`${to}T00:00:00Z`) + 3 * DAY_MS] as const;
+    range = { timeline: zoneYears(db, timeZone, from, to).then((years) => timelineBetween(years, ...span)), buckets: new Map() };
     // A failed read (database briefly down) must not be remembered.
     const remembered = cache;
     range.timeline.catch(() => remembered.delete(key));

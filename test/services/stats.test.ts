@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readOffsetTimeline } from '../../src/db/sql/stats.ts';
+import { TIME_UNITS, timeBuckets, timelineBetween } from '../../src/domain/time-buckets.ts';
 import { ValidationFailedError } from '../../src/services/errors.ts';
 import { rowsAskedFor, transactionStats, type StatsRequest, type StatsSize } from '../../src/services/stats.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.ts';
@@ -95,6 +97,22 @@ describe('transactionStats', () => {
     const error = await transactionStats(db, request(overrides)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ValidationFailedError);
     expect((error as ValidationFailedError).fields.map((field) => field.path)).toEqual(paths);
+  });
+
+  it("finds a range's buckets in its zone's years of offsets as in the range's own, on and around every change", async () => {
+    const DAY = 86_400_000;
+    const day = (at: number) => new Date(at).toISOString().slice(0, 10);
+    // Whole-hour, half-hour and 45-minute changes, a negative DST (Dublin), a two-hour one (Troll), a repeated midnight (Havana).
+    for (const zone of ['America/New_York', 'Australia/Lord_Howe', 'Europe/Dublin', 'Antarctica/Troll', 'America/Havana', 'Pacific/Chatham']) {
+      const years = await readOffsetTimeline(db.sql, '2026-01-01', '2026-12-31', zone);
+      const ranges = years.changes.slice(1).flatMap((change) => [-1, 0, 1].map((offset) => ({ from: day(change.at + offset * DAY), to: day(change.at + (offset + 1) * DAY) })));
+      expect(ranges.length).toBeGreaterThan(0);
+      for (const range of ranges) {
+        const own = await readOffsetTimeline(db.sql, range.from, range.to, zone);
+        const sliced = timelineBetween(years, Date.parse(`${range.from}T00:00:00Z`) - 2 * DAY, Date.parse(`${range.to}T00:00:00Z`) + 3 * DAY);
+        for (const unit of [...TIME_UNITS, undefined]) expect(timeBuckets(range, unit, sliced), `${zone} ${range.from} ${unit}`).toEqual(timeBuckets(range, unit, own));
+      }
+    }
   });
 
   it('accepts the longest ranges: 366 days, and 31 days by hour', async () => {
