@@ -1,4 +1,4 @@
-import type { FieldNode, GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { AlipaySettings } from '../providers/settings.ts';
@@ -21,5 +21,5 @@ export type GraphQLContext = {
    * Set by the cost limit (src/http/plugins/query-cost.ts) once the operation passed it: the operation's cost again,
    * with rows a resolver has counted (by field node) in place of what the arguments told; the refusal if it is over.
    */
-  recheckCost?: (measured: ReadonlyMap<FieldNode, number>) => GraphQLError | undefined;
+  recheckCost?: (measured: ReadonlyMap<number, number>) => GraphQLError | undefined;
 };

@@ -16,7 +16,7 @@ import {
   type StatsSize,
   type TransactionStats,
 } from '../../services/stats.ts';
-import { builder } from '../builder.ts';
+import { COMPILED_EXECUTION, builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { TransactionStatusEnum } from './enums.ts';
 import { MerchantNode } from './merchant.ts';
@@ -134,8 +134,9 @@ function amountsNodes(selections: SelectionSetNode | undefined, fragments: Recor
 function recheckCost(context: GraphQLContext, info: GraphQLResolveInfo): (size: StatsSize) => void {
   return ({ rows, amountsPerRow, exact }) => {
     if (!exact) return;
-    const measured = new Map<FieldNode, number>(info.fieldNodes.map((node) => [node, rows]));
-    for (const node of info.fieldNodes.flatMap((field) => amountsNodes(field.selectionSet, info.fragments))) measured.set(node, amountsPerRow);
+    const start = (node: FieldNode) => node.loc?.start ?? -1;
+    const measured = new Map<number, number>(info.fieldNodes.map((node) => [start(node), rows]));
+    for (const node of info.fieldNodes.flatMap((field) => amountsNodes(field.selectionSet, info.fragments))) measured.set(start(node), amountsPerRow);
     const refusal = context.recheckCost?.(measured);
     if (refusal) throw refusal;
   };
@@ -150,7 +151,9 @@ builder.queryFields((t) => ({
       "Merchant keys see their own merchant; ADMIN sees all, or one with filter.merchantId. The cost counts the rows: " +
       'a result over GRAPHQL_MAX_COST is refused with QUERY_TOO_COMPLEX before it runs.',
     // The query cost multiplies this field's selection by the rows its arguments ask for (src/http/plugins/query-cost.ts).
+    // Runs compiled (src/http/plugins/compiled-queries.ts): a dashboard's series is many rows of the same few fields.
     extensions: {
+      [COMPILED_EXECUTION]: true,
       costRows: (args: { from: string; to: string; groupBy?: StatsDimension[] | null; filter?: { statuses?: TransactionStatus[] | null; currencies?: string[] | null } | null }) =>
         rowsAskedFor({ from: args.from, to: args.to, groupBy: args.groupBy ?? [], statuses: args.filter?.statuses ?? undefined, currencies: args.filter?.currencies ?? undefined }),
     },

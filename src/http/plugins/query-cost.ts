@@ -6,7 +6,6 @@ import {
   visitWithTypeInfo,
   type DocumentNode,
   type ExecutionArgs,
-  type FieldNode,
   type GraphQLField,
   type GraphQLSchema,
   type ValueNode,
@@ -53,8 +52,11 @@ function rowsOf(field: GraphQLField<unknown, unknown>, args: Record<string, unkn
   return isConnection ? DEFAULT_PAGE_SIZE : 1;
 }
 
-/** Rows counted while resolving, by the field node they belong to: they replace what the arguments told. */
-export type MeasuredRows = ReadonlyMap<FieldNode, number>;
+/**
+ * Rows counted while resolving, by where their field starts in the document (compiled execution hands resolvers
+ * copies of the document's nodes): they replace what the arguments told.
+ */
+export type MeasuredRows = ReadonlyMap<number, number>;
 
 /** The refusal for this operation with these variables (and rows counted so far), if any. */
 function costRefusal(
@@ -69,7 +71,7 @@ function costRefusal(
     if (Array.isArray(args['ids']) && args['ids'].length > limits.maxNodeIds) tooManyIds = Math.max(tooManyIds ?? 0, args['ids'].length);
     if (node.selectionSet === undefined) return LEAF_COST;
     const isConnection = getNamedType(field.type).name.endsWith('Connection');
-    return (OBJECT_COST + DEPTH_FACTOR * childComplexity) * (measured.get(node) ?? rowsOf(field, args, isConnection, limits.maxPageSize));
+    return (OBJECT_COST + DEPTH_FACTOR * childComplexity) * ((node.loc && measured.get(node.loc.start)) ?? rowsOf(field, args, isConnection, limits.maxPageSize));
   };
   let cost: number;
   try {
@@ -155,7 +157,7 @@ export function useQueryCost(limits: QueryCostLimits): Plugin {
     const key = JSON.stringify([
       args.operationName ?? null,
       ...known.variables.map((name) => (Object.hasOwn(values, name) ? [values[name]] : [])),
-      ...[...(measured ?? [])].map(([node, rows]) => [node.loc?.start ?? -1, rows]),
+      ...[...(measured ?? [])],
     ]);
     let remembered = known.refusals.get(key);
     if (!known.refusals.has(key)) {
