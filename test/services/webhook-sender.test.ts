@@ -351,6 +351,27 @@ describe('webhook delivery', () => {
     expect(healthy.received[0]?.receivedAt ?? Infinity).toBeLessThan(fifth);
   });
 
+  it('endpoints hanging with a backlog do not fill the instance: another endpoint is served before their timeouts', async () => {
+    const hangingOnes = [await receiver(), await receiver()];
+    const healthy = await receiver();
+    for (const hanging of hangingOnes) {
+      hanging.answer = () => ({ status: 200, never: true });
+      await endpointFor(hanging, { kinds: ['STATUS_CHANGED'], statuses: ['CAPTURED'] });
+    }
+    // Each hanging endpoint: 2 requests in flight (its slots) and 2 claimed behind them, 8 held in all.
+    for (let index = 0; index < 4; index += 1) await transactionThrough(['CAPTURED']);
+    await endpointFor(healthy, { kinds: ['STATUS_CHANGED'], statuses: ['CANCELLED'] });
+    await transactionThrough(['CANCELLED']);
+    const small = createWebhookSender({ db: server.db, config: server.config, logger: createLogger('silent'), registry: server.app.metrics.registry, limits: { inFlight: 8, perEndpoint: 2 } });
+    senders.push(small);
+    await small.runOnce();
+    const firstHanging = Math.min(...hangingOnes.map((hanging) => hanging.received[0]?.receivedAt ?? Infinity));
+    expect(hangingOnes.map((hanging) => new Set(hanging.received.map((webhook) => webhook.id)).size)).toEqual([4, 4]);
+    // Only the 4 requests in flight count toward the cap of 8: the healthy endpoint was claimed at once, not after a 400 ms timeout.
+    expect(healthy.store.size).toBe(1);
+    expect((healthy.received[0]?.receivedAt ?? Infinity) - firstHanging).toBeLessThan(300);
+  });
+
   it('several senders share the queue and a graceful restart sends nothing twice', async () => {
     const target = await receiver();
     target.answer = () => ({ status: 200, delayMs: 5 });

@@ -31,7 +31,8 @@ import { webhooksDue } from './deliveries.ts';
  */
 
 /**
- * Deliveries one instance holds (claimed, being attempted or recorded), and requests in flight to one endpoint from
+ * Deliveries one instance holds (claimed, being attempted or recorded; not counting those waiting for a slot of
+ * their endpoint, see HELD_PER_IN_FLIGHT), and requests in flight to one endpoint from
  * one instance (WebhookSenderDeps.limits overrides). An endpoint's deliveries are leased up to LEASES_PER_SLOT times
  * its requests in flight, across every instance: the next ones are claimed while the current ones are answered, so
  * the claim and the record of a batch (a round trip each) overlap the requests instead of stalling them.
@@ -39,6 +40,11 @@ import { webhooksDue } from './deliveries.ts';
 const DEFAULT_LIMITS = { inFlight: 256, perEndpoint: 16 } as const;
 /** Deliveries of an endpoint leased (across instances) per request in flight to it: the claimed-ahead queue. */
 const LEASES_PER_SLOT = 8;
+/**
+ * Attempts waiting for a slot of their own endpoint do not count toward the instance's cap (endpoints that hang
+ * with a backlog would otherwise fill it and starve the others); all held deliveries stay under this many times it.
+ */
+const HELD_PER_IN_FLIGHT = 4;
 /**
  * Ended attempts are recorded once this many are waiting, or RECORD_LINGER_MS after the first (a statement costs
  * the process far more than a row: bigger batches, fewer of them; the next claim follows the record, so it grows too).
@@ -85,6 +91,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const inFlight = new Set<Promise<void>>();
   /** Requests in flight per endpoint, and the attempts waiting for one of its slots (claimed ahead). */
   const slots = new Map<string, { busy: number; waiting: (() => void)[] }>();
+  let waitingForSlot = 0;
   const acquireSlot = (endpointId: string): Promise<void> => {
     const endpoint = slots.get(endpointId) ?? { busy: 0, waiting: [] };
     slots.set(endpointId, endpoint);
@@ -92,6 +99,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
       endpoint.busy += 1;
       return Promise.resolve();
     }
+    waitingForSlot += 1;
     return new Promise((resolve) => endpoint.waiting.push(resolve));
   };
   const releaseSlot = (endpointId: string): void => {
@@ -99,7 +107,10 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
     if (endpoint === undefined) return;
     const next = endpoint.waiting.shift();
     // The slot passes straight to the next waiting attempt of this endpoint.
-    if (next !== undefined) return next();
+    if (next !== undefined) {
+      waitingForSlot -= 1;
+      return next();
+    }
     endpoint.busy -= 1;
     if (endpoint.busy === 0) slots.delete(endpointId);
   };
@@ -113,6 +124,8 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const shutdown = new AbortController();
   // One kept-alive socket per attempt an endpoint may have in flight: no attempt waits for a socket.
   const poster: Poster = createPoster({ allowLocalReceivers: settings.allowLocalReceivers, socketsPerHost: PER_ENDPOINT, signal: shutdown.signal });
+  /** How many more deliveries this instance may claim now. */
+  const room = (): number => Math.min(MAX_IN_FLIGHT - (inFlight.size - waitingForSlot), HELD_PER_IN_FLIGHT * MAX_IN_FLIGHT - inFlight.size);
   /** Claims under way (from the timer, a wake-up or runOnce): stop waits for them before the attempts they start. */
   const claims = new Set<Promise<number>>();
   let stopped = false;
@@ -260,7 +273,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const claimAndStart = async (): Promise<number> => {
     // Before the statement: the lease, set by the database during it, ends no earlier than claimedAt + leaseMs.
     const claimedAt = Date.now();
-    const claimed = await claimDueDeliveries(db.sql, { limit: MAX_IN_FLIGHT - inFlight.size, perEndpoint: LEASES_PER_SLOT * PER_ENDPOINT, leaseMs });
+    const claimed = await claimDueDeliveries(db.sql, { limit: room(), perEndpoint: LEASES_PER_SLOT * PER_ENDPOINT, leaseMs });
     if (claimed.length === 0) return 0;
     for (const delivery of claimed) {
       const body = delivery.payload ?? (delivery.event === undefined ? undefined : deliveryPayload(delivery.type, delivery.event));
@@ -281,7 +294,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
       again = true;
       return;
     }
-    if (inFlight.size >= MAX_IN_FLIGHT) return;
+    if (room() <= 0) return;
     filling = fill()
       .catch((error: unknown) => {
         logger.error({ err: error }, 'claiming webhook deliveries failed');
@@ -331,11 +344,11 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
       let total = 0;
       for (;;) {
         await filling;
-        const claimed = !stopped && inFlight.size < MAX_IN_FLIGHT ? await fill() : 0;
+        const claimed = !stopped && room() > 0 ? await fill() : 0;
         total += claimed;
         if (claimed === 0 && inFlight.size === 0) return total;
         // Full, or nothing claimable until an attempt ends (its endpoint's slots, or a retry it schedules).
-        if (claimed === 0 || inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+        if (claimed === 0 || room() <= 0) await Promise.race(inFlight);
       }
     },
     async stop(options = {}) {
