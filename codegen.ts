@@ -22,6 +22,7 @@ const typedDocuments = {
 const config: CodegenConfig = {
   schema: 'schema.graphql',
   ignoreNoDocuments: false,
+  hooks: { afterOneFileWrite: ['node scripts/codegen-no-any.mjs'] },
   generates: {
     [process.env['CODEGEN_OUTPUT'] ?? 'src/generated/graphql/']: { ...typedDocuments, documents: ['src/client/**/*.ts'] },
     [process.env['CONSOLE_CODEGEN_OUTPUT'] ?? 'console/src/generated/']: {

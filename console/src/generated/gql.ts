@@ -118,5 +118,5 @@ export function graphql(source: "\n  mutation ConsoleRollApiKey($id: ID!, $expir
 
 
 export function graphql(source: string) {
-  return (documents as any)[source] ?? {};
+  return (documents as Record<string, unknown>)[source] ?? {};
 }

@@ -208,5 +208,5 @@ export function graphql(source: "\n  query Node($id: ID!) {\n    node(id: $id) {
 
 
 export function graphql(source: string) {
-  return (documents as any)[source] ?? {};
+  return (documents as Record<string, unknown>)[source] ?? {};
 }
