@@ -8,6 +8,7 @@ import { prismaSession } from '../../db/session.ts';
 import { endpointStreaks, judgeStatusCode, parseRetryAfter, retryDelayMs, webhookHeaders, type AttemptVerdict } from '../../domain/webhooks.ts';
 import type { Logger } from '../../logger.ts';
 import { OWNER_DISABLED_REASON, signingSecrets } from './endpoints.ts';
+import { EndpointSlots } from './endpoint-slots.ts';
 import { webhookMetrics, type WebhookMetrics } from './metrics.ts';
 import { deliveryPayload } from './payload.ts';
 import { createPoster, type PostOutcome, type Poster } from './post.ts';
@@ -89,31 +90,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const { inFlight: MAX_IN_FLIGHT, perEndpoint: PER_ENDPOINT } = deps.limits ?? DEFAULT_LIMITS;
   const metrics = webhookMetrics(deps.registry, db);
   const inFlight = new Set<Promise<void>>();
-  /** Requests in flight per endpoint, and the attempts waiting for one of its slots (claimed ahead). */
-  const slots = new Map<string, { busy: number; waiting: (() => void)[] }>();
-  let waitingForSlot = 0;
-  const acquireSlot = (endpointId: string): Promise<void> => {
-    const endpoint = slots.get(endpointId) ?? { busy: 0, waiting: [] };
-    slots.set(endpointId, endpoint);
-    if (endpoint.busy < PER_ENDPOINT) {
-      endpoint.busy += 1;
-      return Promise.resolve();
-    }
-    waitingForSlot += 1;
-    return new Promise((resolve) => endpoint.waiting.push(resolve));
-  };
-  const releaseSlot = (endpointId: string): void => {
-    const endpoint = slots.get(endpointId);
-    if (endpoint === undefined) return;
-    const next = endpoint.waiting.shift();
-    // The slot passes straight to the next waiting attempt of this endpoint.
-    if (next !== undefined) {
-      waitingForSlot -= 1;
-      return next();
-    }
-    endpoint.busy -= 1;
-    if (endpoint.busy === 0) slots.delete(endpointId);
-  };
+  const slots = new EndpointSlots(PER_ENDPOINT);
   /**
    * A lease covers a wait for a slot of up to WEBHOOK_TIMEOUT_MS, the attempt and its record. An attempt that
    * waited longer (its endpoint is slow) is not made: its lease is released and it is claimed again later.
@@ -125,7 +102,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   // One kept-alive socket per attempt an endpoint may have in flight: no attempt waits for a socket.
   const poster: Poster = createPoster({ allowLocalReceivers: settings.allowLocalReceivers, socketsPerHost: PER_ENDPOINT, signal: shutdown.signal });
   /** How many more deliveries this instance may claim now. */
-  const room = (): number => Math.min(MAX_IN_FLIGHT - (inFlight.size - waitingForSlot), HELD_PER_IN_FLIGHT * MAX_IN_FLIGHT - inFlight.size);
+  const room = (): number => Math.min(MAX_IN_FLIGHT - (inFlight.size - slots.waiting), HELD_PER_IN_FLIGHT * MAX_IN_FLIGHT - inFlight.size);
   /** Claims under way (from the timer, a wake-up or runOnce): stop waits for them before the attempts they start. */
   const claims = new Set<Promise<number>>();
   let stopped = false;
@@ -136,7 +113,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   let listener: pg.Client | undefined;
 
   const attempt = async (delivery: ClaimedDelivery, body: string, claimedAt: number): Promise<void> => {
-    await acquireSlot(delivery.endpointId);
+    await slots.acquire(delivery.endpointId);
     let outcome: PostOutcome;
     const now = new Date();
     try {
@@ -146,7 +123,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
       const headers = webhookHeaders({ id: delivery.webhookId, timestamp: Math.floor(now.getTime() / 1000), body }, secrets);
       outcome = await poster.post(delivery.endpoint.url, headers, body, settings.timeoutMs);
     } finally {
-      releaseSlot(delivery.endpointId);
+      slots.release(delivery.endpointId);
     }
     if (outcome.aborted) {
       await releaseAbortedAttempt(db.sql, { deliveryId: delivery.id, attemptedAt: now, durationMs: outcome.durationMs, error: outcome.error ?? 'aborted', payload: body });
