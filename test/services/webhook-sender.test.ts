@@ -208,8 +208,12 @@ describe('webhook delivery', () => {
     await closed.close();
     await transactionThrough(['CANCELLED']);
     await run.runOnce();
-    const [pending] = await deliveryLog({ endpointId: refused.id });
-    expect(pending).toMatchObject({ status: 'PENDING', attempts: 1, nextAttemptAt: expect.any(String), attemptLog: [{ statusCode: null, error: expect.stringContaining('ECONNREFUSED') }] });
+    // runOnce goes on while attempts end: on a slow database the 40 ms retries come due within it, so it may make several.
+    const [retried] = await deliveryLog({ endpointId: refused.id });
+    expect(retried?.attemptLog.length).toBeGreaterThanOrEqual(1);
+    expect(retried?.attempts).toBe(retried?.attemptLog.length);
+    for (const attempt of retried?.attemptLog ?? []) expect(attempt).toMatchObject({ statusCode: null, error: expect.stringContaining('ECONNREFUSED') });
+    expect(retried).toMatchObject((retried?.attempts ?? 0) < 5 ? { status: 'PENDING', nextAttemptAt: expect.any(String) } : { status: 'FAILED', nextAttemptAt: null });
   });
 
   it('marks a delivery FAILED once the schedule is used up; it can be redelivered alone or with every failure since a time', async () => {
