@@ -33,7 +33,7 @@ function refusal(actor: GraphQLContext['actor'], scopes: readonly string[]): str
 
 /**
  * A root Query field's extension: queries made of such fields only run compiled (src/http/plugins/compiled-queries.ts).
- * Given to the hot reads, whose answers hold many rows, and whose resolvers take graphql-jit's resolve info.
+ * Given to the hot reads (the list page, a transaction by id), whose resolvers take graphql-jit's resolve info.
  */
 export const COMPILED_EXECUTION = 'compiledExecution';
 

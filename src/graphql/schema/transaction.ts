@@ -163,6 +163,7 @@ builder.queryFields((t) => ({
     type: 'Transaction',
     nullable: true,
     description: "null when absent or not the caller's",
+    extensions: { [COMPILED_EXECUTION]: true },
     args: { id: t.arg.id({ required: true, description: 'the transaction’s id' }) },
     resolve: (query, _root, args, context) => {
       const id = decodeGlobalId(args.id, 'Transaction');
