@@ -16,17 +16,20 @@ export type AccessLog = (request: IncomingMessage, response: ServerResponse, con
  */
 export function createAccessLog(deps: { logger: Logger; metrics: Metrics; routes: Routes }): AccessLog {
   const { logger, metrics, routes } = deps;
-  const routeOf = (request: IncomingMessage): string => {
-    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const routeOf = (request: IncomingMessage, context: RequestContext): string => {
+    const pathname = context.pathname ?? new URL(request.url ?? '/', 'http://localhost').pathname;
     // A parameterised route is labelled by its pattern: the segment may be a secret (a return ticket).
     return pathname === GRAPHQL_PATH ? pathname : (routePathOf(routes, pathname) ?? 'unmatched');
   };
   return (request, response, context, seconds) => {
-    const route = routeOf(request);
+    const route = routeOf(request, context);
     const method = KNOWN_METHODS.has(request.method ?? '') ? (request.method ?? 'OTHER') : 'OTHER';
     const status = response.writableFinished ? response.statusCode : 499; // 499: the client went away first
     metrics.httpRequests.inc({ method, route, status: String(status) });
     metrics.httpRequestDuration.observe({ method, route }, seconds);
+    const level = status >= 500 ? 'error' : QUIET_ROUTES.has(route) ? 'debug' : 'info';
+    // The line is built only to be written: below the level, every request would build one for nothing.
+    if (!logger.isLevelEnabled(level)) return;
     const line = {
       ...requestLogFields(context),
       operationType: context.operationType,
@@ -35,8 +38,6 @@ export function createAccessLog(deps: { logger: Logger; metrics: Metrics; routes
       status,
       durationMs: Math.round(seconds * 1e4) / 10,
     };
-    if (status >= 500) logger.error(line, 'request failed');
-    else if (QUIET_ROUTES.has(route)) logger.debug(line, 'request completed');
-    else logger.info(line, 'request completed');
+    logger[level](line, status >= 500 ? 'request failed' : 'request completed');
   };
 }

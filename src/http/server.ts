@@ -128,6 +128,7 @@ export function createApp(deps: AppDeps): App {
 
   async function dispatch(request: IncomingMessage, response: ServerResponse, context: RequestContext): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    context.pathname = url.pathname;
     if (url.pathname === GRAPHQL_PATH) return graphql.handle(request, response, context);
     const routePath = routePathOf(routes, url.pathname);
     const methods = routePath === undefined ? undefined : routes.get(routePath);

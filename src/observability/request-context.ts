@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
  */
 export type RequestContext = {
   readonly requestId: string;
+  /** The URL's path as the server routed it (parsed once, for the routing and the access log's label). */
+  pathname?: string;
   merchantId?: string;
   apiKeyId?: string;
   operationName?: string;
