@@ -2,14 +2,14 @@ import pg from 'pg';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
-import { claimDueDeliveries, readQueueStats, recordAttempts, recordEndpointDisabledEvent, releaseAbortedAttempt, releaseLeases, type AttemptRecord, type ClaimedDelivery } from '../../db/sql/webhooks.ts';
+import { claimDueDeliveries, releaseLeases, type ClaimedDelivery } from '../../db/sql/webhooks.ts';
 import { EVENTS_CHANNEL, listenForCommits } from '../../db/sql/events.ts';
-import { prismaSession } from '../../db/session.ts';
-import { endpointStreaks, judgeStatusCode, parseRetryAfter, retryDelayMs, webhookHeaders, type AttemptVerdict } from '../../domain/webhooks.ts';
+import { webhookHeaders } from '../../domain/webhooks.ts';
 import type { Logger } from '../../logger.ts';
-import { OWNER_DISABLED_REASON, signingSecrets } from './endpoints.ts';
+import { AttemptRecorder } from './attempt-records.ts';
+import { signingSecrets } from './endpoints.ts';
 import { EndpointSlots } from './endpoint-slots.ts';
-import { webhookMetrics, type WebhookMetrics } from './metrics.ts';
+import { webhookMetrics } from './metrics.ts';
 import { deliveryPayload } from './payload.ts';
 import { createPoster, type PostOutcome, type Poster } from './post.ts';
 import { webhooksDue } from './deliveries.ts';
@@ -19,7 +19,7 @@ import { webhooksDue } from './deliveries.ts';
  * the work and each attempt is made by one of them), POSTs each signed, and records what came back.
  *
  * - Deliveries run independently, at most 16 requests at a time per endpoint and instance: a slow or failing
- *   endpoint holds only its own slots and never delays the others. Claims and records are batched (see below).
+ *   endpoint holds only its own slots and never delays the others. Claims and records (attempt-records.ts) are batched.
  * - 2xx within WEBHOOK_TIMEOUT_MS: SUCCEEDED. Anything else is retried after the next step of
  *   WEBHOOK_RETRY_SCHEDULE (a longer Retry-After is honoured); once the schedule is used up, FAILED. 410 Gone
  *   disables the endpoint; so does failing continuously for WEBHOOK_DISABLE_AFTER.
@@ -46,25 +46,8 @@ const LEASES_PER_SLOT = 8;
  * with a backlog would otherwise fill it and starve the others); all held deliveries stay under this many times it.
  */
 const HELD_PER_IN_FLIGHT = 4;
-/**
- * Ended attempts are recorded once this many are waiting, or RECORD_LINGER_MS after the first (a statement costs
- * the process far more than a row: bigger batches, fewer of them; the next claim follows the record, so it grows too).
- */
-const RECORD_BATCH = 32;
-const RECORD_LINGER_MS = 2;
 /** Time to record an attempt after its request ended, within the lease. */
 const LEASE_MARGIN_MS = 5_000;
-
-/** An attempt that got its answer (or none), until its batch is recorded. */
-type EndedAttempt = {
-  delivery: ClaimedDelivery;
-  verdict: AttemptVerdict;
-  disableReason: string | null;
-  durationMs: number;
-  record: AttemptRecord;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-};
 
 export type WebhookSenderDeps = {
   db: Database;
@@ -88,7 +71,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const { db, config, logger } = deps;
   const settings = config.webhooks;
   const { inFlight: MAX_IN_FLIGHT, perEndpoint: PER_ENDPOINT } = deps.limits ?? DEFAULT_LIMITS;
-  const metrics = webhookMetrics(deps.registry, db);
+  const recorder = new AttemptRecorder(db, settings, webhookMetrics(deps.registry, db), logger);
   const inFlight = new Set<Promise<void>>();
   const slots = new EndpointSlots(PER_ENDPOINT);
   /**
@@ -125,117 +108,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
     } finally {
       slots.release(delivery.endpointId);
     }
-    if (outcome.aborted) {
-      await releaseAbortedAttempt(db.sql, { deliveryId: delivery.id, attemptedAt: now, durationMs: outcome.durationMs, error: outcome.error ?? 'aborted', payload: body });
-      metrics.attempts.inc({ outcome: 'aborted' });
-      return;
-    }
-    await record(delivery, body, now, outcome);
-  };
-
-  /** Attempts that ended, waiting to be recorded together (one statement per batch, however many ended meanwhile). */
-  let ended: EndedAttempt[] = [];
-  let recording: Promise<void> | undefined;
-  let linger: NodeJS.Timeout | undefined;
-
-  const record = (delivery: ClaimedDelivery, body: string, attemptedAt: Date, outcome: PostOutcome): Promise<void> => {
-    const verdict = judgeStatusCode(outcome.statusCode);
-    const succeeded = verdict === 'succeeded';
-    const failures = succeeded ? delivery.failures : delivery.failures + 1;
-    const retryAfterMs = outcome.statusCode === 429 || outcome.statusCode === 503 ? parseRetryAfter(outcome.retryAfter, attemptedAt) : undefined;
-    const delayMs = succeeded ? undefined : retryDelayMs(failures, settings.retryScheduleMs, retryAfterMs);
-    const status = succeeded ? 'SUCCEEDED' : delayMs === undefined ? 'FAILED' : 'PENDING';
-    const failingSince = succeeded ? undefined : (delivery.endpoint.failingSince ?? attemptedAt);
-    const disableReason =
-      verdict === 'gone'
-        ? `the receiver answered 410 Gone at ${attemptedAt.toISOString()}`
-        : failingSince !== undefined && attemptedAt.getTime() - failingSince.getTime() >= settings.disableAfterMs
-          ? `every attempt failed since ${failingSince.toISOString()}`
-          : null;
-    const recorded = new Promise<void>((resolve, reject) => {
-      ended.push({
-        delivery,
-        verdict,
-        disableReason,
-        durationMs: outcome.durationMs,
-        record: {
-          deliveryId: delivery.id,
-          attemptedAt,
-          durationMs: outcome.durationMs,
-          statusCode: outcome.statusCode ?? null,
-          error: outcome.error ?? null,
-          responseExcerpt: outcome.excerpt ?? null,
-          payload: body,
-          succeeded,
-          status,
-          nextAttemptAt: delayMs === undefined ? null : new Date(attemptedAt.getTime() + delayMs),
-        },
-        resolve,
-        reject,
-      });
-    });
-    writeEnded();
-    return recorded;
-  };
-
-  /** Writes what ended since the last write (see RECORD_BATCH); what ends meanwhile waits for the next. */
-  const writeEnded = (): void => {
-    if (recording !== undefined || ended.length === 0) return;
-    if (ended.length < RECORD_BATCH && !stopped) {
-      linger ??= setTimeout(() => {
-        linger = undefined;
-        flushEnded();
-      }, RECORD_LINGER_MS);
-      return;
-    }
-    flushEnded();
-  };
-  const flushEnded = (): void => {
-    if (recording !== undefined || ended.length === 0) return;
-    clearTimeout(linger);
-    linger = undefined;
-    const batch = ended;
-    ended = [];
-    const streaks = endpointStreaks(batch.map(({ delivery, record: attempt, disableReason }) => ({ endpointId: delivery.endpointId, attemptedAt: attempt.attemptedAt, succeeded: attempt.succeeded, disableReason })));
-    const records = batch.map((attempt) => attempt.record);
-    recording = (
-      streaks.some((streak) => streak.disableReason !== null)
-        ? // Disabling an endpoint and its event on the merchant's stream commit together.
-          db.prisma.$transaction(async (tx) => {
-            const session = prismaSession(tx);
-            const disabled = await recordAttempts(session, records, streaks);
-            for (const endpointId of disabled) {
-              const by = batch.find((attempt) => attempt.delivery.endpointId === endpointId && attempt.disableReason !== null);
-              if (by?.disableReason) await recordEndpointDisabledEvent(session, { endpointId, deliveryId: by.delivery.id, reason: by.disableReason });
-            }
-            return disabled;
-          })
-        : recordAttempts(db.sql, records, streaks)
-    )
-      .then((disabled) => {
-        for (const attempt of batch) {
-          const { verdict, record: written, delivery } = attempt;
-          metrics.attempts.inc({ outcome: written.succeeded ? 'succeeded' : verdict === 'gone' ? 'gone' : 'failed' });
-          metrics.attemptDuration.observe(attempt.durationMs / 1000);
-          if (written.status === 'FAILED') {
-            metrics.deliveriesFailed.inc();
-            logger.warn({ deliveryId: delivery.id, endpointId: delivery.endpointId, webhookId: delivery.webhookId }, 'webhook delivery failed every attempt of the retry schedule');
-          }
-        }
-        for (const endpointId of disabled) {
-          const streak = streaks.find((candidate) => candidate.endpointId === endpointId);
-          metrics.endpointsDisabled.inc({ reason: streak?.disableReason?.includes('410 Gone') ? 'gone' : 'failing' });
-          logger.error({ endpointId, reason: streak?.disableReason }, 'webhook endpoint disabled');
-        }
-        for (const attempt of batch) attempt.resolve();
-      })
-      .catch((error: unknown) => {
-        for (const attempt of batch) attempt.reject(error);
-      })
-      .finally(() => {
-        recording = undefined;
-        writeEnded();
-      });
+    await (outcome.aborted ? recorder.releaseAborted(delivery, body, now, outcome) : recorder.record(delivery, body, now, outcome));
   };
 
   /** Claims as many due deliveries as there is room for and starts their attempts; returns how many. */
@@ -330,6 +203,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
     },
     async stop(options = {}) {
       stopped = true;
+      recorder.stop();
       unsubscribe();
       if (timer !== undefined) clearTimeout(timer);
       await Promise.allSettled([...claims]);
