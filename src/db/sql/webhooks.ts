@@ -25,17 +25,17 @@ type ClaimedRow = LogRowColumns & {
 };
 
 /**
- * Due deliveries of enabled endpoints, at most $2 leased per endpoint across every instance (a slow endpoint
- * holds only its own slots), at most $1 in all, oldest due first within an endpoint. Each endpoint is one index
- * range scan on (endpoint_id, status, next_attempt_at). A delivery not attempted yet comes with its event, the
- * transaction and the refund, to build its body: the claim is the one read of a batch.
+ * Due deliveries of enabled endpoints, at most $2 held per endpoint by the claiming instance (its own count, $4 and
+ * $5: a slow endpoint holds only its own share), at most $1 in all, oldest due first within an endpoint. Each
+ * endpoint is one index range scan on (endpoint_id, status, next_attempt_at); no statement reads the leases
+ * (leased_until is not indexed: a lease is a write to no index entry of its own). A delivery not attempted yet comes
+ * with its event, the transaction and the refund, to build its body: the claim is the one read of a batch.
  */
 const CLAIM_DUE_DELIVERIES = sql<ClaimedRow>(
   `WITH room AS (
-     SELECT ep.id,
-            $2::int - (SELECT count(*) FROM webhook_deliveries AS busy
-                       WHERE busy.endpoint_id = ep.id AND busy.status = 'PENDING' AND busy.leased_until > now())::int AS free
+     SELECT ep.id, $2::int - COALESCE(held.count, 0) AS free
      FROM webhook_endpoints AS ep
+     LEFT JOIN unnest($4::uuid[], $5::int[]) AS held(endpoint_id, count) ON held.endpoint_id = ep.id
      WHERE ep.enabled
    ),
    picked AS (
@@ -89,9 +89,16 @@ export type ClaimedDelivery = Readonly<{
   endpoint: Readonly<{ url: string; secret: string; previousSecret: string | null; previousSecretExpiresAt: Date | null; failingSince: Date | null }>;
 }>;
 
-export async function claimDueDeliveries(session: SqlSession, options: { limit: number; perEndpoint: number; leaseMs: number }): Promise<ClaimedDelivery[]> {
+/** What one instance holds (claimed, not yet recorded), per endpoint: two arrays of the same length. */
+export type HeldDeliveries = Readonly<{ endpointIds: readonly string[]; counts: readonly number[] }>;
+
+export async function claimDueDeliveries(
+  session: SqlSession,
+  options: { limit: number; perEndpoint: number; leaseMs: number; held?: HeldDeliveries },
+): Promise<ClaimedDelivery[]> {
   if (options.limit <= 0) return [];
-  const rows = await session.query(CLAIM_DUE_DELIVERIES, [options.limit, options.perEndpoint, options.leaseMs]);
+  const held = options.held ?? { endpointIds: [], counts: [] };
+  const rows = await session.query(CLAIM_DUE_DELIVERIES, [options.limit, options.perEndpoint, options.leaseMs, held.endpointIds, held.counts]);
   return rows.map((row) => ({
     id: row.id,
     endpointId: row.endpoint_id,

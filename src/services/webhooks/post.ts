@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupAddress } from 'node:dns';
-import type { LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { checkEndpointUrl, isAllowedAddress } from '../../domain/webhooks.ts';
 
 /**
@@ -42,7 +42,7 @@ class BlockedAddressError extends Error {
 }
 
 /** A URL's check and, when it passed, the request options every POST to it shares. */
-type Target = { ok: true; options: http.RequestOptions; https: boolean } | { ok: false; problem: string };
+type Target = { ok: true; options: https.RequestOptions; https: boolean } | { ok: false; problem: string };
 /** Distinct endpoint URLs remembered; past it the cache starts over (a bound, not an expected size). */
 const TARGET_CACHE_SIZE = 1024;
 const ABORTED = 'aborted: the sender is shutting down';
@@ -77,6 +77,7 @@ export function createPoster(options: { allowLocalReceivers: boolean; socketsPer
     const known = targets.get(url);
     if (known !== undefined) return known;
     const checked = checkEndpointUrl(url, allowLoopback);
+    const hostname = checked.ok && checked.url.hostname.startsWith('[') ? checked.url.hostname.slice(1, -1) : checked.ok ? checked.url.hostname : '';
     const judged: Target = checked.ok
       ? {
           ok: true,
@@ -84,8 +85,10 @@ export function createPoster(options: { allowLocalReceivers: boolean; socketsPer
           options: {
             method: 'POST',
             protocol: checked.url.protocol,
-            hostname: checked.url.hostname.startsWith('[') ? checked.url.hostname.slice(1, -1) : checked.url.hostname,
+            hostname,
             port: checked.url.port === '' ? undefined : Number(checked.url.port),
+            // What the agent would otherwise work out from the Host header on every request (no SNI for an IP).
+            servername: isIP(hostname) === 0 ? hostname : '',
             path: `${checked.url.pathname}${checked.url.search}`,
             agent: checked.url.protocol === 'https:' ? agents['https:'] : agents['http:'],
           },

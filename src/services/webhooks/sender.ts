@@ -34,12 +34,12 @@ import { webhooksDue } from './deliveries.ts';
 /**
  * Deliveries one instance holds (claimed, being attempted or recorded; not counting those waiting for a slot of
  * their endpoint, see HELD_PER_IN_FLIGHT), and requests in flight to one endpoint from
- * one instance (WebhookSenderDeps.limits overrides). An endpoint's deliveries are leased up to LEASES_PER_SLOT times
- * its requests in flight, across every instance: the next ones are claimed while the current ones are answered, so
+ * one instance (WebhookSenderDeps.limits overrides). An instance holds up to LEASES_PER_SLOT times an endpoint's
+ * requests in flight of its deliveries: the next ones are claimed while the current ones are answered, so
  * the claim and the record of a batch (a round trip each) overlap the requests instead of stalling them.
  */
 const DEFAULT_LIMITS = { inFlight: 256, perEndpoint: 16 } as const;
-/** Deliveries of an endpoint leased (across instances) per request in flight to it: the claimed-ahead queue. */
+/** Deliveries of an endpoint one instance holds per request in flight to it: the claimed-ahead queue. */
 const LEASES_PER_SLOT = 8;
 /**
  * Attempts waiting for a slot of their own endpoint do not count toward the instance's cap (endpoints that hang
@@ -123,13 +123,15 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const claimAndStart = async (): Promise<number> => {
     // Before the statement: the lease, set by the database during it, ends no earlier than claimedAt + leaseMs.
     const claimedAt = Date.now();
-    const claimed = await claimDueDeliveries(db.sql, { limit: room(), perEndpoint: LEASES_PER_SLOT * PER_ENDPOINT, leaseMs });
+    const claimed = await claimDueDeliveries(db.sql, { limit: room(), perEndpoint: LEASES_PER_SLOT * PER_ENDPOINT, leaseMs, held: slots.held() });
     if (claimed.length === 0) return 0;
     for (const delivery of claimed) {
+      slots.hold(delivery.endpointId);
       const body = delivery.payload ?? (delivery.event === undefined ? undefined : deliveryPayload(delivery.type, delivery.event));
       const running = (body === undefined ? Promise.reject(new Error(`delivery ${delivery.id} has no body and no event`)) : attempt(delivery, body, claimedAt))
         .catch((error: unknown) => logger.error({ err: error, deliveryId: delivery.id }, 'webhook attempt could not be recorded; retried when its lease ends'))
         .finally(() => {
+          slots.drop(delivery.endpointId);
           inFlight.delete(running);
           wake();
         });
