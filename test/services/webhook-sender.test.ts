@@ -90,6 +90,22 @@ async function runUntil(run: WebhookSender, done: () => boolean | Promise<boolea
 
 const sequenceOf = (body: string): number => (JSON.parse(body) as { data: { sequence: number } }).data.sequence;
 
+/** `count` endpoints that never answer, 4 deliveries queued for each; then a healthy endpoint with 1, queued last. */
+async function hangingAndHealthy(count: number): Promise<{ hangingOnes: WebhookReceiver[]; healthy: WebhookReceiver }> {
+  const hangingOnes: WebhookReceiver[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const hanging = await receiver();
+    hanging.answer = () => ({ status: 200, never: true });
+    await endpointFor(hanging, { kinds: ['STATUS_CHANGED'], statuses: ['CAPTURED'] });
+    hangingOnes.push(hanging);
+  }
+  for (let index = 0; index < 4; index += 1) await transactionThrough(['CAPTURED']);
+  const healthy = await receiver();
+  await endpointFor(healthy, { kinds: ['STATUS_CHANGED'], statuses: ['CANCELLED'] });
+  await transactionThrough(['CANCELLED']);
+  return { hangingOnes, healthy };
+}
+
 type LoggedDelivery = {
   id: string;
   webhookId: string;
@@ -356,16 +372,8 @@ describe('webhook delivery', () => {
   });
 
   it('endpoints hanging with a backlog do not fill the instance: another endpoint is served before their timeouts', async () => {
-    const hangingOnes = [await receiver(), await receiver()];
-    const healthy = await receiver();
-    for (const hanging of hangingOnes) {
-      hanging.answer = () => ({ status: 200, never: true });
-      await endpointFor(hanging, { kinds: ['STATUS_CHANGED'], statuses: ['CAPTURED'] });
-    }
     // Each hanging endpoint: 2 requests in flight (its slots) and 2 claimed behind them, 8 held in all.
-    for (let index = 0; index < 4; index += 1) await transactionThrough(['CAPTURED']);
-    await endpointFor(healthy, { kinds: ['STATUS_CHANGED'], statuses: ['CANCELLED'] });
-    await transactionThrough(['CANCELLED']);
+    const { hangingOnes, healthy } = await hangingAndHealthy(2);
     const small = createWebhookSender({ db: server.db, config: server.config, logger: createLogger('silent'), registry: server.app.metrics.registry, limits: { inFlight: 8, perEndpoint: 2 } });
     senders.push(small);
     await small.runOnce();
@@ -374,6 +382,24 @@ describe('webhook delivery', () => {
     // Only the 4 requests in flight count toward the cap of 8: the healthy endpoint was claimed at once, not after a 400 ms timeout.
     expect(healthy.store.size).toBe(1);
     expect((healthy.received[0]?.receivedAt ?? Infinity) - firstHanging).toBeLessThan(300);
+  });
+
+  it('endpoints hanging at once past the instance cap stop counting once stalled: another endpoint is served long before their timeouts', async () => {
+    // 4 deliveries each, as many as its slots: 12 requests wanted at once, more than the instance's cap of 8.
+    const { hangingOnes, healthy } = await hangingAndHealthy(3);
+    // Timeouts of 2 s: an endpoint silent for 500 ms (a quarter of it) is stalled.
+    const config = { ...server.config, webhooks: { ...server.config.webhooks, timeoutMs: 2_000 } };
+    const isolated = createWebhookSender({ db: server.db, config, logger: createLogger('silent'), registry: server.app.metrics.registry, limits: LIMITS });
+    senders.push(isolated);
+    const run = isolated.runOnce();
+    await waitFor(() => healthy.store.size === 1, 'the healthy endpoint to be served');
+    const firstHanging = Math.min(...hangingOnes.map((hanging) => hanging.received[0]?.receivedAt ?? Infinity));
+    // Not after the hanging requests' timeouts (2 s): once they stalled, the instance had room for the others.
+    expect((healthy.received[0]?.receivedAt ?? Infinity) - firstHanging).toBeLessThan(1_500);
+    // And no more of the stalled endpoints' deliveries were sent meanwhile: still the 8 the cap let through.
+    expect(hangingOnes.reduce((sent, hanging) => sent + hanging.received.length, 0)).toBe(8);
+    await isolated.stop();
+    await run;
   });
 
   it('several senders share the queue and a graceful restart sends nothing twice', async () => {

@@ -19,7 +19,8 @@ import { webhooksDue } from './deliveries.ts';
  * the work and each attempt is made by one of them), POSTs each signed, and records what came back.
  *
  * - Deliveries run independently, at most 16 requests at a time per endpoint and instance: a slow or failing
- *   endpoint holds only its own slots and never delays the others. Claims and records (attempt-records.ts) are batched.
+ *   endpoint holds only its own slots. Endpoints that stop answering (STALL_MS) stop counting toward the instance's
+ *   cap, so even many hanging at once do not hold up the others. Claims and records (attempt-records.ts) are batched.
  * - 2xx within WEBHOOK_TIMEOUT_MS: SUCCEEDED. Anything else is retried after the next step of
  *   WEBHOOK_RETRY_SCHEDULE (a longer Retry-After is honoured); once the schedule is used up, FAILED. 410 Gone
  *   disables the endpoint; so does failing continuously for WEBHOOK_DISABLE_AFTER.
@@ -48,6 +49,11 @@ const LEASES_PER_SLOT = 8;
 const HELD_PER_IN_FLIGHT = 4;
 /** Time to record an attempt after its request ended, within the lease. */
 const LEASE_MARGIN_MS = 5_000;
+/**
+ * An endpoint that answered nothing for this long (or a quarter of WEBHOOK_TIMEOUT_MS, if shorter) while it had
+ * requests in flight is stalled (EndpointSlots): far above a healthy receiver's answer, far below the timeout.
+ */
+const STALL_MS = 1_000;
 
 export type WebhookSenderDeps = {
   db: Database;
@@ -73,7 +79,8 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const { inFlight: MAX_IN_FLIGHT, perEndpoint: PER_ENDPOINT } = deps.limits ?? DEFAULT_LIMITS;
   const recorder = new AttemptRecorder(db, settings, webhookMetrics(deps.registry, db), logger);
   const inFlight = new Set<Promise<void>>();
-  const slots = new EndpointSlots(PER_ENDPOINT);
+  const stallMs = Math.min(STALL_MS, settings.timeoutMs / 4);
+  const slots = new EndpointSlots(PER_ENDPOINT, LEASES_PER_SLOT * PER_ENDPOINT, stallMs);
   /**
    * A lease covers a wait for a slot of up to WEBHOOK_TIMEOUT_MS, the attempt and its record. An attempt that
    * waited longer (its endpoint is slow) is not made: its lease is released and it is claimed again later.
@@ -84,8 +91,12 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const shutdown = new AbortController();
   // One kept-alive socket per attempt an endpoint may have in flight: no attempt waits for a socket.
   const poster: Poster = createPoster({ allowLocalReceivers: settings.allowLocalReceivers, socketsPerHost: PER_ENDPOINT, signal: shutdown.signal });
-  /** How many more deliveries this instance may claim now. */
-  const room = (): number => Math.min(MAX_IN_FLIGHT - (inFlight.size - slots.waiting), HELD_PER_IN_FLIGHT * MAX_IN_FLIGHT - inFlight.size);
+  /** How many more deliveries this instance may claim now (what stalled endpoints hold does not count). */
+  const room = (): number =>
+    Math.min(
+      MAX_IN_FLIGHT - (slots.held - slots.waiting - (slots.stalledHeld - slots.stalledWaiting)),
+      HELD_PER_IN_FLIGHT * MAX_IN_FLIGHT - (slots.held - slots.stalledHeld),
+    );
   /** Claims under way (from the timer, a wake-up or runOnce): stop waits for them before the attempts they start. */
   const claims = new Set<Promise<number>>();
   let stopped = false;
@@ -94,10 +105,30 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let listener: pg.Client | undefined;
+  /** Looks for stalled endpoints while anything is held; runOnce waits for `opened` beside the attempts. */
+  let stallCheck: NodeJS.Timeout | undefined;
+  let opened: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** Whether the latest claim passed over stalled endpoints. */
+  let claimSkipped = false;
+  const roomOpened = (): Promise<void> => {
+    if (opened === undefined) {
+      let resolve = (): void => undefined;
+      const promise = new Promise<void>((resolved) => (resolve = resolved));
+      opened = { promise, resolve };
+    }
+    return opened.promise;
+  };
+  const checkStalls = (): void => {
+    if (!slots.findStalled()) return;
+    opened?.resolve();
+    opened = undefined;
+    wake();
+  };
 
   const attempt = async (delivery: ClaimedDelivery, body: string, claimedAt: number): Promise<void> => {
     await slots.acquire(delivery.endpointId);
     let outcome: PostOutcome;
+    let answered = false;
     const now = new Date();
     try {
       // Stopped while it waited, or waited too long for its lease to cover the attempt: not sent, due again at once.
@@ -105,8 +136,9 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
       const secrets = signingSecrets(delivery.endpoint, now);
       const headers = webhookHeaders({ id: delivery.webhookId, timestamp: Math.floor(now.getTime() / 1000), body }, secrets);
       outcome = await poster.post(delivery.endpoint.url, headers, body, settings.timeoutMs);
+      answered = outcome.statusCode !== undefined;
     } finally {
-      slots.release(delivery.endpointId);
+      slots.release(delivery.endpointId, answered);
     }
     await (outcome.aborted ? recorder.releaseAborted(delivery, body, now, outcome) : recorder.record(delivery, body, now, outcome));
   };
@@ -123,8 +155,10 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const claimAndStart = async (): Promise<number> => {
     // Before the statement: the lease, set by the database during it, ends no earlier than claimedAt + leaseMs.
     const claimedAt = Date.now();
-    const claimed = await claimDueDeliveries(db.sql, { limit: room(), perEndpoint: LEASES_PER_SLOT * PER_ENDPOINT, leaseMs, held: slots.held() });
+    claimSkipped = slots.stalledHeld > 0;
+    const claimed = await claimDueDeliveries(db.sql, { limit: room(), perEndpoint: LEASES_PER_SLOT * PER_ENDPOINT, leaseMs, held: slots.heldByEndpoint() });
     if (claimed.length === 0) return 0;
+    stallCheck ??= setInterval(checkStalls, stallMs / 2).unref();
     for (const delivery of claimed) {
       slots.hold(delivery.endpointId);
       const body = delivery.payload ?? (delivery.event === undefined ? undefined : deliveryPayload(delivery.type, delivery.event));
@@ -198,9 +232,13 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
         await filling;
         const claimed = !stopped && room() > 0 ? await fill() : 0;
         total += claimed;
-        if (claimed === 0 && inFlight.size === 0) return total;
+        if (claimed === 0 && inFlight.size === 0) {
+          // That claim passed over endpoints stalled when it began, whose attempts have all ended since: look again.
+          if (claimSkipped && !stopped) continue;
+          return total;
+        }
         // Full, or nothing claimable until an attempt ends (its endpoint's slots, or a retry it schedules).
-        if (claimed === 0 || room() <= 0) await Promise.race(inFlight);
+        if (claimed === 0 || room() <= 0) await Promise.race([...inFlight, roomOpened()]);
       }
     },
     async stop(options = {}) {
@@ -218,6 +256,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
       shutdown.abort();
       // A claim that was under way when stop began adds attempts late: they are aborted at once, and awaited too.
       while (inFlight.size > 0) await Promise.all(inFlight);
+      clearInterval(stallCheck);
       poster.close();
       await listener?.end().catch(() => undefined);
     },
