@@ -2,7 +2,6 @@ import type pg from 'pg';
 import { eventFilter } from '../../domain/event-filter.ts';
 import type {
   EventSource,
-  PaymentProduct,
   Refund,
   RefundStatus,
   Transaction,
@@ -12,6 +11,7 @@ import type {
 } from '../../generated/prisma/client.ts';
 import { sql, type SqlSession, type Statement } from '../session.ts';
 import { API_KEYS_CHANNEL } from './api-keys.ts';
+import { TRANSACTION_COLUMNS, transactionFromColumns, type TransactionColumns } from './transaction-columns.ts';
 
 /**
  * The committed event log (transaction_events) read in stream order, (txid, id), never past the horizon (the
@@ -46,7 +46,7 @@ export type LogRow = { event: TransactionEvent; transaction: Transaction; refund
 export type LogRead = { rows: LogRow[]; heldBack: boolean };
 
 /** An event with its transaction (t_) and, for refund events, its refund (r_): LOG_ROW_COLUMNS of aliases e, t, r. */
-export type LogRowColumns = {
+export type LogRowColumns = TransactionColumns & {
   e_id: string | null;
   e_txid: string;
   e_transaction_id: string;
@@ -60,20 +60,6 @@ export type LogRowColumns = {
   e_kind: TransactionEventKind;
   e_refund_id: string | null;
   e_webhook_endpoint_id: string | null;
-  t_merchant_reference: string;
-  t_amount_minor: string;
-  t_currency: string;
-  t_payment_product: PaymentProduct;
-  t_status: TransactionStatus;
-  t_redirect_url: string | null;
-  t_return_url: string;
-  t_provider_reference: string | null;
-  t_status_reason: string | null;
-  t_version: number;
-  t_refunded_minor: string;
-  t_refund_pending_minor: string;
-  t_created_at: Date;
-  t_updated_at: Date;
   r_id: string | null;
   r_merchant_id: string;
   r_amount_minor: string;
@@ -102,12 +88,7 @@ export const LOG_ROW_COLUMNS = `e.id::text AS e_id, e.txid::text AS e_txid, e.tr
          e.merchant_id AS e_merchant_id, e.sequence AS e_sequence, e.status::text AS e_status,
          e.previous_status::text AS e_previous_status, e.source::text AS e_source, e.reason AS e_reason,
          e.occurred_at AS e_occurred_at, e.kind::text AS e_kind, e.refund_id::text AS e_refund_id, e.webhook_endpoint_id::text AS e_webhook_endpoint_id,
-         t.merchant_reference AS t_merchant_reference, t.amount_minor::text AS t_amount_minor,
-         t.currency AS t_currency, t.payment_product::text AS t_payment_product, t.status::text AS t_status,
-         t.redirect_url AS t_redirect_url, t.return_url AS t_return_url,
-         t.provider_reference AS t_provider_reference, t.status_reason AS t_status_reason,
-         t.version AS t_version, t.refunded_minor::text AS t_refunded_minor,
-         t.refund_pending_minor::text AS t_refund_pending_minor, t.created_at AS t_created_at, t.updated_at AS t_updated_at,
+         ${TRANSACTION_COLUMNS},
          r.id::text AS r_id, r.merchant_id::text AS r_merchant_id, r.amount_minor::text AS r_amount_minor, r.currency::text AS r_currency,
          r.reason AS r_reason, r.status::text AS r_status, r.source::text AS r_source, r.provider_reference AS r_provider_reference,
          r.failure_code AS r_failure_code, r.idempotency_key AS r_idempotency_key, r.request_hash AS r_request_hash,
@@ -228,24 +209,7 @@ export function logRow(row: LogRowColumns, eventId: string): LogRow {
       refundId: row.e_refund_id,
       webhookEndpointId: row.e_webhook_endpoint_id,
     },
-    transaction: {
-      id: row.e_transaction_id,
-      merchantId: row.e_merchant_id,
-      merchantReference: row.t_merchant_reference,
-      amountMinor: BigInt(row.t_amount_minor),
-      currency: row.t_currency,
-      paymentProduct: row.t_payment_product,
-      status: row.t_status,
-      redirectUrl: row.t_redirect_url,
-      returnUrl: row.t_return_url,
-      providerReference: row.t_provider_reference,
-      statusReason: row.t_status_reason,
-      version: row.t_version,
-      refundedMinor: BigInt(row.t_refunded_minor),
-      refundPendingMinor: BigInt(row.t_refund_pending_minor),
-      createdAt: row.t_created_at,
-      updatedAt: row.t_updated_at,
-    },
+    transaction: transactionFromColumns(row, row.e_transaction_id, row.e_merchant_id),
     refund:
       row.r_id === null
         ? null

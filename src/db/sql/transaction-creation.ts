@@ -1,7 +1,7 @@
-import type { EventSource, PaymentProduct, Transaction, TransactionEvent, TransactionEventKind, TransactionStatus } from '../../generated/prisma/client.ts';
+import type { EventSource, Transaction, TransactionEvent, TransactionEventKind, TransactionStatus } from '../../generated/prisma/client.ts';
 import { sql, type SqlSession } from '../session.ts';
-import { EVENTS_CHANNEL } from './events.ts';
-import type { NewTransactionRow } from './transactions.ts';
+import { TRANSACTION_COLUMNS, transactionFromColumns, type TransactionColumns } from './transaction-columns.ts';
+import { newTransactionValues, type NewTransactionRow } from './transactions.ts';
 
 /**
  * The create path's statements (src/services/transactions.ts): the idempotency-key lock and record, and the one
@@ -24,23 +24,9 @@ export type ClientSecretRow = Readonly<{ id: string; secretHash: string; expires
 /** Where an idempotency key points: kept with the transaction it created. */
 export type IdempotencyRow = Readonly<{ key: string; requestHash: string; expiresAt: Date }>;
 
-type TransactionWithEventRow = {
+type TransactionWithEventRow = TransactionColumns & {
   t_id: string;
   t_merchant_id: string;
-  t_merchant_reference: string;
-  t_amount_minor: string;
-  t_currency: string;
-  t_payment_product: PaymentProduct;
-  t_status: TransactionStatus;
-  t_redirect_url: string | null;
-  t_return_url: string;
-  t_provider_reference: string | null;
-  t_status_reason: string | null;
-  t_version: number;
-  t_refunded_minor: string;
-  t_refund_pending_minor: string;
-  t_created_at: Date;
-  t_updated_at: Date;
   e_id: string;
   e_txid: string;
   e_sequence: number;
@@ -55,12 +41,7 @@ type TransactionWithEventRow = {
 
 // The columns of both, from a transaction `t` and one of its history rows `e`, in the row shape above.
 const TRANSACTION_WITH_EVENT_COLUMNS = `
-  t.id::text AS t_id, t.merchant_id::text AS t_merchant_id, t.merchant_reference AS t_merchant_reference,
-  t.amount_minor::text AS t_amount_minor, t.currency::text AS t_currency, t.payment_product::text AS t_payment_product,
-  t.status::text AS t_status, t.redirect_url AS t_redirect_url, t.return_url AS t_return_url,
-  t.provider_reference AS t_provider_reference, t.status_reason AS t_status_reason, t.version AS t_version,
-  t.refunded_minor::text AS t_refunded_minor, t.refund_pending_minor::text AS t_refund_pending_minor,
-  t.created_at AS t_created_at, t.updated_at AS t_updated_at,
+  t.id::text AS t_id, t.merchant_id::text AS t_merchant_id, ${TRANSACTION_COLUMNS},
   e.id::text AS e_id, e.txid::text AS e_txid, e.sequence AS e_sequence, e.status::text AS e_status,
   e.previous_status::text AS e_previous_status, e.source::text AS e_source, e.reason AS e_reason,
   e.occurred_at AS e_occurred_at, e.kind::text AS e_kind, e.refund_id::text AS e_refund_id`;
@@ -69,23 +50,7 @@ const TRANSACTION_WITH_EVENT_COLUMNS = `
 function transactionWithEvents(rows: readonly TransactionWithEventRow[]): TransactionWithEvents | undefined {
   const first = rows[0];
   if (!first) return undefined;
-  return {
-    id: first.t_id,
-    merchantId: first.t_merchant_id,
-    merchantReference: first.t_merchant_reference,
-    amountMinor: BigInt(first.t_amount_minor),
-    currency: first.t_currency,
-    paymentProduct: first.t_payment_product,
-    status: first.t_status,
-    redirectUrl: first.t_redirect_url,
-    returnUrl: first.t_return_url,
-    providerReference: first.t_provider_reference,
-    statusReason: first.t_status_reason,
-    version: first.t_version,
-    refundedMinor: BigInt(first.t_refunded_minor),
-    refundPendingMinor: BigInt(first.t_refund_pending_minor),
-    createdAt: first.t_created_at,
-    updatedAt: first.t_updated_at,
+  return Object.assign(transactionFromColumns(first, first.t_id, first.t_merchant_id), {
     events: rows.map((row) => ({
       id: BigInt(row.e_id),
       txid: BigInt(row.e_txid),
@@ -102,7 +67,7 @@ function transactionWithEvents(rows: readonly TransactionWithEventRow[]): Transa
       // A new transaction's history: CREATED and REDIRECTED, never a disabled webhook endpoint.
       webhookEndpointId: null,
     })),
-  };
+  });
 }
 
 // A transaction created and moved on to REDIRECTED in one statement, hence one round trip and, without an
@@ -152,16 +117,7 @@ export async function insertRedirectedTransaction(
   idempotency: IdempotencyRow | undefined,
 ): Promise<TransactionWithEvents> {
   const rows = await session.query(INSERT_REDIRECTED_TRANSACTION, [
-    row.id,
-    row.merchantId,
-    row.merchantReference,
-    row.amountMinor.toString(),
-    row.currency,
-    row.paymentProduct,
-    row.redirectUrl,
-    row.returnUrl,
-    row.source,
-    EVENTS_CHANNEL,
+    ...newTransactionValues(row),
     clientSecret.id,
     clientSecret.secretHash,
     clientSecret.expiresAt.toISOString(),

@@ -160,20 +160,15 @@ const INSERT_CREATED_TRANSACTION = sql<{ event_id: string }>(
   'paystream_insert_created_transaction',
 );
 
+/** $1 to $10 of both statements that insert a transaction (this one's and transaction-creation.ts'). */
+export function newTransactionValues(row: NewTransactionRow): unknown[] {
+  const { id, merchantId, merchantReference, amountMinor, currency, paymentProduct, redirectUrl, returnUrl, source } = row;
+  return [id, merchantId, merchantReference, amountMinor.toString(), currency, paymentProduct, redirectUrl, returnUrl, source, EVENTS_CHANNEL];
+}
+
 /** Inserts a new transaction (CREATED, version 1) with its first history row; returns that row's id. */
 export async function insertCreatedTransaction(session: SqlSession, row: NewTransactionRow): Promise<bigint> {
-  const [created] = await session.query(INSERT_CREATED_TRANSACTION, [
-    row.id,
-    row.merchantId,
-    row.merchantReference,
-    row.amountMinor.toString(),
-    row.currency,
-    row.paymentProduct,
-    row.redirectUrl,
-    row.returnUrl,
-    row.source,
-    EVENTS_CHANNEL,
-  ]);
+  const [created] = await session.query(INSERT_CREATED_TRANSACTION, newTransactionValues(row));
   if (!created) throw new Error('inserting a transaction returned no row');
   return BigInt(created.event_id);
 }
