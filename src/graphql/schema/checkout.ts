@@ -8,7 +8,7 @@ import { NotFoundError } from '../../services/errors.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { TransactionStatusEnum } from './enums.ts';
-import { Money } from './transaction.ts';
+import { Money, MoneyValue } from './transaction.ts';
 
 /**
  * What a merchant's checkout page may see (#15): one transaction, opened by the merchant's publishable key and the
@@ -44,7 +44,7 @@ const CheckoutTransaction = builder.prismaObject('Transaction', {
       type: Money,
       description: 'what the consumer pays',
       select: { amountMinor: true, currency: true },
-      resolve: (transaction) => ({ minorUnits: transaction.amountMinor, currency: transaction.currency }),
+      resolve: (transaction) => new MoneyValue(transaction.amountMinor, transaction.currency),
     }),
     redirectUrl: t.exposeString('redirectUrl', { nullable: true, description: 'where to send the consumer to pay (Alipay)' }),
     version: t.exposeInt('version', {

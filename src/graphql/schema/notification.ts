@@ -5,7 +5,7 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
 import { cursorPage, maxPageSize } from '../pagination.ts';
 import { TransactionStatusEnum } from './enums.ts';
-import { Money } from './transaction.ts';
+import { Money, MoneyValue } from './transaction.ts';
 
 /**
  * Notification ingestion as internal dashboards see it: every notification's outcome per transaction, the
@@ -70,7 +70,7 @@ builder.prismaNode('Notification', {
       nullable: true,
       description: 'the amount the sender reported',
       select: { amountMinor: true, currency: true },
-      resolve: (row) => (row.amountMinor !== null && row.currency !== null ? { minorUnits: row.amountMinor, currency: row.currency } : null),
+      resolve: (row) => (row.amountMinor !== null && row.currency !== null ? new MoneyValue(row.amountMinor, row.currency) : null),
     }),
     providerReference: t.exposeString('providerReference', { nullable: true, description: 'Alipay’s trade number, as reported' }),
     outcome: t.expose('outcome', { type: NotificationOutcomeEnum, description: 'what it did' }),

@@ -13,7 +13,7 @@ import { builder } from '../builder.ts';
 import { cursorPage, filterPerRequest, maxPageSize } from '../pagination.ts';
 import { EventSourceEnum, TransactionEventKindEnum } from './enums.ts';
 import { ErrorInterface } from './errors.ts';
-import { Money, MoneyInput } from './transaction.ts';
+import { Money, MoneyInput, MoneyValue } from './transaction.ts';
 
 /**
  * Refunds: money given back to the consumer for (part of) a captured transaction, through Alipay's forex_refund.
@@ -47,7 +47,7 @@ export const RefundNode = builder.prismaNode('Refund', {
       type: Money,
       description: "in the transaction's currency",
       select: { amountMinor: true, currency: true },
-      resolve: (refund) => ({ minorUnits: refund.amountMinor, currency: refund.currency }),
+      resolve: (refund) => new MoneyValue(refund.amountMinor, refund.currency),
     }),
     reason: t.exposeString('reason', { description: 'as given when requested (sent to Alipay)' }),
     status: t.expose('status', { type: RefundStatusEnum, description: 'where it stands' }),
@@ -101,13 +101,13 @@ builder.prismaObjectFields('Transaction', (t) => ({
     type: Money,
     description: 'the sum of its SUCCEEDED refunds',
     select: { refundedMinor: true, currency: true },
-    resolve: (transaction) => ({ minorUnits: transaction.refundedMinor, currency: transaction.currency }),
+    resolve: (transaction) => new MoneyValue(transaction.refundedMinor, transaction.currency),
   }),
   refundableAmount: t.field({
     type: Money,
     description: 'what a refund may still give back: for a CAPTURED or PAID transaction its amount less its SUCCEEDED and REQUESTED refunds; zero otherwise',
     select: { status: true, amountMinor: true, refundedMinor: true, refundPendingMinor: true, currency: true },
-    resolve: (transaction) => ({ minorUnits: refundableAmount(transaction), currency: transaction.currency }),
+    resolve: (transaction) => new MoneyValue(refundableAmount(transaction), transaction.currency),
   }),
   refunds: t.relation('refunds', { description: 'its refunds, oldest first', query: { orderBy: [{ requestedAt: 'asc' }, { id: 'asc' }] } }),
 }));
@@ -137,7 +137,7 @@ builder.objectType(AmountExceedsRefundableError, {
     refundableAmount: t.field({
       type: Money,
       description: 'what is still refundable now',
-      resolve: (error) => ({ minorUnits: error.refundableMinor, currency: error.currency }),
+      resolve: (error) => new MoneyValue(error.refundableMinor, error.currency),
     }),
   }),
 });

@@ -20,7 +20,7 @@ import { builder } from '../builder.ts';
 import { cursorPage, filterPerRequest, maxPageSize } from '../pagination.ts';
 import { TransactionStatusEnum } from './enums.ts';
 import { MerchantNode } from './merchant.ts';
-import { Money } from './transaction.ts';
+import { Money, MoneyValue } from './transaction.ts';
 
 /**
  * Reports (merchants: their own; ADMIN: all merchants or one) and the operations views (ADMIN only).
@@ -35,7 +35,7 @@ const DailyReportRow = builder.objectRef<StatusRow>('DailyReportRow').implement(
     status: t.field({ type: TransactionStatusEnum, description: 'the current status', resolve: (row) => row.status }),
     currency: t.exposeString('currency', { description: 'ISO 4217 code' }),
     count: t.exposeInt('count', { description: 'how many transactions' }),
-    total: t.field({ type: Money, description: 'exact sum of their amounts', resolve: (row) => ({ minorUnits: row.totalMinor, currency: row.currency }) }),
+    total: t.field({ type: Money, description: 'exact sum of their amounts', resolve: (row) => new MoneyValue(row.totalMinor, row.currency) }),
   }),
 });
 
@@ -47,17 +47,17 @@ const RemittanceRowType = builder.objectRef<RemittanceRow>('RemittanceRow').impl
   fields: (t) => ({
     currency: t.exposeString('currency', { description: 'ISO 4217 code' }),
     count: t.exposeInt('count', { description: 'transactions that reached PAID that day' }),
-    total: t.field({ type: Money, description: 'exact sum of their amounts (before refunds)', resolve: (row) => ({ minorUnits: row.totalMinor, currency: row.currency }) }),
+    total: t.field({ type: Money, description: 'exact sum of their amounts (before refunds)', resolve: (row) => new MoneyValue(row.totalMinor, row.currency) }),
     refundCount: t.exposeInt('refundCount', {
       description:
         'refunds that succeeded that day, of CAPTURED or PAID transactions (a refund of money captured after a cancel ' +
         'or rejection was never remitted, so it is not deducted)',
     }),
-    refunded: t.field({ type: Money, description: 'exact sum of those refunds', resolve: (row) => ({ minorUnits: row.refundedMinor, currency: row.currency }) }),
+    refunded: t.field({ type: Money, description: 'exact sum of those refunds', resolve: (row) => new MoneyValue(row.refundedMinor, row.currency) }),
     net: t.field({
       type: Money,
       description: 'total minus refunded: what the day adds to the remittance; negative when the refunds exceed the payments',
-      resolve: (row) => ({ minorUnits: row.netMinor, currency: row.currency }),
+      resolve: (row) => new MoneyValue(row.netMinor, row.currency),
     }),
   }),
 });
@@ -68,7 +68,7 @@ const RefundTally = builder.objectRef<RefundTallyShape>('RefundTally').implement
   description: 'How many refunds, and their exact sum',
   fields: (t) => ({
     count: t.exposeInt('count', { description: 'how many refunds' }),
-    total: t.field({ type: Money, description: 'exact sum of their amounts', resolve: (tally) => ({ minorUnits: tally.totalMinor, currency: tally.currency }) }),
+    total: t.field({ type: Money, description: 'exact sum of their amounts', resolve: (tally) => new MoneyValue(tally.totalMinor, tally.currency) }),
   }),
 });
 
