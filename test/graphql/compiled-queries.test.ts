@@ -24,8 +24,10 @@ let merchantId: string;
 
 beforeAll(async () => {
   // The event relay's reads after the seeding's commits may land during a request (on the embedded database's one
-  // session too): they are not the request's.
-  server = await startTestServer({}, { onQuery: (sql) => void (sql.includes('pg_snapshot_xmin') || statements.push(sql)) });
+  // session too): they are not the request's. Nor is the key's lookup: remembered for 5 s, it may run again for one
+  // of two requests compared when the machine is slow.
+  const outsideTheQuery = (sql: string) => sql.includes('pg_snapshot_xmin') || (sql.startsWith('SELECT') && sql.includes('"api_keys"'));
+  server = await startTestServer({}, { onQuery: (sql) => void (outsideTheQuery(sql) || statements.push(sql)) });
   const merchant = await server.createMerchant('Compiled');
   merchantKey = merchant.key;
   merchantId = merchant.merchantId;
