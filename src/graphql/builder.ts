@@ -32,8 +32,9 @@ function refusal(actor: GraphQLContext['actor'], scopes: readonly string[]): str
 }
 
 /**
- * A root Query field's extension: queries made of such fields only run compiled (src/http/plugins/compiled-queries.ts).
- * Given to the hot reads (the list page, a transaction by id), whose resolvers take graphql-jit's resolve info.
+ * A root field's extension: queries and mutations made of such fields only run compiled
+ * (src/http/plugins/compiled-queries.ts). Given to the hot paths (the list page, a transaction by id, stats, the
+ * create), whose resolvers take graphql-jit's resolve info.
  */
 export const COMPILED_EXECUTION = 'compiledExecution';
 

@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { TransactionDocument, TransactionsDocument } from '../../src/client/operations.ts';
+import { CreateTransactionDocument, TransactionDocument, TransactionsDocument } from '../../src/client/operations.ts';
 import { schema } from '../../src/graphql/schema/index.ts';
 import { compiledQuery } from '../../src/http/plugins/compiled-queries.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -59,7 +59,7 @@ async function answer(query: string, variables: Record<string, unknown>, operati
  * compiled), each with the SQL statements it took.
  */
 async function bothWays(query: string, variables: Record<string, unknown>, key = merchantKey): Promise<[string, string]> {
-  const name = /^\s*query\s+(\w+)/.exec(query)?.[1];
+  const name = /^\s*(?:query|mutation)\s+(\w+)/.exec(query)?.[1];
   if (name === undefined) throw new Error('name the operation');
   statements.length = 0;
   const compiled = await answer(query, variables, undefined, key);
@@ -71,14 +71,16 @@ async function bothWays(query: string, variables: Record<string, unknown>, key =
 const logger = createLogger('silent');
 
 describe('compiled queries', () => {
-  it('are the list page and transaction(id), not other queries, mutations, or what graphql-jit cannot take exactly', () => {
+  it('are the list page, transaction(id) and the create, not other operations, or what graphql-jit cannot take exactly', () => {
     expect(compiledQuery(schema, parse(TransactionsDocument.toString()), logger)).not.toBeNull();
     expect(compiledQuery(schema, parse(TransactionDocument.toString()), logger)).not.toBeNull();
     expect(compiledQuery(schema, parse('{ merchants(first: 1) { totalCount } }'), logger)).toBeNull();
     expect(compiledQuery(schema, parse('{ transaction(id: "x") { id } merchants(first: 1) { totalCount } }'), logger)).toBeNull();
     expect(compiledQuery(schema, parse('query A { transaction(id: "x") { id } } query B { transaction(id: "y") { id } }'), logger)).toBeNull();
     expect(compiledQuery(schema, parse('query($s: Boolean!) { transaction(id: "x") { ...F @include(if: $s) } } fragment F on Transaction { id }'), logger)).toBeNull();
+    expect(compiledQuery(schema, parse(CreateTransactionDocument.toString()), logger)).not.toBeNull();
     expect(compiledQuery(schema, parse('mutation { cancelTransaction(id: "x") { __typename } }'), logger)).toBeNull();
+    expect(compiledQuery(schema, parse('mutation { createTransaction(input: $i) { __typename } cancelTransaction(id: "x") { __typename } }'), logger)).toBeNull();
     // A relation of a relation: graphql-jit would make the prisma plugin read the history's transactions again.
     expect(compiledQuery(schema, parse('{ transactions(first: 1) { edges { node { events { transaction { id } } } } } }'), logger)).toBeNull();
     expect(compiledQuery(schema, parse('{ transaction(id: "x") { events { transaction { id } } } }'), logger)).toBeNull();
@@ -138,6 +140,54 @@ describe('compiled queries', () => {
       const [compiled, byGraphqlJs] = await bothWays(query, variables, key);
       expect(compiled).toMatch(expected);
       expect(compiled).toBe(byGraphqlJs);
+    }
+  });
+
+  it('answer createTransaction as graphql-js does, with the same statements: created, replayed, refused', async () => {
+    // What differs between two creates (and between two answers of a replay: the client secret) is made alike.
+    const volatile = /"(id|merchantReference|redirectUrl|createdAt|updatedAt|occurredAt|cursor|clientSecret)":"[^"]*"/g;
+    const alike = (answer: string) => answer.replace(volatile, '"$1":"…"');
+    const input = (reference: string, extra: Record<string, unknown> = {}) => ({
+      input: { merchantReference: reference, amount: { value: '19.99', currency: 'EUR' }, returnUrl: 'https://shop.example/return', ...extra },
+    });
+    const create = CreateTransactionDocument.toString();
+    // A merchant of its own: the other cases count the first merchant's transactions.
+    const creator = (await server.createMerchant('Compiled creates')).key;
+    statements.length = 0;
+    await answer('query Warm { __typename }', {}, undefined, creator);
+    await vi.waitFor(() => expect(statements.filter((statement) => statement.includes('SET "last_used_at"'))).toHaveLength(1));
+    // Two creates: the same answer but for ids, times, URLs and secrets, and the same statement texts.
+    const compiledCreate = await answer(create, input('created-compiled'), undefined, creator);
+    statements.length = 0;
+    await answer(create, input('statements-compiled'), undefined, creator);
+    const compiledStatements = statements.splice(0);
+    const [, byGraphqlJsCreate] = await bothWays(create, input('created-by-graphql-js'), creator);
+    expect(compiledCreate).toMatch(/^200 \{"data":\{"createTransaction":\{"__typename":"CreateTransactionSuccess","clientSecret":"pcs_/);
+    expect(compiledStatements.filter((sql) => /^\s*(WITH|INSERT|SELECT|UPDATE)/.test(sql))).toHaveLength(1);
+    const lineEnd = byGraphqlJsCreate.indexOf('\n');
+    expect(alike(compiledCreate)).toBe(alike(byGraphqlJsCreate.slice(0, lineEnd)));
+    expect(byGraphqlJsCreate.slice(lineEnd + 1)).toBe(compiledStatements.join('\n'));
+    // A replay (same idempotency key and input) and a conflict (same key, another amount), byte for byte but the
+    // replay's new client secret; a bad amount, an ADMIN key (FORBIDDEN), and two creates in one mutation.
+    const key = { idempotencyKey: 'compiled-replay' };
+    await answer(create, input('replayed', key), undefined, creator);
+    const [replay, replayByGraphqlJs] = await bothWays(create, input('replayed', key), creator);
+    expect(replay).toMatch(/^200 \{"data":\{"createTransaction":\{"__typename":"CreateTransactionSuccess"/);
+    expect(alike(replay)).toBe(alike(replayByGraphqlJs));
+    const conflicting = { input: { ...input('replayed', key).input, amount: { value: '20.00', currency: 'EUR' } } };
+    const twice = `mutation Twice($a: CreateTransactionInput!, $b: CreateTransactionInput!) {
+      a: createTransaction(input: $a) { __typename ... on CreateTransactionSuccess { transaction { status events { sequence status } } } }
+      b: createTransaction(input: $b) { __typename ... on Error { message code } }
+    }`;
+    for (const [query, variables, expected, by] of [
+      [create, conflicting, /^200 \{"data":\{"createTransaction":\{"__typename":"IdempotencyConflictError"/, creator],
+      [create, input('bad-amount', { amount: { value: '19.999', currency: 'EUR' } }), /^200 \{"data":\{"createTransaction":\{"__typename":"ValidationError"/, creator],
+      [create, input('by-admin'), /^200 \{"errors":\[\{"message":"this operation needs a merchant key".*"FORBIDDEN"/, server.adminKey],
+      [twice, { a: input('twice-a', { idempotencyKey: 'compiled-twice' }).input, b: conflicting.input }, /^200 \{"data":\{"a":\{"__typename":"CreateTransactionSuccess","transaction":\{"status":"REDIRECTED","events":\[\{"sequence":1/, creator],
+    ] as const) {
+      const [compiled, byGraphqlJs] = await bothWays(query, variables, by);
+      expect(compiled).toMatch(expected);
+      expect(alike(compiled)).toBe(alike(byGraphqlJs));
     }
   });
 

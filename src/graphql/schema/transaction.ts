@@ -246,6 +246,7 @@ builder.mutationFields((t) => ({
   createTransaction: t.prismaField({
     type: 'Transaction',
     authScopes: { merchant: true },
+    extensions: { [COMPILED_EXECUTION]: true },
     description:
       'A merchant key asks to be paid: the transaction is created and REDIRECTED, with the redirectUrl to send the consumer to. ' +
       'Merchant keys only (an ADMIN key gets FORBIDDEN)',

@@ -25,10 +25,11 @@ import { COMPILED_EXECUTION } from '../../graphql/builder.ts';
 import type { Logger } from '../../logger.ts';
 
 /**
- * The hot reads run compiled (graphql-jit): each document is turned once into JavaScript that walks its selection
+ * The hot paths run compiled (graphql-jit): each document is turned once into JavaScript that walks its selection
  * directly, instead of graphql-js interpreting the selection again for every row and every request. Only queries
- * whose root fields all opt in (`extensions: { compiledExecution: true }`: `transactions`, `transaction`) are
- * compiled; everything else (mutations, subscriptions, every other query) keeps the reference executor, and so does
+ * and mutations whose root fields all opt in (`extensions: { compiledExecution: true }`: `transactions`,
+ * `transaction`, `transactionStats`, `createTransaction`) are compiled; everything else (subscriptions, every other
+ * operation) keeps the reference executor, and so does
  * a query graphql-jit cannot take exactly: several operations in one document, a fragment with @skip/@include,
  * variables graphql-js refuses (its error names why, e.g. a DateTime out of range; graphql-jit's only the expected
  * type), and a relation of a relation (a history's transaction): the prisma plugin finds what a relation's rows
@@ -82,15 +83,15 @@ function compiledExecute(compiled: Compiled): CompiledExecution['execute'] {
 export function compiledQuery(schema: GraphQLSchema, document: DocumentNode, logger: Logger): Compiled | null {
   const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
   const [operation] = operations;
-  const queryType = schema.getQueryType();
-  if (operations.length !== 1 || operation?.operation !== 'query' || !queryType) return null;
+  const rootType = operation?.operation === 'query' ? schema.getQueryType() : operation?.operation === 'mutation' ? schema.getMutationType() : undefined;
+  if (operations.length !== 1 || !operation || !rootType) return null;
   const compiledRoot = operation.selectionSet.selections.every(
-    (selection) => selection.kind === Kind.FIELD && (selection.name.value === '__typename' || queryType.getFields()[selection.name.value]?.extensions[COMPILED_EXECUTION] === true),
+    (selection) => selection.kind === Kind.FIELD && (selection.name.value === '__typename' || rootType.getFields()[selection.name.value]?.extensions[COMPILED_EXECUTION] === true),
   );
   if (!compiledRoot) return null;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  const selectionSet = inlineFragments(schema, fragments, operation.selectionSet, queryType, false);
+  const selectionSet = inlineFragments(schema, fragments, operation.selectionSet, rootType, false);
   if (selectionSet === null) return null;
   const inlined: DocumentNode = { kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet }] };
   const query = compileQuery(schema, inlined);
@@ -146,6 +147,7 @@ function inlineFragments(
     }
     return { kind: Kind.SELECTION_SET, selections: perType };
   }
+  const root = type === schema.getQueryType() || type === schema.getMutationType();
   const fields: FieldNode[] = [];
   const visited = new Set<string>();
   let changed = false;
@@ -155,7 +157,7 @@ function inlineFragments(
         const field = selection.name.value.startsWith('__') ? undefined : type.getFields()[selection.name.value];
         const selects = field?.extensions[PRISMA_SELECT];
         // An exposed column says `true` here; a relation or a field with `select` gives its selection.
-        const loaded = type !== schema.getQueryType() && (typeof selects === 'function' || (typeof selects === 'object' && selects !== null));
+        const loaded = !root && (typeof selects === 'function' || (typeof selects === 'object' && selects !== null));
         if (loaded && beneathLoaded) return false;
         const below = field && selection.selectionSet ? getNamedType(field.type) : undefined;
         if (below === undefined || !selection.selectionSet || !(isObjectType(below) || isAbstractType(below))) {
