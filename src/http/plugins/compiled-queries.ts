@@ -29,12 +29,12 @@ import type { Logger } from '../../logger.ts';
  * directly, instead of graphql-js interpreting the selection again for every row and every request. Only queries
  * and mutations whose root fields all opt in (`extensions: { compiledExecution: true }`: `transactions`,
  * `transaction`, `transactionStats`, `createTransaction`) are compiled; everything else (subscriptions, every other
- * operation) keeps the reference executor, and so does
- * a query graphql-jit cannot take exactly: several operations in one document, a fragment with @skip/@include,
- * variables graphql-js refuses (its error names why, e.g. a DateTime out of range; graphql-jit's only the expected
- * type), and a relation of a relation (a history's transaction): the prisma plugin finds what a relation's rows
- * loaded for the fields below them by the identity of graphql-js' response paths, which graphql-jit builds afresh
- * for every call, and would read it again. A relation right below a root field is found by its path's text.
+ * operation) keeps the reference executor, and so does an operation graphql-jit cannot take exactly: several
+ * operations in one document, a fragment with @skip/@include, variables graphql-js refuses (its error names why, e.g.
+ * a DateTime out of range; graphql-jit's only the expected type), and a relation of a relation (a history's
+ * transaction): the prisma plugin finds what a relation's rows loaded for the fields below them by the identity of
+ * graphql-js' response paths, which graphql-jit builds afresh for every call, and would read it again. A relation
+ * right below a root field is found by its path's text.
  *
  * graphql-jit answers a fragment's fields after the fields around it (and sibling fragments in reverse), not in
  * the order of the selection as the spec asks: the document is compiled with every fragment inlined in place, per
