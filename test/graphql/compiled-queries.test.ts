@@ -183,6 +183,8 @@ describe('compiled queries', () => {
       [create, conflicting, /^200 \{"data":\{"createTransaction":\{"__typename":"IdempotencyConflictError"/, creator],
       [create, input('bad-amount', { amount: { value: '19.999', currency: 'EUR' } }), /^200 \{"data":\{"createTransaction":\{"__typename":"ValidationError"/, creator],
       [create, input('by-admin'), /^200 \{"errors":\[\{"message":"this operation needs a merchant key".*"FORBIDDEN"/, server.adminKey],
+      [create, input('number-amount', { amount: { value: 19.99, currency: 'EUR' } }), /^400 \{"errors":\[\{"message":"Variable \\"\$input\\" got invalid value 19.99 at \\"input.amount.value\\"/, creator],
+      [create, input('unknown-field', { tip: '1.00' }), /^400 \{"errors":\[\{"message":"Variable \\"\$input\\" got invalid value .*Field \\"tip\\" is not defined/, creator],
       [twice, { a: input('twice-a', { idempotencyKey: 'compiled-twice' }).input, b: conflicting.input }, /^200 \{"data":\{"a":\{"__typename":"CreateTransactionSuccess","transaction":\{"status":"REDIRECTED","events":\[\{"sequence":1/, creator],
     ] as const) {
       const [compiled, byGraphqlJs] = await bothWays(query, variables, by);
