@@ -173,15 +173,20 @@ function retypeCharColumns<T>(result: T): T {
  * reports them as text.
  */
 class CharAsTextClient extends pg.Client {
-  override query(...args: any[]): any {
-    // pg.Pool#query calls client.query(config, values, callback): patch callbacks as well as promises.
-    const last = args.length - 1;
-    if (typeof args[last] === 'function') {
-      const callback = args[last] as (err: unknown, res: unknown) => void;
-      args[last] = (err: unknown, res: unknown) => callback(err, err ? res : retypeCharColumns(res));
-    }
-    const result = (super.query as (...a: any[]) => any)(...args);
-    return result && typeof result.then === 'function' ? result.then(retypeCharColumns) : result;
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    // An own property over pg.Client#query and all its overloads (an override would have to restate each).
+    const query = super.query.bind(this) as (...args: unknown[]) => unknown;
+    this.query = ((...args: unknown[]) => {
+      // pg.Pool#query calls client.query(config, values, callback): patch callbacks as well as promises.
+      const last = args.length - 1;
+      if (typeof args[last] === 'function') {
+        const callback = args[last] as (err: unknown, res: unknown) => void;
+        args[last] = (err: unknown, res: unknown) => callback(err, err ? res : retypeCharColumns(res));
+      }
+      const result = query(...args);
+      return result instanceof Promise ? result.then(retypeCharColumns) : result;
+    }) as pg.Client['query'];
   }
 }
 

@@ -22,7 +22,7 @@ import { defineDrill } from './template.ts';
 const PHASES = ['down', 'error', 'slow', 'healthy'] as const;
 type Phase = (typeof PHASES)[number];
 const TIMEOUT_MS = 500;
-/** Changes committed at once by this process (another writer than the server, as any instance may be). */
+/** Changes committed at once by this process (another writer than the server, like a second instance). */
 const WRITERS = 8;
 
 export const webhooks = defineDrill({

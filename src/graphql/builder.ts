@@ -55,7 +55,7 @@ export const builder = new SchemaBuilder<{
   plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, RefuseNulInputPlugin, UserErrorsPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
-    // admin: ADMIN keys. merchant: merchant secret keys (they may change things). reader: any merchant secret key,
+    // admin: ADMIN keys. merchant: merchant secret keys (they may change things). reader: every merchant secret key,
     // read-only ones included. checkout: a publishable key with a valid client secret (one transaction). The root
     // types require admin or merchant (Mutation) and admin or reader (Query, Subscription) on every field; the
     // checkout fields alone skip that (schema/checkout.ts).

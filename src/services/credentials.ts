@@ -162,7 +162,7 @@ export async function createMerchantApiKey(
   return createApiKey(db, role, await managedMerchant(db, actor, merchantId));
 }
 
-/** The caller's merchant's key `id` (ADMIN: any merchant key); another's, or an ADMIN key, reads as absent. */
+/** The caller's merchant's key `id` (ADMIN: every merchant's keys); another's, or an ADMIN key, reads as absent. */
 async function managedKey(db: Database, actor: Actor, id: string): Promise<ApiKey> {
   const key = isUuid(id) ? await db.prisma.apiKey.findUnique({ where: { id: id.toLowerCase() } }) : null;
   if (!key || key.merchantId === null) throw new NotFoundError('API key');

@@ -76,8 +76,8 @@ export async function setAllowedOrigins(db: Database, merchantId: string, origin
 
 /**
  * Whether a request from `origin` (its `Origin` header; null: not from a browser page) may use a key with this role:
- * - no Origin, or the server's own (`host`: GraphiQL): any key;
- * - an origin of CORS_ORIGINS (the operator's allow-list, e.g. an internal dashboard): any key;
+ * - no Origin, or the server's own (`host`: GraphiQL): every key;
+ * - an origin of CORS_ORIGINS (the operator's allow-list, e.g. an internal dashboard): every key;
  * - any other origin: only a publishable key whose merchant allows it. A secret key in a foreign page is refused:
  *   it must never be in a browser.
  */

@@ -115,7 +115,7 @@ function readLogStatement(filters: { merchant: boolean; events: boolean }): Stat
   const conditions = ['(txid, id) > ($1::bigint, $2::bigint)'];
   let next = 3;
   if (filters.merchant) conditions.push(`merchant_id = $${next++}::uuid`);
-  // src/domain/event-filter.ts's rule: these kinds, and among status changes only these statuses (null: any).
+  // src/domain/event-filter.ts's rule: these kinds, and among status changes only these statuses (null: all of them).
   if (filters.events) {
     const [kinds, statuses] = [next++, next++];
     conditions.push(`kind::text = ANY ($${kinds}::text[]) AND (kind <> 'STATUS_CHANGED' OR $${statuses}::text[] IS NULL OR status::text = ANY ($${statuses}::text[]))`);
