@@ -76,8 +76,17 @@ describe('webhook sender instance', () => {
     const firstHanging = Math.min(...hangingOnes.map((hanging) => hanging.received[0]?.receivedAt ?? Infinity));
     // Not after the hanging requests' timeouts (2 s): once they stalled, the instance had room for the others.
     expect((healthy.received[0]?.receivedAt ?? Infinity) - firstHanging).toBeLessThan(1_500);
-    // And no more of the stalled endpoints' deliveries were sent meanwhile: still the 8 the cap let through.
-    expect(hangingOnes.reduce((sent, hanging) => sent + hanging.received.length, 0)).toBe(8);
+    // The cap let 8 through at once. The room that reopened went to the healthy endpoint, not to a stalled one's
+    // remaining deliveries; but a hanging endpoint whose first request started a moment after the others' may not be
+    // stalled yet when they are, and get more of its own (up to its 4 slots). So 8 to 11, never all 12.
+    const sent = () => hangingOnes.reduce((total, hanging) => total + hanging.received.length, 0);
+    const sentWhenServed = sent();
+    expect(sentWhenServed).toBeGreaterThanOrEqual(8);
+    expect(sentWhenServed).toBeLessThan(12);
+    // Once all are stalled, none of their deliveries is claimed while their requests hang (before the 2 s timeouts),
+    // though some are still due and slots are free.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(700, firstHanging + 1_800 - Date.now()))));
+    expect(sent()).toBe(sentWhenServed);
     await isolated.stop();
     await run;
   });
