@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type pg from 'pg';
 import { recordServerMemory } from './support/server-memory.ts';
 import type { TestDatabase } from '../test/support/database.ts';
 import type { TypedDocumentString } from '../src/generated/graphql/graphql.ts';
@@ -22,7 +23,17 @@ export async function createBenchDatabase(options: { poolSize?: number } = {}): 
   const db = await createTestDatabase(options);
   const url = db.url;
   if (url === undefined) throw new Error('benchmarks need PostgreSQL (DATABASE_URL)');
+  await settleDatabase(db.pool);
   return Object.assign(db, { url });
+}
+
+/**
+ * Writes every dirty page out now (CHECKPOINT), so that the writes of the benchmark before (or of a bulk seed) are
+ * not flushed in the middle of a measurement, under one side's block and not the other's. Needs a superuser (the
+ * local default); elsewhere the checkpoints come when they come, and the figures are noisier.
+ */
+export async function settleDatabase(pool: Pick<pg.Pool, 'query'>): Promise<void> {
+  await pool.query('CHECKPOINT').catch(() => undefined);
 }
 
 export type ServerProcess = {

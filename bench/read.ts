@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config.ts';
 import { resolveProviderSettings } from '../src/providers/settings.ts';
 import { createMerchant } from '../src/services/merchants.ts';
 import { createTransaction } from '../src/services/transactions.ts';
-import { createBenchDatabase, graphqlBody, graphqlClient, serverNodeArgsFromEnv, startServerProcess, type ServerProcess } from './harness.ts';
+import { createBenchDatabase, graphqlBody, graphqlClient, serverNodeArgsFromEnv, settleDatabase, startServerProcess, type ServerProcess } from './harness.ts';
 import { latencySummary, round, runConcurrent, writeBenchResult, type BenchRow } from './lib.ts';
 
 /**
@@ -89,6 +89,7 @@ try {
   // transaction(id) asks for every seeded transaction in turn, not one id over and over: concurrent lookups are
   // batched into one statement, and a batch of one repeated id would flatter it.
   const everyId = await allTransactionIds(client);
+  await settleDatabase(db.pool);
   if (everyId.length !== SEEDED_TRANSACTIONS) throw new Error(`found ${everyId.length} of ${SEEDED_TRANSACTIONS} seeded transactions`);
   const transactionBodies = everyId.map((id) => graphqlBody(TransactionDocument, { id }));
   client.close();

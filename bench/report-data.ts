@@ -1,4 +1,5 @@
 import { rebuildStats } from '../src/services/stats-hourly.ts';
+import { settleDatabase } from './harness.ts';
 import type { TestDatabase } from '../test/support/database.ts';
 
 /**
@@ -120,6 +121,7 @@ export async function seedReportData(db: TestDatabase, options: { history: boole
   // Loaded around the transition service, like any bulk load: transactionStats' hourly figures are backfilled.
   if (!(await rebuildStats(db))) throw new Error('rebuilding the hourly figures: another compaction held the lock');
   await db.pool.query('VACUUM ANALYZE transaction_stats_hourly');
+  await settleDatabase(db.pool);
   return (performance.now() - begin) / 1000;
 }
 

@@ -10,7 +10,7 @@ import { createMerchant } from '../src/services/merchants.ts';
 import { createWebhookEndpoint } from '../src/services/webhooks/endpoints.ts';
 import { createWebhookSender } from '../src/services/webhooks/sender.ts';
 import { transition } from '../src/services/transitions.ts';
-import { createBenchDatabase } from './harness.ts';
+import { createBenchDatabase, settleDatabase } from './harness.ts';
 import { latencySummary, round, runConcurrent, writeBenchResult } from './lib.ts';
 
 /**
@@ -62,6 +62,7 @@ try {
   for (let round = 0; round <= ROUNDS; round += 1) {
     const before = received.length;
     const seeded = new Set(await seedTransactions(db.sql, Array.from({ length: BACKLOG }, () => ({ merchantId: merchant.id }))));
+    await settleDatabase(db.pool);
     const sender = createWebhookSender({ db, config, logger, registry: createMetrics().registry });
     const drainStarted = performance.now();
     const drainCpu = process.cpuUsage();
