@@ -38,6 +38,13 @@ function refusal(actor: GraphQLContext['actor'], scopes: readonly string[]): str
  */
 export const COMPILED_EXECUTION = 'compiledExecution';
 
+/**
+ * A custom scalar's extension: the JSON type of what its `serialize` returns ('string', 'number', 'integer' or
+ * 'boolean'), so compiled queries can write their answers with a serializer made for their shape
+ * (src/graphql/result-json.ts). A scalar without it leaves its queries to JSON.stringify.
+ */
+export const RESULT_JSON_TYPE = 'resultJsonType';
+
 /** The one schema builder. Each API area adds its types in src/graphql/schema/<area>.ts. */
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;

@@ -1,6 +1,6 @@
 import { GraphQLError, Kind } from 'graphql';
 import { isCalendarDate } from '../../domain/calendar.ts';
-import { builder } from '../builder.ts';
+import { RESULT_JSON_TYPE, builder } from '../builder.ts';
 
 /**
  * Both scalars refuse, with code VALIDATION_FAILED, what the database could not store or compare: years
@@ -12,6 +12,7 @@ builder.scalarType('DateTime', {
     'An instant: ISO-8601 date and time with a time zone (`2026-01-31T12:00:00Z`, `2026-01-31T20:00:00+08:00`), ' +
     'from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; always UTC with milliseconds on output',
   serialize: (value) => value.toISOString(),
+  extensions: { [RESULT_JSON_TYPE]: 'string' },
   parseValue: (value) => parseDateTime(value),
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
 });
@@ -19,6 +20,7 @@ builder.scalarType('DateTime', {
 builder.scalarType('Date', {
   description: 'A calendar date, YYYY-MM-DD (proleptic Gregorian, 0001-01-01 to 9999-12-31)',
   serialize: (value) => value,
+  extensions: { [RESULT_JSON_TYPE]: 'string' },
   parseValue: (value) => parseDate(value),
   parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
 });

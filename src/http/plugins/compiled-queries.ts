@@ -22,6 +22,7 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { COMPILED_EXECUTION } from '../../graphql/builder.ts';
+import { resultSerializer } from '../../graphql/result-json.ts';
 import type { Logger } from '../../logger.ts';
 
 /**
@@ -40,12 +41,20 @@ import type { Logger } from '../../logger.ts';
  * the order of the selection as the spec asks: the document is compiled with every fragment inlined in place, per
  * concrete type, so the answer's keys come in the order graphql-js gives them. Its errors are made graphql-js' own
  * again (Yoga rebuilds an error from its nodes or source positions, which graphql-jit's lack: the locations went).
+ * An answer that is all data is written by a serializer made for the document's shape (src/graphql/result-json.ts).
  */
 
 /** Where plugin-prisma keeps what a field selects of its row, which it resolves through its loader mappings. */
 const PRISMA_SELECT = 'pothosPrismaSelect';
 
-type Compiled = { operation: OperationDefinitionNode; query: CompiledQuery; document: DocumentNode; nodesAt?: Map<string, ASTNode> };
+type Compiled = {
+  operation: OperationDefinitionNode;
+  query: CompiledQuery;
+  document: DocumentNode;
+  /** Writes an answer that is all data (src/graphql/result-json.ts); Yoga calls it instead of JSON.stringify. */
+  stringify: ((result: ExecutionResult) => string) | undefined;
+  nodesAt?: Map<string, ASTNode>;
+};
 
 type CompiledExecution = { compiled: Compiled; execute: (execution: ExecutionArgs) => ExecutionResult | Promise<ExecutionResult> };
 
@@ -72,7 +81,9 @@ export function useCompiledQueries(logger: Logger): Plugin {
 
 /** Made once per document: closures made per request cost more than their calls (tsx names each one as it is made). */
 function compiledExecute(compiled: Compiled): CompiledExecution['execute'] {
-  const asReference = (result: ExecutionResult): ExecutionResult => (result.errors ? referenceErrors(result, compiled) : result);
+  const { stringify } = compiled;
+  const asReference = (result: ExecutionResult): ExecutionResult =>
+    result.errors ? referenceErrors(result, compiled) : stringify ? Object.assign(result, { stringify }) : result;
   return (execution) => {
     const result = compiled.query.query(execution.rootValue, execution.contextValue, execution.variableValues ?? {});
     return result instanceof Promise ? result.then(asReference) : asReference(result);
@@ -100,7 +111,7 @@ export function compiledQuery(schema: GraphQLSchema, document: DocumentNode, log
     logger.error({ errors: query.errors?.map((error) => error.message) }, 'graphql-jit could not compile a query');
     return null;
   }
-  return { operation, query, document };
+  return { operation, query, document, stringify: resultSerializer(schema, rootType, selectionSet) };
 }
 
 /** graphql-js' shape of a result with errors: `errors` before `data`, each error with the document's nodes it is about. */
