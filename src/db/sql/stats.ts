@@ -178,12 +178,13 @@ type HourlyRow = {
 
 // One merchant only ($5): both tables are read by their primary key's (merchant_id, hour) prefix. The bucket of an
 // hour is found as a transaction's is (width_bucket over the starts), exact because every start is a whole hour.
+const HOURLY_WHERE = `merchant_id = $5::uuid AND hour >= $1::timestamptz AND hour < $2::timestamptz AND status = ANY($3::"TransactionStatus"[])
+        AND (cardinality($4::text[]) = 0 OR currency::text = ANY($4::text[]))`;
+const HOURLY_COLUMNS = 'merchant_id, hour, currency, status, transactions, amount_minor, refunded, refunded_minor';
+
 const hourlyStatement = ({ time, merchant }: StatsGrouping): Statement<HourlyRow> => {
   const bucket = 'width_bucket(h.hour, $6::timestamptz[])';
   const groups = [...(time ? [bucket] : []), 'h.status', 'h.currency', ...(merchant ? ['h.merchant_id'] : [])];
-  const where = `merchant_id = $5::uuid AND hour >= $1::timestamptz AND hour < $2::timestamptz AND status = ANY($3::"TransactionStatus"[])
-        AND (cardinality($4::text[]) = 0 OR currency::text = ANY($4::text[]))`;
-  const columns = 'merchant_id, hour, currency, status, transactions, amount_minor, refunded, refunded_minor';
   return sql<HourlyRow>(
     `
     SELECT ${time ? `${bucket} - 1` : '0'} AS bucket, h.status::text AS status, h.currency::text AS currency,
@@ -191,15 +192,30 @@ const hourlyStatement = ({ time, merchant }: StatsGrouping): Statement<HourlyRow
            sum(h.transactions)::int AS transactions, sum(h.amount_minor)::text AS amount_minor,
            sum(h.refunded)::int AS refunded, sum(h.refunded_minor)::text AS refunded_minor
     FROM (
-      SELECT ${columns} FROM transaction_stats_hourly WHERE ${where}
+      SELECT ${HOURLY_COLUMNS} FROM transaction_stats_hourly WHERE ${HOURLY_WHERE}
       UNION ALL
-      SELECT ${columns} FROM transaction_stats_changes WHERE ${where}
+      SELECT ${HOURLY_COLUMNS} FROM transaction_stats_changes WHERE ${HOURLY_WHERE}
     ) AS h
     GROUP BY ${groups.join(', ')}
     HAVING sum(h.transactions) > 0`,
     `paystream_stats_hourly${time ? '_time' : ''}${merchant ? '_merchant' : ''}`,
   );
 };
+
+// One hour a bucket (an hourly series in a whole-hour zone): each hourly row is a bucket's already, so the rows come
+// as they are stored, with their hour's index (from $1, the first bucket's start), and are added up in JavaScript
+// (hourlyTotals): no grouping for PostgreSQL to plan and run, about a fifth of the round trip (bench:stats).
+const HOURLY_ROWS = sql<Omit<HourlyRow, 'merchant_id'>>(
+  `
+    SELECT (extract(epoch FROM h.hour - $1::timestamptz) / 3600)::int AS bucket, h.status::text AS status, h.currency::text AS currency,
+           h.transactions, h.amount_minor::text AS amount_minor, h.refunded, h.refunded_minor::text AS refunded_minor
+    FROM (
+      SELECT ${HOURLY_COLUMNS} FROM transaction_stats_hourly WHERE ${HOURLY_WHERE}
+      UNION ALL
+      SELECT ${HOURLY_COLUMNS} FROM transaction_stats_changes WHERE ${HOURLY_WHERE}
+    ) AS h`,
+  'paystream_stats_hourly_rows',
+);
 
 const SHAPES: readonly Shape[] = [false, true].flatMap((time) =>
   [false, true].flatMap((status) => [false, true].flatMap((merchant) => [false, true].map((merchantFilter) => ({ time, status, merchant, merchantFilter })))),
@@ -221,14 +237,6 @@ const HOUR = 3_600_000;
  */
 export function hourlyFiguresServe(boundaries: readonly number[], filter: StatsFilter): boolean {
   return filter.merchantId !== undefined && boundaries.every((boundary) => boundary % HOUR === 0);
-}
-
-/** The statement `sumTransactions` runs for these buckets, grouping, filter and source (exported for EXPLAIN). */
-export function sumTransactionsStatement(grouping: StatsGrouping, filter: StatsFilter, source: StatsSource): Statement<SumRow> | Statement<HourlyRow> {
-  const key = shapeKey({ ...grouping, merchantFilter: filter.merchantId !== undefined });
-  const statement = source === 'hourly' ? HOURLY_AGGREGATES.get(key) : AGGREGATES.get(key);
-  if (statement === undefined) throw new Error(`no ${source} statement for this grouping`);
-  return statement;
 }
 
 /**
@@ -259,6 +267,31 @@ export function sumTransactionsValues(boundaries: readonly number[], grouping: S
 }
 
 /**
+ * HOURLY_ROWS' rows as hourlyStatement groups them: one per bucket, status and currency (a folded row and changes
+ * not yet folded add up), those whose transactions all moved on left out (its HAVING).
+ */
+function hourlyTotals(rows: readonly Omit<HourlyRow, 'merchant_id'>[], merchantId: string | undefined): HourlyRow[] {
+  const totals = new Map<string, HourlyRow>();
+  for (const row of rows) {
+    const key = `${row.bucket} ${row.status} ${row.currency}`;
+    const known = totals.get(key);
+    totals.set(
+      key,
+      known === undefined
+        ? { ...row, merchant_id: merchantId ?? null }
+        : {
+            ...known,
+            transactions: known.transactions + row.transactions,
+            amount_minor: (BigInt(known.amount_minor) + BigInt(row.amount_minor)).toString(),
+            refunded: known.refunded + row.refunded,
+            refunded_minor: (BigInt(known.refunded_minor) + BigInt(row.refunded_minor)).toString(),
+          },
+    );
+  }
+  return [...totals.values()].filter((total) => total.transactions > 0);
+}
+
+/**
  * Counts and sums of the transactions created in each bucket (`boundaries`: the buckets' starts, in order, then the
  * last one's end) that pass `filter`, per currency and the grouping's values. Only combinations with transactions
  * have a row.
@@ -275,8 +308,12 @@ export async function sumTransactions(
     if (!hourlyFiguresServe(boundaries, filter)) throw new Error('the hourly figures cannot answer these buckets');
     const statement = HOURLY_AGGREGATES.get(shapeKey({ ...grouping, merchantFilter: true }));
     if (statement === undefined) throw new Error('no hourly statement for this grouping');
+    const rows =
+      grouping.time && boundaries.every((boundary, index) => index === 0 || boundary - (boundaries[index - 1] ?? 0) === HOUR)
+        ? hourlyTotals(await session.query(HOURLY_ROWS, values.slice(0, 5)), grouping.merchant ? filter.merchantId : undefined)
+        : await session.query(statement, values);
     // One row per status: it adds to the figures that count that status (several rows then add up in the caller).
-    return (await session.query(statement, values)).map((row) => {
+    return rows.map((row) => {
       const counts = { created: 0, captured: 0, paid: 0, cancelled: 0, rejected: 0, refunded: 0 };
       const amounts = { currency: row.currency, created: 0n, captured: 0n, paid: 0n, cancelled: 0n, rejected: 0n, refunded: 0n };
       const figures = HOURLY_FIGURES_OF.get(row.status);
