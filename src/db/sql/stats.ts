@@ -204,7 +204,7 @@ const hourlyStatement = ({ time, merchant }: StatsGrouping): Statement<HourlyRow
 
 // One hour a bucket (an hourly series in a whole-hour zone): each hourly row is a bucket's already, so the rows come
 // as they are stored, with their hour's index (from $1, the first bucket's start), and are added up in JavaScript
-// (hourlyTotals): no grouping for PostgreSQL to plan and run, about a fifth of the round trip (bench:stats).
+// (hourlyTotals): no grouping for PostgreSQL to plan and run, about a fifth of the round trip.
 const HOURLY_ROWS = sql<Omit<HourlyRow, 'merchant_id'>>(
   `
     SELECT (extract(epoch FROM h.hour - $1::timestamptz) / 3600)::int AS bucket, h.status::text AS status, h.currency::text AS currency,
