@@ -28,7 +28,13 @@ import { RESULT_JSON_TYPE } from './builder.ts';
 export function resultSerializer(schema: GraphQLSchema, rootType: GraphQLObjectType, selectionSet: SelectionSetNode): ((result: ExecutionResult) => string) | undefined {
   const data = objectShape(schema, rootType, [selectionSet]);
   if (data === undefined) return undefined;
-  const serialize = fastJson({ type: 'object', properties: { data } }) as (result: ExecutionResult) => string;
+  let serialize: (result: ExecutionResult) => string;
+  try {
+    serialize = fastJson({ type: 'object', properties: { data } }) as (result: ExecutionResult) => string;
+  } catch {
+    // A schema fast-json-stringify refuses leaves the answers to JSON.stringify: never a failed request.
+    return undefined;
+  }
   return (result) => (result.errors === undefined && result.extensions === undefined ? serialize(result) : JSON.stringify(result));
 }
 
@@ -47,7 +53,8 @@ const BUILT_IN_SCALARS: Readonly<Record<string, string>> = { String: 'string', I
 function objectShape(schema: GraphQLSchema, type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): ObjectShape | undefined {
   const fields = fieldsByResponseKey(selectionSets);
   if (fields === undefined) return undefined;
-  const properties: Record<string, Shape> = {};
+  // No prototype: a response key is only ever a property.
+  const properties: Record<string, Shape> = Object.create(null) as Record<string, Shape>;
   for (const [key, nodes] of fields) {
     const name = nodes[0]?.name.value;
     if (name === '__typename') {
@@ -87,7 +94,7 @@ function abstractShape(schema: GraphQLSchema, selectionSets: readonly SelectionS
     const name = selection.typeCondition.name.value;
     perType.set(name, [...(perType.get(name) ?? []), selection.selectionSet]);
   }
-  const merged: Record<string, Shape> = {};
+  const merged: Record<string, Shape> = Object.create(null) as Record<string, Shape>;
   const order: string[] = [];
   for (const [name, sets] of perType) {
     const type = schema.getType(name);

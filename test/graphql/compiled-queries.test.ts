@@ -81,6 +81,8 @@ describe('compiled queries', () => {
     expect(compiledQuery(schema, parse('query A { transaction(id: "x") { id } } query B { transaction(id: "y") { id } }'), logger)).toBeNull();
     expect(compiledQuery(schema, parse('query($s: Boolean!) { transaction(id: "x") { ...F @include(if: $s) } } fragment F on Transaction { id }'), logger)).toBeNull();
     expect(compiledQuery(schema, parse(CreateTransactionDocument.toString()), logger)).not.toBeNull();
+    // An alias __proto__ would set the prototype of graphql-jit's answer object (and of the serializer's schema).
+    expect(compiledQuery(schema, parse('{ transaction(id: "x") { id __proto__: merchantReference } }'), logger)).toBeNull();
     expect(compiledQuery(schema, parse('mutation { cancelTransaction(id: "x") { __typename } }'), logger)).toBeNull();
     expect(compiledQuery(schema, parse('mutation { createTransaction(input: $i) { __typename } cancelTransaction(id: "x") { __typename } }'), logger)).toBeNull();
     // A relation of a relation: graphql-jit would make the prisma plugin read the history's transactions again.
@@ -219,6 +221,12 @@ describe('compiled queries', () => {
       expect(compiled).toMatch(/^200 \{"data":\{"before":\{"totalCount":4\},"transactions":\{"edges":\[\{"node":\{"__typename":"Transaction","id":"/);
       expect(compiled).toBe(byGraphqlJs);
     }
+  });
+
+  it('answer an alias __proto__ as graphql-js does (it is not compiled)', async () => {
+    const [answered, byGraphqlJs] = await bothWays('query Proto { transactions(first: 1) { edges { node { __proto__: merchantReference } } } }', {});
+    expect(answered).toMatch(/^200 \{"data":\{"transactions":\{"edges":\[\{"node":\{"__proto__":"compiled-/);
+    expect(answered).toBe(byGraphqlJs);
   });
 
   it('answer transactionStats exactly as graphql-js does, every field of its rows, grouped or not', async () => {

@@ -19,7 +19,11 @@ builder.scalarType('DateTime', {
 
 builder.scalarType('Date', {
   description: 'A calendar date, YYYY-MM-DD (proleptic Gregorian, 0001-01-01 to 9999-12-31)',
-  serialize: (value) => value,
+  // Its answers are written as JSON strings (RESULT_JSON_TYPE): anything else is a bug, not a value to pass on.
+  serialize: (value) => {
+    if (typeof value !== 'string') throw new TypeError(`Date must serialize a YYYY-MM-DD string, got ${typeof value}`);
+    return value;
+  },
   extensions: { [RESULT_JSON_TYPE]: 'string' },
   parseValue: (value) => parseDate(value),
   parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),

@@ -31,7 +31,7 @@ import type { Logger } from '../../logger.ts';
  * and mutations whose root fields all opt in (`extensions: { compiledExecution: true }`: `transactions`,
  * `transaction`, `transactionStats`, `createTransaction`) are compiled; everything else (subscriptions, every other
  * operation) keeps the reference executor, and so does an operation graphql-jit cannot take exactly: several
- * operations in one document, a fragment with @skip/@include, variables graphql-js refuses (its error names why, e.g.
+ * operations in one document, a fragment with @skip/@include, an alias `__proto__`, variables graphql-js refuses (its error names why, e.g.
  * a DateTime out of range; graphql-jit's only the expected type), and a relation of a relation (a history's
  * transaction): the prisma plugin finds what a relation's rows loaded for the fields below them by the identity of
  * graphql-js' response paths, which graphql-jit builds afresh for every call, and would read it again. A relation
@@ -99,7 +99,7 @@ export function compiledQuery(schema: GraphQLSchema, document: DocumentNode, log
   const compiledRoot = operation.selectionSet.selections.every(
     (selection) => selection.kind === Kind.FIELD && (selection.name.value === '__typename' || rootType.getFields()[selection.name.value]?.extensions[COMPILED_EXECUTION] === true),
   );
-  if (!compiledRoot) return null;
+  if (!compiledRoot || hasProtoAlias(document)) return null;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const selectionSet = inlineFragments(schema, fragments, operation.selectionSet, rootType, false);
@@ -112,6 +112,20 @@ export function compiledQuery(schema: GraphQLSchema, document: DocumentNode, log
     return null;
   }
   return { operation, query, document, stringify: resultSerializer(schema, rootType, selectionSet) };
+}
+
+/**
+ * An alias `__proto__` (a valid GraphQL name): graphql-jit's answer objects and the serializer's schema are plain
+ * objects, where that key sets the prototype instead of a field. graphql-js answers it.
+ */
+function hasProtoAlias(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(field) {
+      if (field.alias?.value === '__proto__') found = true;
+    },
+  });
+  return found;
 }
 
 /** graphql-js' shape of a result with errors: `errors` before `data`, each error with the document's nodes it is about. */
