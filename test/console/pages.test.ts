@@ -111,6 +111,8 @@ describeInBrowser('the console pages in a browser', () => {
     await page.getByRole('button', { name: 'Cancel transaction' }).click();
     await page.getByText('Cancelled.').waitFor();
     await expect.poll(() => page.locator('h1 .status').textContent()).toBe('CANCELLED');
+    // Still said once the page has reloaded the transaction, which leaves no action to show.
+    expect(await page.getByText('Cancelled.').isVisible()).toBe(true);
     await page.close();
   }, 60_000);
 

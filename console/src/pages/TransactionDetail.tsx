@@ -46,32 +46,36 @@ function Actions({ transaction, onChanged, locked }: { transaction: Transaction;
     }, 'Refund requested: its outcome appears in the timeline.');
   };
   const refundable = transaction.refundableAmount.minorUnits !== '0';
-  if (!transaction.isCancellable && !refundable) return null;
+  const acts = transaction.isCancellable || refundable;
+  // What the last action did stays in view after the reload that follows it (a cancel leaves nothing to act on).
+  if (!acts && notice === undefined && error === undefined) return null;
   return (
     <>
-      <div class="actions">
-        {transaction.isCancellable && (
-          <button type="button" class="danger" disabled={pending || locked} title={locked ? READ_ONLY_REASON : undefined} onClick={() => void cancel()}>
-            Cancel transaction
-          </button>
-        )}
-        {refundable && (
-          <form class="filters" onSubmit={submitRefund} aria-label="Refund">
-            <label>
-              Refund amount ({transaction.amount.currency}, up to {transaction.refundableAmount.value})
-              <input name="refundAmount" value={refund.value} placeholder={`${transaction.refundableAmount.value} (all)`} onInput={(event) => setRefund({ ...refund, value: event.currentTarget.value })} />
-            </label>
-            <label>
-              Reason
-              <input name="refundReason" required value={refund.reason} onInput={(event) => setRefund({ ...refund, reason: event.currentTarget.value })} />
-            </label>
-            <button type="submit" disabled={pending || locked} title={locked ? READ_ONLY_REASON : undefined}>
-              Refund
+      {acts && (
+        <div class="actions">
+          {transaction.isCancellable && (
+            <button type="button" class="danger" disabled={pending || locked} title={locked ? READ_ONLY_REASON : undefined} onClick={() => void cancel()}>
+              Cancel transaction
             </button>
-          </form>
-        )}
-      </div>
-      {locked && <p class="muted">{READ_ONLY_REASON}.</p>}
+          )}
+          {refundable && (
+            <form class="filters" onSubmit={submitRefund} aria-label="Refund">
+              <label>
+                Refund amount ({transaction.amount.currency}, up to {transaction.refundableAmount.value})
+                <input name="refundAmount" value={refund.value} placeholder={`${transaction.refundableAmount.value} (all)`} onInput={(event) => setRefund({ ...refund, value: event.currentTarget.value })} />
+              </label>
+              <label>
+                Reason
+                <input name="refundReason" required value={refund.reason} onInput={(event) => setRefund({ ...refund, reason: event.currentTarget.value })} />
+              </label>
+              <button type="submit" disabled={pending || locked} title={locked ? READ_ONLY_REASON : undefined}>
+                Refund
+              </button>
+            </form>
+          )}
+        </div>
+      )}
+      {acts && locked && <p class="muted">{READ_ONLY_REASON}.</p>}
       {notice !== undefined && <div class="notice">{notice}</div>}
       {error !== undefined && <Failure error={error} />}
     </>
