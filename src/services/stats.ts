@@ -4,7 +4,8 @@ import { formatRatio } from '../domain/ratio.ts';
 import { TRANSACTION_STATUSES, type TransactionStatus } from '../domain/status.ts';
 import { TIME_UNITS, timeBuckets, timelineBetween, type OffsetTimeline, type TimeBucket, type TimeUnit } from '../domain/time-buckets.ts';
 import type { Database } from '../db/client.ts';
-import { STATS_FIGURES, hourlyFiguresServe, readOffsetTimeline, sumTransactions, type StatsAmounts, type StatsFigure, type StatsSum } from '../db/sql/stats.ts';
+import { STATS_FIGURES, readOffsetTimeline, sumTransactions, type StatsAmounts, type StatsFigure, type StatsSum } from '../db/sql/stats.ts';
+import { hourlyFiguresServe, sumHourlyFigures } from '../db/sql/stats-hourly.ts';
 import type { Merchant } from '../generated/prisma/client.ts';
 import { ForbiddenError, ValidationFailedError, type FieldProblem } from './errors.ts';
 import { requestedMerchantScope } from './merchant-scope.ts';
@@ -24,7 +25,7 @@ import { canonicalTimeZone } from './reports.ts';
  * - Every bucket of the range is present, with zeros when empty, for every series: each status (the filter's, or
  *   all) when grouped by status, each currency and merchant that has transactions in the range (or that the filter
  *   names) when grouped by those. Every row's `amounts` lists the same currencies, so a chart needs no gap-filling.
- * - Each figure is a count and a sum (STATS_FIGURES); a new one is a line in src/db/sql/stats.ts and a field.
+ * - Each figure is a count and a sum (STATS_FIGURES); a new one is a line in src/db/sql/stats.ts (and stats-hourly.ts) and a field.
  */
 
 export { STATS_FIGURES, type StatsAmounts, type StatsFigure };
@@ -285,8 +286,9 @@ export async function transactionStats(db: Database, request: StatsRequest, opti
 
   const filter = { statuses, currencies: valid.currencies, merchantId };
   // One merchant's whole-hour buckets come from the hourly figures (src/services/stats-hourly.ts), the rest from the transactions.
-  const source = hourlyFiguresServe(boundaries, filter) ? 'hourly' : 'transactions';
-  const sums = buckets.length === 0 ? [] : await sumTransactions(db.sql, boundaries, { time: buckets.length > 1, status: byStatus, merchant: byMerchant }, filter, source);
+  const grouping = { time: buckets.length > 1, status: byStatus, merchant: byMerchant };
+  const sum = hourlyFiguresServe(boundaries, filter) ? sumHourlyFigures : sumTransactions;
+  const sums = buckets.length === 0 ? [] : await sum(db.sql, boundaries, grouping, filter);
 
   const currencies = valid.currencies.length > 0 ? valid.currencies : [...new Set(sums.map((sum) => sum.amounts.currency))].sort();
   const merchants = byMerchant ? await merchantsOf(db, merchantId === undefined ? sums.map((sum) => sum.merchantId) : [merchantId]) : [undefined];

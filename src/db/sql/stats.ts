@@ -1,4 +1,3 @@
-import { TRANSACTION_STATUSES } from '../../domain/status.ts';
 import type { OffsetTimeline } from '../../domain/time-buckets.ts';
 import type { TransactionStatus } from '../../generated/prisma/client.ts';
 import { sql, type SqlSession, type Statement } from '../session.ts';
@@ -71,7 +70,8 @@ export type StatsFilter = Readonly<{
  * What each figure counts, and what it sums (minor units of the row's currency). A transaction counts in the bucket of
  * its creation, by its current status, which the state machine makes exact: CAPTURED leads only to PAID, so
  * "captured" (ever) is CAPTURED or PAID now; PAID, REJECTED and CANCELLED are final. `refunded`: the transactions with
- * SUCCEEDED refunds, and the refunded money (kept on the row by the refund flow). A new figure is a line here.
+ * SUCCEEDED refunds, and the refunded money (kept on the row by the refund flow). A new figure is a line here and one
+ * in stats-hourly.ts's FIGURES (the same figure from the hourly figures; TypeScript asks for it).
  */
 const FIGURES = {
   created: { counts: 'true', sums: 't.amount_minor' },
@@ -101,12 +101,6 @@ export type StatsSum = Readonly<{
 
 type SumRow = { bucket: number; status: TransactionStatus | null; currency: string; merchant_id: string | null } & Record<StatsFigure, number> &
   Record<`${StatsFigure}_minor`, string>;
-
-/**
- * Where the figures are read: the transactions themselves, or transactionStats' hourly figures (one merchant's
- * buckets that all start on whole UTC hours: see `hourlyFiguresServe`).
- */
-export type StatsSource = 'transactions' | 'hourly';
 
 type Shape = StatsGrouping & { merchantFilter: boolean };
 
@@ -139,104 +133,13 @@ const aggregateStatement = ({ time, status, merchant, merchantFilter }: Shape): 
   );
 };
 
-/**
- * The same figures from transaction_stats_hourly and the changes not yet folded into it (written with each change
- * by the transition service's statements, src/db/sql/transactions.ts and refunds.ts). A transaction is +1 under its
- * current status in the hour it was created in, so each status's sums are counts of transactions: the statement sums
- * per status (four sums a row instead of twelve filtered ones: the numeric sums are most of its time) and each
- * figure takes the statuses it counts, as FIGURES does. A status whose transactions all moved on sums to 0 and, as
- * above, has no row.
- */
-const HOURLY_FIGURES: Record<StatsFigure, { counts: (status: TransactionStatus) => boolean; of: 'transactions' | 'refunded' }> = {
-  created: { counts: () => true, of: 'transactions' },
-  captured: { counts: (status) => status === 'CAPTURED' || status === 'PAID', of: 'transactions' },
-  paid: { counts: (status) => status === 'PAID', of: 'transactions' },
-  cancelled: { counts: (status) => status === 'CANCELLED', of: 'transactions' },
-  rejected: { counts: (status) => status === 'REJECTED', of: 'transactions' },
-  refunded: { counts: () => true, of: 'refunded' },
-};
-
-/** Each status's figures, of its transactions and of those refunded: a row of that status adds to them alone. */
-type StatusFigures = { transactions: readonly StatsFigure[]; refunded: readonly StatsFigure[] };
-const HOURLY_FIGURES_OF = new Map<string, StatusFigures>(
-  TRANSACTION_STATUSES.map((status) => {
-    const counted = STATS_FIGURES.filter((figure) => HOURLY_FIGURES[figure].counts(status));
-    return [status, { transactions: counted.filter((figure) => HOURLY_FIGURES[figure].of === 'transactions'), refunded: counted.filter((figure) => HOURLY_FIGURES[figure].of === 'refunded') }];
-  }),
-);
-
-type HourlyRow = {
-  bucket: number;
-  status: TransactionStatus;
-  currency: string;
-  merchant_id: string | null;
-  transactions: number;
-  amount_minor: string;
-  refunded: number;
-  refunded_minor: string;
-};
-
-// One merchant only ($5): both tables are read by their primary key's (merchant_id, hour) prefix. The bucket of an
-// hour is found as a transaction's is (width_bucket over the starts), exact because every start is a whole hour.
-const HOURLY_WHERE = `merchant_id = $5::uuid AND hour >= $1::timestamptz AND hour < $2::timestamptz AND status = ANY($3::"TransactionStatus"[])
-        AND (cardinality($4::text[]) = 0 OR currency::text = ANY($4::text[]))`;
-const HOURLY_COLUMNS = 'merchant_id, hour, currency, status, transactions, amount_minor, refunded, refunded_minor';
-
-const hourlyStatement = ({ time, merchant }: StatsGrouping): Statement<HourlyRow> => {
-  const bucket = 'width_bucket(h.hour, $6::timestamptz[])';
-  const groups = [...(time ? [bucket] : []), 'h.status', 'h.currency', ...(merchant ? ['h.merchant_id'] : [])];
-  return sql<HourlyRow>(
-    `
-    SELECT ${time ? `${bucket} - 1` : '0'} AS bucket, h.status::text AS status, h.currency::text AS currency,
-           ${merchant ? 'h.merchant_id::text' : 'NULL::text'} AS merchant_id,
-           sum(h.transactions)::int AS transactions, sum(h.amount_minor)::text AS amount_minor,
-           sum(h.refunded)::int AS refunded, sum(h.refunded_minor)::text AS refunded_minor
-    FROM (
-      SELECT ${HOURLY_COLUMNS} FROM transaction_stats_hourly WHERE ${HOURLY_WHERE}
-      UNION ALL
-      SELECT ${HOURLY_COLUMNS} FROM transaction_stats_changes WHERE ${HOURLY_WHERE}
-    ) AS h
-    GROUP BY ${groups.join(', ')}
-    HAVING sum(h.transactions) > 0`,
-    `paystream_stats_hourly${time ? '_time' : ''}${merchant ? '_merchant' : ''}`,
-  );
-};
-
-// One hour a bucket (an hourly series in a whole-hour zone): each hourly row is a bucket's already, so the rows come
-// as they are stored, with their hour's index (from $1, the first bucket's start), and are added up in JavaScript
-// (hourlyTotals): no grouping for PostgreSQL to plan and run, about a fifth of the round trip.
-const HOURLY_ROWS = sql<Omit<HourlyRow, 'merchant_id'>>(
-  `
-    SELECT (extract(epoch FROM h.hour - $1::timestamptz) / 3600)::int AS bucket, h.status::text AS status, h.currency::text AS currency,
-           h.transactions, h.amount_minor::text AS amount_minor, h.refunded, h.refunded_minor::text AS refunded_minor
-    FROM (
-      SELECT ${HOURLY_COLUMNS} FROM transaction_stats_hourly WHERE ${HOURLY_WHERE}
-      UNION ALL
-      SELECT ${HOURLY_COLUMNS} FROM transaction_stats_changes WHERE ${HOURLY_WHERE}
-    ) AS h`,
-  'paystream_stats_hourly_rows',
-);
-
 const SHAPES: readonly Shape[] = [false, true].flatMap((time) =>
   [false, true].flatMap((status) => [false, true].flatMap((merchant) => [false, true].map((merchantFilter) => ({ time, status, merchant, merchantFilter })))),
 );
 const AGGREGATES = new Map(SHAPES.map((shape) => [shapeKey(shape), aggregateStatement(shape)]));
-const HOURLY_AGGREGATES = new Map(SHAPES.filter((shape) => shape.merchantFilter).map((shape) => [shapeKey(shape), hourlyStatement(shape)]));
 
 function shapeKey({ time, status, merchant, merchantFilter }: Shape): string {
   return `${time}/${status}/${merchant}/${merchantFilter}`;
-}
-
-const HOUR = 3_600_000;
-
-/**
- * Whether the hourly figures can answer: one merchant's (a merchant's hours are one index range; across merchants
- * the transactions are read, fast enough in parallel), and every bucket starts and ends on a whole UTC hour, which
- * holds in every zone whose offsets are whole hours (not in Asia/Kolkata, Australia/Adelaide, Asia/Kathmandu...,
- * nor on the day of a half-hour change: those read the transactions).
- */
-export function hourlyFiguresServe(boundaries: readonly number[], filter: StatsFilter): boolean {
-  return filter.merchantId !== undefined && boundaries.every((boundary) => boundary % HOUR === 0);
 }
 
 /**
@@ -267,31 +170,6 @@ export function sumTransactionsValues(boundaries: readonly number[], grouping: S
 }
 
 /**
- * HOURLY_ROWS' rows as hourlyStatement groups them: one per bucket, status and currency (a folded row and changes
- * not yet folded add up), those whose transactions all moved on left out (its HAVING).
- */
-function hourlyTotals(rows: readonly Omit<HourlyRow, 'merchant_id'>[], merchantId: string | undefined): HourlyRow[] {
-  const totals = new Map<string, HourlyRow>();
-  for (const row of rows) {
-    const key = `${row.bucket} ${row.status} ${row.currency}`;
-    const known = totals.get(key);
-    totals.set(
-      key,
-      known === undefined
-        ? { ...row, merchant_id: merchantId ?? null }
-        : {
-            ...known,
-            transactions: known.transactions + row.transactions,
-            amount_minor: (BigInt(known.amount_minor) + BigInt(row.amount_minor)).toString(),
-            refunded: known.refunded + row.refunded,
-            refunded_minor: (BigInt(known.refunded_minor) + BigInt(row.refunded_minor)).toString(),
-          },
-    );
-  }
-  return [...totals.values()].filter((total) => total.transactions > 0);
-}
-
-/**
  * Counts and sums of the transactions created in each bucket (`boundaries`: the buckets' starts, in order, then the
  * last one's end) that pass `filter`, per currency and the grouping's values. Only combinations with transactions
  * have a row.
@@ -301,43 +179,10 @@ export async function sumTransactions(
   boundaries: readonly number[],
   grouping: StatsGrouping,
   filter: StatsFilter,
-  source: StatsSource = 'transactions',
 ): Promise<StatsSum[]> {
-  const values = sumTransactionsValues(boundaries, grouping, filter);
-  if (source === 'hourly') {
-    if (!hourlyFiguresServe(boundaries, filter)) throw new Error('the hourly figures cannot answer these buckets');
-    const statement = HOURLY_AGGREGATES.get(shapeKey({ ...grouping, merchantFilter: true }));
-    if (statement === undefined) throw new Error('no hourly statement for this grouping');
-    const rows =
-      grouping.time && boundaries.every((boundary, index) => index === 0 || boundary - (boundaries[index - 1] ?? 0) === HOUR)
-        ? hourlyTotals(await session.query(HOURLY_ROWS, values.slice(0, 5)), grouping.merchant ? filter.merchantId : undefined)
-        : await session.query(statement, values);
-    // One row per status: it adds to the figures that count that status (several rows then add up in the caller).
-    return rows.map((row) => {
-      const counts = { created: 0, captured: 0, paid: 0, cancelled: 0, rejected: 0, refunded: 0 };
-      const amounts = { currency: row.currency, created: 0n, captured: 0n, paid: 0n, cancelled: 0n, rejected: 0n, refunded: 0n };
-      const figures = HOURLY_FIGURES_OF.get(row.status);
-      if (figures === undefined) throw new Error(`hourly figures: unknown status ${row.status}`);
-      if (figures.transactions.length > 0) {
-        const sum = BigInt(row.amount_minor);
-        for (const figure of figures.transactions) {
-          counts[figure] = row.transactions;
-          amounts[figure] = sum;
-        }
-      }
-      if (figures.refunded.length > 0 && row.refunded > 0) {
-        const sum = BigInt(row.refunded_minor);
-        for (const figure of figures.refunded) {
-          counts[figure] = row.refunded;
-          amounts[figure] = sum;
-        }
-      }
-      return { bucket: row.bucket, status: grouping.status ? row.status : undefined, merchantId: row.merchant_id ?? undefined, counts, amounts };
-    });
-  }
   const statement = AGGREGATES.get(shapeKey({ ...grouping, merchantFilter: filter.merchantId !== undefined }));
   if (statement === undefined) throw new Error('no statement for this grouping');
-  const rows = await session.query(statement, values);
+  const rows = await session.query(statement, sumTransactionsValues(boundaries, grouping, filter));
   // Written out (not built from STATS_FIGURES): this runs for every row of every answer.
   return rows.map((row) => ({
     bucket: row.bucket,
