@@ -28,13 +28,7 @@ import { RESULT_JSON_TYPE } from './builder.ts';
 export function resultSerializer(schema: GraphQLSchema, rootType: GraphQLObjectType, selectionSet: SelectionSetNode): ((result: ExecutionResult) => string) | undefined {
   const data = objectShape(schema, rootType, [selectionSet]);
   if (data === undefined) return undefined;
-  let serialize: (result: ExecutionResult) => string;
-  try {
-    serialize = fastJson({ type: 'object', properties: { data } }) as (result: ExecutionResult) => string;
-  } catch {
-    // A schema fast-json-stringify refuses leaves the answers to JSON.stringify: never a failed request.
-    return undefined;
-  }
+  const serialize = fastJson({ type: 'object', properties: { data } }) as (result: ExecutionResult) => string;
   return (result) => (result.errors === undefined && result.extensions === undefined ? serialize(result) : JSON.stringify(result));
 }
 

@@ -3,6 +3,7 @@ import { GraphQLError, GraphQLScalarType, buildSchema, parse, type GraphQLObject
 import { describe, expect, it } from 'vitest';
 import { RESULT_JSON_TYPE } from '../../src/graphql/builder.ts';
 import { resultSerializer } from '../../src/graphql/result-json.ts';
+import { schema as appSchema } from '../../src/graphql/schema/index.ts';
 
 /**
  * The serializer compiled queries answer with (src/graphql/result-json.ts) must write what JSON.stringify writes, to
@@ -57,6 +58,19 @@ describe('the compiled answer serializer', () => {
     const serialize = serializerFor('{ a: first { name } items { count } first { note __typename } items { name } }');
     const result = { data: { a: { name: 'x' }, items: [{ count: 1, name: 'y' }], first: { note: null, __typename: 'Item' } } };
     expect(serialize!(result)).toBe(JSON.stringify(result));
+  });
+
+  it('writes a key named __proto__ as a key (its shape has no prototype to set)', () => {
+    const serialize = serializerFor('{ __proto__: first { name } first { __proto__: note } }');
+    const data = JSON.parse('{"__proto__":{"name":"x"},"first":{"__proto__":"y"}}') as unknown;
+    expect(serialize!({ data } as never)).toBe(JSON.stringify({ data }));
+  });
+
+  it("is told the real schema's scalars' JSON type, and Date serializes nothing but a string", () => {
+    for (const name of ['DateTime', 'Date']) expect((appSchema.getType(name) as GraphQLScalarType).extensions[RESULT_JSON_TYPE]).toBe('string');
+    const date = appSchema.getType('Date') as GraphQLScalarType;
+    expect(date.serialize('2026-12-07')).toBe('2026-12-07');
+    expect(() => date.serialize(20261207)).toThrow(/YYYY-MM-DD string/);
   });
 
   it('writes each member of a union with its own keys', () => {

@@ -31,11 +31,12 @@ import type { Logger } from '../../logger.ts';
  * and mutations whose root fields all opt in (`extensions: { compiledExecution: true }`: `transactions`,
  * `transaction`, `transactionStats`, `createTransaction`) are compiled; everything else (subscriptions, every other
  * operation) keeps the reference executor, and so does an operation graphql-jit cannot take exactly: several
- * operations in one document, a fragment with @skip/@include, an alias `__proto__`, variables graphql-js refuses (its error names why, e.g.
- * a DateTime out of range; graphql-jit's only the expected type), and a relation of a relation (a history's
- * transaction): the prisma plugin finds what a relation's rows loaded for the fields below them by the identity of
- * graphql-js' response paths, which graphql-jit builds afresh for every call, and would read it again. A relation
- * right below a root field is found by its path's text.
+ * operations in one document, a fragment with @skip/@include, an alias `__proto__` (a key of graphql-jit's answer
+ * objects sets their prototype), variables graphql-js refuses (its error names why, e.g. a DateTime out of range;
+ * graphql-jit's only the expected type), and a relation of a relation (a history's transaction): the prisma plugin
+ * finds what a relation's rows loaded for the fields below them by the identity of graphql-js' response paths, which
+ * graphql-jit builds afresh for every call, and would read it again. A relation right below a root field is found by
+ * its path's text.
  *
  * graphql-jit answers a fragment's fields after the fields around it (and sibling fragments in reverse), not in
  * the order of the selection as the spec asks: the document is compiled with every fragment inlined in place, per
@@ -81,9 +82,9 @@ export function useCompiledQueries(logger: Logger): Plugin {
 
 /** Made once per document: closures made per request cost more than their calls (tsx names each one as it is made). */
 function compiledExecute(compiled: Compiled): CompiledExecution['execute'] {
-  const { stringify } = compiled;
+  const serializer = compiled.stringify && { stringify: compiled.stringify };
   const asReference = (result: ExecutionResult): ExecutionResult =>
-    result.errors ? referenceErrors(result, compiled) : stringify ? Object.assign(result, { stringify }) : result;
+    result.errors ? referenceErrors(result, compiled) : serializer ? Object.assign(result, serializer) : result;
   return (execution) => {
     const result = compiled.query.query(execution.rootValue, execution.contextValue, execution.variableValues ?? {});
     return result instanceof Promise ? result.then(asReference) : asReference(result);
@@ -99,7 +100,7 @@ export function compiledQuery(schema: GraphQLSchema, document: DocumentNode, log
   const compiledRoot = operation.selectionSet.selections.every(
     (selection) => selection.kind === Kind.FIELD && (selection.name.value === '__typename' || rootType.getFields()[selection.name.value]?.extensions[COMPILED_EXECUTION] === true),
   );
-  if (!compiledRoot || hasProtoAlias(document)) return null;
+  if (!compiledRoot) return null;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const selectionSet = inlineFragments(schema, fragments, operation.selectionSet, rootType, false);
@@ -112,20 +113,6 @@ export function compiledQuery(schema: GraphQLSchema, document: DocumentNode, log
     return null;
   }
   return { operation, query, document, stringify: resultSerializer(schema, rootType, selectionSet) };
-}
-
-/**
- * An alias `__proto__` (a valid GraphQL name): graphql-jit's answer objects and the serializer's schema are plain
- * objects, where that key sets the prototype instead of a field. graphql-js answers it.
- */
-function hasProtoAlias(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    Field(field) {
-      if (field.alias?.value === '__proto__') found = true;
-    },
-  });
-  return found;
 }
 
 /** graphql-js' shape of a result with errors: `errors` before `data`, each error with the document's nodes it is about. */
@@ -153,8 +140,8 @@ function referenceErrors({ errors = [], ...rest }: ExecutionResult, compiled: Co
  * The selection as graphql-js collects it for `type`: fragments whose condition matches replaced by their fields
  * in place (each fragment once, as graphql-js visits it), the others dropped; below an abstract type, one inline
  * fragment per concrete type. A selection that is left as it was keeps its nodes (resolvers that key on
- * `info.fieldNodes` see the document's own). null: a fragment carries a directive, or a field the prisma plugin
- * loads (a relation, or a field with `select`) lies beneath another: left to graphql-js.
+ * `info.fieldNodes` see the document's own). null: a fragment carries a directive, an alias is `__proto__`, or a field
+ * the prisma plugin loads (a relation, or a field with `select`) lies beneath another: left to graphql-js.
  */
 function inlineFragments(
   schema: GraphQLSchema,
@@ -179,6 +166,7 @@ function inlineFragments(
   const collect = (selections: readonly SelectionNode[]): boolean => {
     for (const selection of selections) {
       if (selection.kind === Kind.FIELD) {
+        if (selection.alias?.value === '__proto__') return false;
         const field = selection.name.value.startsWith('__') ? undefined : type.getFields()[selection.name.value];
         const selects = field?.extensions[PRISMA_SELECT];
         // An exposed column says `true` here; a relation or a field with `select` gives its selection.
