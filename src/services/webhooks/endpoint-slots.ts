@@ -2,6 +2,8 @@ import type { HeldDeliveries } from '../../db/sql/webhooks.ts';
 
 type Endpoint = {
   held: number;
+  /** Of those held, the ones whose request ended: only their record is left (see heldByEndpoint). */
+  ended: number;
   busy: number;
   waiting: (() => void)[];
   /** When it last answered, or got its first request in flight since it had none (performance.now()). */
@@ -39,19 +41,20 @@ export class EndpointSlots {
     this.held += 1;
     const endpoint = this.endpoints.get(endpointId);
     if (endpoint === undefined) {
-      this.endpoints.set(endpointId, { held: 1, busy: 0, waiting: [], quietSince: 0, stalled: false });
+      this.endpoints.set(endpointId, { held: 1, ended: 0, busy: 0, waiting: [], quietSince: 0, stalled: false });
       return;
     }
     endpoint.held += 1;
     if (endpoint.stalled) this.stalledHeld += 1;
   }
 
-  /** Its attempt is recorded (or given up): no longer held. */
-  drop(endpointId: string): void {
+  /** Its attempt is recorded (or given up): no longer held. `ended`: its request ended (`release`) before. */
+  drop(endpointId: string, ended: boolean): void {
     const endpoint = this.endpoints.get(endpointId);
     if (endpoint === undefined) return;
     this.held -= 1;
     endpoint.held -= 1;
+    if (ended) endpoint.ended -= 1;
     if (endpoint.stalled) this.stalledHeld -= 1;
     if (endpoint.held === 0) {
       this.settle(endpoint);
@@ -59,13 +62,17 @@ export class EndpointSlots {
     }
   }
 
-  /** For the claim: how many deliveries each endpoint has held here (a stalled one: its whole share). */
+  /**
+   * For the claim: how many deliveries of each endpoint wait here for their request or are in it (a stalled one: its
+   * whole share). Those whose request ended do not count: the next ones are claimed while they are recorded, so that
+   * the endpoint's queue does not run dry while a batch of records is written.
+   */
   heldByEndpoint(): HeldDeliveries {
     const endpointIds: string[] = [];
     const counts: number[] = [];
     for (const [endpointId, endpoint] of this.endpoints) {
       endpointIds.push(endpointId);
-      counts.push(endpoint.stalled ? Math.max(endpoint.held, this.share) : endpoint.held);
+      counts.push(endpoint.stalled ? Math.max(endpoint.held, this.share) : endpoint.held - endpoint.ended);
     }
     return { endpointIds, counts };
   }
@@ -88,6 +95,7 @@ export class EndpointSlots {
   release(endpointId: string, answered: boolean): void {
     const endpoint = this.endpoints.get(endpointId);
     if (endpoint === undefined) return;
+    endpoint.ended += 1;
     if (answered) {
       endpoint.quietSince = performance.now();
       this.settle(endpoint);

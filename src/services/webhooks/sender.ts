@@ -36,12 +36,16 @@ import { webhooksDue } from './deliveries.ts';
  * Deliveries one instance holds (claimed, being attempted or recorded; not counting those waiting for a slot of
  * their endpoint, see HELD_PER_IN_FLIGHT), and requests in flight to one endpoint from
  * one instance (WebhookSenderDeps.limits overrides). An instance holds up to LEASES_PER_SLOT times an endpoint's
- * requests in flight of its deliveries: the next ones are claimed while the current ones are answered, so
- * the claim and the record of a batch (a round trip each) overlap the requests instead of stalling them.
+ * requests in flight of its deliveries waiting for their request or in it (those being recorded do not count): the
+ * next ones are claimed while the current ones are answered and recorded, so the claim and the record of a batch
+ * (a round trip each) overlap the requests instead of stalling them.
  */
 const DEFAULT_LIMITS = { inFlight: 256, perEndpoint: 16 } as const;
-/** Deliveries of an endpoint one instance holds per request in flight to it: the claimed-ahead queue. */
-const LEASES_PER_SLOT = 8;
+/**
+ * Deliveries of an endpoint one instance holds per request in flight to it: the claimed-ahead queue. Deep enough
+ * that a claim's round trip (a synchronous commit) never empties it, and claims come in big batches (BENCHMARKS.md).
+ */
+const LEASES_PER_SLOT = 16;
 /**
  * Attempts waiting for a slot of their own endpoint do not count toward the instance's cap (endpoints that hang
  * with a backlog would otherwise fill it and starve the others); all held deliveries stay under this many times it.
@@ -79,6 +83,8 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const { inFlight: MAX_IN_FLIGHT, perEndpoint: PER_ENDPOINT } = deps.limits ?? DEFAULT_LIMITS;
   const recorder = new AttemptRecorder(db, settings, webhookMetrics(deps.registry, db), logger);
   const inFlight = new Set<Promise<void>>();
+  /** Held deliveries whose request ended (EndpointSlots.release), until they are dropped. */
+  const ended = new Set<string>();
   const stallMs = Math.min(STALL_MS, settings.timeoutMs / 4);
   const slots = new EndpointSlots(PER_ENDPOINT, LEASES_PER_SLOT * PER_ENDPOINT, stallMs);
   /**
@@ -118,11 +124,14 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
     }
     return opened.promise;
   };
-  const checkStalls = (): void => {
-    if (!slots.findStalled()) return;
+  /** The claim may take more now: runOnce looks again, and so does the running sender. */
+  const roomMade = (): void => {
     opened?.resolve();
     opened = undefined;
     wake();
+  };
+  const checkStalls = (): void => {
+    if (slots.findStalled()) roomMade();
   };
 
   const attempt = async (delivery: ClaimedDelivery, body: string, claimedAt: number): Promise<void> => {
@@ -139,6 +148,9 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
       answered = outcome.statusCode !== undefined;
     } finally {
       slots.release(delivery.endpointId, answered);
+      ended.add(delivery.id);
+      // The endpoint's share has room for one more while this attempt is recorded.
+      roomMade();
     }
     await (outcome.aborted ? recorder.releaseAborted(delivery, body, now, outcome) : recorder.record(delivery, body, now, outcome));
   };
@@ -165,7 +177,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
       const running = (body === undefined ? Promise.reject(new Error(`delivery ${delivery.id} has no body and no event`)) : attempt(delivery, body, claimedAt))
         .catch((error: unknown) => logger.error({ err: error, deliveryId: delivery.id }, 'webhook attempt could not be recorded; retried when its lease ends'))
         .finally(() => {
-          slots.drop(delivery.endpointId);
+          slots.drop(delivery.endpointId, ended.delete(delivery.id));
           inFlight.delete(running);
           wake();
         });
