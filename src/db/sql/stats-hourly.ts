@@ -1,6 +1,6 @@
 import { TRANSACTION_STATUSES, type TransactionStatus } from '../../domain/status.ts';
 import { sql, type SqlSession, type Statement } from '../session.ts';
-import { STATS_FIGURES, sumTransactionsValues, type StatsFigure, type StatsFilter, type StatsGrouping, type StatsSum } from './stats.ts';
+import { sumTransactionsValues, type StatsFigure, type StatsFilter, type StatsGrouping, type StatsSum } from './stats.ts';
 
 /**
  * transactionStats' hourly figures (transaction_stats_hourly): one merchant's series read from them, folding the
@@ -162,17 +162,25 @@ const FIGURES: Record<StatsFigure, { counts: (status: TransactionStatus) => bool
   refunded: { counts: () => true, of: 'refunded' },
 };
 
-/** Each status's figures, of its transactions and of those refunded: a row of that status adds to them alone. */
-type StatusFigures = { transactions: readonly StatsFigure[]; refunded: readonly StatsFigure[] };
+/** Which figures a row of each status counts its transactions in (every status counts its refunds in `refunded`). */
+type StatusFigures = Readonly<Record<Exclude<StatsFigure, 'refunded'>, boolean>>;
 const FIGURES_OF = new Map<string, StatusFigures>(
-  TRANSACTION_STATUSES.map((status) => {
-    const counted = STATS_FIGURES.filter((figure) => FIGURES[figure].counts(status));
-    return [status, { transactions: counted.filter((figure) => FIGURES[figure].of === 'transactions'), refunded: counted.filter((figure) => FIGURES[figure].of === 'refunded') }];
-  }),
+  TRANSACTION_STATUSES.map((status) => [
+    status,
+    {
+      created: FIGURES.created.counts(status),
+      captured: FIGURES.captured.counts(status),
+      paid: FIGURES.paid.counts(status),
+      cancelled: FIGURES.cancelled.counts(status),
+      rejected: FIGURES.rejected.counts(status),
+    },
+  ]),
 );
 
 type FiguresRow = {
   bucket: number;
+  /** HOUR_ROWS: from transaction_stats_changes (not folded yet), to add to the hour's row. */
+  change?: boolean;
   status: TransactionStatus;
   currency: string;
   merchant_id: string | null;
@@ -186,9 +194,9 @@ type FiguresRow = {
 // primary key's (merchant_id, hour) prefix.
 const SERIES_WHERE = `merchant_id = $5::uuid AND hour >= $1::timestamptz AND hour < $2::timestamptz AND status = ANY($3::"TransactionStatus"[])
         AND (cardinality($4::text[]) = 0 OR currency::text = ANY($4::text[]))`;
-const SERIES_FIGURES = `SELECT ${COLUMNS} FROM transaction_stats_hourly WHERE ${SERIES_WHERE}
+const SERIES_FIGURES = `SELECT ${COLUMNS}, false AS change FROM transaction_stats_hourly WHERE ${SERIES_WHERE}
       UNION ALL
-      SELECT ${COLUMNS} FROM transaction_stats_changes WHERE ${SERIES_WHERE}`;
+      SELECT ${COLUMNS}, true AS change FROM transaction_stats_changes WHERE ${SERIES_WHERE}`;
 
 // The bucket of an hour is found as a transaction's is (width_bucket over the starts, $6), exact because every start
 // is a whole hour.
@@ -215,7 +223,7 @@ const GROUPED = new Map([false, true].flatMap((time) => [false, true].map((merch
 const HOUR_ROWS = sql<Omit<FiguresRow, 'merchant_id'>>(
   `
     SELECT (extract(epoch FROM h.hour - $1::timestamptz) / 3600)::int AS bucket, h.status::text AS status, h.currency::text AS currency,
-           h.transactions, h.amount_minor::text AS amount_minor, h.refunded, h.refunded_minor::text AS refunded_minor
+           h.transactions, h.amount_minor::text AS amount_minor, h.refunded, h.refunded_minor::text AS refunded_minor, h.change
     FROM (${SERIES_FIGURES}) AS h`,
   'paystream_stats_hourly_rows',
 );
@@ -234,17 +242,19 @@ export function hourlyFiguresServe(boundaries: readonly number[], filter: StatsF
 
 /**
  * HOUR_ROWS' rows as the grouped statement gives them: one per bucket, status and currency (a folded row and changes
- * not yet folded add up), those whose transactions all moved on left out (its HAVING).
+ * not yet folded add up), those whose transactions all moved on left out (its HAVING). The folded rows are one per
+ * hour, status and currency already (the table's key): only changes need adding up.
  */
-function hourTotals(rows: readonly Omit<FiguresRow, 'merchant_id'>[], merchantId: string | undefined): FiguresRow[] {
-  const totals = new Map<string, FiguresRow>();
+function hourTotals(rows: readonly Omit<FiguresRow, 'merchant_id'>[]): readonly Omit<FiguresRow, 'merchant_id'>[] {
+  if (!rows.some((row) => row.change)) return rows.every((row) => row.transactions > 0) ? rows : rows.filter((row) => row.transactions > 0);
+  const totals = new Map<string, Omit<FiguresRow, 'merchant_id'>>();
   for (const row of rows) {
     const key = `${row.bucket} ${row.status} ${row.currency}`;
     const known = totals.get(key);
     totals.set(
       key,
       known === undefined
-        ? { ...row, merchant_id: merchantId ?? null }
+        ? row
         : {
             ...known,
             transactions: known.transactions + row.transactions,
@@ -257,6 +267,37 @@ function hourTotals(rows: readonly Omit<FiguresRow, 'merchant_id'>[], merchantId
   return [...totals.values()].filter((total) => total.transactions > 0);
 }
 
+/** One row's figures: its transactions in each figure its status counts, its refunds in `refunded`. */
+function sumOfRow(row: Omit<FiguresRow, 'merchant_id'>, merchantId: string | null, grouping: StatsGrouping): StatsSum {
+  const figures = FIGURES_OF.get(row.status);
+  if (figures === undefined) throw new Error(`hourly figures: unknown status ${row.status}`);
+  const count = row.transactions;
+  const sum = BigInt(row.amount_minor);
+  const refunded = row.refunded > 0 ? row.refunded : 0;
+  return {
+    bucket: row.bucket,
+    status: grouping.status ? row.status : undefined,
+    merchantId: merchantId ?? undefined,
+    counts: {
+      created: figures.created ? count : 0,
+      captured: figures.captured ? count : 0,
+      paid: figures.paid ? count : 0,
+      cancelled: figures.cancelled ? count : 0,
+      rejected: figures.rejected ? count : 0,
+      refunded,
+    },
+    amounts: {
+      currency: row.currency,
+      created: figures.created ? sum : 0n,
+      captured: figures.captured ? sum : 0n,
+      paid: figures.paid ? sum : 0n,
+      cancelled: figures.cancelled ? sum : 0n,
+      rejected: figures.rejected ? sum : 0n,
+      refunded: refunded > 0 ? BigInt(row.refunded_minor) : 0n,
+    },
+  };
+}
+
 /**
  * src/db/sql/stats.ts's sumTransactions for buckets the hourly figures serve (`hourlyFiguresServe`): the same sums,
  * one entry per status (several entries of a bucket then add up in the caller).
@@ -266,29 +307,9 @@ export async function sumHourlyFigures(session: SqlSession, boundaries: readonly
   const values = sumTransactionsValues(boundaries, grouping, filter);
   const statement = GROUPED.get(`${grouping.time}/${grouping.merchant}`);
   if (statement === undefined) throw new Error('no hourly statement for this grouping');
-  const rows =
-    grouping.time && boundaries.every((boundary, index) => index === 0 || boundary - (boundaries[index - 1] ?? 0) === HOUR)
-      ? hourTotals(await session.query(HOUR_ROWS, values.slice(0, 5)), grouping.merchant ? filter.merchantId : undefined)
-      : await session.query(statement, values);
-  return rows.map((row) => {
-    const counts = { created: 0, captured: 0, paid: 0, cancelled: 0, rejected: 0, refunded: 0 };
-    const amounts = { currency: row.currency, created: 0n, captured: 0n, paid: 0n, cancelled: 0n, rejected: 0n, refunded: 0n };
-    const figures = FIGURES_OF.get(row.status);
-    if (figures === undefined) throw new Error(`hourly figures: unknown status ${row.status}`);
-    if (figures.transactions.length > 0) {
-      const sum = BigInt(row.amount_minor);
-      for (const figure of figures.transactions) {
-        counts[figure] = row.transactions;
-        amounts[figure] = sum;
-      }
-    }
-    if (figures.refunded.length > 0 && row.refunded > 0) {
-      const sum = BigInt(row.refunded_minor);
-      for (const figure of figures.refunded) {
-        counts[figure] = row.refunded;
-        amounts[figure] = sum;
-      }
-    }
-    return { bucket: row.bucket, status: grouping.status ? row.status : undefined, merchantId: row.merchant_id ?? undefined, counts, amounts };
-  });
+  if (grouping.time && boundaries.every((boundary, index) => index === 0 || boundary - (boundaries[index - 1] ?? 0) === HOUR)) {
+    const merchantId = grouping.merchant ? (filter.merchantId ?? null) : null;
+    return hourTotals(await session.query(HOUR_ROWS, values.slice(0, 5))).map((row) => sumOfRow(row, merchantId, grouping));
+  }
+  return (await session.query(statement, values)).map((row) => sumOfRow(row, row.merchant_id, grouping));
 }
