@@ -52,7 +52,7 @@ const ABORTED = 'aborted: the sender is shutting down';
  * A poster with kept-alive connections (reused only for the same origin). `signal` (the sender's shutdown) cuts
  * every attempt in flight: one listener for all of them.
  */
-export function createPoster(options: { allowLocalReceivers: boolean; socketsPerHost?: number; signal?: AbortSignal }): Poster {
+export function createPoster(options: { allowLocalReceivers: boolean; socketsPerHost?: number; signal?: AbortSignal; connectTimeoutMs?: number }): Poster {
   const allowLoopback = options.allowLocalReceivers;
   const { signal } = options;
   const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
@@ -67,8 +67,9 @@ export function createPoster(options: { allowLocalReceivers: boolean; socketsPer
       return callback(null, first.address, first.family);
     });
   };
-  // Every new connection goes through `lookup` (net.connect and tls.connect take it from `connect`).
-  const dispatcher = new Agent({ connections: options.socketsPerHost ?? 8, connect: { lookup } });
+  // Every new connection goes through `lookup` (net.connect and tls.connect take it from `connect`), and may take as
+  // long as an attempt (WEBHOOK_TIMEOUT_MS, up to 60 s; undici's own default is 10 s).
+  const dispatcher = new Agent({ connections: options.socketsPerHost ?? 8, connect: { lookup, timeout: options.connectTimeoutMs } });
   // The URL rules are a pure function of the URL: judged once per URL, not once per attempt.
   const targets = new Map<string, Target>();
   const target = (url: string): Target => {

@@ -83,8 +83,11 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   const { inFlight: MAX_IN_FLIGHT, perEndpoint: PER_ENDPOINT } = deps.limits ?? DEFAULT_LIMITS;
   const recorder = new AttemptRecorder(db, settings, webhookMetrics(deps.registry, db), logger);
   const inFlight = new Set<Promise<void>>();
-  /** Held deliveries whose request ended (EndpointSlots.release), until they are dropped. */
-  const ended = new Set<string>();
+  /**
+   * Held deliveries whose request ended (EndpointSlots.release), until they are dropped: the claimed objects, not
+   * their ids (a delivery whose lease ran out while it was recorded can be held a second time).
+   */
+  const ended = new Set<ClaimedDelivery>();
   const stallMs = Math.min(STALL_MS, settings.timeoutMs / 4);
   const slots = new EndpointSlots(PER_ENDPOINT, LEASES_PER_SLOT * PER_ENDPOINT, stallMs);
   /**
@@ -96,7 +99,12 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
   /** Aborts the requests in flight when a stop's grace period is over. */
   const shutdown = new AbortController();
   // One kept-alive socket per attempt an endpoint may have in flight: no attempt waits for a socket.
-  const poster: Poster = createPoster({ allowLocalReceivers: settings.allowLocalReceivers, socketsPerHost: PER_ENDPOINT, signal: shutdown.signal });
+  const poster: Poster = createPoster({
+    allowLocalReceivers: settings.allowLocalReceivers,
+    socketsPerHost: PER_ENDPOINT,
+    signal: shutdown.signal,
+    connectTimeoutMs: settings.timeoutMs,
+  });
   /** How many more deliveries this instance may claim now (what stalled endpoints hold does not count). */
   const room = (): number =>
     Math.min(
@@ -148,7 +156,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
       answered = outcome.statusCode !== undefined;
     } finally {
       slots.release(delivery.endpointId, answered);
-      ended.add(delivery.id);
+      ended.add(delivery);
       // The endpoint's share has room for one more while this attempt is recorded.
       roomMade();
     }
@@ -177,7 +185,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender & { 
       const running = (body === undefined ? Promise.reject(new Error(`delivery ${delivery.id} has no body and no event`)) : attempt(delivery, body, claimedAt))
         .catch((error: unknown) => logger.error({ err: error, deliveryId: delivery.id }, 'webhook attempt could not be recorded; retried when its lease ends'))
         .finally(() => {
-          slots.drop(delivery.endpointId, ended.delete(delivery.id));
+          slots.drop(delivery.endpointId, ended.delete(delivery));
           inFlight.delete(running);
           wake();
         });
