@@ -25,7 +25,7 @@ import { canonicalTimeZone } from './reports.ts';
  * - Every bucket of the range is present, with zeros when empty, for every series: each status (the filter's, or
  *   all) when grouped by status, each currency and merchant that has transactions in the range (or that the filter
  *   names) when grouped by those. Every row's `amounts` lists the same currencies, so a chart needs no gap-filling.
- * - Each figure is a count and a sum (STATS_FIGURES); a new one is a line in src/db/sql/stats.ts (and stats-hourly.ts), in accumulate, and a field.
+ * - Each figure is a count and a sum (STATS_FIGURES); a new one is a line in src/db/sql/stats.ts (and stats-hourly.ts) and a field.
  */
 
 export { STATS_FIGURES, type StatsAmounts, type StatsFigure };
@@ -264,24 +264,13 @@ function seriesKey(bucket: number, status: string | undefined, currency: string 
 }
 
 /** Adds one aggregate entry into its accumulator (counts summed over currencies, money kept per currency). */
-function accumulate({ counts, amounts: byCurrency }: Accumulator, { counts: added, amounts: addedAmounts }: StatsSum): void {
-  counts.created += added.created;
-  counts.captured += added.captured;
-  counts.paid += added.paid;
-  counts.cancelled += added.cancelled;
-  counts.rejected += added.rejected;
-  counts.refunded += added.refunded;
-  const amounts = byCurrency.get(addedAmounts.currency);
-  if (amounts === undefined) {
-    byCurrency.set(addedAmounts.currency, { ...addedAmounts });
-    return;
+function accumulate(accumulator: Accumulator, sum: StatsSum): void {
+  const amounts = accumulator.amounts.get(sum.amounts.currency);
+  if (amounts === undefined) accumulator.amounts.set(sum.amounts.currency, { ...sum.amounts });
+  for (const figure of STATS_FIGURES) {
+    accumulator.counts[figure] += sum.counts[figure];
+    if (amounts !== undefined) amounts[figure] += sum.amounts[figure];
   }
-  amounts.created += addedAmounts.created;
-  amounts.captured += addedAmounts.captured;
-  amounts.paid += addedAmounts.paid;
-  amounts.cancelled += addedAmounts.cancelled;
-  amounts.rejected += addedAmounts.rejected;
-  amounts.refunded += addedAmounts.refunded;
 }
 
 /** Runs transactionStats for a request whose merchant scope the caller has settled. */
