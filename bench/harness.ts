@@ -60,7 +60,7 @@ export function serverNodeArgsFromEnv(): string[] {
  * Starts bench/serve.ts in a child Node process: `paystream` (createApp on the given database) or `bare` (a
  * trivial graphql-yoga server). Resolves once it has printed its port.
  */
-export function startServerProcess(mode: 'paystream' | 'bare' | 'sql-page', options: ServerProcessOptions = {}): Promise<ServerProcess> {
+export function startServerProcess(mode: 'paystream' | 'bare' | 'sql-page' | 'sql-stats', options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(import.meta.dirname, 'serve.ts'), mode], {
     // From the repository root, where `--import tsx` resolves.
     cwd: join(import.meta.dirname, '..'),

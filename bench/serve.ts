@@ -6,12 +6,14 @@ import { openDatabase } from '../src/db/client.ts';
 import { createApp } from '../src/http/server.ts';
 import { createLogger } from '../src/logger.ts';
 import { startSqlPageServer } from './support/sql-page-server.ts';
+import { startSqlStatsServer } from './support/sql-stats-server.ts';
 
 /**
  * The server under test, run by the benchmarks in a child process (bench/harness.ts startServerProcess):
  *   paystream  createApp on DATABASE_URL (already migrated by the benchmark), configured from the environment
  *   bare       graphql-yoga with a one-field schema on the same node:http setup: the ceiling our stack can reach
  *   sql-page   node:http + pg answering the list page with one hand-written SQL statement (bench/support/sql-page-server.ts)
+ *   sql-stats  node:http + pg answering bench:stats' one-merchant series with hand-written SQL (bench/support/sql-stats-server.ts)
  * Listens on a free loopback port, prints `LISTENING <port>`, stops cleanly on SIGTERM (so --cpu-prof is written).
  */
 
@@ -57,11 +59,12 @@ async function startBare(): Promise<{ port: number; close(): Promise<void> }> {
 }
 
 const mode = process.argv[2];
-if (mode !== 'paystream' && mode !== 'bare' && mode !== 'sql-page') {
-  process.stderr.write('usage: serve.ts paystream|bare|sql-page\n');
+if (mode !== 'paystream' && mode !== 'bare' && mode !== 'sql-page' && mode !== 'sql-stats') {
+  process.stderr.write('usage: serve.ts paystream|bare|sql-page|sql-stats\n');
   process.exit(2);
 }
-const running = mode === 'paystream' ? await startPaystream() : mode === 'bare' ? await startBare() : await startSqlPageServer(process.env);
+const starts = { paystream: startPaystream, bare: startBare, 'sql-page': () => startSqlPageServer(process.env), 'sql-stats': () => startSqlStatsServer(process.env) };
+const running = await starts[mode]();
 process.stdout.write(`LISTENING ${running.port}\n`);
 let stopping = false;
 process.on('SIGTERM', () => {

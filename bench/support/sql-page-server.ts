@@ -1,7 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { CURRENCY_CODES, currencyExponent } from '../../src/domain/money.ts';
+import { startSqlBaselineServer } from './sql-baseline-server.ts';
 
 /**
  * The list page's floor (issue 19): bare node:http and pg, one hand-written SQL statement that builds the whole
@@ -45,43 +43,14 @@ const PAGE = `
 
 const EXPONENTS = JSON.stringify(Object.fromEntries(CURRENCY_CODES.map((code) => [code, currencyExponent(code)])));
 
-export async function startSqlPageServer(env: NodeJS.ProcessEnv): Promise<{ port: number; close(): Promise<void> }> {
-  const { DATABASE_URL: url, BENCH_MERCHANT_ID: merchantId, BENCH_API_KEY: apiKey } = env;
-  if (!url || !merchantId || !apiKey) throw new Error('DATABASE_URL, BENCH_MERCHANT_ID and BENCH_API_KEY are required');
-  const connection = new URL(url);
-  const schema = connection.searchParams.get('schema');
-  connection.searchParams.delete('schema');
-  const pool = new pg.Pool({
-    connectionString: connection.toString(),
-    max: Number(env['DATABASE_POOL_SIZE'] ?? 10),
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  });
+export function startSqlPageServer(env: NodeJS.ProcessEnv): Promise<{ port: number; close(): Promise<void> }> {
+  const { BENCH_MERCHANT_ID: merchantId, BENCH_API_KEY: apiKey } = env;
+  if (!merchantId || !apiKey) throw new Error('BENCH_MERCHANT_ID and BENCH_API_KEY are required');
   const pageSize = Number(env['BENCH_PAGE_SIZE'] ?? 50);
   const expected = `Bearer ${apiKey}`;
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      if (request.headers.authorization !== expected) {
-        response.writeHead(401).end();
-        return;
-      }
-      pool.query<{ body: string }>({ name: 'sql_page', text: PAGE, values: [merchantId, pageSize, EXPONENTS] }).then(
-        ({ rows }) => {
-          response.writeHead(200, { 'content-type': 'application/graphql-response+json; charset=utf-8' }).end(rows[0]?.body);
-        },
-        (error: unknown) => {
-          response.writeHead(500).end(String(error));
-        },
-      );
-    });
+  return startSqlBaselineServer(env, (pool) => async ({ authorization }) => {
+    if (authorization !== expected) return undefined;
+    const { rows } = await pool.query<{ body: string }>({ name: 'sql_page', text: PAGE, values: [merchantId, pageSize, EXPONENTS] });
+    return rows[0]?.body;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => void pool.end().then(() => resolve()));
-        server.closeAllConnections();
-      }),
-  };
 }
