@@ -1,3 +1,5 @@
+import { STATS_FIGURES, type StatsFigure } from '../../src/db/sql/stats.ts';
+import { formatRatio } from '../../src/domain/ratio.ts';
 import { startSqlBaselineServer } from './sql-baseline-server.ts';
 
 /**
@@ -8,21 +10,20 @@ import { startSqlBaselineServer } from './sql-baseline-server.ts';
  * (groupBy HOUR or DAY) and BENCH_TIME_ZONE the zone. bench:stats checks its answers equal to Paystream's.
  */
 
-// The figures of bench/stats.ts' hand-written SQL, per bucket and currency, then every bucket of the range (generated,
-// so that empty ones have a row): absolute hours (in a whole-hour zone, the local hours; an hour that occurs twice is
-// two) or local days.
-const FIGURES = `count(*)::int AS created, count(*) FILTER (WHERE status IN ('CAPTURED', 'PAID'))::int AS captured,
+/** bench:stats' hand-written figures, for both of its SQL baselines (the plain statements, and this server's). */
+export const HAND_WRITTEN_FIGURES = `count(*)::int AS created, count(*) FILTER (WHERE status IN ('CAPTURED', 'PAID'))::int AS captured,
   count(*) FILTER (WHERE status = 'PAID')::int AS paid, count(*) FILTER (WHERE status = 'CANCELLED')::int AS cancelled,
   count(*) FILTER (WHERE status = 'REJECTED')::int AS rejected, count(*) FILTER (WHERE refunded_minor > 0)::int AS refunded,
   sum(amount_minor)::text AS created_minor, coalesce(sum(amount_minor) FILTER (WHERE status IN ('CAPTURED', 'PAID')), 0)::text AS captured_minor,
   coalesce(sum(amount_minor) FILTER (WHERE status = 'PAID'), 0)::text AS paid_minor, coalesce(sum(amount_minor) FILTER (WHERE status = 'CANCELLED'), 0)::text AS cancelled_minor,
   coalesce(sum(amount_minor) FILTER (WHERE status = 'REJECTED'), 0)::text AS rejected_minor, sum(refunded_minor)::text AS refunded_minor`;
-const COUNTS = ['created', 'captured', 'paid', 'cancelled', 'rejected', 'refunded'] as const;
-const COLUMNS = ['currency', ...COUNTS, ...COUNTS.map((count) => `${count}_minor` as const)];
+// Per bucket and currency, then every bucket of the range (generated, so that empty ones have a row): absolute hours
+// (in a whole-hour zone, the local hours; an hour that occurs twice is two) or local days.
+const COLUMNS = ['currency', ...STATS_FIGURES, ...STATS_FIGURES.map((figure) => `${figure}_minor` as const)];
 const series = (buckets: string, bucketOf: string) => `
   WITH bounds AS (SELECT $1::date::timestamp AT TIME ZONE $3::text AS lo, ($2::date + 1)::timestamp AT TIME ZONE $3::text AS hi),
   sums AS (
-    SELECT ${bucketOf} AS start, currency::text AS currency, ${FIGURES}
+    SELECT ${bucketOf} AS start, currency::text AS currency, ${HAND_WRITTEN_FIGURES}
     FROM transactions, bounds WHERE merchant_id = $4::uuid AND created_at >= lo AND created_at < hi GROUP BY 1, 2
   )
   SELECT (extract(epoch FROM b.start) * 1000)::float8 AS start, ${COLUMNS.map((column) => `s.${column}`).join(', ')}
@@ -35,15 +36,7 @@ const STATEMENTS = {
   ),
 } as const;
 
-type Count = (typeof COUNTS)[number];
-type SeriesRow = { start: number; currency: string | null } & Record<Count, number> & Record<`${Count}_minor`, string>;
-
-/** captured / created with 4 decimals, rounded half up (as the API writes it); null when nothing was created. */
-function conversionRate(captured: number, created: number): string | null {
-  if (created === 0) return null;
-  const scaled = Math.floor((captured * 20_000 + created) / (created * 2));
-  return `${Math.floor(scaled / 10_000)}.${String(scaled % 10_000).padStart(4, '0')}`;
-}
+type SeriesRow = { start: number; currency: string | null } & Record<StatsFigure, number> & Record<`${StatsFigure}_minor`, string>;
 
 /** The rows as Paystream writes them: counts over every currency, amounts for each currency of the range. */
 function answer(rows: readonly SeriesRow[]): string {
@@ -58,13 +51,13 @@ function answer(rows: readonly SeriesRow[]): string {
   const json = [];
   for (const [start, sums] of buckets) {
     const counts = { created: 0, captured: 0, paid: 0, cancelled: 0, rejected: 0, refunded: 0 };
-    for (const sum of sums) for (const count of COUNTS) counts[count] += sum[count];
+    for (const sum of sums) for (const figure of STATS_FIGURES) counts[figure] += sum[figure];
     json.push({
       start: new Date(start).toISOString(),
       currency: null,
       merchant: null,
       ...counts,
-      conversionRate: conversionRate(counts.captured, counts.created),
+      conversionRate: formatRatio(BigInt(counts.captured), BigInt(counts.created)) ?? null,
       amounts: currencies.map((currency) => {
         const sum = sums.find((row) => row.currency === currency);
         return sum === undefined
