@@ -91,6 +91,7 @@ export function createEventHub(deps: EventHubDeps): EventHub {
     listen: config.events.listen,
     pollIntervalMs: config.events.pollIntervalMs,
     dispatch: (event) => registry.dispatch(event),
+    hasSubscribers: () => registry.size > 0,
     onApiKeysRevoked: deps.onApiKeysRevoked,
   });
   const streamLogger = logger.child({ component: 'event-stream' });
@@ -170,6 +171,10 @@ class StreamRegistry {
   private readonly everything = new Set<EventStream>();
   private count = 0;
   private opened = 0;
+
+  get size(): number {
+    return this.count;
+  }
 
   add(stream: EventStream): void {
     const { transactionId, merchantId } = stream.scope;

@@ -59,9 +59,16 @@ export async function readCommittedEvents(db: Database, options: LogReadOptions)
   return (await readCommittedBatch(db.sql, options)).events;
 }
 
-/** The last position below the horizon: where a reader that starts "now" begins. */
-export async function readHead(session: SqlSession): Promise<EventPosition> {
-  return (await readLogHead(session)) ?? START_OF_LOG;
+export type LogHead = {
+  /** The last position below the horizon: where a reader that starts "now" begins. */
+  position: EventPosition;
+  /** As in LogBatch. */
+  heldBack: boolean;
+};
+
+export async function readHead(session: SqlSession): Promise<LogHead> {
+  const { position, heldBack } = await readLogHead(session);
+  return { position: position ?? START_OF_LOG, heldBack };
 }
 
 /**

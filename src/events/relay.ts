@@ -24,6 +24,11 @@ import type { EventPubSub, RelayHint } from './pubsub.ts';
  * - itself, soon, while committed events wait behind an older open transaction (whose end notifies
  *   nobody), backing off from 5 ms to the poll interval.
  * Reads are serialised and coalesced: wake-ups during a read cause exactly one more read.
+ *
+ * While this process has no subscriber, nobody needs the events themselves: a read only moves the position to
+ * the head (one short row), and with no other instance to hint (in-process pub/sub) commits do not wake it at all.
+ * The poll keeps the position near the head; a subscription "from now" wakes it before attaching, and a replay
+ * reads the log up to the horizon itself (src/events/stream.ts).
  */
 
 export type ListenStatus = 'up' | 'down' | 'off';
@@ -35,6 +40,8 @@ export type RelayOptions = {
   listen: boolean;
   pollIntervalMs: number;
   dispatch: (event: CommittedEvent) => void;
+  /** Whether any stream of this process takes events now. */
+  hasSubscribers: () => boolean;
   /** API keys were revoked (in any process): heard on the same LISTEN session, which costs no connection more. */
   onApiKeysRevoked?: (() => void) | undefined;
   batchSize?: number;
@@ -93,7 +100,7 @@ export class EventRelay {
   async start(): Promise<void> {
     if (this.running) return;
     try {
-      this.position = await readHead(this.options.db.sql);
+      this.position = (await readHead(this.options.db.sql)).position;
       this.lastReadAt = new Date();
     } catch (error) {
       // The database is down at start: serve anyway (health says so); the first successful read finds the head.
@@ -162,24 +169,17 @@ export class EventRelay {
     let heldBack = false;
     try {
       if (this.headPending) {
-        this.position = await readHead(this.readSession());
+        this.position = (await readHead(this.readSession())).position;
         this.headPending = false;
       }
       do {
         this.readAgain = false;
-        const batch = await readCommittedBatch(this.readSession(), { after: this.position, limit: this.batchSize });
+        heldBack = this.options.hasSubscribers() ? await this.readBatch() : await this.skipToHead();
         this.lastReadAt = new Date();
         if (this.lastError !== undefined) {
           this.logger.info('event log readable again');
           this.lastError = undefined;
         }
-        const last = batch.events.at(-1);
-        if (last) {
-          this.position = last.position;
-          for (const event of batch.events) this.options.dispatch(event);
-          if (batch.events.length === this.batchSize) this.readAgain = true;
-        }
-        heldBack = batch.heldBack;
       } while (this.readAgain && this.running);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -193,6 +193,27 @@ export class EventRelay {
     if (comparePositions(this.position, started) > 0) {
       this.options.pubsub.publish({ origin: this.origin, cursor: encodeEventCursor(this.position) });
     }
+  }
+
+  /** Dispatches the next batch; whether committed rows wait behind an open transaction. */
+  private async readBatch(): Promise<boolean> {
+    const batch = await readCommittedBatch(this.readSession(), { after: this.position, limit: this.batchSize });
+    const last = batch.events.at(-1);
+    if (last) {
+      this.position = last.position;
+      for (const event of batch.events) this.options.dispatch(event);
+      if (batch.events.length === this.batchSize) this.readAgain = true;
+    }
+    return batch.heldBack;
+  }
+
+  /** Nobody to dispatch to: moves to the head without reading the events. Whether rows wait behind an open transaction. */
+  private async skipToHead(): Promise<boolean> {
+    const head = await readHead(this.readSession());
+    // A stream that attached during the read went live from the old position: it gets the batch from there.
+    if (this.options.hasSubscribers()) this.readAgain = true;
+    else if (comparePositions(head.position, this.position) > 0) this.position = head.position;
+    return head.heldBack;
   }
 
   private scheduleHeldBackRead(heldBack: boolean): void {
@@ -224,9 +245,14 @@ export class EventRelay {
   }
 
   private readonly onNotification = (message: pg.Notification): void => {
-    if (message.channel === EVENTS_CHANNEL) void this.wake();
+    if (message.channel === EVENTS_CHANNEL) this.onCommit();
     else if (message.channel === API_KEYS_CHANNEL) this.options.onApiKeysRevoked?.();
   };
+
+  /** Without subscribers, a commit matters only to other instances' relays, through this one's hints. */
+  private onCommit(): void {
+    if (this.options.hasSubscribers() || this.options.pubsub.kind === 'redis') void this.wake();
+  }
 
   /** PostgreSQL: a session of its own, reconnected with backoff; after each (re)connect, one read. */
   private async connectListener(): Promise<void> {

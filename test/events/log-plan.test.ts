@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readLogQuery } from '../../src/db/sql/events.ts';
+import { READ_LOG_HEAD, readLogQuery } from '../../src/db/sql/events.ts';
 import { readCommittedEvents, readHead, START_OF_LOG, type LogReadOptions } from '../../src/events/log.ts';
 import type { EventPosition } from '../../src/events/cursor.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -35,7 +35,7 @@ beforeAll(async () => {
     SELECT id, merchant_id, sequence, status, previous_status, 'MERCHANT_API', 1 + substr(merchant_reference, 6)::int / 40
     FROM seeded, LATERAL (VALUES (1, 'CREATED'::"TransactionStatus", NULL::"TransactionStatus"), (2, 'REDIRECTED', 'CREATED'))
       AS step(sequence, status, previous_status)`);
-  tail = await readHead(db.sql);
+  tail = (await readHead(db.sql)).position;
 });
 afterAll(() => db?.drop());
 
@@ -54,14 +54,14 @@ const MODES: PlanMode[] = ['force_custom_plan', 'force_generic_plan'];
  * The plan of one read, as the prepared statement runs it: planned for these values (custom), or once for
  * any values (generic, which PostgreSQL switches a prepared statement to when it estimates it no worse).
  */
-async function plan(options: LogReadOptions, mode: PlanMode): Promise<{ nodes: PlanNode[]; blocks: number }> {
-  const { statement, values } = readLogQuery(options);
+async function plan(query: LogReadOptions | 'head', mode: PlanMode): Promise<{ nodes: PlanNode[]; blocks: number }> {
+  const { statement, values } = query === 'head' ? { statement: READ_LOG_HEAD, values: [] } : readLogQuery(query);
   const client = await db.pool.connect();
   try {
     await client.query(`SET plan_cache_mode = ${mode}`);
     await client.query(`PREPARE plan_probe AS ${statement.text}`);
     const literals = values.map((value) => (value === null ? 'NULL' : client.escapeLiteral(Array.isArray(value) ? `{${value.join(',')}}` : String(value))));
-    const { rows } = await client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE plan_probe(${literals.join(', ')})`);
+    const { rows } = await client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE plan_probe${literals.length > 0 ? `(${literals.join(', ')})` : ''}`);
     const root = rows[0]?.['QUERY PLAN'][0]?.Plan;
     const nodes: PlanNode[] = [];
     const walk = (node: PlanNode | undefined) => {
@@ -90,6 +90,10 @@ async function expectCheapRelayRead(): Promise<void> {
     expect(sequential(nodes), `${mode} ${summary(nodes)}`).toEqual([]);
     // The whole log is hundreds of pages (transactions and events); reading nothing new must not touch them.
     expect(blocks, `${mode} ${summary(nodes)}`).toBeLessThan(20);
+    // Without subscribers the relay reads only the head: as cheap.
+    const head = await plan('head', mode);
+    expect(sequential(head.nodes), `${mode} head ${summary(head.nodes)}`).toEqual([]);
+    expect(head.blocks, `${mode} head ${summary(head.nodes)}`).toBeLessThan(20);
   }
 }
 

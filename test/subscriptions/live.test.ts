@@ -5,6 +5,7 @@ import { CancelTransactionDocument } from '../../src/client/operations.ts';
 import type { SubscriptionError, TransactionEventMessage, TransactionMessage } from '../../src/client/merchant-client.ts';
 import { revokeApiKey } from '../../src/services/merchants.ts';
 import { applyTransition, transition } from '../../src/services/transitions.ts';
+import { readCommittedEvents, START_OF_LOG } from '../../src/events/log.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { createTransactionVia, logCursors, relayCaughtUp, testClient, waitFor } from '../support/subscriptions.ts';
 
@@ -192,6 +193,59 @@ describe('transactionEvents over graphql-ws', () => {
       [marker.id, 'REDIRECTED'],
     ]);
     await client.close();
+  });
+});
+
+describe('the first subscriber of an instance that had none', () => {
+  // Without subscribers the relay reads nothing on commit, and here its poll is a minute away: the replay and
+  // the catch-up of "from now" must still be exact, and commits after the attach must wake it again.
+  let quiet: TestServer;
+  beforeAll(async () => {
+    quiet = await startTestServer({ EVENTS_POLL_INTERVAL_MS: '60000' });
+  });
+  afterAll(() => quiet?.close());
+
+  async function attach(key: string, after?: string) {
+    const client = testClient(quiet.url, key);
+    const received: TransactionEventMessage[] = [];
+    const before = quiet.app.events.stats().opened;
+    client.transactionEvents({ ...(after !== undefined ? { after } : {}), onEvent: (event) => received.push(event) });
+    await waitFor(() => quiet.app.events.stats().opened > before, 'the subscription to attach');
+    return { client, received };
+  }
+
+  it('resuming, gets at once what committed while nobody listened, then what follows', async () => {
+    const merchant = await quiet.createMerchant('Quiet');
+    const first = await createTransactionVia(quiet, merchant.key);
+    const second = await createTransactionVia(quiet, merchant.key);
+    const sub = await attach(merchant.key, first.events[1]?.cursor);
+    // No commit after it to wake the relay: the replay brings these.
+    await waitFor(() => sub.received.length >= 2, 'what committed while nobody listened', 5_000);
+    const third = await createTransactionVia(quiet, merchant.key);
+    await waitFor(() => sub.received.length >= 4, 'the events after the cursor', 5_000);
+    expect(sub.received.map((event) => [event.transaction.id, event.status])).toEqual([
+      [second.id, 'CREATED'],
+      [second.id, 'REDIRECTED'],
+      [third.id, 'CREATED'],
+      [third.id, 'REDIRECTED'],
+    ]);
+    expect(sub.received.map((event) => event.cursor)).toEqual((await logCursors(quiet.db, merchant.merchantId)).slice(2));
+    await sub.client.close();
+  });
+
+  it('from now, starts after what committed while nobody listened', async () => {
+    const merchant = await quiet.createMerchant('Quiet from now');
+    await createTransactionVia(quiet, merchant.key);
+    // PostgreSQL's horizon is cluster-wide: let other test files' open transactions pass this commit first.
+    await waitFor(async () => (await readCommittedEvents(quiet.db, { after: START_OF_LOG, limit: 10, merchantId: merchant.merchantId })).length === 2, 'the commit to be readable');
+    const sub = await attach(merchant.key);
+    const next = await createTransactionVia(quiet, merchant.key);
+    await waitFor(() => sub.received.length >= 2, 'the next transaction', 5_000);
+    expect(sub.received.map((event) => [event.transaction.id, event.status])).toEqual([
+      [next.id, 'CREATED'],
+      [next.id, 'REDIRECTED'],
+    ]);
+    await sub.client.close();
   });
 });
 

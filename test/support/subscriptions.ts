@@ -63,14 +63,16 @@ export async function visibleLog(db: Database, options: LogReadOptions, count: n
 }
 
 /**
- * Waits until the server's relay has dispatched every event committed so far, so that a subscription
+ * Waits until the server's relay has passed every event committed so far, so that a subscription
  * without `after` ("from now") starts after them. (The relay lags commits by as long as the oldest open
- * transaction in the cluster stays open; with `after`, nothing depends on that.)
+ * transaction in the cluster stays open; with `after`, nothing depends on that.) Each look pokes it: without
+ * subscribers, commits alone do not make it read.
  */
 export async function relayCaughtUp(server: TestServer): Promise<void> {
   const last = await server.db.prisma.transactionEvent.findFirst({ orderBy: [{ txid: 'desc' }, { id: 'desc' }], select: { txid: true, id: true } });
   if (!last) return;
-  await waitFor(() => {
+  await waitFor(async () => {
+    await server.app.events.poke();
     const position = decodeEventCursor(server.app.events.health().position);
     return position !== undefined && comparePositions(position, last) >= 0;
   }, 'the relay to pass every committed event');

@@ -177,18 +177,31 @@ export async function readLog(session: SqlSession, options: LogReadOptions): Pro
   return { rows: read, heldBack: first.held_back };
 }
 
-const READ_LOG_HEAD = sql<{ txid: string; id: string }>(
-  `SELECT e.txid::text AS txid, e.id::text AS id FROM transaction_events AS e
-   WHERE e.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-   -- Qualified: a bare \`txid\` here would name the text output column, and '999' sorts after '1000'.
-   ORDER BY e.txid DESC, e.id DESC
-   LIMIT 1`,
+/**
+ * The last position below the horizon, and whether committed rows wait at or above it (as readLog says). The
+ * relay of a process without subscribers reads only this (exported for the plan test).
+ */
+export const READ_LOG_HEAD = sql<{ txid: string | null; id: string | null; held_back: boolean }>(
+  `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon)
+   SELECT e.txid::text AS txid, e.id::text AS id,
+          COALESCE((SELECT max(txid) FROM transaction_events) >= h.horizon, false) AS held_back
+   FROM h
+   LEFT JOIN LATERAL (
+     SELECT txid, id FROM transaction_events
+     WHERE txid < h.horizon
+     ORDER BY txid DESC, id DESC
+     LIMIT 1
+   ) AS e ON true`,
+  'paystream_read_log_head',
 );
 
-/** The last position below the horizon; undefined for an empty log. */
-export async function readLogHead(session: SqlSession): Promise<LogPosition | undefined> {
-  const [last] = await session.query(READ_LOG_HEAD);
-  return last ? { txid: BigInt(last.txid), id: BigInt(last.id) } : undefined;
+export type LogHeadRead = { position: LogPosition | undefined; heldBack: boolean };
+
+/** The head of the log (undefined for an empty one) and whether an open transaction holds rows back. */
+export async function readLogHead(session: SqlSession): Promise<LogHeadRead> {
+  const [row] = await session.query(READ_LOG_HEAD);
+  if (!row) throw new Error('reading the head of the event log returned no row');
+  return { position: row.txid === null || row.id === null ? undefined : { txid: BigInt(row.txid), id: BigInt(row.id) }, heldBack: row.held_back };
 }
 
 /** The event, its transaction's current row and its refund's, from LOG_ROW_COLUMNS (e_id given: a row with an event). */
