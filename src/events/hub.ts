@@ -3,6 +3,7 @@ import type { Database } from '../db/client.ts';
 import { eventFilter, type TransactionEventKind } from '../domain/event-filter.ts';
 import type { TransactionStatus } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { NotFoundError } from '../services/errors.ts';
 import type { EventPosition } from './cursor.ts';
 import { readCommittedEvents, type CommittedEvent } from './log.ts';
@@ -71,6 +72,7 @@ export type EventHubDeps = {
   config: Config;
   db: Database;
   logger: Logger;
+  metrics: Pick<Metrics, 'eventsPublished'>;
   /** API keys were revoked somewhere (the relay's LISTEN session hears it). */
   onApiKeysRevoked?: () => void;
 };
@@ -84,13 +86,17 @@ export function createEventHub(deps: EventHubDeps): EventHub {
       ? createInProcessPubSub()
       : createRedisPubSub({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
   const registry = new StreamRegistry();
+  const published = deps.metrics.eventsPublished.labels({ transport: pubsub.kind === 'redis' ? 'redis' : 'memory' });
   const relay = new EventRelay({
     db,
     pubsub,
     logger,
     listen: config.events.listen,
     pollIntervalMs: config.events.pollIntervalMs,
-    dispatch: (event) => registry.dispatch(event),
+    dispatch: (event) => {
+      registry.dispatch(event);
+      published.inc();
+    },
     hasSubscribers: () => registry.size > 0,
     onApiKeysRevoked: deps.onApiKeysRevoked,
   });

@@ -51,11 +51,13 @@ export type App = {
 /** One port: /graphql (Yoga over HTTP and SSE, graphql-ws on the upgrade) and the routes under routes/. */
 export function createApp(deps: AppDeps): App {
   const { config, db, logger } = deps;
+  const metrics = deps.metrics ?? createMetrics();
   // A revocation heard from any process: forget remembered keys and end the revoked keys' streams now.
   const events = createEventHub({
     config,
     db,
     logger,
+    metrics,
     onApiKeysRevoked: () => {
       forgetRememberedApiKeys(db);
       void credentials.sweep();
@@ -64,7 +66,6 @@ export function createApp(deps: AppDeps): App {
   // Replaced once at listen() when PORT=0 picked the port: the URLs we hand out (redirects, notify_url) must
   // point where we really listen.
   let providers = deps.providers ?? resolveProviderSettings(config);
-  const metrics = deps.metrics ?? createMetrics();
   metrics.trackDatabasePool(db.pool);
   if (config.redisUrl !== undefined) metrics.trackRedis('pubsub', () => events.health().redis === 'up');
   const rateLimiter = createRateLimiter({ config, logger, metrics });

@@ -19,7 +19,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  *   'stale', 'illegal', 'anomaly', 'not_found', 'malformed', 'unauthenticated', 'unavailable' (503).
  *   reason: verifyEvent's VerifyEventFailure ('UNKNOWN_KEY', 'MALFORMED', 'STALE_TIMESTAMP',
  *   'BAD_SIGNATURE') or 'BAD_RSA_SIGNATURE' for Alipay. Never a value taken from the request.
- * - The event relay (committed events -> pub/sub) counts what it publishes:
+ * - The event relay counts the committed events it hands to this instance's live streams (none while it has no
+ *   subscriber), labelled with how instances hint each other:
  *     metrics.eventsPublished.inc({ transport: 'redis' });   // or 'memory'
  *   and reports its Redis connection with metrics.trackRedis('pubsub', () => redis.status === 'ready').
  */
@@ -177,7 +178,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
     eventsPublished: new Counter({
       name: 'paystream_events_published_total',
-      help: 'Committed transaction events published to live subscribers, by pub/sub transport',
+      help: "Committed transaction events the relay handed to this instance's live subscribers, by pub/sub transport (memory, redis)",
       labelNames: ['transport'],
       registers,
     }),

@@ -214,10 +214,16 @@ describe('the first subscriber of an instance that had none', () => {
     return { client, received };
   }
 
+  const published = async () => (await quiet.app.metrics.eventsPublished.get()).values.find((sample) => sample.labels['transport'] === 'memory')?.value ?? 0;
+
   it('resuming, gets at once what committed while nobody listened, then what follows', async () => {
     const merchant = await quiet.createMerchant('Quiet');
+    const before = await published();
     const first = await createTransactionVia(quiet, merchant.key);
     const second = await createTransactionVia(quiet, merchant.key);
+    await quiet.app.events.poke();
+    // Nobody to give them to: the relay handed out none of them (paystream_events_published_total).
+    expect(await published()).toBe(before);
     const sub = await attach(merchant.key, first.events[1]?.cursor);
     // No commit after it to wake the relay: the replay brings these.
     await waitFor(() => sub.received.length >= 2, 'what committed while nobody listened', 5_000);
@@ -230,6 +236,8 @@ describe('the first subscriber of an instance that had none', () => {
       [third.id, 'REDIRECTED'],
     ]);
     expect(sub.received.map((event) => event.cursor)).toEqual((await logCursors(quiet.db, merchant.merchantId)).slice(2));
+    // The live ones came from the relay.
+    expect(await published()).toBeGreaterThanOrEqual(before + 2);
     await sub.client.close();
   });
 
