@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type pg from 'pg';
+import { keepAliveAgent } from './lib.ts';
 import { recordServerMemory } from './support/server-memory.ts';
 import type { TestDatabase } from '../test/support/database.ts';
 import type { TypedDocumentString } from '../src/generated/graphql/graphql.ts';
@@ -121,7 +122,7 @@ export type GraphQLClient = {
 
 /** POST /graphql over keep-alive node:http (cheaper per call than fetch, so the client adds little to what is measured). */
 export function graphqlClient(baseUrl: string, apiKey: string, maxSockets = 64): GraphQLClient {
-  const agent = new Agent({ keepAlive: true, maxSockets });
+  const agent = keepAliveAgent(maxSockets);
   const endpoint = new URL('/graphql', baseUrl);
   return {
     execute(document, variables) {

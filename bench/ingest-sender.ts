@@ -2,9 +2,9 @@
  * The load generator of bench/ingest.ts, in a worker thread: it plays the senders (Alipay, the reconciler),
  * so its HTTP client work runs beside the server instead of competing with it on one event loop.
  */
-import { Agent, request } from 'node:http';
+import { request, type Agent } from 'node:http';
 import { parentPort } from 'node:worker_threads';
-import { runConcurrent } from './lib.ts';
+import { keepAliveAgent, runConcurrent } from './lib.ts';
 
 export type PreparedRequest = { path: string; headers: Record<string, string>; body: Uint8Array };
 export type SenderJob = { port: number; concurrency: number; requests: PreparedRequest[] };
@@ -32,7 +32,7 @@ function post(agent: Agent, port: number, prepared: PreparedRequest, failures: s
 }
 
 parentPort?.on('message', async (job: SenderJob) => {
-  const agent = new Agent({ keepAlive: true, maxSockets: job.concurrency });
+  const agent = keepAliveAgent(job.concurrency);
   const failures: string[] = [];
   const run = await runConcurrent(job.requests.length, job.concurrency, (index) => post(agent, job.port, job.requests[index] as PreparedRequest, failures));
   agent.destroy();

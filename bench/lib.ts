@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -78,4 +79,16 @@ export function writeBenchResult(result: BenchResult): void {
       pass: row.pass === undefined ? '' : row.pass ? 'PASS' : 'FAIL',
     })),
   );
+}
+
+/** Idle connections are let go after at most this, or sooner when the server's Keep-Alive hint says so. */
+const IDLE_SOCKET_TIMEOUT_MS = 60_000;
+
+/**
+ * A keep-alive agent that lets an idle connection go a second before the server's keep-alive timeout: reused just as
+ * the server closes it, a request fails with ECONNRESET (bench:stats crashed so). Node 20's agent follows the server's
+ * `Keep-Alive: timeout=N` hint only when it has a longer timeout of its own.
+ */
+export function keepAliveAgent(maxSockets: number): Agent {
+  return new Agent({ keepAlive: true, maxSockets, timeout: IDLE_SOCKET_TIMEOUT_MS });
 }

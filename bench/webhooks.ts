@@ -1,4 +1,4 @@
-import { Agent, createServer, request } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config.ts';
 import { seedTransactions } from '../src/db/sql/seed.ts';
@@ -11,7 +11,7 @@ import { createWebhookEndpoint } from '../src/services/webhooks/endpoints.ts';
 import { createWebhookSender } from '../src/services/webhooks/sender.ts';
 import { transition } from '../src/services/transitions.ts';
 import { createBenchDatabase, settleDatabase } from './harness.ts';
-import { latencySummary, round, runConcurrent, writeBenchResult } from './lib.ts';
+import { keepAliveAgent, latencySummary, round, runConcurrent, writeBenchResult } from './lib.ts';
 
 /**
  * Webhook throughput and latency on PostgreSQL, to a local receiver answering 200 at once:
@@ -60,7 +60,7 @@ try {
 
   // Throughput, in alternating rounds (a shared machine's load moves; each round compares the two back to back):
   // a fresh backlog of deliveries queued with their events, drained by one sender; then the bare loop.
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const agent = keepAliveAgent(CONCURRENCY);
   const target = new URL(url);
   const rounds: { sender: number; bare: number; senderCpuUs: number; bareCpuUs: number }[] = [];
   for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round += 1) {

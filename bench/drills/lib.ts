@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createPrivateKey, randomBytes } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,6 +22,7 @@ import { createLogger } from '../../src/logger.ts';
 import { buildRefundNotification } from '../../src/providers/alipay/sandbox/refunds.ts';
 import { transition } from '../../src/services/transitions.ts';
 import type { GraphQLClient } from '../harness.ts';
+import { keepAliveAgent } from '../lib.ts';
 import { compareWithLog, type Status, type StreamComparison } from './judges.ts';
 
 /** What every seeded transaction is for, and what the senders report. */
@@ -111,7 +112,7 @@ export function alipayNotification(privateKeyPem: string, transactionId: string,
 export type SendReply = { status: number; body: string; retryAfter: string | undefined } | { status: 0; error: string };
 
 export function httpSender(baseUrl: string, maxSockets: number): { send(prepared: Prepared): Promise<SendReply>; close(): void } {
-  const agent = new Agent({ keepAlive: true, maxSockets });
+  const agent = keepAliveAgent(maxSockets);
   const target = new URL(baseUrl);
   return {
     send(prepared) {
